@@ -1,0 +1,209 @@
+"""The `fusion-cost` command line: argument parsing only; each command's work is imported lazily.
+
+Keeping heavy imports (pandas, httpx, pydantic) out of this module keeps `--help` instant.
+Errors the user can fix become one line on stderr and an exit code (2 bad input, 3 pricing
+unavailable); no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from estimator import __version__
+from estimator.errors import FusionCostError
+
+DEFAULT_MAX_AGE_DAYS = 7.0
+
+MAIN_EPILOG = """\
+examples:
+  fusion-cost prices show anthropic/claude-opus-5 openai/gpt-5.4-mini
+  fusion-cost prices show '~anthropic/*' --format json
+  fusion-cost prices refresh                # fetch today's prices (the only command that fetches)
+
+exit codes: 0 ok, 1 a policy or budget check failed, 2 bad input, 3 pricing unavailable.
+Prices come from the cached catalog (see `fusion-cost prices --help`); commands never fetch
+unless asked, so CI runs are reproducible.
+"""
+
+PRICES_EPILOG = """\
+where catalogs live (first match wins):
+  --cache-dir DIR  >  $FUSION_COST_CACHE_DIR  >  ./pricing_cache/ (if present)
+  >  the user cache dir  >  the snapshot bundled with fusion-cost (read-only)
+`refresh` and `import` write to the first writable one. Writes are atomic and locked.
+"""
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=32)
+
+
+def _catalog_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("catalog")
+    group.add_argument("--cache-dir", metavar="DIR", help="read (and write) catalogs in DIR")
+    group.add_argument(
+        "--max-age-days",
+        type=float,
+        metavar="DAYS",
+        default=float(os.environ.get("FUSION_COST_MAX_AGE_DAYS", DEFAULT_MAX_AGE_DAYS)),
+        help="warn when the catalog is older than this (default %(default)g; "
+        "env FUSION_COST_MAX_AGE_DAYS)",
+    )
+    return parent
+
+
+def _format_option(parser: argparse.ArgumentParser, choices: Sequence[str]) -> None:
+    parser.add_argument(
+        "--format", choices=choices, default=choices[0], help="output format (default %(default)s)"
+    )
+
+
+def _add_prices(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParser) -> None:
+    prices = sub.add_parser(
+        "prices",
+        help="show, refresh, import and diff the pricing catalog",
+        description="The pricing catalog: OpenRouter's per-model token prices.",
+        epilog=PRICES_EPILOG,
+        formatter_class=_Formatter,
+    )
+    actions = prices.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    show = actions.add_parser(
+        "show",
+        parents=[catalog],
+        help="prices per 1M tokens, limits, tiers and time windows of models",
+        description="Show prices (USD per 1M tokens; per request/search where set), context "
+        "and completion limits, long-context tiers, time-of-day windows and alias resolution.",
+        epilog="examples:\n  fusion-cost prices show anthropic/claude-opus-5\n"
+        "  fusion-cost prices show '~*-latest' 'openai/gpt-5*' --format csv",
+        formatter_class=_Formatter,
+    )
+    show.add_argument(
+        "models", nargs="*", metavar="MODEL|GLOB", help="ids, slugs, aliases or globs"
+    )
+    _format_option(show, ["table", "json", "csv"])
+    show.set_defaults(handler="estimator.commands.prices:show")
+
+    refresh = actions.add_parser(
+        "refresh",
+        parents=[catalog],
+        help="fetch the live catalog from the models API into the cache",
+        description="Fetch GET {base-url}/models?output_modalities=all (all pages), validate it "
+        "and store it atomically. An unchanged catalog costs one 304 round trip. Sends "
+        "$OPENROUTER_API_KEY as a bearer token when set (never stored).",
+        formatter_class=_Formatter,
+    )
+    refresh.add_argument(
+        "--base-url",
+        default=os.environ.get("FUSION_COST_BASE_URL", "https://openrouter.ai/api/v1"),
+        help="API base URL (default %(default)s; env FUSION_COST_BASE_URL)",
+    )
+    refresh.add_argument(
+        "--force",
+        action="store_true",
+        help="fetch unconditionally and accept a catalog that shrank by more than half",
+    )
+    refresh.add_argument(
+        "--timeout",
+        type=float,
+        default=120.0,
+        metavar="S",
+        help="give up after S seconds in all, retries included (default %(default)g)",
+    )
+    refresh.add_argument(
+        "--connect-timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="connect timeout per attempt (default %(default)g)",
+    )
+    refresh.add_argument(
+        "--read-timeout",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="read timeout per attempt (default %(default)g)",
+    )
+    refresh.add_argument(
+        "--retries",
+        type=int,
+        default=4,
+        metavar="N",
+        help="retries on connection errors, 429 and 5xx (default %(default)d)",
+    )
+    refresh.set_defaults(handler="estimator.commands.prices:refresh")
+
+    imp = actions.add_parser(
+        "import",
+        parents=[catalog],
+        help="import a saved models-API payload (JSON file) into the cache",
+        description="Validate a saved `/api/v1/models` response (or a fusion-cost catalog file) "
+        "and store it as the current catalog, exactly like a refresh.",
+        epilog="example:\n  fusion-cost prices import openrouter-models-2026-08-19.json "
+        "--cache-dir pricing_cache",
+        formatter_class=_Formatter,
+    )
+    imp.add_argument("file", metavar="FILE")
+    imp.add_argument(
+        "--fetched-at",
+        metavar="DATE",
+        help="when the payload was fetched (ISO date; default: the date in the "
+        "file name, else its modification time)",
+    )
+    imp.add_argument("--source", help="where the payload came from (recorded in the metadata)")
+    imp.add_argument(
+        "--force", action="store_true", help="accept a catalog that shrank by more than half"
+    )
+    imp.set_defaults(handler="estimator.commands.prices:import_")
+
+    diff = actions.add_parser(
+        "diff",
+        parents=[catalog],
+        help="models added and removed, prices changed between two catalogs",
+        description="Compare two catalogs (default: the two newest in the cache's history).",
+        formatter_class=_Formatter,
+    )
+    diff.add_argument("files", nargs="*", metavar="OLD NEW", help="two catalog or payload files")
+    _format_option(diff, ["table", "json"])
+    diff.set_defaults(handler="estimator.commands.prices:diff")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fusion-cost",
+        description="What OpenRouter Fusion will cost you, against the Auto Router and single "
+        "models, and whether the extra money buys enough.",
+        epilog=MAIN_EPILOG,
+        formatter_class=_Formatter,
+    )
+    parser.add_argument("--version", action="version", version=f"fusion-cost {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    catalog = _catalog_options()
+    _add_prices(sub, catalog)
+    return parser
+
+
+def _handler(path: str):  # type: ignore[no-untyped-def]
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit code (so tests can call it in-process)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(_handler(args.handler)(args) or 0)
+    except FusionCostError as exc:
+        print(f"fusion-cost: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("fusion-cost: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

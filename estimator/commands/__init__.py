@@ -1,0 +1,1 @@
+"""One module per command group; each handler takes parsed args and returns an exit code."""

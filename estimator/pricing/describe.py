@@ -1,0 +1,132 @@
+"""Plain-data descriptions of models and catalogs, shared by `prices show`, `diff` and reports."""
+
+from __future__ import annotations
+
+import fnmatch
+from decimal import Decimal
+from typing import Any
+
+from estimator.errors import UnknownModelError
+from estimator.pricing.catalog import Catalog, Resolution
+from estimator.pricing.models import ModelInfo, PriceOverride
+from estimator.pricing.price import Price
+
+TOKEN_PRICE_KEYS = (
+    "prompt",
+    "completion",
+    "input_cache_read",
+    "input_cache_write",
+    "input_cache_write_1h",
+    "internal_reasoning",
+    "audio",
+    "audio_output",
+    "input_audio_cache",
+    "image_token",
+    "image_output",
+)
+UNIT_PRICE_KEYS = ("request", "web_search", "image")
+DYNAMIC_NOTE = (
+    "dynamic price: billed at the rate of the model the router picks; "
+    "price it as a strategy with `fusion-cost estimate`"
+)
+
+
+def per_million(price: Price) -> Decimal | None:
+    return None if price.is_dynamic else price.per_million()
+
+
+def unit(price: Price) -> Decimal | None:
+    return None if price.is_dynamic else price.value.normalize()
+
+
+def _price_set(prices: dict[str, Price]) -> dict[str, Any]:
+    token = {k: per_million(p) for k, p in prices.items() if k not in UNIT_PRICE_KEYS}
+    units = {k: unit(p) for k, p in prices.items() if k in UNIT_PRICE_KEYS}
+    return {"per_million_tokens": token, "per_unit": units}
+
+
+def _hhmm(value: int | None) -> str:
+    return "" if value is None else f"{value // 100:02d}:{value % 100:02d}"
+
+
+def describe_override(override: PriceOverride) -> dict[str, Any]:
+    described: dict[str, Any] = {}
+    if override.min_prompt_tokens is not None:
+        described["min_prompt_tokens"] = override.min_prompt_tokens
+    if override.has_window:
+        described["utc_window"] = f"{_hhmm(override.utc_start)}-{_hhmm(override.utc_end)}"
+    return {**described, **_price_set(override.prices)}
+
+
+def describe_model(resolution: Resolution) -> dict[str, Any]:
+    """One model as plain data: prices per 1M tokens (exact Decimals), limits, tiers, windows."""
+    model: ModelInfo = resolution.model
+    pricing = model.pricing
+    return {
+        "requested": resolution.requested,
+        "id": model.id,
+        "resolved_via": resolution.via,
+        "alias": resolution.alias,
+        "name": model.name,
+        "dynamic": pricing.is_dynamic,
+        "note": DYNAMIC_NOTE if pricing.is_dynamic else None,
+        **_price_set(pricing.prices),
+        "context_length": model.max_context,
+        "max_completion_tokens": model.max_completion_tokens,
+        "tokenizer": model.architecture.tokenizer,
+        "tiers": [describe_override(o) for o in pricing.tiers()],
+        "windows": [describe_override(o) for o in pricing.windows()],
+        "other_overrides": [
+            describe_override(o)
+            for o in pricing.overrides
+            if not o.has_window and o.min_prompt_tokens is None
+        ],
+        "expiration_date": model.expiration_date,
+    }
+
+
+def select(catalog: Catalog, patterns: list[str]) -> list[Resolution]:
+    """Resolve names and globs in order; an unknown plain name raises with suggestions."""
+    if not patterns:
+        return [catalog.resolve(model_id) for model_id in catalog.ids]
+    chosen: list[Resolution] = []
+    for pattern in patterns:
+        if any(ch in pattern for ch in "*?["):
+            hits = fnmatch.filter(catalog.ids, pattern)
+            if not hits:
+                raise UnknownModelError(pattern, catalog.suggest(pattern.strip("*?[]")))
+            chosen += [catalog.resolve(hit) for hit in sorted(hits)]
+        else:
+            chosen.append(catalog.resolve(pattern))
+    return chosen
+
+
+def describe_catalog(catalog: Catalog, max_age_days: float) -> dict[str, Any]:
+    """Provenance for every priced output: source, date, age, and whether it is stale."""
+    from estimator.clock import now_utc
+
+    age = catalog.age_days(now_utc())
+    return {
+        "source": catalog.meta.source,
+        "fetched_at": catalog.meta.fetched_at.isoformat(),
+        "age_days": round(age, 1),
+        "stale": age > max_age_days,
+        "max_age_days": max_age_days,
+        "model_count": len(catalog),
+        "sha256": catalog.meta.sha256,
+        "location": str(catalog.location) if catalog.location else None,
+    }
+
+
+def catalog_line(info: dict[str, Any]) -> str:
+    """`catalog: 2026-08-19 (98.2 days old) from … — warning: …` for the terminal."""
+    line = (
+        f"catalog: {info['fetched_at'][:10]} ({info['age_days']:g} days old, "
+        f"{info['model_count']} models) from {info['source']}"
+    )
+    if info["stale"]:
+        line += (
+            f"\nwarning: the catalog is older than {info['max_age_days']:g} days; "
+            "prices may have changed (run `fusion-cost prices refresh`)"
+        )
+    return line

@@ -1,0 +1,233 @@
+"""Fetch OpenRouter's models API with httpx: bounded in time and size, polite, conditional.
+
+One refresh is a handful of GETs of `{base_url}/models?output_modalities=all`, following
+pagination (`links.next`, else `offset`+`limit` against `total_count`). Connection errors, 429
+(honouring `Retry-After`) and 5xx are retried with exponential backoff and jitter inside a total
+time budget. `ETag`/`Last-Modified` make an unchanged catalog one small 304 round trip. The API
+key, if any, is sent as a bearer token and never logged, stored or put in an error message.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import httpx
+
+from estimator import __version__
+from estimator.errors import PricingUnavailable
+from estimator.pricing.payload import parse_json, rows_of
+
+DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
+USER_AGENT = (
+    f"fusion-cost/{__version__} (pricing catalog fetcher; python-httpx/{httpx.__version__})"
+)
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """Every bound of one refresh; the defaults suit the real API."""
+
+    base_url: str = DEFAULT_BASE_URL
+    api_key: str | None = field(default=None, repr=False)
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 30.0
+    total_timeout_s: float = 120.0
+    retries: int = 4
+    backoff_base_s: float = 0.5
+    backoff_max_s: float = 20.0
+    max_bytes: int = 64 * 1024 * 1024
+    max_pages: int = 100
+
+
+@dataclass
+class FetchResult:
+    """What the API answered: the model rows, or that the catalog has not changed (304)."""
+
+    url: str
+    not_modified: bool = False
+    rows: list[Any] = field(default_factory=list)
+    etag: str | None = None
+    last_modified: str | None = None
+    pages: int = 0
+
+
+class FetchError(PricingUnavailable):
+    """The API could not be reached or answered badly; nothing was written."""
+
+
+def models_url(base_url: str) -> str:
+    return base_url.rstrip("/") + "/models?output_modalities=all"
+
+
+def insecure_url_warning(base_url: str) -> str | None:
+    parts = urlsplit(base_url)
+    if parts.scheme == "http" and (parts.hostname or "") not in LOOPBACK_HOSTS:
+        return f"warning: {base_url} is plain HTTP: prices (and any API key) travel unencrypted"
+    return None
+
+
+def retry_after_s(response: httpx.Response) -> float | None:
+    """`Retry-After` as seconds (it may be a number or an HTTP date)."""
+    value = response.headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+def _with_offset(url: str, offset: int, limit: int) -> str:
+    parts = urlsplit(url)
+    query = {k: v for k, v in parse_qsl(parts.query) if k not in ("offset", "limit")}
+    query.update(offset=str(offset), limit=str(limit))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+class Fetcher:
+    """One refresh's worth of HTTP, with its own deadline."""
+
+    def __init__(
+        self,
+        settings: FetchSettings,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.settings = settings
+        self._sleep = sleep
+        self._clock = clock
+        self._deadline = clock() + settings.total_timeout_s
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        if settings.api_key:
+            headers["Authorization"] = f"Bearer {settings.api_key}"
+        self._client = httpx.Client(
+            headers=headers,
+            timeout=httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s),
+            follow_redirects=True,  # httpx drops Authorization on redirects to another origin
+            max_redirects=5,
+            transport=transport,
+        )
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._client.close()
+
+    def fetch(self, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
+        """All pages of the catalog, or `not_modified` when the validators still match."""
+        url = models_url(self.settings.base_url)
+        result = FetchResult(url=url)
+        conditional = {}
+        if etag:
+            conditional["If-None-Match"] = etag
+        if last_modified:
+            conditional["If-Modified-Since"] = last_modified
+        seen: set[str] = set()
+        next_url: str | None = url
+        total: int | None = None
+        while next_url:
+            if next_url in seen or len(seen) >= self.settings.max_pages:
+                raise FetchError(f"{url}: pagination does not end (page {next_url} repeats)")
+            seen.add(next_url)
+            response, body = self._get(next_url, conditional if result.pages == 0 else {})
+            if response.status_code == 304 and result.pages == 0:
+                return FetchResult(
+                    url=url, not_modified=True, etag=etag, last_modified=last_modified
+                )
+            if result.pages == 0:
+                result.etag = response.headers.get("etag")
+                result.last_modified = response.headers.get("last-modified")
+            document = parse_json(body, next_url)
+            page = rows_of(document, next_url)
+            result.rows.extend(page)
+            result.pages += 1
+            if isinstance(document.get("total_count"), int):
+                total = document["total_count"]
+            next_url = self._next_page(document, next_url, len(page), len(result.rows), total)
+        return result
+
+    @staticmethod
+    def _next_page(
+        document: dict[str, Any], current: str, page_size: int, have: int, total: int | None
+    ) -> str | None:
+        links = document.get("links")
+        if isinstance(links, dict) and isinstance(links.get("next"), str) and links["next"]:
+            return urljoin(current, links["next"])
+        if total is not None and page_size > 0 and have < total:
+            return _with_offset(current, have, page_size)
+        return None
+
+    def _remaining(self) -> float:
+        return self._deadline - self._clock()
+
+    def _get(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
+        attempt = 0
+        while True:
+            delay: float | None
+            try:
+                response, body = self._get_once(url, headers)
+            except (httpx.TransportError, _TooLarge) as exc:
+                if isinstance(exc, _TooLarge):
+                    raise FetchError(str(exc)) from None
+                problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                delay = None
+            else:
+                if response.status_code not in RETRY_STATUSES:
+                    if response.status_code >= 400:
+                        raise FetchError(f"{url}: HTTP {response.status_code}")
+                    return response, body
+                problem = f"HTTP {response.status_code}"
+                delay = retry_after_s(response)
+            attempt += 1
+            if attempt > self.settings.retries:
+                raise FetchError(f"{url}: {problem} (gave up after {attempt} attempts)")
+            if delay is None:
+                backoff = self.settings.backoff_base_s * 2 ** (attempt - 1)
+                delay = min(self.settings.backoff_max_s, backoff) * random.uniform(0.5, 1.0)
+            if delay >= self._remaining():
+                raise FetchError(
+                    f"{url}: {problem}; retrying in {delay:.1f}s would pass the "
+                    f"{self.settings.total_timeout_s:g}s limit"
+                )
+            self._sleep(delay)
+
+    def _get_once(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes]:
+        remaining = self._remaining()
+        if remaining <= 0:
+            raise FetchError(f"{url}: no answer within {self.settings.total_timeout_s:g}s")
+        timeout = httpx.Timeout(
+            min(self.settings.read_timeout_s, remaining),
+            connect=min(self.settings.connect_timeout_s, remaining),
+        )
+        chunks: list[bytes] = []
+        size = 0
+        with self._client.stream("GET", url, headers=headers, timeout=timeout) as response:
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > self.settings.max_bytes:
+                    raise _TooLarge(f"{url}: response larger than {self.settings.max_bytes} bytes")
+                if self._remaining() <= 0:
+                    raise FetchError(
+                        f"{url}: body still arriving after {self.settings.total_timeout_s:g}s"
+                    )
+                chunks.append(chunk)
+        return response, b"".join(chunks)
+
+
+class _TooLarge(Exception):
+    pass

@@ -1,0 +1,144 @@
+"""`prices refresh` and `prices import`: get a catalog through the gate and into the cache.
+
+Both hold the cache lock for the whole operation, validate everything before writing, and
+write atomically: a failure at any point leaves the cache byte-identical.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from estimator.clock import now_utc
+from estimator.errors import PricingUnavailable, UserError
+from estimator.pricing.catalog import CatalogMeta
+from estimator.pricing.fetch import Fetcher, FetchSettings
+from estimator.pricing.locations import bundled_snapshot, writable_dir
+from estimator.pricing.payload import (
+    PayloadError,
+    check_shrink,
+    parse_json,
+    rows_of,
+    validate_rows,
+)
+from estimator.pricing.store import (
+    FORMAT,
+    current_meta,
+    lock,
+    new_meta,
+    read_catalog_file,
+    save_catalog,
+    touch_catalog,
+)
+
+DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a refresh or import did, for the one-line report."""
+
+    path: Path
+    changed: bool
+    model_count: int
+    meta: CatalogMeta
+    previous_count: int | None = None
+    pages: int = 0
+
+
+def _target_dir(cache_dir: str | os.PathLike[str] | None) -> Path:
+    directory = writable_dir(cache_dir)
+    if directory is None:
+        raise UserError(
+            "no writable cache directory: pass --cache-dir DIR or set FUSION_COST_CACHE_DIR"
+        )
+    return directory
+
+
+def _previous_count(directory: Path) -> int | None:
+    meta = current_meta(directory)
+    if meta is not None:
+        return meta.model_count
+    snapshot = bundled_snapshot()
+    return read_catalog_file(snapshot).meta.model_count if snapshot else None
+
+
+def refresh(
+    cache_dir: str | os.PathLike[str] | None = None,
+    settings: FetchSettings | None = None,
+    force: bool = False,
+) -> Outcome:
+    """Fetch the live catalog into the first writable cache dir (conditional unless forced)."""
+    settings = settings or FetchSettings()
+    directory = _target_dir(cache_dir)
+    with lock(directory):
+        previous = current_meta(directory)
+        validators = (
+            (previous.etag, previous.last_modified) if previous and not force else (None,) * 2
+        )
+        with Fetcher(settings) as fetcher:
+            result = fetcher.fetch(*validators)
+        if result.not_modified and previous is not None:
+            touch_catalog(directory, checked_at=now_utc())
+            return Outcome(directory / "catalog.json", False, previous.model_count, previous)
+        try:
+            models = validate_rows(result.rows, result.url)
+            previous_count = previous.model_count if previous else _previous_count(directory)
+            check_shrink(len(models), previous_count, result.url, force)
+        except PayloadError as exc:
+            raise PricingUnavailable(f"rejected: {exc}; the cache is unchanged") from None
+        now = now_utc()
+        meta = new_meta(
+            result.url, now, etag=result.etag, last_modified=result.last_modified, checked_at=now
+        )
+        path = save_catalog(directory, models, meta)
+    return Outcome(path, True, len(models), meta, previous_count, result.pages)
+
+
+def import_file(
+    file: str | os.PathLike[str],
+    cache_dir: str | os.PathLike[str] | None = None,
+    fetched_at: datetime | None = None,
+    source: str | None = None,
+    force: bool = False,
+) -> Outcome:
+    """Import a saved API payload (or a fusion-cost catalog file) through the same gate.
+
+    `fetched_at` defaults to the catalog's own date, else a YYYY-MM-DD in the file name, else
+    the file's modification time: the age warning must reflect when prices were read.
+    """
+    path = Path(file)
+    try:
+        body = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read ({exc.strerror})") from None
+    document = parse_json(body, str(path))
+    models = validate_rows(rows_of(document, str(path)), str(path))
+    own = document.get("meta") if document.get("format") == FORMAT else None
+    if own:
+        kept = CatalogMeta.model_validate(own)
+        fetched_at = fetched_at or kept.fetched_at
+        source = source or kept.source
+    fetched_at = (
+        fetched_at or _date_from_name(path) or datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    )
+    directory = _target_dir(cache_dir)
+    with lock(directory):
+        previous_count = _previous_count(directory)
+        check_shrink(len(models), previous_count, str(path), force)
+        meta = new_meta(source or f"file:{path.name}", fetched_at)
+        written = save_catalog(directory, models, meta)
+    return Outcome(written, True, len(models), meta, previous_count)
+
+
+def _date_from_name(path: Path) -> datetime | None:
+    match = DATE_IN_NAME.search(path.name)
+    if not match:
+        return None
+    try:
+        return datetime.strptime(match.group(1), "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        return None

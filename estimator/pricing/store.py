@@ -1,0 +1,158 @@
+"""Catalog files on disk: one self-describing JSON document per catalog, plus dated history.
+
+`catalog.json` holds the metadata *and* the models in one document, so a single atomic
+`os.replace` switches both: a separate metadata file could disagree with the catalog after a
+crash between two renames. Every write happens under a file lock; readers need no lock because
+the replace is atomic, and they verify the sha256 recorded in the metadata.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from estimator import __version__
+from estimator.errors import PricingUnavailable
+from estimator.pricing.atomic import write_atomic
+from estimator.pricing.catalog import Catalog, CatalogMeta
+from estimator.pricing.locations import CATALOG_FILE, bundled_snapshot, candidate_dirs
+from estimator.pricing.models import ModelInfo
+from estimator.pricing.payload import PayloadError, parse_json, rows_of, validate_rows
+
+FORMAT = "fusion-cost-catalog"
+FORMAT_VERSION = 1
+HISTORY_DIR = "history"
+HISTORY_KEEP = 100
+LOCK_FILE = ".lock"
+LOCK_TIMEOUT_S = 120
+
+
+def models_digest(rows: Sequence[dict[str, Any]]) -> str:
+    canonical = json.dumps(rows, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def dump_rows(models: Sequence[ModelInfo]) -> list[dict[str, Any]]:
+    """The facts we keep, in the API's own shape (so the same models validate them again)."""
+    return [m.model_dump(mode="json", exclude_none=True, exclude_defaults=True) for m in models]
+
+
+def encode(models: Sequence[ModelInfo], meta: CatalogMeta) -> bytes:
+    rows = dump_rows(models)
+    meta = meta.model_copy(update={"sha256": models_digest(rows), "model_count": len(rows)})
+    document = {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "meta": meta.model_dump(mode="json"),
+        "data": rows,
+    }
+    return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode()
+
+
+def decode(body: bytes, source: str, location: Path | None = None) -> Catalog:
+    """Validate a catalog document (ours, with `meta`) and build the catalog."""
+    document = parse_json(body, source)
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise PayloadError(f"{source}: not a fusion-cost catalog file")
+    if document.get("version") != FORMAT_VERSION:
+        raise PayloadError(
+            f"{source}: catalog format version {document.get('version')!r}, expected "
+            f"{FORMAT_VERSION}; rebuild it with `fusion-cost prices refresh` or `prices import`"
+        )
+    rows = rows_of(document, source)
+    try:
+        meta = CatalogMeta.model_validate(document.get("meta"))
+    except ValueError as exc:
+        raise PayloadError(f"{source}: bad metadata: {exc}") from None
+    if meta.sha256 and models_digest(rows) != meta.sha256:
+        raise PayloadError(f"{source}: the models do not match the recorded sha256 (edited?)")
+    return Catalog(validate_rows(rows, source), meta, location)
+
+
+def read_catalog_file(path: Path) -> Catalog:
+    try:
+        body = path.read_bytes()
+    except OSError as exc:
+        raise PricingUnavailable(f"{path}: cannot read catalog ({exc.strerror})") from None
+    return decode(body, str(path), path)
+
+
+def load_catalog(cache_dir: str | os.PathLike[str] | None = None) -> Catalog:
+    """The catalog every command prices with: the first cached one, else the bundled snapshot.
+
+    Never fetches: reproducible runs (CI) price with what is on disk.
+    """
+    for directory in candidate_dirs(cache_dir):
+        path = directory / CATALOG_FILE
+        if path.is_file():
+            return read_catalog_file(path)
+    snapshot = bundled_snapshot()
+    if snapshot is None:
+        raise PricingUnavailable(
+            "no pricing catalog: nothing cached and no bundled snapshot; "
+            "run `fusion-cost prices refresh`"
+        )
+    return read_catalog_file(snapshot)
+
+
+def current_meta(directory: Path) -> CatalogMeta | None:
+    """The metadata of the catalog in `directory`, or None if there is none (or it is broken)."""
+    try:
+        return read_catalog_file(directory / CATALOG_FILE).meta
+    except (PricingUnavailable, PayloadError):
+        return None
+
+
+def lock(directory: Path) -> Any:
+    from filelock import FileLock
+
+    directory.mkdir(parents=True, exist_ok=True)
+    return FileLock(str(directory / LOCK_FILE), timeout=LOCK_TIMEOUT_S)
+
+
+def save_catalog(directory: Path, models: Sequence[ModelInfo], meta: CatalogMeta) -> Path:
+    """Write the catalog atomically (caller holds `lock(directory)`) and record it in history."""
+    body = encode(models, meta)
+    written = json.loads(body)["meta"]
+    stamp = datetime.fromisoformat(written["fetched_at"]).astimezone(UTC)
+    history = directory / HISTORY_DIR
+    newest = history_files(directory)[-1:] if history.is_dir() else []
+    if not newest or written["sha256"][:12] not in newest[0].name:
+        name = f"{stamp:%Y-%m-%dT%H%M%S}Z-{written['sha256'][:12]}.json"
+        write_atomic(history / name, body)
+        _prune(history)
+    write_atomic(directory / CATALOG_FILE, body)
+    return directory / CATALOG_FILE
+
+
+def touch_catalog(directory: Path, **changes: Any) -> None:
+    """Update metadata only (e.g. after a 304 Not Modified); the models stay as they are."""
+    catalog = read_catalog_file(directory / CATALOG_FILE)
+    meta = catalog.meta.model_copy(update=changes)
+    write_atomic(directory / CATALOG_FILE, encode(list(catalog), meta))
+
+
+def history_files(directory: Path) -> list[Path]:
+    """Catalogs recorded in `directory`'s history, oldest first (names sort by date)."""
+    history = directory / HISTORY_DIR
+    return sorted(history.glob("*.json")) if history.is_dir() else []
+
+
+def _prune(history: Path) -> None:
+    for stale in sorted(history.glob("*.json"))[:-HISTORY_KEEP]:
+        stale.unlink(missing_ok=True)
+
+
+def new_meta(source: str, fetched_at: datetime | None = None, **extra: Any) -> CatalogMeta:
+    return CatalogMeta(
+        fetched_at=fetched_at or datetime.now(UTC),
+        source=source,
+        model_count=0,
+        tool_version=__version__,
+        **extra,
+    )

@@ -1,0 +1,35 @@
+"""Terminal output: rich tables on stdout, notes and warnings on stderr."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from estimator.render.safe import plain_text
+
+WIDE = 200  # when piped, don't squeeze tables into 80 columns
+
+
+def note(message: str) -> None:
+    """A line for the human (stderr), so stdout stays clean for pipes and JSON."""
+    print(plain_text(message), file=sys.stderr)
+
+
+def print_table(
+    title: str | None,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    right: Sequence[str] = (),
+    caption: str | None = None,
+) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title, caption=caption, show_lines=False, header_style="bold")
+    for column in columns:
+        table.add_column(column, justify="right" if column in right else "left", overflow="fold")
+    for row in rows:
+        table.add_row(*(plain_text("" if cell is None else str(cell)) for cell in row))
+    width = None if sys.stdout.isatty() else WIDE
+    Console(soft_wrap=False, markup=False, highlight=False, width=width).print(table)

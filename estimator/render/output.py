@@ -1,0 +1,42 @@
+"""Machine-readable output: JSON with exact decimals, CSV safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import date, datetime
+from decimal import Decimal
+from typing import IO, Any
+
+from estimator.render.safe import csv_cell
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    raise TypeError(f"cannot encode {type(value).__name__} as JSON")
+
+
+def to_json(document: Any) -> str:
+    """JSON text; Decimals become JSON numbers (money values are numbers in USD)."""
+    return json.dumps(document, default=_default, indent=2, ensure_ascii=False)
+
+
+def emit_json(document: Any, stream: IO[str] | None = None) -> None:
+    (stream or sys.stdout).write(to_json(document) + "\n")
+
+
+def emit_csv(rows: list[dict[str, Any]], stream: IO[str] | None = None) -> None:
+    """CSV with a header row; cells that a spreadsheet would run as formulas are neutralised."""
+    out = stream or sys.stdout
+    if not rows:
+        return
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: csv_cell(value) for key, value in row.items()})

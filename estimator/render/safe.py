@@ -1,0 +1,20 @@
+"""Make untrusted strings (model names from the API, scenario names) safe for each medium."""
+
+from __future__ import annotations
+
+import re
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]|\x1b\[[0-?]*[ -/]*[@-~]")
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def plain_text(value: str) -> str:
+    """Strip terminal control sequences and control characters (keeps newlines)."""
+    return _CONTROL.sub("", value)
+
+
+def csv_cell(value: object) -> object:
+    """Neutralise spreadsheet formula injection: text starting with = + - @ gets a leading '."""
+    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
+        return "'" + value
+    return value

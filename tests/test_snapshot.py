@@ -1,0 +1,26 @@
+"""The committed snapshot is the shared 2026-08-19 payload, facts only."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import PAYLOAD, SNAPSHOT
+
+
+def test_snapshot_keeps_every_model_and_price_of_the_payload(catalog) -> None:
+    payload = json.loads(PAYLOAD.read_text())["data"]
+    assert len(catalog) == len(payload) == 549
+    for row in payload:
+        stored = catalog.get_exact(row["id"]).pricing
+        for key, value in row["pricing"].items():
+            if key == "overrides":
+                assert len(stored.overrides) == len(value)
+            elif value is not None:
+                assert stored.prices[key].raw == value.strip(), (row["id"], key)
+
+
+def test_snapshot_drops_descriptions_and_records_its_date() -> None:
+    document = json.loads(SNAPSHOT.read_text())
+    assert all("description" not in row for row in document["data"])
+    assert document["meta"]["fetched_at"].startswith("2026-08-19")
+    assert document["meta"]["model_count"] == 549

@@ -177,6 +177,13 @@ class Benchmarks(_Facts):
     artificial_analysis: ArtificialAnalysis | None = None
 
 
+class ReasoningSupport(_Facts):
+    """Present when the model can reason; `mandatory` models always spend reasoning tokens."""
+
+    mandatory: bool = False
+    default_enabled: bool | None = None
+
+
 class ModelInfo(_Facts):
     """One model's facts: identity, prices, limits; no description text."""
 
@@ -191,6 +198,7 @@ class ModelInfo(_Facts):
     expiration_date: str | None = None
     alias_target: AliasTarget | None = None
     benchmarks: Benchmarks | None = None
+    reasoning: ReasoningSupport | None = None
 
     @field_validator("benchmarks", mode="before")
     @classmethod
@@ -203,6 +211,17 @@ class ModelInfo(_Facts):
     def max_context(self) -> int | None:
         """The usable context: the top provider's when given, else the model's."""
         return self.top_provider.context_length or self.context_length
+
+    @property
+    def reasons(self) -> bool:
+        """Whether calls spend reasoning tokens by default (the scenario's `reasoning_tokens`)."""
+        return self.reasoning is not None and (
+            self.reasoning.mandatory or self.reasoning.default_enabled is not False
+        )
+
+    @property
+    def is_text_model(self) -> bool:
+        return "text" in self.architecture.output_modalities
 
     @property
     def max_completion_tokens(self) -> int | None:

@@ -1,0 +1,491 @@
+"""`estimate`: a scenario priced against a catalog, one `Estimate` with every number explained.
+
+The mean request is priced exactly (Decimal) through each strategy's CallPlan; percentiles come
+from a seeded Monte Carlo over the token distributions and hours through the vectorised path;
+monthly figures multiply the exact mean by the volume.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from estimator import __version__
+from estimator.callplan import STAGES, CallPlan, Request
+from estimator.clock import now_utc
+from estimator.costing import CallCost, Pricer, vector_cost
+from estimator.defaults import DEFAULTS, default
+from estimator.pricing.catalog import Catalog
+from estimator.pricing.describe import describe_catalog
+from estimator.results import (
+    Assumption,
+    Band,
+    BreakdownRow,
+    CallRow,
+    ContextInfo,
+    Distribution,
+    Estimate,
+    ModelUseInfo,
+    MonthRow,
+    PricingInfo,
+    RangeInfo,
+    StageCost,
+    StrategyResult,
+    TokenInfo,
+    WorkloadInfo,
+)
+from estimator.scenario import Scenario, StrategySpec, distribution_of
+from estimator.strategies.base import Strategy
+from estimator.strategies.build import build_strategy
+from estimator.workload import Z95, TokenDistribution, hour_weights
+
+WEB_TOOLS = "web_tools"
+MC_MEAN_WARN = 0.05
+
+
+@dataclass(frozen=True)
+class Profile:
+    """The workload as the cost model sees it: distributions, hours, cache share, volume."""
+
+    input: TokenDistribution
+    output: TokenDistribution
+    reasoning: TokenDistribution
+    hours: tuple[Decimal, ...]
+    cached_share: Decimal
+    requests_per_month: Decimal
+    growth_pct: float
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> Profile:
+        w = scenario.workload
+        return cls(
+            distribution_of(w.input_tokens),
+            distribution_of(w.output_tokens),
+            distribution_of(w.reasoning_tokens),
+            hour_weights(w.hours_utc),
+            Decimal(str(w.cached_input_share)),
+            Decimal(str(w.monthly_requests)),
+            w.monthly_growth_pct,
+        )
+
+    def mean_request(self) -> Request:
+        return Request(self.input.mean, self.output.mean, self.reasoning.mean)
+
+
+@dataclass(frozen=True)
+class Options:
+    samples: int = default("estimate.samples")
+    seed: int = default("estimate.seed")
+    months: int = default("estimate.months")
+    max_age_days: float = 7.0
+
+
+def priced_plan(plan: CallPlan, pricer: Pricer) -> list[tuple[Decimal, str, list[CallCost]]]:
+    return [(b.probability, b.label, [pricer.price(c) for c in b.calls]) for b in plan.branches]
+
+
+def expected_cost(priced: Iterable[tuple[Decimal, str, list[CallCost]]]) -> Decimal:
+    return sum(
+        (p * sum((c.total for c in costs), Decimal(0)) for p, _, costs in priced), Decimal(0)
+    )
+
+
+def exact_per_request(strategy: Strategy, profile: Profile, catalog: Catalog) -> Decimal:
+    """The exact expected USD of the mean request under `strategy`."""
+    pricer = Pricer(catalog, profile.hours, profile.cached_share)
+    return expected_cost(priced_plan(strategy.expand(profile.mean_request()), pricer))
+
+
+def vectorised_per_request(strategy: Strategy, profile: Profile, catalog: Catalog) -> float:
+    """The same figure through the float64 path: the mean request priced at each UTC hour."""
+    import numpy as np
+
+    hours = np.arange(24)
+    ones = np.ones(24)
+    request = Request(
+        ones * float(profile.input.mean),
+        ones * float(profile.output.mean),
+        ones * float(profile.reasoning.mean),
+    )
+    plan = strategy.expand(request)
+    weights = np.array([float(w) for w in profile.hours])
+    share = float(profile.cached_share)
+    total = 0.0
+    for branch in plan.branches:
+        cost = sum(
+            vector_cost(c, catalog.get_exact(c.model), hours * 60, share) for c in branch.calls
+        )
+        total += float(branch.probability) * float(np.dot(cost, weights))
+    return total
+
+
+def monte_carlo(
+    strategy: Strategy, profile: Profile, catalog: Catalog, samples: int, seed: int
+) -> Any:
+    """Per-request USD of `samples` requests drawn from the workload (numpy array)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    request = Request(
+        profile.input.sample(rng, samples),
+        profile.output.sample(rng, samples),
+        profile.reasoning.sample(rng, samples),
+    )
+    weights = np.array([float(w) for w in profile.hours])
+    minutes = rng.choice(24, size=samples, p=weights / weights.sum()) * 60
+    plan = strategy.expand(request)
+    probabilities = np.array([float(b.probability) for b in plan.branches])
+    chosen = rng.choice(len(plan.branches), size=samples, p=probabilities / probabilities.sum())
+    cost = np.zeros(samples)
+    share = float(profile.cached_share)
+    for index, branch in enumerate(plan.branches):
+        mask = chosen == index
+        if mask.any():
+            branch_cost = sum(
+                vector_cost(c, catalog.get_exact(c.model), minutes, share) for c in branch.calls
+            )
+            cost[mask] = np.broadcast_to(branch_cost, (samples,))[mask]
+    return cost
+
+
+def _money(value: float) -> Decimal:
+    return Decimal(repr(float(value)))
+
+
+def _distribution(costs: Any, samples: int, seed: int) -> Distribution:
+    import numpy as np
+
+    p50, p95, p99 = np.percentile(costs, [50, 95, 99])
+    return Distribution(
+        method="seeded Monte Carlo over token distributions, hours and branches",
+        samples=samples,
+        seed=seed,
+        mean_usd=_money(costs.mean()),
+        p50_usd=_money(p50),
+        p95_usd=_money(p95),
+        p99_usd=_money(p99),
+        sd_usd=_money(costs.std()),
+    )
+
+
+def _band(mean: Decimal, sd: Decimal, requests: Decimal) -> Band:
+    spread = Decimal(Z95) * sd * Decimal(math.sqrt(float(requests)))
+    return Band(
+        p5_usd=max(Decimal(0), mean * requests - spread),
+        p95_usd=mean * requests + spread,
+        method="normal approximation of the sum of independent requests (Monte Carlo spread); "
+        "excludes uncertainty in the token means themselves",
+    )
+
+
+def _breakdown(
+    priced: list[tuple[Decimal, str, list[CallCost]]],
+) -> tuple[list[BreakdownRow], list[StageCost], Decimal, list[CallRow]]:
+    rows: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    stages: dict[str, Decimal] = defaultdict(Decimal)
+    call_rows = []
+    tools = Decimal(0)
+    for probability, label, costs in priced:
+        for cost in costs:
+            call = cost.call
+            row = rows[(call.stage, call.model)]
+            row["calls"] += probability
+            row["input_tokens"] += probability * Decimal(call.input_tokens)
+            row["output_tokens"] += probability * Decimal(call.output_tokens)
+            row["reasoning_tokens"] += probability * Decimal(call.reasoning_tokens)
+            row["cost_usd"] += probability * cost.total
+            stages[call.stage] += probability * cost.tokens_usd
+            tools += probability * cost.tools_usd
+            call_rows.append(
+                CallRow(
+                    branch=label,
+                    probability=probability,
+                    stage=call.stage,
+                    model=call.model,
+                    member=call.member,
+                    step=call.step,
+                    input_tokens=Decimal(call.input_tokens),
+                    output_tokens=Decimal(call.output_tokens),
+                    reasoning_tokens=Decimal(call.reasoning_tokens),
+                    searches=call.searches,
+                    fetches=call.fetches,
+                    tokens_usd=cost.tokens_usd,
+                    tools_usd=cost.tools_usd,
+                    cost_usd=cost.total,
+                )
+            )
+    order = {stage: i for i, stage in enumerate(STAGES)}
+    breakdown = [
+        BreakdownRow(stage=stage, model=model, **values)
+        for (stage, model), values in sorted(
+            rows.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])
+        )
+    ]
+    by_stage = [StageCost(stage=s, cost_usd=stages[s]) for s in STAGES if s in stages]
+    if tools:
+        by_stage.append(StageCost(stage=WEB_TOOLS, cost_usd=tools))
+    return breakdown, by_stage, tools, call_rows
+
+
+def context_limits(strategy: Strategy, profile: Profile, catalog: Catalog) -> ContextInfo:
+    """The largest prompt every call of the strategy can take, and overflows at the p95 prompt.
+
+    Each call's input is affine in the prompt (I appears once), so expanding the plan at I = 0
+    with p95 outputs gives each call's fixed load; the call with the least room binds.
+    """
+    out95 = Decimal(str(round(profile.output.quantile(0.95))))
+    reasoning95 = Decimal(str(round(profile.reasoning.quantile(0.95))))
+    plan = strategy.expand(
+        Request(
+            Decimal(0), max(out95, profile.output.mean), max(reasoning95, profile.reasoning.mean)
+        )
+    )
+    best: tuple[Decimal, str] | None = None
+    for branch in plan.branches:
+        for call in branch.calls:
+            model = catalog.get_exact(call.model)
+            if not model.max_context:
+                continue
+            room = (
+                Decimal(model.max_context)
+                - Decimal(call.input_tokens)
+                - Decimal(call.max_output_tokens or 0)
+            )
+            label = f"{call.stage} ({call.model})"
+            if best is None or room < best[0]:
+                best = (room, label)
+    if best is None:
+        return ContextInfo(max_prompt_tokens=None, binding_call=None)
+    prompt95 = Decimal(str(round(profile.input.quantile(0.95))))
+    overflows = []
+    if best[0] < prompt95:
+        overflows.append(
+            f"a p95 prompt of {prompt95:,} tokens does not fit: {best[1]} has room for "
+            f"{max(best[0], Decimal(0)):,.0f} prompt tokens"
+        )
+    return ContextInfo(
+        max_prompt_tokens=int(max(best[0], Decimal(0))), binding_call=best[1], overflows=overflows
+    )
+
+
+def _range(priced: list[tuple[Decimal, str, list[CallCost]]]) -> RangeInfo:
+    totals = [(sum((c.total for c in costs), Decimal(0)), label) for _, label, costs in priced]
+    low, high = min(totals), max(totals)
+    return RangeInfo(min_usd=low[0], min_model=low[1], max_usd=high[0], max_model=high[1])
+
+
+def _warnings(strategy: Strategy, plan: CallPlan, catalog: Catalog) -> list[str]:
+    warnings = []
+    seen = set()
+    for branch in plan.branches:
+        for call in branch.calls:
+            model = catalog.get_exact(call.model)
+            limit = model.max_completion_tokens
+            wanted = Decimal(call.output_tokens) + Decimal(call.reasoning_tokens)
+            if limit and wanted > limit and call.model not in seen:
+                seen.add(call.model)
+                warnings.append(
+                    f"{call.stage} call of {call.model} wants {wanted:,.0f} output tokens; "
+                    f"the model returns at most {limit:,}"
+                )
+    spec_cap = getattr(getattr(strategy, "spec", None), "max_completion_tokens", None)
+    if spec_cap is not None:
+        for branch in plan.branches:
+            capped = [
+                c
+                for c in branch.calls
+                if c.stage in ("panel", "analyze")
+                and Decimal(c.output_tokens) + Decimal(c.reasoning_tokens) >= spec_cap
+            ]
+            if capped:
+                warnings.append(
+                    f"inner calls reach max_completion_tokens ({spec_cap:,}): their output is cut"
+                )
+                break
+    return warnings
+
+
+def strategy_result(
+    spec: StrategySpec, strategy: Strategy, profile: Profile, catalog: Catalog, options: Options
+) -> StrategyResult:
+    pricer = Pricer(catalog, profile.hours, profile.cached_share)
+    plan = strategy.expand(profile.mean_request())
+    priced = priced_plan(plan, pricer)
+    per_request = expected_cost(priced)
+    breakdown, by_stage, tools, call_rows = _breakdown(priced)
+    costs = monte_carlo(strategy, profile, catalog, options.samples, options.seed)
+    distribution = _distribution(costs, options.samples, options.seed)
+    warnings = _warnings(strategy, plan, catalog)
+    if per_request and abs(distribution.mean_usd - per_request) > per_request * Decimal(
+        MC_MEAN_WARN
+    ):
+        warnings.append(
+            f"the mean over sampled requests (${distribution.mean_usd:.4f}) differs from the "
+            f"cost of the mean request (${per_request:.4f}) by more than 5%: tiers or caps "
+            "make cost non-linear in tokens"
+        )
+    context = context_limits(strategy, profile, catalog)
+    warnings += context.overflows
+    return StrategyResult(
+        name=spec.name,
+        kind=spec.kind,
+        per_request_usd=per_request,
+        monthly_usd=per_request * profile.requests_per_month,
+        monthly_band=_band(per_request, distribution.sd_usd, profile.requests_per_month),
+        distribution=distribution,
+        calls_per_request=plan.calls_per_request,
+        multiplier_vs_baseline=None,
+        range=_range(priced) if spec.kind == "auto" else None,
+        models=[ModelUseInfo(**m.describe()) for m in strategy.models()],
+        breakdown=breakdown,
+        by_stage=by_stage,
+        web_tools_usd=tools,
+        context=context,
+        calls=call_rows,
+        warnings=warnings,
+        notes=strategy.notes(),
+    )
+
+
+def _projection(results: list[StrategyResult], profile: Profile, months: int) -> list[MonthRow]:
+    rows = []
+    growth = Decimal(str(1 + profile.growth_pct / 100))
+    for month in range(1, months + 1):
+        requests = profile.requests_per_month * growth ** (month - 1)
+        bands = {r.name: _band(r.per_request_usd, r.distribution.sd_usd, requests) for r in results}
+        rows.append(
+            MonthRow(
+                month=month,
+                requests=float(requests),
+                cost_usd={r.name: r.per_request_usd * requests for r in results},
+                p5_usd={name: band.p5_usd for name, band in bands.items()},
+                p95_usd={name: band.p95_usd for name, band in bands.items()},
+            )
+        )
+    return rows
+
+
+def assumptions_used(scenario: Scenario, strategies: list[Strategy]) -> list[Assumption]:
+    """Every default the scenario left unset, with its source; plus unverified presets."""
+    used: dict[str, Assumption] = {}
+
+    def add(
+        name: str,
+        who: str,
+        value: Any = None,
+        source: str | None = None,
+        documented: bool | None = None,
+    ) -> None:
+        entry = DEFAULTS.get(name)
+        if name not in used:
+            used[name] = Assumption(
+                name=name,
+                value=value if value is not None or entry is None else entry.value,
+                source=source or (entry.source if entry else ""),
+                documented=documented
+                if documented is not None
+                else bool(entry and entry.documented),
+            )
+        if who not in used[name].used_by:
+            used[name].used_by.append(who)
+
+    workload = scenario.workload
+    for field in ("monthly_growth_pct", "reasoning_tokens", "cached_input_share", "hours_utc"):
+        if field not in workload.model_fields_set:
+            add(f"workload.{field}", "workload")
+    if workload.requests_per_day is not None:
+        add("workload.days_per_month", "workload")
+    for spec, strategy in zip(scenario.strategies, strategies, strict=True):
+        if spec.fusion is not None:
+            _fusion_defaults(spec, add)
+            preset = getattr(strategy, "preset", None)
+            if preset is not None and spec.fusion.analysis_models is None:
+                add(
+                    f"fusion.preset.{preset.name}",
+                    spec.name,
+                    value={"panel": list(preset.panel), "analyst": preset.analyst},
+                    source=preset.source,
+                    documented=preset.documented,
+                )
+        if spec.auto is not None:
+            add("auto.pool", spec.name)
+            if spec.auto.weights is None:
+                add("auto.weights", spec.name)
+            if "cost_tier" not in spec.auto.model_fields_set:
+                add("auto.cost_tier", spec.name)
+    add("estimate.samples", "estimate")
+    add("estimate.seed", "estimate")
+    return list(used.values())
+
+
+def _fusion_defaults(spec: StrategySpec, add: Any) -> None:
+    fusion = spec.fusion
+    assert fusion is not None
+    for field in type(fusion).model_fields:
+        if field in fusion.model_fields_set or field in ("analysis_models", "model"):
+            continue
+        if field in ("search", "overhead_tokens"):
+            continue
+        add(f"fusion.{field}", spec.name)
+    for group in ("search", "overhead_tokens"):
+        nested = getattr(fusion, group)
+        explicit = nested.model_fields_set if group in fusion.model_fields_set else set()
+        for field in type(nested).model_fields:
+            if field not in explicit:
+                add(f"fusion.{group}.{field}", spec.name)
+
+
+def _token_info(dist: TokenDistribution) -> TokenInfo:
+    return TokenInfo(**dist.describe())
+
+
+def estimate(
+    scenario: Scenario,
+    catalog: Catalog,
+    options: Options | None = None,
+    source: str = "built-in example",
+) -> Estimate:
+    """Price every strategy of `scenario` against `catalog`."""
+    options = options or Options()
+    profile = Profile.of(scenario)
+    strategies = [build_strategy(spec, catalog) for spec in scenario.strategies]
+    results = [
+        strategy_result(spec, strategy, profile, catalog, options)
+        for spec, strategy in zip(scenario.strategies, strategies, strict=True)
+    ]
+    baseline = next(r for r in results if r.name == scenario.baseline_name)
+    for result in results:
+        if baseline.per_request_usd:
+            result.multiplier_vs_baseline = float(result.per_request_usd / baseline.per_request_usd)
+    info = describe_catalog(catalog, options.max_age_days)
+    warnings = []
+    if info["stale"]:
+        warnings.append(
+            f"the catalog is {info['age_days']:g} days old (older than {options.max_age_days:g}); "
+            "run `fusion-cost prices refresh`"
+        )
+    w = scenario.workload
+    return Estimate(
+        tool_version=__version__,
+        generated_at=now_utc().isoformat(timespec="seconds"),
+        scenario={"name": scenario.name, "source": source},
+        pricing=PricingInfo(**info),
+        workload=WorkloadInfo(
+            requests_per_month=float(profile.requests_per_month),
+            monthly_growth_pct=w.monthly_growth_pct,
+            input_tokens=_token_info(profile.input),
+            output_tokens=_token_info(profile.output),
+            reasoning_tokens=_token_info(profile.reasoning),
+            cached_input_share=w.cached_input_share,
+            hours_utc=w.hours_utc,
+        ),
+        baseline=scenario.baseline_name,
+        strategies=results,
+        projection=_projection(results, profile, options.months),
+        assumptions=assumptions_used(scenario, strategies),
+        warnings=warnings,
+    )

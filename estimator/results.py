@@ -1,0 +1,176 @@
+"""The Estimate: everything an estimate computed, as one typed document.
+
+Renderers (table, JSON, CSV, markdown, HTML, check) only format this; they never compute money.
+Money is `Decimal` in Python and a JSON number (USD) in JSON; the JSON Schema shipped in
+`estimator/schemas/estimate.schema.json` is generated from these models (`schema_version`
+changes whenever a key is removed or changes meaning).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, PlainSerializer
+
+SCHEMA_VERSION = 1
+
+Money = Annotated[Decimal, PlainSerializer(lambda v: float(v), return_type=float, when_used="json")]
+Count = Annotated[Decimal, PlainSerializer(lambda v: float(v), return_type=float, when_used="json")]
+
+
+class _Doc(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PricingInfo(_Doc):
+    source: str
+    fetched_at: str
+    age_days: float
+    stale: bool
+    max_age_days: float
+    model_count: int
+    sha256: str
+    location: str | None = None
+
+
+class TokenInfo(_Doc):
+    kind: str
+    mean: Count
+    p95: Count | None = None
+    histogram: list[list[float]] | None = None
+
+
+class WorkloadInfo(_Doc):
+    requests_per_month: float
+    monthly_growth_pct: float
+    input_tokens: TokenInfo
+    output_tokens: TokenInfo
+    reasoning_tokens: TokenInfo
+    cached_input_share: float
+    hours_utc: str | list[float]
+
+
+class Assumption(_Doc):
+    name: str
+    value: Any
+    source: str
+    documented: bool
+    used_by: list[str] = []
+
+
+class BreakdownRow(_Doc):
+    stage: str
+    model: str
+    calls: Count
+    input_tokens: Count
+    output_tokens: Count
+    reasoning_tokens: Count
+    cost_usd: Money
+
+
+class StageCost(_Doc):
+    stage: str
+    cost_usd: Money
+
+
+class CallRow(_Doc):
+    """One priced call of the mean request (the report's method appendix)."""
+
+    branch: str
+    probability: Count
+    stage: str
+    model: str
+    member: str
+    step: int
+    input_tokens: Count
+    output_tokens: Count
+    reasoning_tokens: Count
+    searches: Count
+    fetches: Count
+    tokens_usd: Money
+    tools_usd: Money
+    cost_usd: Money
+
+
+class Distribution(_Doc):
+    method: str
+    samples: int
+    seed: int
+    mean_usd: Money
+    p50_usd: Money
+    p95_usd: Money
+    p99_usd: Money
+    sd_usd: Money
+
+
+class Band(_Doc):
+    p5_usd: Money
+    p95_usd: Money
+    method: str
+
+
+class RangeInfo(_Doc):
+    min_usd: Money
+    min_model: str
+    max_usd: Money
+    max_model: str
+
+
+class ContextInfo(_Doc):
+    max_prompt_tokens: int | None
+    binding_call: str | None
+    overflows: list[str] = []
+
+
+class ModelUseInfo(_Doc):
+    role: str
+    requested: str
+    id: str
+    via: str
+
+
+class StrategyResult(_Doc):
+    name: str
+    kind: Literal["single", "auto", "fusion"]
+    per_request_usd: Money
+    monthly_usd: Money
+    monthly_band: Band
+    distribution: Distribution
+    calls_per_request: Count
+    multiplier_vs_baseline: float | None
+    range: RangeInfo | None = None
+    models: list[ModelUseInfo]
+    breakdown: list[BreakdownRow]
+    by_stage: list[StageCost]
+    web_tools_usd: Money
+    context: ContextInfo
+    calls: list[CallRow]
+    warnings: list[str] = []
+    notes: list[str] = []
+
+
+class MonthRow(_Doc):
+    month: int
+    requests: float
+    cost_usd: dict[str, Money]
+    p5_usd: dict[str, Money]
+    p95_usd: dict[str, Money]
+
+
+class Estimate(_Doc):
+    schema_version: Literal[1] = SCHEMA_VERSION
+    tool_version: str
+    generated_at: str
+    scenario: dict[str, Any]
+    pricing: PricingInfo
+    workload: WorkloadInfo
+    baseline: str
+    strategies: list[StrategyResult]
+    projection: list[MonthRow]
+    assumptions: list[Assumption]
+    warnings: list[str] = []
+    decision: dict[str, Any] | None = None
+
+    def strategy(self, name: str) -> StrategyResult:
+        return next(s for s in self.strategies if s.name == name)

@@ -1,0 +1,206 @@
+"""The scenario file: the contract users write (YAML or JSON), validated by pydantic.
+
+Every optional field takes its default from `defaults.DEFAULTS`, where its source is named;
+fields a scenario leaves unset are reported as the assumptions an estimate used. Unknown fields
+are errors (typos must not silently fall back to defaults).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from estimator.defaults import SEARCH_FEES, default
+from estimator.workload import TokenDistribution
+
+MAX_PANEL = 8
+SEARCH_ENGINES = ("auto", "native", *SEARCH_FEES)
+FETCH_ENGINES = ("exa", "parallel", "openrouter", "native")
+COST_TIERS = ("low", "medium", "high", "xhigh", "max")
+
+Tokens = Annotated[int, Field(ge=0, strict=True)]
+Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TokenSpec(_Strict):
+    """`{mean, p95}` (lognormal) or `{histogram: [[tokens, weight], ...]}`."""
+
+    mean: Tokens | None = None
+    p95: Tokens | None = None
+    histogram: list[tuple[Tokens, NonNegative]] | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> TokenSpec:
+        if self.histogram is not None:
+            if self.mean is not None or self.p95 is not None:
+                raise ValueError("give either a histogram or mean (+ p95), not both")
+            if not self.histogram or sum(w for _, w in self.histogram) <= 0:
+                raise ValueError("a histogram needs at least one positive weight")
+        elif self.mean is None:
+            raise ValueError("give a mean (and optionally a p95) or a histogram")
+        elif self.p95 is not None:
+            TokenDistribution.lognormal(self.mean, self.p95)  # raises if impossible
+        return self
+
+    def distribution(self) -> TokenDistribution:
+        if self.histogram is not None:
+            return TokenDistribution.histogram([(t, w) for t, w in self.histogram])
+        assert self.mean is not None
+        if self.p95 is None:
+            return TokenDistribution.fixed(self.mean)
+        return TokenDistribution.lognormal(self.mean, self.p95)
+
+
+TokenInput = Tokens | TokenSpec
+
+
+def distribution_of(spec: TokenInput) -> TokenDistribution:
+    return TokenDistribution.fixed(spec) if isinstance(spec, int) else spec.distribution()
+
+
+class Workload(_Strict):
+    requests_per_month: NonNegative | None = None
+    requests_per_day: NonNegative | None = None
+    monthly_growth_pct: Annotated[float, Field(ge=-100, le=1000, allow_inf_nan=False)] = default(
+        "workload.monthly_growth_pct"
+    )
+    input_tokens: TokenInput
+    output_tokens: TokenInput
+    reasoning_tokens: TokenInput = default("workload.reasoning_tokens")
+    cached_input_share: Share = default("workload.cached_input_share")
+    hours_utc: Literal["uniform"] | list[NonNegative] = default("workload.hours_utc")
+
+    @model_validator(mode="after")
+    def _volume(self) -> Workload:
+        if (self.requests_per_month is None) == (self.requests_per_day is None):
+            raise ValueError("give exactly one of requests_per_month or requests_per_day")
+        return self
+
+    @field_validator("hours_utc")
+    @classmethod
+    def _hours(cls, value: Any) -> Any:
+        if isinstance(value, list) and (len(value) != 24 or sum(value) <= 0):
+            raise ValueError("hours_utc takes 24 non-negative weights (one per UTC hour)")
+        return value
+
+    @property
+    def monthly_requests(self) -> float:
+        if self.requests_per_month is not None:
+            return self.requests_per_month
+        return (self.requests_per_day or 0) * default("workload.days_per_month")
+
+
+class SingleSpec(_Strict):
+    model: str = Field(min_length=1)
+
+
+class AutoSpec(_Strict):
+    cost_tier: Literal["low", "medium", "high", "xhigh", "max"] = default("auto.cost_tier")
+    allowed_models: list[str] = []
+    excluded_models: list[str] = []
+    weights: dict[str, NonNegative] | None = None
+
+
+class SearchSpec(_Strict):
+    engine: Literal[SEARCH_ENGINES] = default("fusion.search.engine")  # type: ignore[valid-type]
+    results: Annotated[int, Field(ge=1, le=25, strict=True)] = default("fusion.search.results")
+    tokens_per_result: Tokens = default("fusion.search.tokens_per_result")
+
+
+class OverheadTokens(_Strict):
+    tool_definition: Tokens = default("fusion.overhead_tokens.tool_definition")
+    tool_call: Tokens = default("fusion.overhead_tokens.tool_call")
+    analyst_instructions: Tokens = default("fusion.overhead_tokens.analyst_instructions")
+
+
+class FusionSpec(_Strict):
+    preset: str = default("fusion.preset")
+    analysis_models: list[str] | None = None
+    model: str | None = None
+    outer_model: str | None = default("fusion.outer_model")
+    invocation_rate: Share = default("fusion.invocation_rate")
+    max_tool_calls: Annotated[int, Field(ge=1, le=16, strict=True)] = default(
+        "fusion.max_tool_calls"
+    )
+    tool_steps: NonNegative = default("fusion.tool_steps")
+    analyst_tool_steps: NonNegative = default("fusion.analyst_tool_steps")
+    search: SearchSpec = SearchSpec()
+    fetches_per_step: NonNegative = default("fusion.fetches_per_step")
+    tokens_per_fetch: Tokens = default("fusion.tokens_per_fetch")
+    fetch_engine: Literal[FETCH_ENGINES] = default("fusion.fetch_engine")  # type: ignore[valid-type]
+    panel_output_tokens: TokenInput | None = default("fusion.panel_output_tokens")
+    analysis_tokens: Tokens = default("fusion.analysis_tokens")
+    overhead_tokens: OverheadTokens = OverheadTokens()
+    max_completion_tokens: Annotated[int, Field(ge=1, strict=True)] = default(
+        "fusion.max_completion_tokens"
+    )
+
+    @field_validator("analysis_models")
+    @classmethod
+    def _panel_size(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and not 1 <= len(value) <= MAX_PANEL:
+            raise ValueError(f"a panel has 1 to {MAX_PANEL} models, not {len(value)}")
+        return value
+
+    @model_validator(mode="after")
+    def _steps(self) -> FusionSpec:
+        for name in ("tool_steps", "analyst_tool_steps"):
+            if getattr(self, name) > self.max_tool_calls:
+                raise ValueError(
+                    f"{name} {getattr(self, name):g} is above max_tool_calls {self.max_tool_calls}"
+                )
+        return self
+
+
+class StrategySpec(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    single: SingleSpec | None = None
+    auto: AutoSpec | None = None
+    fusion: FusionSpec | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> StrategySpec:
+        kinds = [k for k in ("single", "auto", "fusion") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError("a strategy needs exactly one of single, auto or fusion")
+        return self
+
+    @property
+    def kind(self) -> Literal["single", "auto", "fusion"]:
+        return "single" if self.single else "auto" if self.auto else "fusion"
+
+
+class Scenario(_Strict):
+    """A workload and the strategies to compare on it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, title="fusion-cost scenario")
+
+    name: str = Field(default="Untitled scenario", max_length=500)
+    workload: Workload
+    baseline: str | None = None
+    strategies: list[StrategySpec] = Field(min_length=1, max_length=50)
+    decision: dict[str, Any] | None = None
+    policy: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _names(self) -> Scenario:
+        names = [s.name for s in self.strategies]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"strategy names must be unique: {', '.join(duplicates)}")
+        if self.baseline is not None and self.baseline not in names:
+            raise ValueError(f"baseline {self.baseline!r} is not a strategy ({', '.join(names)})")
+        return self
+
+    @property
+    def baseline_name(self) -> str:
+        return self.baseline or self.strategies[0].name
+
+    def strategy(self, name: str) -> StrategySpec:
+        return next(s for s in self.strategies if s.name == name)

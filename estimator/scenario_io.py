@@ -1,0 +1,147 @@
+"""Reading scenarios: YAML/JSON files, the built-in example, and quick command-line flags.
+
+Errors come out as `file:line: field: message` (one line, exit 2): pydantic's error location
+is mapped back to the YAML node it came from with `yaml.compose`.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from estimator.errors import UserError
+from estimator.scenario import Scenario
+
+EXAMPLE = "support.yaml"
+MAX_SCENARIO_BYTES = 2 * 1024 * 1024
+MAX_ALIASES = 100
+
+
+def example_path() -> Path:
+    return Path(str(resources.files("estimator") / "examples" / EXAMPLE))
+
+
+def load_scenario(path: str | Path | None = None) -> Scenario:
+    """Load and validate a scenario file (the built-in example when `path` is None)."""
+    source = Path(path) if path is not None else example_path()
+    try:
+        raw = source.read_bytes()
+    except OSError as exc:
+        raise UserError(f"{source}: cannot read scenario ({exc.strerror})") from None
+    if len(raw) > MAX_SCENARIO_BYTES:
+        raise UserError(f"{source}: scenario file larger than {MAX_SCENARIO_BYTES} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{source}: not UTF-8 text (byte {exc.start})") from None
+    return parse_scenario(text, str(source))
+
+
+def parse_scenario(text: str, label: str) -> Scenario:
+    import yaml
+
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        _check_aliases(node, label)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = f":{mark.line + 1}" if mark else ""
+        raise UserError(f"{label}{line}: YAML syntax error: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise UserError(f"{label}: YAML error: {exc}") from None
+    except RecursionError:
+        raise UserError(f"{label}: nested too deeply") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{label}:1: a scenario is a mapping with workload and strategies")
+    return validate_scenario(data, label, node)
+
+
+def validate_scenario(data: dict[str, Any], label: str, node: Any = None) -> Scenario:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        errors = exc.errors()
+        first = errors[0]
+        loc = [part for part in first["loc"]]
+        line = _line_of(node, loc)
+        field = _field_path(data, loc)
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        where = f"{label}:{line}" if line else label
+        message = first["msg"].removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            message = "unknown field (typo?)"
+        raise UserError(f"{where}: {field or 'scenario'}: {message}{more}") from None
+    except RecursionError:
+        raise UserError(f"{label}: nested too deeply") from None
+
+
+def _check_aliases(node: Any, label: str) -> None:
+    """Refuse YAML alias bombs: a handful of anchors is fine, exponential fan-out is not."""
+    seen = 0
+    stack = [node]
+    visited: set[int] = set()
+    while stack:
+        current = stack.pop()
+        if current is None:
+            continue
+        if id(current) in visited:
+            seen += 1
+            if seen > MAX_ALIASES:
+                raise UserError(f"{label}: too many YAML aliases (more than {MAX_ALIASES})")
+            continue
+        visited.add(id(current))
+        value = getattr(current, "value", None)
+        if isinstance(value, list):
+            for item in value:
+                stack.extend(item if isinstance(item, tuple) else (item,))
+
+
+def _field_path(data: Any, loc: list[Any]) -> str:
+    """`strategies[2].fusion.max_tool_calls`, skipping pydantic's union-branch labels."""
+    parts: list[str] = []
+    current = data
+    for part in loc:
+        if isinstance(part, int) and isinstance(current, list) and part < len(current):
+            parts.append(f"[{part}]")
+            current = current[part]
+        elif isinstance(part, str) and isinstance(current, dict) and part in current:
+            parts.append(f".{part}" if parts else part)
+            current = current[part]
+        elif isinstance(part, str) and not (isinstance(current, dict) and current):
+            continue
+        elif isinstance(part, str) and isinstance(current, dict):
+            if part[:1].isupper() or part in ("int", "str", "float", "list", "dict", "literal"):
+                continue
+            parts.append(f".{part}" if parts else part)
+            current = None
+    return "".join(parts)
+
+
+def _line_of(node: Any, loc: list[Any]) -> int | None:
+    """The 1-based line of the deepest YAML node on the error's path."""
+    import yaml
+
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    current = node
+    for part in loc:
+        nxt = None
+        if isinstance(current, yaml.MappingNode) and isinstance(part, str):
+            for key, value in current.value:
+                if key.value == part:
+                    nxt = value if not isinstance(value, yaml.ScalarNode) else value
+                    line = key.start_mark.line + 1
+                    break
+        elif isinstance(current, yaml.SequenceNode) and isinstance(part, int):
+            if part < len(current.value):
+                nxt = current.value[part]
+                line = nxt.start_mark.line + 1
+        if nxt is None:
+            continue
+        current = nxt
+    return line

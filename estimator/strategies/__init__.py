@@ -1,0 +1,1 @@
+"""Strategies know OpenRouter's call structure (which calls a request makes), not prices."""

@@ -1,0 +1,217 @@
+"""Fusion: decide -> panel (with web-tool loops) -> analyze -> answer, as OpenRouter bills it.
+
+Per invocation, with I prompt tokens, O answer tokens, outer model M, analyst A, panel P1..Pn:
+- decide (M): in = I + tool_definition; out = tool_call.
+- panel (each Pi): k web-tool steps make k + 1 billed round trips. Round trip j reads
+  I + tool_definition + j x (tool_call + results x tokens_per_result + fetches x tokens_per_fetch)
+  and writes a tool call (j < k, which triggers one search and the fetches) or, last, the panel
+  answer. Output + reasoning per inner call are capped at max_completion_tokens.
+- analyze (A): in = I + sum of panel answers + analyst_instructions (+ its own tool loop);
+  out = analysis_tokens.
+- answer (M): in = I + tool_definition + tool_call + analysis + sum of panel answers (the tool
+  result carries the raw responses); out = O.
+- Not invoked (1 - invocation_rate): one plain call of M (the tool definition still offered).
+Reasoning tokens are added to every call of a model that reasons. A fractional mean of tool
+steps becomes two whole-step branches with exact probabilities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import product
+
+from estimator.callplan import Branch, Call, CallPlan, Request, Tokens, smaller, step_mixture
+from estimator.errors import UserError
+from estimator.pricing.catalog import Catalog, Resolution
+from estimator.scenario import FusionSpec, distribution_of
+from estimator.strategies.base import ModelUse, resolve_priced, use
+from estimator.strategies.presets import PRESETS, Preset
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class FusionStrategy:
+    name: str
+    spec: FusionSpec
+    preset: Preset
+    outer: Resolution
+    analyst: Resolution
+    panel: tuple[Resolution, ...]
+    kind: str = "fusion"
+
+    @classmethod
+    def build(cls, name: str, spec: FusionSpec, catalog: Catalog) -> FusionStrategy:
+        where = f"strategy {name!r}"
+        preset = PRESETS.get(spec.preset)
+        if preset is None:
+            raise UserError(
+                f"{where}: unknown fusion preset {spec.preset!r} (known: {', '.join(PRESETS)})"
+            )
+        panel_names = spec.analysis_models or list(preset.panel)
+        analyst_name = spec.model or preset.analyst
+        outer_name = spec.outer_model or analyst_name
+        return cls(
+            name,
+            spec,
+            preset,
+            outer=resolve_priced(catalog, outer_name, "outer", where),
+            analyst=resolve_priced(catalog, analyst_name, "analyst", where),
+            panel=tuple(resolve_priced(catalog, n, "panel", where) for n in panel_names),
+        )
+
+    def with_panel_size(self, size: int) -> FusionStrategy:
+        """The same strategy with its panel cycled or cut to `size` members (panel sweeps)."""
+        panel = tuple(self.panel[i % len(self.panel)] for i in range(size))
+        return FusionStrategy(self.name, self.spec, self.preset, self.outer, self.analyst, panel)
+
+    # -- expansion -------------------------------------------------------------------------
+
+    def _reasoning(self, resolution: Resolution, request: Request) -> Tokens:
+        return request.reasoning_tokens if resolution.model.reasons else request.num(0)
+
+    def _search_engine(self, resolution: Resolution) -> str:
+        engine = self.spec.search.engine
+        if engine in ("auto", "native"):
+            return "native" if resolution.model.pricing.prices.get("web_search") else "exa"
+        return engine
+
+    def _loop(
+        self,
+        stage: str,
+        resolution: Resolution,
+        base_input: Tokens,
+        steps: int,
+        final_output: Tokens,
+        request: Request,
+    ) -> tuple[list[Call], Tokens]:
+        """A model's tool loop: `steps` searches, then its answer. Returns calls, answer size."""
+        spec, overhead = self.spec, self.spec.overhead_tokens
+        cap = request.num(spec.max_completion_tokens)
+        reasoning = smaller(self._reasoning(resolution, request), cap)
+        per_step = request.num(
+            overhead.tool_call
+            + spec.search.results * spec.search.tokens_per_result
+            + Decimal(str(spec.fetches_per_step)) * spec.tokens_per_fetch
+        )
+        engine = self._search_engine(resolution)
+        calls = []
+        answer: Tokens = request.num(0)
+        for step in range(steps + 1):
+            last = step == steps
+            wanted = final_output if last else request.num(overhead.tool_call)
+            output = smaller(wanted, cap - reasoning)
+            if last:
+                answer = output
+            calls.append(
+                Call(
+                    stage,  # type: ignore[arg-type]
+                    resolution.id,
+                    base_input + step * per_step,
+                    output,
+                    reasoning,
+                    searches=ZERO if last else Decimal(1),
+                    search_engine=None if last else engine,
+                    search_results=0 if last else spec.search.results,
+                    fetches=ZERO if last else Decimal(str(spec.fetches_per_step)),
+                    fetch_engine=None if last else spec.fetch_engine,
+                    max_output_tokens=cap,
+                    step=step,
+                    member=resolution.requested,
+                )
+            )
+        return calls, answer
+
+    def panel_output(self, request: Request) -> Tokens:
+        if self.spec.panel_output_tokens is None:
+            return request.output_tokens
+        return request.num(distribution_of(self.spec.panel_output_tokens).mean)
+
+    def invocation(self, request: Request, steps: int, analyst_steps: int) -> list[Call]:
+        """The calls of one Fusion invocation with whole numbers of tool steps."""
+        overhead = self.spec.overhead_tokens
+        prompt = request.input_tokens
+        with_tools = prompt + overhead.tool_definition
+        outer_reasoning = self._reasoning(self.outer, request)
+        calls = [
+            Call(
+                "decide",
+                self.outer.id,
+                with_tools,
+                request.num(overhead.tool_call),
+                outer_reasoning,
+                max_output_tokens=overhead.tool_call + outer_reasoning,
+                member=self.outer.requested,
+            )
+        ]
+        panel_total: Tokens = request.num(0)
+        for member in self.panel:
+            member_calls, answer = self._loop(
+                "panel", member, with_tools, steps, self.panel_output(request), request
+            )
+            calls += member_calls
+            panel_total = panel_total + answer
+        analyst_input = prompt + panel_total + overhead.analyst_instructions
+        if analyst_steps:
+            analyst_input = analyst_input + overhead.tool_definition
+        analyst_calls, analysis = self._loop(
+            "analyze",
+            self.analyst,
+            analyst_input,
+            analyst_steps,
+            request.num(self.spec.analysis_tokens),
+            request,
+        )
+        calls += analyst_calls
+        answer_input = with_tools + overhead.tool_call + analysis + panel_total
+        calls.append(
+            Call(
+                "answer",
+                self.outer.id,
+                answer_input,
+                request.output_tokens,
+                outer_reasoning,
+                max_output_tokens=request.output_tokens + outer_reasoning,
+                member=self.outer.requested,
+            )
+        )
+        return calls
+
+    def expand(self, request: Request) -> CallPlan:
+        rate = Decimal(str(self.spec.invocation_rate))
+        branches = []
+        mixtures = product(
+            step_mixture(self.spec.tool_steps), step_mixture(self.spec.analyst_tool_steps)
+        )
+        for (steps, p_steps), (analyst_steps, p_analyst) in mixtures:
+            probability = rate * p_steps * p_analyst
+            if probability > 0:
+                label = f"fusion, {steps} tool step(s), analyst {analyst_steps}"
+                calls = self.invocation(request, steps, analyst_steps)
+                branches.append(Branch(probability, tuple(calls), label))
+        if rate < 1:
+            outer_reasoning = self._reasoning(self.outer, request)
+            plain = Call(
+                "plain",
+                self.outer.id,
+                request.input_tokens + self.spec.overhead_tokens.tool_definition,
+                request.output_tokens,
+                outer_reasoning,
+                max_output_tokens=request.output_tokens + outer_reasoning,
+                member=self.outer.requested,
+            )
+            branches.append(Branch(1 - rate, (plain,), "not invoked: outer model answers"))
+        return CallPlan(self.name, "fusion", tuple(branches))
+
+    # -- description -----------------------------------------------------------------------
+
+    def models(self) -> list[ModelUse]:
+        uses = [use("outer", self.outer), use("analyst", self.analyst)]
+        return uses + [use("panel", member) for member in self.panel]
+
+    def notes(self) -> list[str]:
+        notes = []
+        if not self.preset.documented and self.spec.analysis_models is None:
+            notes.append(f"preset {self.preset.name}: {self.preset.source}")
+        return notes

@@ -1,0 +1,39 @@
+"""Fusion presets as data, each with where it comes from and whether it is verified."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    panel: tuple[str, ...]
+    analyst: str
+    documented: bool
+    source: str
+
+
+PRESETS: dict[str, Preset] = {
+    "general-high": Preset(
+        "general-high",
+        ("~anthropic/claude-opus-latest", "~openai/gpt-latest", "~google/gemini-pro-latest"),
+        "~anthropic/claude-opus-latest",
+        True,
+        "OpenRouter docs (fusion-router): Quality preset, the default",
+    ),
+    "general-budget": Preset(
+        "general-budget",
+        ("~google/gemini-flash-latest", "deepseek/deepseek-v4-flash", "~moonshotai/kimi-latest"),
+        "~anthropic/claude-opus-latest",
+        False,
+        "unverified: members reported by third parties ('a cheaper panel with a frontier analyst')",
+    ),
+    "general-fast": Preset(
+        "general-fast",
+        ("~google/gemini-flash-latest", "deepseek/deepseek-v4-flash", "~moonshotai/kimi-latest"),
+        "~anthropic/claude-sonnet-latest",
+        False,
+        "unverified: members reported by third parties ('a latency-homogeneous panel')",
+    ),
+}

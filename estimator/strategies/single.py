@@ -1,0 +1,46 @@
+"""Single model: one call, the request's tokens in and out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from estimator.callplan import Branch, Call, CallPlan, Request
+from estimator.pricing.catalog import Catalog, Resolution
+from estimator.scenario import SingleSpec
+from estimator.strategies.base import ModelUse, resolve_priced, use
+
+
+def direct_call(stage: str, resolution: Resolution, request: Request) -> Call:
+    """One plain call of a model with the request's own tokens (reasoning if it reasons)."""
+    reasoning = request.reasoning_tokens if resolution.model.reasons else request.num(0)
+    return Call(
+        stage,  # type: ignore[arg-type]
+        resolution.id,
+        request.input_tokens,
+        request.output_tokens,
+        reasoning,
+        max_output_tokens=request.output_tokens + reasoning,
+        member=resolution.id,
+    )
+
+
+@dataclass(frozen=True)
+class SingleStrategy:
+    name: str
+    resolution: Resolution
+    kind: str = "single"
+
+    @classmethod
+    def build(cls, name: str, spec: SingleSpec, catalog: Catalog) -> SingleStrategy:
+        return cls(name, resolve_priced(catalog, spec.model, "model", f"strategy {name!r}"))
+
+    def expand(self, request: Request) -> CallPlan:
+        call = direct_call("single", self.resolution, request)
+        return CallPlan(self.name, "single", (Branch(Decimal(1), (call,), self.resolution.id),))
+
+    def models(self) -> list[ModelUse]:
+        return [use("model", self.resolution)]
+
+    def notes(self) -> list[str]:
+        return []

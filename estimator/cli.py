@@ -23,6 +23,8 @@ examples:
   fusion-cost prices show anthropic/claude-opus-5 openai/gpt-5.4-mini
   fusion-cost prices show '~anthropic/*' --format json
   fusion-cost prices refresh                # fetch today's prices (the only command that fetches)
+  fusion-cost estimate                      # price the built-in example scenario
+  fusion-cost estimate my-scenario.yaml --format json
 
 exit codes: 0 ok, 1 a policy or budget check failed, 2 bad input, 3 pricing unavailable.
 Prices come from the cached catalog (see `fusion-cost prices --help`); commands never fetch
@@ -173,6 +175,89 @@ def _add_prices(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParse
     diff.set_defaults(handler="estimator.commands.prices:diff")
 
 
+ESTIMATE_EPILOG = """\
+examples:
+  fusion-cost estimate                                   # the built-in example scenario
+  fusion-cost estimate scenario.yaml --format json > estimate.json
+  fusion-cost estimate --requests-per-month 200000 --input-tokens 2000:6000 \\
+      --output-tokens 500 --single openai/gpt-5.4-mini --fusion general-high --auto medium
+
+Token flags take MEAN or MEAN:P95 (a lognormal). Workload flags override the file's values;
+strategy flags add strategies. Scenario fields and defaults: docs/scenario.md.
+"""
+
+
+def _scenario_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "scenario",
+        nargs="?",
+        metavar="SCENARIO",
+        help="scenario file (YAML or JSON); default: the built-in example",
+    )
+    quick = parser.add_argument_group("quick scenario (no file needed)")
+    quick.add_argument("--name", help="scenario name")
+    quick.add_argument("--requests-per-month", type=float, metavar="N")
+    quick.add_argument("--requests-per-day", type=float, metavar="N")
+    quick.add_argument("--input-tokens", metavar="MEAN[:P95]", help="prompt tokens per request")
+    quick.add_argument("--output-tokens", metavar="MEAN[:P95]", help="answer tokens per request")
+    quick.add_argument(
+        "--reasoning-tokens",
+        metavar="MEAN[:P95]",
+        help="reasoning tokens per call of a reasoning model",
+    )
+    quick.add_argument(
+        "--cached-share",
+        type=float,
+        metavar="S",
+        help="share of input tokens billed at the cache-read price (0-1)",
+    )
+    quick.add_argument(
+        "--single",
+        action="append",
+        metavar="MODEL",
+        default=[],
+        help="add a single-model strategy (repeatable)",
+    )
+    quick.add_argument(
+        "--auto",
+        action="append",
+        metavar="TIER",
+        default=[],
+        help="add an Auto Router strategy: low|medium|high|xhigh|max",
+    )
+    quick.add_argument(
+        "--fusion",
+        action="append",
+        metavar="PRESET",
+        default=[],
+        help="add a Fusion strategy: general-high|general-budget|general-fast",
+    )
+    quick.add_argument("--baseline", metavar="NAME", help="the strategy others are compared with")
+    run = parser.add_argument_group("estimation")
+    run.add_argument(
+        "--samples", type=int, metavar="N", help="Monte Carlo requests per strategy (default 20000)"
+    )
+    run.add_argument("--seed", type=int, metavar="N", help="Monte Carlo seed")
+    run.add_argument("--months", type=int, metavar="N", help="projection months (default 12)")
+
+
+def _add_estimate(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParser) -> None:
+    estimate = sub.add_parser(
+        "estimate",
+        parents=[catalog],
+        help="price a scenario: single models, Auto Router and Fusion, per request and month",
+        description="Expand each strategy into the calls OpenRouter bills (Fusion: decide, "
+        "panel with web tools, analyze, answer), price them exactly against the catalog and "
+        "project them over a month of traffic.",
+        epilog=ESTIMATE_EPILOG,
+        formatter_class=_Formatter,
+    )
+    _scenario_options(estimate)
+    _format_option(estimate, ["table", "json", "csv", "markdown"])
+    estimate.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
+    estimate.set_defaults(handler="estimator.commands.estimate:run")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fusion-cost",
@@ -185,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     catalog = _catalog_options()
     _add_prices(sub, catalog)
+    _add_estimate(sub, catalog)
     return parser
 
 

@@ -40,7 +40,7 @@ from estimator.results import (
 )
 from estimator.scenario import Scenario, StrategySpec, distribution_of
 from estimator.strategies.base import Strategy
-from estimator.strategies.build import build_strategy
+from estimator.strategies.build import build_all
 from estimator.workload import Z95, TokenDistribution, hour_weights
 
 WEB_TOOLS = "web_tools"
@@ -185,7 +185,10 @@ def _band(mean: Decimal, sd: Decimal, requests: Decimal) -> Band:
 def _breakdown(
     priced: list[tuple[Decimal, str, list[CallCost]]],
 ) -> tuple[list[BreakdownRow], list[StageCost], Decimal, list[CallRow]]:
-    rows: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    fields = ("calls", "input_tokens", "output_tokens", "reasoning_tokens", "cost_usd")
+    rows: dict[tuple[str, str], dict[str, Decimal]] = defaultdict(
+        lambda: dict.fromkeys(fields, Decimal(0))
+    )
     stages: dict[str, Decimal] = defaultdict(Decimal)
     call_rows = []
     tools = Decimal(0)
@@ -197,7 +200,11 @@ def _breakdown(
             row["input_tokens"] += probability * Decimal(call.input_tokens)
             row["output_tokens"] += probability * Decimal(call.output_tokens)
             row["reasoning_tokens"] += probability * Decimal(call.reasoning_tokens)
-            row["cost_usd"] += probability * cost.total
+            row["cost_usd"] += probability * cost.tokens_usd
+            if cost.tools_usd:
+                fees = rows[(WEB_TOOLS, call.model)]
+                fees["calls"] += probability * (call.searches + call.fetches)
+                fees["cost_usd"] += probability * cost.tools_usd
             stages[call.stage] += probability * cost.tokens_usd
             tools += probability * cost.tools_usd
             call_rows.append(
@@ -218,7 +225,7 @@ def _breakdown(
                     cost_usd=cost.total,
                 )
             )
-    order = {stage: i for i, stage in enumerate(STAGES)}
+    order = {stage: i for i, stage in enumerate((*STAGES, WEB_TOOLS))}
     breakdown = [
         BreakdownRow(stage=stage, model=model, **values)
         for (stage, model), values in sorted(
@@ -452,7 +459,7 @@ def estimate(
     """Price every strategy of `scenario` against `catalog`."""
     options = options or Options()
     profile = Profile.of(scenario)
-    strategies = [build_strategy(spec, catalog) for spec in scenario.strategies]
+    strategies = build_all(scenario, catalog)
     results = [
         strategy_result(spec, strategy, profile, catalog, options)
         for spec, strategy in zip(scenario.strategies, strategies, strict=True)

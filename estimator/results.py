@@ -60,6 +60,9 @@ class Assumption(_Doc):
 
 
 class BreakdownRow(_Doc):
+    """Per request (weighted by branch probability); stage `web_tools` rows hold search and
+    fetch fees (calls = searches + fetches) so the rows add up to `per_request_usd`."""
+
     stage: str
     model: str
     calls: Count

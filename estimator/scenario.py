@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from estimator.defaults import SEARCH_FEES, default
 from estimator.workload import TokenDistribution
@@ -187,6 +187,15 @@ class Scenario(_Strict):
     strategies: list[StrategySpec] = Field(min_length=1, max_length=50)
     decision: dict[str, Any] | None = None
     policy: dict[str, Any] | None = None
+    _origin: Any = PrivateAttr(default=None)  # where it was read: for file:line in errors
+
+    def locate(self, *loc: str | int) -> str:
+        """`file:line: strategies[1].fusion` for errors found after validation."""
+        if self._origin is None:
+            from estimator.scenario_io import field_path
+
+            return field_path(self.model_dump(mode="json"), list(loc)) or "scenario"
+        return self._origin(list(loc))
 
     @model_validator(mode="after")
     def _names(self) -> Scenario:

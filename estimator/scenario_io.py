@@ -60,23 +60,51 @@ def parse_scenario(text: str, label: str) -> Scenario:
     return validate_scenario(data, label, node)
 
 
-def validate_scenario(data: dict[str, Any], label: str, node: Any = None) -> Scenario:
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        errors = exc.errors()
-        first = errors[0]
-        loc = [part for part in first["loc"]]
+# Errors that only say "this union branch does not fit": shown last, after the real problem.
+_BRANCH_MISMATCH = frozenset(
+    {
+        "int_type",
+        "float_type",
+        "string_type",
+        "bool_type",
+        "list_type",
+        "dict_type",
+        "model_type",
+        "model_attributes_type",
+        "literal_error",
+        "none_required",
+        "tuple_type",
+    }
+)
+
+
+def locator(data: Any, label: str, node: Any) -> Any:
+    """A function from an error location to `file:line: field`."""
+
+    def locate(loc: list[Any], kind: str = "") -> str:
         line = _line_of(node, loc)
-        field = _field_path(data, loc)
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         where = f"{label}:{line}" if line else label
+        return f"{where}: {field_path(data, loc, kind) or 'scenario'}"
+
+    return locate
+
+
+def validate_scenario(data: dict[str, Any], label: str, node: Any = None) -> Scenario:
+    locate = locator(data, label, node)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        errors = sorted(exc.errors(), key=lambda e: e["type"] in _BRANCH_MISMATCH)
+        first = errors[0]
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         message = first["msg"].removeprefix("Value error, ")
         if first["type"] == "extra_forbidden":
             message = "unknown field (typo?)"
-        raise UserError(f"{where}: {field or 'scenario'}: {message}{more}") from None
+        raise UserError(f"{locate(list(first['loc']), first['type'])}: {message}{more}") from None
     except RecursionError:
         raise UserError(f"{label}: nested too deeply") from None
+    scenario._origin = locate
+    return scenario
 
 
 def _check_aliases(node: Any, label: str) -> None:
@@ -100,24 +128,23 @@ def _check_aliases(node: Any, label: str) -> None:
                 stack.extend(item if isinstance(item, tuple) else (item,))
 
 
-def _field_path(data: Any, loc: list[Any]) -> str:
-    """`strategies[2].fusion.max_tool_calls`, skipping pydantic's union-branch labels."""
+def field_path(data: Any, loc: list[Any], kind: str = "") -> str:
+    """`strategies[2].fusion.max_tool_calls`, skipping pydantic's union-branch labels.
+
+    A location part that is not a key of the data is a branch label (`constrained-int`,
+    `TokenSpec`), except the last part of a `missing` error: that is the missing field.
+    """
     parts: list[str] = []
     current = data
-    for part in loc:
+    for index, part in enumerate(loc):
         if isinstance(part, int) and isinstance(current, list) and part < len(current):
             parts.append(f"[{part}]")
             current = current[part]
-        elif isinstance(part, str) and isinstance(current, dict) and part in current:
-            parts.append(f".{part}" if parts else part)
+        elif isinstance(current, dict) and part in current:
+            parts.append(f".{part}" if parts else str(part))
             current = current[part]
-        elif isinstance(part, str) and not (isinstance(current, dict) and current):
-            continue
-        elif isinstance(part, str) and isinstance(current, dict):
-            if part[:1].isupper() or part in ("int", "str", "float", "list", "dict", "literal"):
-                continue
-            parts.append(f".{part}" if parts else part)
-            current = None
+        elif kind == "missing" and index == len(loc) - 1:
+            parts.append(f".{part}" if parts else str(part))
     return "".join(parts)
 
 
@@ -134,13 +161,16 @@ def _line_of(node: Any, loc: list[Any]) -> int | None:
         if isinstance(current, yaml.MappingNode) and isinstance(part, str):
             for key, value in current.value:
                 if key.value == part:
-                    nxt = value if not isinstance(value, yaml.ScalarNode) else value
+                    nxt = value
                     line = key.start_mark.line + 1
                     break
-        elif isinstance(current, yaml.SequenceNode) and isinstance(part, int):
-            if part < len(current.value):
-                nxt = current.value[part]
-                line = nxt.start_mark.line + 1
+        elif (
+            isinstance(current, yaml.SequenceNode)
+            and isinstance(part, int)
+            and part < len(current.value)
+        ):
+            nxt = current.value[part]
+            line = nxt.start_mark.line + 1
         if nxt is None:
             continue
         current = nxt

@@ -1,7 +1,9 @@
-"""Terminal output: rich tables on stdout, notes and warnings on stderr."""
+"""Terminal output: rich tables as text, notes and warnings on stderr."""
 
 from __future__ import annotations
 
+import io
+import shutil
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -16,13 +18,14 @@ def note(message: str) -> None:
     print(plain_text(message), file=sys.stderr)
 
 
-def print_table(
+def table_text(
     title: str | None,
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
     right: Sequence[str] = (),
     caption: str | None = None,
-) -> None:
+) -> str:
+    """A rich table rendered to plain text (cells stripped of control sequences)."""
     from rich.console import Console
     from rich.table import Table
 
@@ -31,5 +34,19 @@ def print_table(
         table.add_column(column, justify="right" if column in right else "left", overflow="fold")
     for row in rows:
         table.add_row(*(plain_text("" if cell is None else str(cell)) for cell in row))
-    width = None if sys.stdout.isatty() else WIDE
-    Console(soft_wrap=False, markup=False, highlight=False, width=width).print(table)
+    width = shutil.get_terminal_size((WIDE, 24)).columns if sys.stdout.isatty() else WIDE
+    buffer = io.StringIO()
+    Console(
+        file=buffer, soft_wrap=False, markup=False, highlight=False, width=width, color_system=None
+    ).print(table)
+    return buffer.getvalue()
+
+
+def print_table(
+    title: str | None,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    right: Sequence[str] = (),
+    caption: str | None = None,
+) -> None:
+    sys.stdout.write(table_text(title, columns, rows, right, caption))

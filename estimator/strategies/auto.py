@@ -19,7 +19,7 @@ from estimator.errors import UserError
 from estimator.pricing.catalog import Catalog, Resolution
 from estimator.pricing.models import ModelInfo
 from estimator.scenario import AutoSpec
-from estimator.strategies.base import ModelUse, use
+from estimator.strategies.base import ModelUse, resolve_priced, use
 from estimator.strategies.single import direct_call
 
 # Blended USD per 1M tokens, [low, high) per tier: our assumption, documented in docs/scenario.md.
@@ -84,8 +84,7 @@ class AutoStrategy:
     kind: str = "auto"
 
     @classmethod
-    def build(cls, name: str, spec: AutoSpec, catalog: Catalog) -> AutoStrategy:
-        where = f"strategy {name!r}"
+    def build(cls, name: str, spec: AutoSpec, catalog: Catalog, where: str) -> AutoStrategy:
         pool = select_pool(spec, catalog, where)
         ids = [m.id for m in pool]
         if spec.weights is None:
@@ -93,7 +92,7 @@ class AutoStrategy:
         else:
             weights = {model_id: Decimal(0) for model_id in ids}
             for requested, weight in spec.weights.items():
-                model_id = catalog.resolve(requested).id
+                model_id = resolve_priced(catalog, requested, "weights", where).id
                 if model_id not in weights:
                     raise UserError(
                         f"{where}: weights name {requested!r}, which is not in the pool "

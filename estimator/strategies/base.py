@@ -36,7 +36,10 @@ class Strategy(Protocol):
 
 def resolve_priced(catalog: Catalog, name: str, role: str, where: str) -> Resolution:
     """Resolve a model a strategy calls directly; routers (dynamic prices) can't be one."""
-    resolution = catalog.resolve(name)
+    try:
+        resolution = catalog.resolve(name)
+    except UserError as exc:
+        raise UserError(f"{where}: {exc}") from None
     if resolution.model.pricing.is_dynamic:
         raise UserError(
             f"{where}: {name} has a dynamic price (-1): it is a router, not a model; "

@@ -42,8 +42,7 @@ class FusionStrategy:
     kind: str = "fusion"
 
     @classmethod
-    def build(cls, name: str, spec: FusionSpec, catalog: Catalog) -> FusionStrategy:
-        where = f"strategy {name!r}"
+    def build(cls, name: str, spec: FusionSpec, catalog: Catalog, where: str) -> FusionStrategy:
         preset = PRESETS.get(spec.preset)
         if preset is None:
             raise UserError(

@@ -32,8 +32,8 @@ class SingleStrategy:
     kind: str = "single"
 
     @classmethod
-    def build(cls, name: str, spec: SingleSpec, catalog: Catalog) -> SingleStrategy:
-        return cls(name, resolve_priced(catalog, spec.model, "model", f"strategy {name!r}"))
+    def build(cls, name: str, spec: SingleSpec, catalog: Catalog, where: str) -> SingleStrategy:
+        return cls(name, resolve_priced(catalog, spec.model, "model", where))
 
     def expand(self, request: Request) -> CallPlan:
         call = direct_call("single", self.resolution, request)

@@ -1,0 +1,118 @@
+"""`fusion-cost estimate`: load a scenario (file, flags or the example), price it, render it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from estimator.errors import UserError
+
+
+def _tokens(flag: str, value: str) -> Any:
+    try:
+        parts = [int(p) for p in value.split(":")]
+    except ValueError:
+        raise UserError(f"{flag} {value!r}: expected MEAN or MEAN:P95 (whole tokens)") from None
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        return {"mean": parts[0], "p95": parts[1]}
+    raise UserError(f"{flag} {value!r}: expected MEAN or MEAN:P95")
+
+
+def scenario_data(args: argparse.Namespace) -> tuple[dict[str, Any] | None, str]:
+    """The scenario as data with the quick flags applied; None means "use the file as is"."""
+    flags = {
+        "requests_per_month": args.requests_per_month,
+        "requests_per_day": args.requests_per_day,
+        "input_tokens": args.input_tokens and _tokens("--input-tokens", args.input_tokens),
+        "output_tokens": args.output_tokens and _tokens("--output-tokens", args.output_tokens),
+        "reasoning_tokens": args.reasoning_tokens
+        and _tokens("--reasoning-tokens", args.reasoning_tokens),
+        "cached_input_share": args.cached_share,
+    }
+    workload = {k: v for k, v in flags.items() if v is not None}
+    strategies = (
+        [{"name": m, "single": {"model": m}} for m in args.single]
+        + [{"name": f"auto-{t}", "auto": {"cost_tier": t}} for t in args.auto]
+        + [{"name": f"fusion-{p}", "fusion": {"preset": p}} for p in args.fusion]
+    )
+    if not (workload or strategies or args.name or args.baseline):
+        return None, args.scenario or "built-in example"
+    if args.scenario is None and not strategies and not workload.get("input_tokens"):
+        return None, "built-in example"
+    base: dict[str, Any] = {"workload": {}, "strategies": []}
+    label = "command-line flags"
+    if args.scenario is not None:
+        from estimator.scenario_io import load_scenario
+
+        base = load_scenario(args.scenario).model_dump(exclude_unset=True, mode="json")
+        label = f"{args.scenario} + flags"
+    if "requests_per_month" in workload:
+        base["workload"].pop("requests_per_day", None)
+    if "requests_per_day" in workload:
+        base["workload"].pop("requests_per_month", None)
+    base["workload"].update(workload)
+    base["strategies"] = list(base.get("strategies", [])) + strategies
+    if args.name:
+        base["name"] = args.name
+    if args.baseline:
+        base["baseline"] = args.baseline
+    elif strategies and args.scenario is None:
+        base["baseline"] = strategies[0]["name"]
+    return base, label
+
+
+def load(args: argparse.Namespace) -> tuple[Any, str]:
+    """The Scenario the command works on, and a label saying where it came from."""
+    from estimator.scenario_io import load_scenario, validate_scenario
+
+    data, label = scenario_data(args)
+    if data is None:
+        return load_scenario(args.scenario), label
+    return validate_scenario(data, label), label
+
+
+def options(args: argparse.Namespace) -> Any:
+    from estimator.estimate import Options
+
+    chosen = {"max_age_days": args.max_age_days}
+    for name in ("samples", "seed", "months"):
+        value = getattr(args, name, None)
+        if value is not None:
+            chosen[name] = value
+    if chosen.get("samples", 1) < 1 or not 1 <= chosen.get("months", 1) <= 120:
+        raise UserError("--samples must be at least 1 and --months between 1 and 120")
+    return Options(**chosen)
+
+
+def compute(args: argparse.Namespace) -> Any:
+    """Scenario + catalog -> Estimate, as every pricing command does it."""
+    from estimator.estimate import estimate
+    from estimator.pricing.store import load_catalog
+
+    scenario, label = load(args)
+    catalog = load_catalog(args.cache_dir)
+    return estimate(scenario, catalog, options(args), source=label)
+
+
+def write_output(text: str, output: str | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from estimator.pricing.atomic import write_atomic
+
+    try:
+        write_atomic(Path(output), text.encode())
+    except OSError as exc:
+        raise UserError(f"{output}: cannot write ({exc.strerror})") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from estimator.render.formats import Format, renderer
+
+    result = compute(args)
+    write_output(renderer(Format(args.format))(result), args.output)
+    return 0

@@ -1,0 +1,97 @@
+"""`estimate --format json|csv|markdown`: the same Estimate, for machines and pull requests."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from estimator.render.fmt import ratio, tokens, usd
+from estimator.render.output import emit_csv
+from estimator.render.safe import plain_text
+from estimator.results import Estimate
+
+
+def render_json(estimate: Estimate) -> str:
+    return json.dumps(estimate.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_csv(estimate: Estimate) -> str:
+    rows = [
+        {
+            "strategy": s.name,
+            "kind": s.kind,
+            "per_request_usd": float(s.per_request_usd),
+            "p50_usd": float(s.distribution.p50_usd),
+            "p95_usd": float(s.distribution.p95_usd),
+            "p99_usd": float(s.distribution.p99_usd),
+            "monthly_usd": float(s.monthly_usd),
+            "monthly_p5_usd": float(s.monthly_band.p5_usd),
+            "monthly_p95_usd": float(s.monthly_band.p95_usd),
+            "multiplier_vs_baseline": s.multiplier_vs_baseline,
+            "calls_per_request": float(s.calls_per_request),
+            "max_prompt_tokens": s.context.max_prompt_tokens,
+            "catalog_fetched_at": estimate.pricing.fetched_at,
+        }
+        for s in estimate.strategies
+    ]
+    out = io.StringIO()
+    emit_csv(rows, out)
+    return out.getvalue()
+
+
+def _md(text: str) -> str:
+    """Markdown-safe cell text: no pipes, no HTML, no control characters."""
+    return (
+        plain_text(text)
+        .replace("|", "\\|")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\n", " ")
+    )
+
+
+def render_markdown(estimate: Estimate) -> str:
+    p = estimate.pricing
+    lines = [
+        f"## fusion-cost: {_md(estimate.scenario['name'])}",
+        "",
+        f"Catalog {p.fetched_at[:10]} ({p.age_days:g} days old), "
+        f"{estimate.workload.requests_per_month:,.0f} requests/month, "
+        f"baseline `{_md(estimate.baseline)}`.",
+        "",
+        "| strategy | kind | per request | p95 | monthly | monthly p5-p95 | x baseline |",
+        "|---|---|--:|--:|--:|--:|--:|",
+    ]
+    for s in estimate.strategies:
+        lines.append(
+            f"| {_md(s.name)} | {s.kind} | {usd(s.per_request_usd)} | "
+            f"{usd(s.distribution.p95_usd)} | {usd(s.monthly_usd)} | "
+            f"{usd(s.monthly_band.p5_usd)}-{usd(s.monthly_band.p95_usd)} | "
+            f"{ratio(s.multiplier_vs_baseline)} |"
+        )
+    for s in estimate.strategies:
+        if s.kind != "fusion":
+            continue
+        lines += [
+            "",
+            f"<details><summary>{_md(s.name)}: where the money goes</summary>",
+            "",
+            "| stage | model | calls | input tokens | output tokens | USD |",
+            "|---|---|--:|--:|--:|--:|",
+        ]
+        for row in s.breakdown:
+            lines.append(
+                f"| {row.stage} | {_md(row.model)} | {row.calls:.2f} | "
+                f"{tokens(row.input_tokens)} | {tokens(row.output_tokens)} | "
+                f"{usd(row.cost_usd)} |"
+            )
+        lines += ["", "</details>"]
+    assumed = [a for a in estimate.assumptions if not a.documented]
+    if assumed:
+        lines += ["", "<details><summary>Assumptions (not documented by OpenRouter)</summary>", ""]
+        lines += [f"- `{a.name}` = {_md(str(a.value))}: {_md(a.source)}" for a in assumed]
+        lines += ["", "</details>"]
+    warnings = estimate.warnings + [w for s in estimate.strategies for w in s.warnings]
+    if warnings:
+        lines += [""] + [f"> ⚠️ {_md(w)}" for w in warnings]
+    return "\n".join(lines) + "\n"

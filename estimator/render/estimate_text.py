@@ -1,0 +1,98 @@
+"""`estimate --format table`: the comparison, the Fusion breakdown and the assumptions."""
+
+from __future__ import annotations
+
+from estimator.render.console import table_text
+from estimator.render.fmt import ratio, tokens, usd
+from estimator.render.safe import plain_text
+from estimator.results import Estimate
+
+
+def render_table(estimate: Estimate) -> str:
+    """The comparison as terminal text (also what `--output` writes for `table`)."""
+    out: list[str] = []
+    note = out.append
+    p = estimate.pricing
+    w = estimate.workload
+    note(f"scenario: {estimate.scenario['name']} ({estimate.scenario['source']})")
+    note(
+        f"catalog: {p.fetched_at[:10]} ({p.age_days:g} days old, {p.model_count} models) "
+        f"from {p.source}"
+    )
+    note(
+        f"workload: {w.requests_per_month:,.0f} requests/month, input {tokens(w.input_tokens.mean)}"
+        f" tokens, output {tokens(w.output_tokens.mean)} tokens (means)"
+    )
+    rows = []
+    for s in estimate.strategies:
+        band = s.monthly_band
+        rows.append(
+            [
+                s.name,
+                s.kind,
+                usd(s.per_request_usd),
+                usd(s.distribution.p50_usd),
+                usd(s.distribution.p95_usd),
+                usd(s.monthly_usd),
+                f"{usd(band.p5_usd)}-{usd(band.p95_usd)}",
+                ratio(s.multiplier_vs_baseline),
+                f"{s.calls_per_request:.2f}".rstrip("0").rstrip("."),
+                tokens(s.context.max_prompt_tokens),
+            ]
+        )
+    out.append(
+        table_text(
+            f"Cost per strategy (baseline: {estimate.baseline})",
+            [
+                "strategy",
+                "kind",
+                "per request",
+                "p50",
+                "p95",
+                "monthly",
+                "monthly p5-p95",
+                "x baseline",
+                "calls/req",
+                "max prompt",
+            ],
+            rows,
+            right=[
+                "per request",
+                "p50",
+                "p95",
+                "monthly",
+                "monthly p5-p95",
+                "x baseline",
+                "calls/req",
+                "max prompt",
+            ],
+            caption=f"catalog {p.fetched_at[:10]}; per-request figures are means over the workload",
+        ).rstrip("\n")
+    )
+    for s in estimate.strategies:
+        if s.range is not None:
+            note(
+                f"{s.name}: per request {usd(s.range.min_usd)} ({s.range.min_model}) to "
+                f"{usd(s.range.max_usd)} ({s.range.max_model}) across {len(s.models)} pool models"
+            )
+        if s.kind == "fusion":
+            stages = ", ".join(f"{c.stage} {usd(c.cost_usd)}" for c in s.by_stage)
+            aliases = ", ".join(
+                sorted({f"{m.requested} -> {m.id}" for m in s.models if m.via == "alias"})
+            )
+            note(f"{s.name}: {stages}")
+            if aliases:
+                note(f"  aliases: {aliases}")
+    for s in estimate.strategies:
+        for line in s.notes + s.warnings:
+            note(f"note ({s.name}): {line}")
+    for line in estimate.warnings:
+        note(f"warning: {line}")
+    assumed = [a for a in estimate.assumptions if not a.documented]
+    note(
+        f"assumptions: {len(estimate.assumptions)} defaults used, {len(assumed)} of them our "
+        "assumptions (not documented by OpenRouter):"
+    )
+    for a in assumed:
+        note(f"  - {a.name} = {a.value}: {a.source}")
+    return plain_text("\n".join(out)) + "\n"

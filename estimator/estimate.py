@@ -130,25 +130,27 @@ def monte_carlo(
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    request = Request(
+    sampled = (
         profile.input.sample(rng, samples),
         profile.output.sample(rng, samples),
         profile.reasoning.sample(rng, samples),
     )
     weights = np.array([float(w) for w in profile.hours])
     minutes = rng.choice(24, size=samples, p=weights / weights.sum()) * 60
-    plan = strategy.expand(request)
-    probabilities = np.array([float(b.probability) for b in plan.branches])
-    chosen = rng.choice(len(plan.branches), size=samples, p=probabilities / probabilities.sum())
+    branches = strategy.expand(Request(*(a[:1] for a in sampled))).branches
+    probabilities = np.array([float(b.probability) for b in branches])
+    chosen = rng.choice(len(branches), size=samples, p=probabilities / probabilities.sum())
     cost = np.zeros(samples)
     share = float(profile.cached_share)
-    for index, branch in enumerate(plan.branches):
+    for index in range(len(branches)):
         mask = chosen == index
-        if mask.any():
-            branch_cost = sum(
-                vector_cost(c, catalog.get_exact(c.model), minutes, share) for c in branch.calls
-            )
-            cost[mask] = np.broadcast_to(branch_cost, (samples,))[mask]
+        if not mask.any():
+            continue
+        # expand only the requests that took this branch: work stays ~ one pass over samples
+        branch = strategy.expand(Request(*(a[mask] for a in sampled))).branches[index]
+        cost[mask] = sum(
+            vector_cost(c, catalog.get_exact(c.model), minutes[mask], share) for c in branch.calls
+        )
     return cost
 
 

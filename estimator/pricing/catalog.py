@@ -65,9 +65,10 @@ class Rates:
     def usd(self, key: str) -> Decimal:
         """USD per unit for `key`; `0` only when the model does not charge for it at all."""
         price = self.prices.get(key)
-        if price is None:
+        dynamic_model = self.prices["prompt"].is_dynamic if "prompt" in self.prices else False
+        if price is None and not dynamic_model:
             return Decimal(0)
-        if price.is_dynamic:
+        if price is None or price.is_dynamic:
             raise DynamicPriceError(
                 f"{self.model_id}: the {key!r} price is dynamic (-1): it depends on the model a "
                 "router picks, so it has no fixed value; price it as a strategy with "

@@ -21,7 +21,7 @@ import httpx
 
 from estimator import __version__
 from estimator.errors import PricingUnavailable
-from estimator.pricing.payload import parse_json, rows_of
+from estimator.pricing.payload import PayloadError, parse_json, rows_of
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 USER_AGENT = (
@@ -152,8 +152,11 @@ class Fetcher:
             if result.pages == 0:
                 result.etag = response.headers.get("etag")
                 result.last_modified = response.headers.get("last-modified")
-            document = parse_json(body, next_url)
-            page = rows_of(document, next_url)
+            try:
+                document = parse_json(body, next_url)
+                page = rows_of(document, next_url)
+            except PayloadError as exc:  # a bad answer from the server, not bad user input
+                raise FetchError(str(exc)) from None
             result.rows.extend(page)
             result.pages += 1
             if isinstance(document.get("total_count"), int):

@@ -133,6 +133,8 @@ class Pricing(_Facts):
 
     def at(self, prompt_tokens: int = 0, minute_of_day: int | None = None) -> dict[str, Price]:
         """Prices in force for one call: base, then each matching override in order (later wins)."""
+        if minute_of_day is not None and not 0 <= minute_of_day < MINUTES_PER_DAY:
+            raise ValueError(f"minute of day {minute_of_day} is outside 0-{MINUTES_PER_DAY - 1}")
         effective = dict(self.prices)
         for override in self.overrides:
             if override.applies(prompt_tokens, minute_of_day):

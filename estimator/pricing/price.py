@@ -58,7 +58,8 @@ class Price:
         return (self.value * MILLION).normalize()
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Price) and self.raw == other.raw and self._value == other._value
+        """Equal by value: "0.5" and "0.50" are the same price."""
+        return isinstance(other, Price) and self._value == other._value
 
     def __hash__(self) -> int:
         return hash(self._value)

@@ -119,11 +119,11 @@ def save_catalog(directory: Path, models: Sequence[ModelInfo], meta: CatalogMeta
     """Write the catalog atomically (caller holds `lock(directory)`) and record it in history."""
     body = encode(models, meta)
     written = json.loads(body)["meta"]
-    stamp = datetime.fromisoformat(written["fetched_at"]).astimezone(UTC)
+    stamp = datetime.now(UTC)  # write time: history sorts in the order catalogs were stored
     history = directory / HISTORY_DIR
     newest = history_files(directory)[-1:] if history.is_dir() else []
     if not newest or written["sha256"][:12] not in newest[0].name:
-        name = f"{stamp:%Y-%m-%dT%H%M%S}Z-{written['sha256'][:12]}.json"
+        name = f"{stamp:%Y-%m-%dT%H%M%S.%f}Z-{written['sha256'][:12]}.json"
         write_atomic(history / name, body)
         _prune(history)
     write_atomic(directory / CATALOG_FILE, body)

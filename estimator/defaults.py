@@ -71,6 +71,16 @@ DEFAULTS: dict[str, Default] = {
         "OpenRouter does not publish the pool; see docs/scenario.md for the bands",
     ),
     "auto.weights": _assumed("uniform", "every pool model equally likely"),
+    # latency (OpenRouter publishes per-endpoint latency only to authenticated users)
+    "latency.ttft_s": _assumed(1.0, "time to first token of any model you did not describe"),
+    "latency.tokens_per_s": _assumed(60.0, "output speed of any model you did not describe"),
+    "latency.search_s": _assumed(2.5, "one web search round trip inside a tool step"),
+    "latency.fetch_s": _assumed(1.5, "one page fetch"),
+    # decision
+    "decision.cost_per_error_usd": _assumed(
+        None, "unknown: give decision.cost_per_error_usd to get a verdict on quality"
+    ),
+    "decision.value_of_latency_usd_per_s": _assumed(0.0, "waiting costs nothing"),
     # estimation
     "estimate.samples": _assumed(20000, "Monte Carlo requests per strategy for percentiles"),
     "estimate.seed": _assumed(20260819, "fixed seed: the same scenario gives the same numbers"),

@@ -426,6 +426,17 @@ def assumptions_used(scenario: Scenario, strategies: list[Strategy]) -> list[Ass
                 add("auto.weights", spec.name)
             if "cost_tier" not in spec.auto.model_fields_set:
                 add("auto.cost_tier", spec.name)
+    decision = scenario.decision
+    for field in ("cost_per_error_usd", "value_of_latency_usd_per_s"):
+        if field not in decision.model_fields_set:
+            add(f"decision.{field}", "decision")
+    unknown_speed = "default_latency" not in decision.model_fields_set
+    if unknown_speed:
+        add("latency.ttft_s", "decision (models without decision.models entries)")
+        add("latency.tokens_per_s", "decision (models without decision.models entries)")
+    for field in ("search_s", "fetch_s"):
+        if field not in decision.model_fields_set:
+            add(f"latency.{field}", "decision")
     add("estimate.samples", "estimate")
     add("estimate.seed", "estimate")
     return list(used.values())
@@ -470,6 +481,9 @@ def estimate(
     for result in results:
         if baseline.per_request_usd:
             result.multiplier_vs_baseline = float(result.per_request_usd / baseline.per_request_usd)
+    from estimator.decision import decide
+
+    decision = decide(scenario, catalog, profile, results, strategies)
     info = describe_catalog(catalog, options.max_age_days)
     warnings = []
     if info["stale"]:
@@ -497,4 +511,5 @@ def estimate(
         projection=_projection(results, profile, options.months),
         assumptions=assumptions_used(scenario, strategies),
         warnings=warnings,
+        decision=decision,
     )

@@ -173,7 +173,93 @@ class Estimate(_Doc):
     projection: list[MonthRow]
     assumptions: list[Assumption]
     warnings: list[str] = []
-    decision: dict[str, Any] | None = None
+    decision: Decision | None = None
 
     def strategy(self, name: str) -> StrategyResult:
         return next(s for s in self.strategies if s.name == name)
+
+
+# -- decision ------------------------------------------------------------------------------------
+
+
+class ExpectedCost(_Doc):
+    """Cost of a strategy including what its errors and its waiting cost."""
+
+    strategy: str
+    kind: str
+    per_request_usd: Money
+    error_rate: float | None
+    error_cost_per_request_usd: Money | None
+    latency_cost_per_request_usd: Money
+    total_per_request_usd: Money | None
+    total_monthly_usd: Money | None
+    fits_budget: bool | None
+    fits_latency: bool | None
+
+
+class LatencyInfo(_Doc):
+    p50_s: float
+    p95_s: float
+    mean_s: float
+    multiplier_vs_baseline: float | None
+    within_budget: bool | None
+    slowest_stage: str
+
+
+class BreakEven(_Doc):
+    """Fusion against one other strategy: (dC + lambda dL) / d(error rate)."""
+
+    fusion: str
+    versus: str
+    delta_cost_per_request_usd: Money
+    delta_latency_s: float
+    delta_error_rate: float | None
+    usd_per_error: Money | None
+    required_error_reduction: float | None
+    one_wrong_answer_in: float | None
+    note: str
+
+
+class TornadoRow(_Doc):
+    driver: str
+    low_monthly_delta_usd: Money
+    high_monthly_delta_usd: Money
+    impact_usd: Money
+
+
+class PanelPoint(_Doc):
+    size: int
+    per_request_usd: Money
+    monthly_usd: Money
+
+
+class Sensitivity(_Doc):
+    fusion: str
+    baseline: str
+    base_monthly_delta_usd: Money
+    variation: float
+    tornado: list[TornadoRow]
+    panel_sweep: list[PanelPoint]
+    pareto: list[str] | None = None
+
+
+class Evidence(_Doc):
+    result: str
+    source: str
+    citation: str
+    external: bool = True
+
+
+class Decision(_Doc):
+    verdict: Literal["use-fusion", "use-auto-router", "use-single-model", "fusion-for-a-subset"]
+    reasons: list[str]
+    fusion_strategy: str | None
+    chosen_strategy: str
+    subset_share: float | None = None
+    cost_per_error_usd: Money | None
+    expected: list[ExpectedCost]
+    break_even: list[BreakEven]
+    break_even_usd_per_error: dict[str, dict[str, Money | None]]
+    latency_s: dict[str, LatencyInfo]
+    sensitivity: Sensitivity | None
+    evidence: list[Evidence]

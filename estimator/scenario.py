@@ -176,6 +176,52 @@ class StrategySpec(_Strict):
         return "single" if self.single else "auto" if self.auto else "fusion"
 
 
+class LatencySpec(_Strict):
+    ttft_s: NonNegative = default("latency.ttft_s")
+    tokens_per_s: Annotated[float, Field(gt=0, allow_inf_nan=False)] = default(
+        "latency.tokens_per_s"
+    )
+
+
+class LatencyBudget(_Strict):
+    p50: NonNegative | None = None
+    p95: NonNegative | None = None
+
+
+class HighStakes(_Strict):
+    """A slice of traffic where errors cost more (e.g. refunds, legal, medical triage)."""
+
+    share: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
+    cost_per_error_usd: NonNegative
+
+
+class DecisionSpec(_Strict):
+    """What a wrong answer and a slow answer cost, and the quality of each strategy."""
+
+    cost_per_error_usd: NonNegative | None = default("decision.cost_per_error_usd")
+    error_rate: dict[str, Share] | None = None
+    accuracy: dict[str, Share] | None = None
+    latency_budget_s: LatencyBudget | None = None
+    value_of_latency_usd_per_s: NonNegative = default("decision.value_of_latency_usd_per_s")
+    monthly_budget_usd: NonNegative | None = None
+    high_stakes: HighStakes | None = None
+    models: dict[str, LatencySpec] = {}
+    default_latency: LatencySpec = LatencySpec()
+    search_s: NonNegative = default("latency.search_s")
+    fetch_s: NonNegative = default("latency.fetch_s")
+
+    @model_validator(mode="after")
+    def _quality(self) -> DecisionSpec:
+        if self.error_rate is not None and self.accuracy is not None:
+            raise ValueError("give error_rate or accuracy, not both")
+        return self
+
+    def error_rates(self) -> dict[str, float] | None:
+        if self.accuracy is not None:
+            return {name: 1 - value for name, value in self.accuracy.items()}
+        return self.error_rate
+
+
 class Scenario(_Strict):
     """A workload and the strategies to compare on it."""
 
@@ -185,7 +231,7 @@ class Scenario(_Strict):
     workload: Workload
     baseline: str | None = None
     strategies: list[StrategySpec] = Field(min_length=1, max_length=50)
-    decision: dict[str, Any] | None = None
+    decision: DecisionSpec = DecisionSpec()
     policy: dict[str, Any] | None = None
     _origin: Any = PrivateAttr(default=None)  # where it was read: for file:line in errors
 
@@ -205,6 +251,13 @@ class Scenario(_Strict):
             raise ValueError(f"strategy names must be unique: {', '.join(duplicates)}")
         if self.baseline is not None and self.baseline not in names:
             raise ValueError(f"baseline {self.baseline!r} is not a strategy ({', '.join(names)})")
+        rates = self.decision.error_rates() or {}
+        unknown = sorted(set(rates) - set(names))
+        if unknown:
+            raise ValueError(
+                f"decision names strategies that do not exist: {', '.join(unknown)} "
+                f"(strategies: {', '.join(names)})"
+            )
         return self
 
     @property

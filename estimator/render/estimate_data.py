@@ -91,6 +91,15 @@ def render_markdown(estimate: Estimate) -> str:
         lines += ["", "<details><summary>Assumptions (not documented by OpenRouter)</summary>", ""]
         lines += [f"- `{a.name}` = {_md(str(a.value))}: {_md(a.source)}" for a in assumed]
         lines += ["", "</details>"]
+    decision = estimate.decision
+    if decision is not None:
+        share = f" ({decision.subset_share:.0%} of traffic)" if decision.subset_share else ""
+        lines += [
+            "",
+            f"**Verdict: `{decision.verdict}`{share}** ({_md(decision.chosen_strategy)})",
+            "",
+        ]
+        lines += [f"{i}. {_md(reason)}" for i, reason in enumerate(decision.reasons, 1)]
     warnings = estimate.warnings + [w for s in estimate.strategies for w in s.warnings]
     if warnings:
         lines += [""] + [f"> ⚠️ {_md(w)}" for w in warnings]

@@ -95,4 +95,31 @@ def render_table(estimate: Estimate) -> str:
     )
     for a in assumed:
         note(f"  - {a.name} = {a.value}: {a.source}")
+    out += decision_lines(estimate)
     return plain_text("\n".join(out)) + "\n"
+
+
+def decision_lines(estimate: Estimate, top: int = 3) -> list[str]:
+    """The verdict and its top reasons: the last thing a reader sees."""
+    decision = estimate.decision
+    if decision is None:
+        return []
+    lines = [
+        "",
+        "Latency (p50 / p95): "
+        + ", ".join(
+            f"{name} {info.p50_s:.1f}s/{info.p95_s:.1f}s"
+            for name, info in decision.latency_s.items()
+        ),
+    ]
+    for fusion, table in decision.break_even_usd_per_error.items():
+        known = {k: v for k, v in table.items() if v is not None}
+        if known:
+            lines.append(
+                f"Break-even cost per wrong answer for {fusion}: "
+                + ", ".join(f"vs {name} {usd(value)}" for name, value in known.items())
+            )
+    share = f" ({decision.subset_share:.0%} of traffic)" if decision.subset_share else ""
+    lines.append(f"VERDICT: {decision.verdict}{share} -> {decision.chosen_strategy}")
+    lines += [f"  {i}. {reason}" for i, reason in enumerate(decision.reasons[:top], 1)]
+    return lines

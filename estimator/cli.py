@@ -23,6 +23,7 @@ examples:
   fusion-cost prices show anthropic/claude-opus-5 openai/gpt-5.4-mini
   fusion-cost prices show '~anthropic/*' --format json
   fusion-cost prices refresh                # fetch today's prices (the only command that fetches)
+  fusion-cost report                        # HTML report of the built-in example (offline)
   fusion-cost estimate                      # price the built-in example scenario
   fusion-cost estimate my-scenario.yaml --format json
 
@@ -258,6 +259,28 @@ def _add_estimate(sub: argparse._SubParsersAction, catalog: argparse.ArgumentPar
     estimate.set_defaults(handler="estimator.commands.estimate:run")
 
 
+def _add_report(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParser) -> None:
+    report = sub.add_parser(
+        "report",
+        parents=[catalog],
+        help="write a self-contained HTML report (charts, verdict, what-if controls)",
+        description="Estimate a scenario and write one self-contained HTML page a manager can "
+        "open offline: verdict, cost comparison, where Fusion's money goes, projection, "
+        "decision, sensitivity, context limits, evidence and method.",
+        epilog="examples:\n  fusion-cost report                         # built-in example -> "
+        "reports/<name>.html\n  fusion-cost report scenario.yaml -o review.html",
+        formatter_class=_Formatter,
+    )
+    _scenario_options(report)
+    report.add_argument(
+        "-o",
+        "--output",
+        metavar="PATH",
+        help="where to write (default reports/<scenario-slug>.html)",
+    )
+    report.set_defaults(handler="estimator.commands.report:run")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fusion-cost",
@@ -271,6 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
     catalog = _catalog_options()
     _add_prices(sub, catalog)
     _add_estimate(sub, catalog)
+    _add_report(sub, catalog)
     return parser
 
 

@@ -83,10 +83,16 @@ def latencies(ctx: Context) -> dict[str, LatencyInfo]:
             within = (budget.p50 is None or p50 <= budget.p50) and (
                 budget.p95 is None or p95 <= budget.p95
             )
+        invoked_s = plain_s = None
+        if isinstance(strategy, FusionStrategy):
+            invoked_s = _mean_s(strategy.with_invocation_rate(1.0), p, model)
+            plain_s = _mean_s(strategy.with_invocation_rate(0.0), p, model)
         out[name] = LatencyInfo(
             p50_s=round(p50, 3),
             p95_s=round(p95, 3),
             mean_s=round(sum(v * float(w) for v, w in mean_values), 3),
+            invoked_mean_s=invoked_s,
+            plain_mean_s=plain_s,
             multiplier_vs_baseline=None,
             within_budget=within,
             slowest_stage=slowest,
@@ -95,6 +101,11 @@ def latencies(ctx: Context) -> dict[str, LatencyInfo]:
     for info in out.values():
         info.multiplier_vs_baseline = round(info.p50_s / base, 3) if base else None
     return out
+
+
+def _mean_s(strategy: Strategy, profile: Profile, model: LatencyModel) -> float:
+    values, _ = plan_latency(strategy.expand(profile.mean_request()), model)
+    return round(sum(v * float(w) for v, w in values), 3)
 
 
 def expected_costs(ctx: Context, latency: dict[str, LatencyInfo]) -> list[ExpectedCost]:
@@ -542,6 +553,10 @@ def decide(
         cost_per_error_usd=None
         if scenario.decision.cost_per_error_usd is None
         else Decimal(str(scenario.decision.cost_per_error_usd)),
+        value_of_latency_usd_per_s=scenario.decision.value_of_latency_usd_per_s,
+        monthly_budget_usd=None
+        if scenario.decision.monthly_budget_usd is None
+        else Decimal(str(scenario.decision.monthly_budget_usd)),
         expected=expected,
         break_even=breaks,
         break_even_usd_per_error=table,

@@ -41,6 +41,7 @@ from estimator.results import (
 from estimator.scenario import Scenario, StrategySpec, distribution_of
 from estimator.strategies.base import Strategy
 from estimator.strategies.build import build_all
+from estimator.strategies.fusion import FusionStrategy
 from estimator.workload import Z95, TokenDistribution, hour_weights
 
 WEB_TOOLS = "web_tools"
@@ -339,6 +340,10 @@ def strategy_result(
         )
     context = context_limits(strategy, profile, catalog)
     warnings += context.overflows
+    invoked = plain = None
+    if isinstance(strategy, FusionStrategy):
+        invoked = exact_per_request(strategy.with_invocation_rate(1.0), profile, catalog)
+        plain = exact_per_request(strategy.with_invocation_rate(0.0), profile, catalog)
     return StrategyResult(
         name=spec.name,
         kind=spec.kind,
@@ -349,6 +354,9 @@ def strategy_result(
         calls_per_request=plan.calls_per_request,
         multiplier_vs_baseline=None,
         range=_range(priced) if spec.kind == "auto" else None,
+        invocation_rate=strategy.spec.invocation_rate if invoked is not None else None,  # type: ignore[attr-defined]
+        invoked_per_request_usd=invoked,
+        plain_per_request_usd=plain,
         models=[ModelUseInfo(**m.describe()) for m in strategy.models()],
         breakdown=breakdown,
         by_stage=by_stage,

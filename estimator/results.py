@@ -143,6 +143,9 @@ class StrategyResult(_Doc):
     calls_per_request: Count
     multiplier_vs_baseline: float | None
     range: RangeInfo | None = None
+    invocation_rate: float | None = None  # fusion: share of requests where fusion runs
+    invoked_per_request_usd: Money | None = None  # fusion: a request where fusion runs
+    plain_per_request_usd: Money | None = None  # fusion: a request the outer model answers
     models: list[ModelUseInfo]
     breakdown: list[BreakdownRow]
     by_stage: list[StageCost]
@@ -201,6 +204,8 @@ class LatencyInfo(_Doc):
     p50_s: float
     p95_s: float
     mean_s: float
+    invoked_mean_s: float | None = None  # fusion: mean latency when fusion runs
+    plain_mean_s: float | None = None  # fusion: mean latency when the outer model answers
     multiplier_vs_baseline: float | None
     within_budget: bool | None
     slowest_stage: str
@@ -257,6 +262,8 @@ class Decision(_Doc):
     chosen_strategy: str
     subset_share: float | None = None
     cost_per_error_usd: Money | None
+    value_of_latency_usd_per_s: float = 0.0
+    monthly_budget_usd: Money | None = None
     expected: list[ExpectedCost]
     break_even: list[BreakEven]
     break_even_usd_per_error: dict[str, dict[str, Money | None]]

@@ -36,7 +36,8 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise UserError(f"{source}: not UTF-8 text (byte {exc.start})") from None
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise UserError(f"{source}:{line}: not UTF-8 text (byte {exc.start})") from None
     return parse_scenario(text, str(source))
 
 
@@ -94,7 +95,11 @@ def validate_scenario(data: dict[str, Any], label: str, node: Any = None) -> Sce
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        errors = sorted(exc.errors(), key=lambda e: e["type"] in _BRANCH_MISMATCH)
+        # a typo first: it explains the "Field required" that usually comes with it
+        errors = sorted(
+            exc.errors(),
+            key=lambda e: (e["type"] != "extra_forbidden", e["type"] in _BRANCH_MISMATCH),
+        )
         first = errors[0]
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         message = first["msg"].removeprefix("Value error, ")

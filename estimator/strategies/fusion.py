@@ -65,6 +65,11 @@ class FusionStrategy:
         panel = tuple(self.panel[i % len(self.panel)] for i in range(size))
         return FusionStrategy(self.name, self.spec, self.preset, self.outer, self.analyst, panel)
 
+    def with_invocation_rate(self, rate: float) -> FusionStrategy:
+        """The same strategy invoked on a share `rate` of requests (what-if and sensitivity)."""
+        spec = self.spec.model_copy(update={"invocation_rate": rate})
+        return FusionStrategy(self.name, spec, self.preset, self.outer, self.analyst, self.panel)
+
     # -- expansion -------------------------------------------------------------------------
 
     def _reasoning(self, resolution: Resolution, request: Request) -> Tokens:

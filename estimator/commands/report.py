@@ -1,0 +1,44 @@
+"""`fusion-cost report`: the estimate as a self-contained HTML page, written atomically."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import unicodedata
+from pathlib import Path
+
+from estimator.errors import UserError
+
+REPORTS_DIR = "reports"
+
+
+def slug(name: str) -> str:
+    """`Support answers — is Fusion worth it?` -> `support-answers-is-fusion-worth-it`."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-") or "scenario"
+
+
+def run(args: argparse.Namespace) -> int:
+    from estimator.commands.estimate import compute
+    from estimator.pricing.atomic import write_atomic
+    from estimator.render.fmt import usd
+    from estimator.render.html import render_html
+
+    result = compute(args)
+    html = render_html(result)
+    path = (
+        Path(args.output)
+        if args.output
+        else Path(REPORTS_DIR) / f"{slug(result.scenario['name'])}.html"
+    )
+    try:
+        write_atomic(path, html.encode())
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write report ({exc.strerror})") from None
+    print(path)
+    print("monthly: " + ", ".join(f"{s.name} {usd(s.monthly_usd)}" for s in result.strategies))
+    decision = result.decision
+    if decision is not None:
+        print(f"verdict: {decision.verdict} ({decision.chosen_strategy})")
+        print(f"why: {decision.reasons[0]}" if decision.reasons else "why: -")
+    return 0

@@ -1,0 +1,321 @@
+"""`report`: the Estimate as one self-contained HTML page (inline CSS, SVG and a little JS).
+
+The view built here is presentation only (labels, formatted numbers, chart coordinates); every
+amount comes from the Estimate. The what-if controls recompute from per-request figures
+embedded as JSON, with the same formulas as Python (checked in a browser test).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from estimator.render import charts
+from estimator.render.fmt import ratio, tokens, usd
+from estimator.results import Estimate, StrategyResult
+
+FUSION_STAGES = ("decide", "panel", "analyze", "answer", "plain", "web_tools")
+
+
+def _environment() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("estimator", "render/templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(usd=usd, tokens=tokens, ratio=ratio)
+    return env
+
+
+def _whatif(e: Estimate) -> dict[str, Any]:
+    d = e.decision
+    rates = {row.strategy: row.error_rate for row in d.expected} if d else {}
+    strategies = []
+    for s in e.strategies:
+        latency = d.latency_s[s.name] if d else None
+        strategies.append(
+            {
+                "name": s.name,
+                "kind": s.kind,
+                "per_request": float(s.per_request_usd),
+                "invoked": None
+                if s.invoked_per_request_usd is None
+                else float(s.invoked_per_request_usd),
+                "plain": None
+                if s.plain_per_request_usd is None
+                else float(s.plain_per_request_usd),
+                "error_rate": rates.get(s.name),
+                "latency_s": latency.mean_s if latency else 0.0,
+                "latency_invoked_s": latency.invoked_mean_s if latency else None,
+                "latency_plain_s": latency.plain_mean_s if latency else None,
+            }
+        )
+    return {
+        "requests_per_month": e.workload.requests_per_month,
+        "cost_per_error": None
+        if d is None or d.cost_per_error_usd is None
+        else float(d.cost_per_error_usd),
+        "value_of_latency": d.value_of_latency_usd_per_s if d else 0.0,
+        "invocation_rate": _invocation_rate(e),
+        "baseline": e.baseline,
+        "fusion": d.fusion_strategy if d else None,
+        "strategies": strategies,
+        "chart": _decision_frame(e),
+    }
+
+
+def _invocation_rate(e: Estimate) -> float | None:
+    """The slider's start: the (first) Fusion strategy's own invocation rate."""
+    return next((s.invocation_rate for s in e.strategies if s.invocation_rate is not None), None)
+
+
+def _decision_frame(e: Estimate) -> dict[str, Any]:
+    """The decision chart's axes: wide enough for the stated cost per error and break-evens."""
+    d = e.decision
+    frame = charts.decision_geometry()
+    marks = [
+        float(v)
+        for table in (d.break_even_usd_per_error if d else {}).values()
+        for v in table.values()
+        if v is not None
+    ]
+    if d is not None and d.cost_per_error_usd is not None:
+        marks.append(float(d.cost_per_error_usd))
+    frame["x_max"] = charts.nice_max(2 * max(marks, default=10.0))
+    totals = []
+    for s in e.strategies:
+        rate = _rate(e, s.name) or 0.0
+        totals.append(float(s.per_request_usd) + rate * frame["x_max"])
+    frame["y_max"] = charts.nice_max(max(totals, default=1.0))
+    return frame
+
+
+def _rate(e: Estimate, name: str) -> float | None:
+    if e.decision is None:
+        return None
+    return next((r.error_rate for r in e.decision.expected if r.strategy == name), None)
+
+
+def _decision_lines(e: Estimate, frame: dict[str, Any]) -> list[dict[str, Any]]:
+    """Server-side first drawing of total cost per request against cost per error."""
+    d = e.decision
+    if d is None:
+        return []
+    width, height = frame["width"], frame["height"]
+    left, right, top, bottom = frame["left"], frame["right"], frame["top"], frame["bottom"]
+
+    def px(x: float) -> float:
+        return left + x / frame["x_max"] * (width - left - right)
+
+    def py(y: float) -> float:
+        return height - bottom - y / frame["y_max"] * (height - top - bottom)
+
+    drawn = []
+    for n, row in enumerate(d.expected):
+        if row.error_rate is None:
+            continue
+        base = float(row.per_request_usd) + float(row.latency_cost_per_request_usd)
+        end = base + row.error_rate * frame["x_max"]
+        drawn.append(
+            {
+                "name": row.strategy,
+                "colour": charts.PALETTE[n % len(charts.PALETTE)],
+                "x1": px(0),
+                "y1": py(base),
+                "x2": px(frame["x_max"]),
+                "y2": py(end),
+                "dash": "" if row.kind == "fusion" else "6 3",
+            }
+        )
+    return drawn
+
+
+def _crossings(e: Estimate, frame: dict[str, Any]) -> list[dict[str, Any]]:
+    d = e.decision
+    if d is None:
+        return []
+    width, height = frame["width"], frame["height"]
+    out = []
+    rates = {r.strategy: r for r in d.expected}
+    for row in d.break_even:
+        if row.usd_per_error is None or float(row.usd_per_error) > frame["x_max"]:
+            continue
+        fusion = rates[row.fusion]
+        c = float(row.usd_per_error)
+        y = (
+            float(fusion.per_request_usd)
+            + float(fusion.latency_cost_per_request_usd)
+            + ((fusion.error_rate or 0) * c)
+        )
+        out.append(
+            {
+                "x": frame["left"] + c / frame["x_max"] * (width - frame["left"] - frame["right"]),
+                "y": height
+                - frame["bottom"]
+                - y / frame["y_max"] * (height - frame["top"] - frame["bottom"]),
+                "title": f"{row.fusion} = {row.versus} at {usd(row.usd_per_error)} per error",
+            }
+        )
+    return out
+
+
+def _stage_parts(s: StrategyResult) -> dict[str, Decimal]:
+    return {c.stage: c.cost_usd for c in s.by_stage}
+
+
+def _model_parts(s: StrategyResult) -> dict[str, Decimal]:
+    parts: dict[str, Decimal] = {}
+    for row in s.breakdown:
+        parts[row.model] = parts.get(row.model, Decimal(0)) + row.cost_usd
+    return parts
+
+
+def view(e: Estimate) -> dict[str, Any]:
+    """Everything the template draws, from the Estimate alone."""
+    fusions = [s for s in e.strategies if s.kind == "fusion"]
+    cost_bars = charts.hbars(
+        [
+            {
+                "label": s.name,
+                "value": s.monthly_usd,
+                "low": s.monthly_band.p5_usd,
+                "high": s.monthly_band.p95_usd,
+                "title": f"{s.name}: {usd(s.monthly_usd)} per month "
+                f"(p5-p95 {usd(s.monthly_band.p5_usd)}-{usd(s.monthly_band.p95_usd)})",
+            }
+            for s in e.strategies
+        ]
+    )
+    stage_chart = (
+        charts.stacked(
+            [{"label": s.name, "parts": _stage_parts(s)} for s in fusions],
+            [k for k in FUSION_STAGES if any(k in _stage_parts(s) for s in fusions)],
+        )
+        if fusions
+        else None
+    )
+    model_keys = sorted({m for s in fusions for m in _model_parts(s)})
+    model_chart = (
+        charts.stacked([{"label": s.name, "parts": _model_parts(s)} for s in fusions], model_keys)
+        if fusions
+        else None
+    )
+    months = [row.month for row in e.projection]
+    projection = charts.lines(
+        [
+            {
+                "name": s.name,
+                "values": [float(row.cost_usd[s.name]) for row in e.projection],
+                "low": [float(row.p5_usd[s.name]) for row in e.projection],
+                "high": [float(row.p95_usd[s.name]) for row in e.projection],
+            }
+            for s in e.strategies
+        ],
+        months,
+        x_label="month",
+    )
+    frame = _decision_frame(e)
+    d = e.decision
+    tornado = panel = latency = None
+    if d is not None and d.sensitivity is not None:
+        sens = d.sensitivity
+        tornado = _tornado(sens)
+        panel = charts.lines(
+            [
+                {
+                    "name": f"{sens.fusion} monthly",
+                    "values": [float(p.monthly_usd) for p in sens.panel_sweep],
+                }
+            ],
+            [p.size for p in sens.panel_sweep],
+            x_label="panel size",
+            band=False,
+        )
+    if d is not None:
+        latency = charts.hbars(
+            [
+                {
+                    "label": name,
+                    "value": Decimal(str(info.p50_s)),
+                    "low": Decimal(str(info.p50_s)),
+                    "high": Decimal(str(info.p95_s)),
+                    "text": f"{info.p50_s:.1f} s / {info.p95_s:.1f} s",
+                    "title": f"{name}: p50 {info.p50_s:.1f} s, p95 {info.p95_s:.1f} s",
+                }
+                for name, info in d.latency_s.items()
+            ],
+            tick_format=lambda t: f"{t:g} s",
+        )
+    return {
+        "fusions": fusions,
+        "cost_bars": cost_bars,
+        "stage_chart": stage_chart,
+        "model_chart": model_chart,
+        "projection": projection,
+        "decision_frame": frame,
+        "decision_lines": _decision_lines(e, frame),
+        "crossings": _crossings(e, frame),
+        "tornado": tornado,
+        "panel": panel,
+        "latency": latency,
+        "whatif": _whatif(e),
+        "legend": [
+            {"name": s.name, "colour": charts.PALETTE[n % len(charts.PALETTE)]}
+            for n, s in enumerate(e.strategies)
+        ],
+        "assumed": [a for a in e.assumptions if not a.documented],
+        "documented": [a for a in e.assumptions if a.documented],
+        "aliases": sorted(
+            {(m.requested, m.id) for s in e.strategies for m in s.models if m.via == "alias"}
+        ),
+    }
+
+
+def _tornado(sens: Any) -> dict[str, Any]:
+    width, row, label_w = 640, 30, 170
+    extent = (
+        max(
+            (
+                max(
+                    abs(float(r.low_monthly_delta_usd) - float(sens.base_monthly_delta_usd)),
+                    abs(float(r.high_monthly_delta_usd) - float(sens.base_monthly_delta_usd)),
+                )
+                for r in sens.tornado
+            ),
+            default=1.0,
+        )
+        or 1.0
+    )
+    half = (width - label_w - 20) / 2
+    centre = label_w + half
+    bars = []
+    for n, r in enumerate(sens.tornado):
+        lo = float(r.low_monthly_delta_usd) - float(sens.base_monthly_delta_usd)
+        hi = float(r.high_monthly_delta_usd) - float(sens.base_monthly_delta_usd)
+        x1, x2 = sorted((centre + lo / extent * half, centre + hi / extent * half))
+        bars.append(
+            {
+                "label": r.driver,
+                "y": 10 + n * row,
+                "x": x1,
+                "w": max(1.0, x2 - x1),
+                "h": row - 10,
+                "title": f"{r.driver}: -50% {usd(r.low_monthly_delta_usd)}, "
+                f"+50% {usd(r.high_monthly_delta_usd)} per month",
+            }
+        )
+    return {
+        "width": width,
+        "height": 30 + len(bars) * row,
+        "bars": bars,
+        "centre": centre,
+        "label_w": label_w,
+    }
+
+
+def render_html(estimate: Estimate) -> str:
+    return _environment().get_template("report.html.j2").render(e=estimate, v=view(estimate))

@@ -1,0 +1,185 @@
+"""The report in a real browser: offline, no errors, charts drawn, numbers equal to Python."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from estimator.cli import main
+from tests.browser import Page, browser  # noqa: F401  (fixture)
+from tests.report_helpers import SAMPLES, estimate_of, example_data, write_scenario
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def _report(tmp_path: Path, scenario: Path | None = None, *extra: str) -> Path:
+    out = tmp_path / "report.html"
+    args = ["report", *([str(scenario)] if scenario else []), "-o", str(out),
+            "--samples", str(SAMPLES), *extra]
+    assert main(args) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def example_page(browser, tmp_path_factory) -> Any:  # noqa: F811
+    tmp = tmp_path_factory.mktemp("report")
+    page = Page(browser, _report(tmp))
+    yield page
+    page.close()
+
+
+def _numbers(page: Any, kind: str) -> dict[str, float | None]:
+    values = page.page.eval_on_selector_all(
+        f"[data-whatif={kind}]",
+        "els => els.map(e => [e.dataset.strategy || e.dataset.versus, e.dataset.usd])",
+    )
+    return {name: (float(v) if v else None) for name, v in values}
+
+
+def _slide(page: Any, selector: str, value: float) -> None:
+    page.page.eval_on_selector(
+        selector,
+        "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }",
+        str(value),
+    )
+
+
+def test_opens_offline_without_errors_or_requests(example_page, tmp_path) -> None:
+    page = example_page
+    assert page.errors == []
+    assert page.dialogs == []
+    own = page.page.url
+    assert [url for url in page.requests if url != own] == []
+    shot = tmp_path / "report.png"
+    page.page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    print(f"screenshot: {shot}")
+
+
+def test_every_chart_has_drawn_marks_and_a_title(example_page) -> None:
+    charts = example_page.page.eval_on_selector_all(
+        "svg.chart",
+        """els => els.map(svg => ({
+            title: (svg.querySelector('title') || {}).textContent || '',
+            marks: svg.querySelectorAll('rect, line.mark, polyline, polygon, circle').length,
+            box: svg.getBoundingClientRect().height}))""",
+    )
+    assert len(charts) >= 8
+    for chart in charts:
+        assert chart["title"], chart
+        assert chart["marks"] > 0, chart
+        assert chart["box"] > 50, chart
+
+
+def test_headline_numbers_equal_estimate_json(example_page, capsys) -> None:
+    assert main(["estimate", "--format", "json", "--samples", str(SAMPLES)]) == 0
+    expected = json.loads(capsys.readouterr().out)
+    shown = _numbers(example_page, "monthly")
+    assert shown.keys() == {s["name"] for s in expected["strategies"]}
+    for strategy in expected["strategies"]:
+        assert shown[strategy["name"]] == pytest.approx(strategy["monthly_usd"], rel=1e-12)
+    verdict = example_page.page.text_content("#verdict")
+    assert verdict == expected["decision"]["verdict"]
+    fusion = expected["decision"]["fusion_strategy"]
+    multiplier = example_page.page.get_attribute("[data-whatif=multiplier]", "data-value")
+    by_name = {s["name"]: s for s in expected["strategies"]}
+    assert float(multiplier) == pytest.approx(by_name[fusion]["multiplier_vs_baseline"], rel=1e-9)
+    breakeven = _numbers(example_page, "breakeven")
+    for versus, value in breakeven.items():
+        assert value == pytest.approx(
+            expected["decision"]["break_even_usd_per_error"][fusion][versus], rel=1e-9
+        )
+
+
+def test_volume_slider_matches_python(example_page, catalog) -> None:
+    _slide(example_page, "#wi-volume", 350_000)
+    try:
+        data = example_data()
+        data["workload"]["requests_per_month"] = 350_000
+        python = estimate_of(data, catalog)
+        shown = _numbers(example_page, "monthly")
+        for s in python.strategies:
+            assert shown[s.name] == pytest.approx(float(s.monthly_usd), rel=1e-12)
+        totals = _numbers(example_page, "total-monthly")
+        for row in python.decision.expected:
+            assert totals[row.strategy] == pytest.approx(float(row.total_monthly_usd), rel=1e-12)
+    finally:
+        example_page.page.click("#wi-reset")
+
+
+def test_cost_per_error_slider_matches_python(example_page, catalog) -> None:
+    _slide(example_page, "#wi-cpe", 60)
+    try:
+        data = example_data()
+        data["decision"]["cost_per_error_usd"] = 60
+        python = estimate_of(data, catalog)
+        totals = _numbers(example_page, "total")
+        for row in python.decision.expected:
+            assert totals[row.strategy] == pytest.approx(float(row.total_per_request_usd), rel=1e-12)
+        circles = example_page.page.eval_on_selector_all("#decision-lines circle", "e => e.length")
+        assert circles >= 1
+        marker = example_page.page.get_attribute("#decision-cpe", "visibility")
+        assert marker == "visible"
+    finally:
+        example_page.page.click("#wi-reset")
+
+
+def test_invocation_rate_slider_matches_python(example_page, catalog) -> None:
+    before = _numbers(example_page, "monthly")
+    _slide(example_page, "#wi-rate", 0.5)
+    try:
+        data = copy.deepcopy(example_data())
+        for strategy in data["strategies"]:
+            if "fusion" in strategy:
+                strategy["fusion"]["invocation_rate"] = 0.5
+        python = estimate_of(data, catalog)
+        shown = _numbers(example_page, "monthly")
+        for s in python.strategies:
+            assert shown[s.name] == pytest.approx(float(s.monthly_usd), rel=1e-12)
+            if s.kind == "fusion":
+                assert shown[s.name] < before[s.name]
+        cells = example_page.page.eval_on_selector_all(
+            "[data-whatif=breakeven-cell]",
+            "els => els.map(e => [e.dataset.fusion, e.dataset.versus, e.dataset.usd])",
+        )
+        table = python.decision.break_even_usd_per_error
+        for fusion, versus, value in cells:
+            want = table[fusion][versus]
+            assert (value or None) is None if want is None else float(value) == pytest.approx(
+                float(want), rel=1e-9
+            )
+    finally:
+        example_page.page.click("#wi-reset")
+
+
+def test_readable_without_javascript(browser, tmp_path) -> None:  # noqa: F811
+    page = Page(browser, _report(tmp_path), javascript=False)
+    try:
+        text = page.page.inner_text("#headline")
+        assert "$49,443" in text  # the fusion-quality monthly cost, rendered by Python
+        assert page.page.is_visible("#nojs")
+    finally:
+        page.close()
+
+
+def test_hostile_names_are_text_not_html(browser, tmp_path) -> None:  # noqa: F811
+    data = example_data()
+    data["name"] = XSS
+    data["strategies"][0]["name"] = XSS
+    data["baseline"] = XSS
+    data["decision"]["error_rate"] = {XSS: 0.08, **{
+        k: v for k, v in data["decision"]["error_rate"].items() if k != "single-mini"}}
+    scenario = write_scenario(tmp_path / "xss.yaml", data)
+    page = Page(browser, _report(tmp_path, scenario))
+    try:
+        assert page.dialogs == []
+        assert page.errors == []
+        assert page.page.title() == f"fusion-cost: {XSS}"
+        assert XSS in page.page.inner_text("h1")
+        assert page.page.eval_on_selector_all("img", "e => e.length") == 0
+    finally:
+        page.close()

@@ -12,6 +12,11 @@ __version__ = "0.1.0"
 _API = {
     "load_catalog": "estimator.pricing.store",
     "Catalog": "estimator.pricing.catalog",
+    "load_scenario": "estimator.scenario_io",
+    "estimate": "estimator.estimate",
+    "render": "estimator.render.formats",
+    "Estimate": "estimator.results",
+    "Scenario": "estimator.scenario",
 }
 
 

@@ -188,7 +188,7 @@ strategy flags add strategies. Scenario fields and defaults: docs/scenario.md.
 """
 
 
-def _scenario_options(parser: argparse.ArgumentParser) -> None:
+def _scenario_options(parser: argparse.ArgumentParser, baseline_flag: str = "--baseline") -> None:
     parser.add_argument(
         "scenario",
         nargs="?",
@@ -233,7 +233,12 @@ def _scenario_options(parser: argparse.ArgumentParser) -> None:
         default=[],
         help="add a Fusion strategy: general-high|general-budget|general-fast",
     )
-    quick.add_argument("--baseline", metavar="NAME", help="the strategy others are compared with")
+    quick.add_argument(
+        baseline_flag,
+        dest="baseline_strategy",
+        metavar="NAME",
+        help="the strategy others are compared with",
+    )
     run = parser.add_argument_group("estimation")
     run.add_argument(
         "--samples", type=int, metavar="N", help="Monte Carlo requests per strategy (default 20000)"
@@ -281,6 +286,67 @@ def _add_report(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParse
     report.set_defaults(handler="estimator.commands.report:run")
 
 
+CHECK_EPILOG = """\
+examples:
+  fusion-cost check scenario.yaml --budget-monthly 5000
+  fusion-cost estimate scenario.yaml --format json > base.json     # on the main branch
+  fusion-cost check scenario.yaml --baseline base.json --format github --output comment.md
+
+exit codes: 0 all policies pass, 1 a policy failed (0 with --warn-only), 2 bad input,
+3 pricing unavailable. The output is written before the exit code reports the result.
+When $GITHUB_STEP_SUMMARY is set, the markdown summary is appended to it.
+Policies come from the scenario's `policy:` section; flags override it. See docs/ci.md.
+"""
+
+
+def _add_check(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParser) -> None:
+    check = sub.add_parser(
+        "check",
+        parents=[catalog],
+        help="CI gate: fail when projected spend breaks the policy (budget, increase...)",
+        description="Estimate a scenario, compare it with a baseline estimate from the main "
+        "branch, and check the policy: monthly budget, cost per request, increase in % and "
+        "USD, multiplier over the baseline strategy, dynamic prices, context overflows, "
+        "catalog age.",
+        epilog=CHECK_EPILOG,
+        formatter_class=_Formatter,
+    )
+    _scenario_options(check, baseline_flag="--baseline-strategy")
+    gates = check.add_argument_group("policy (overrides the scenario's policy: section)")
+    gates.add_argument(
+        "--budget-monthly", type=float, metavar="USD", help="monthly budget for every strategy"
+    )
+    gates.add_argument("--max-per-request", type=float, metavar="USD")
+    gates.add_argument(
+        "--max-increase-pct",
+        type=float,
+        metavar="P",
+        help="largest monthly increase against the baseline file, in percent",
+    )
+    gates.add_argument("--max-increase-usd", type=float, metavar="USD")
+    gates.add_argument(
+        "--max-multiplier",
+        type=float,
+        metavar="X",
+        help="largest cost multiplier over the scenario's baseline strategy",
+    )
+    check.add_argument(
+        "--baseline",
+        dest="baseline_file",
+        metavar="BASE.json",
+        help="the JSON of `fusion-cost estimate --format json` from the main branch",
+    )
+    check.add_argument(
+        "--format",
+        choices=["text", "json", "markdown", "github"],
+        default="text",
+        help="output format (default %(default)s)",
+    )
+    check.add_argument("--warn-only", action="store_true", help="report failures but exit 0")
+    check.add_argument("-o", "--output", metavar="FILE", help="write the output to FILE")
+    check.set_defaults(handler="estimator.commands.check:run")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fusion-cost",
@@ -295,6 +361,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_prices(sub, catalog)
     _add_estimate(sub, catalog)
     _add_report(sub, catalog)
+    _add_check(sub, catalog)
     return parser
 
 

@@ -214,7 +214,7 @@ def verdict(
     ranked = [r for r in expected if not quality_known or r.error_rate is not None]
     feasible = [r for r in ranked if _fits(r)] or ranked
     best = min(feasible, key=_key)
-    fusion = min(fusions, key=_key) if fusions else None
+    fusion = min((r for r in ranked if r.kind == "fusion"), key=_key, default=None)
     if fusion is not None and quality_known and fusion.error_rate is None:
         fusion = None
     reasons: list[str] = []
@@ -262,7 +262,7 @@ def verdict(
             if hs is not None:
                 result, chosen, share = "fusion-for-a-subset", fusion, spec.high_stakes.share
                 reasons.insert(0, hs)
-    if result == VERDICT_OF_KIND.get(best.kind) and best.kind == "fusion":
+    if result == VERDICT_OF_KIND.get(best.kind) and best.kind == "fusion" and quality_known:
         reasons.insert(
             0,
             (
@@ -271,7 +271,7 @@ def verdict(
                 "request."
             ),
         )
-    elif result in ("use-single-model", "use-auto-router"):
+    elif result in VERDICT_OF_KIND.values():
         if quality_known:
             reasons.insert(
                 0,

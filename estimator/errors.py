@@ -27,6 +27,10 @@ class PricingUnavailable(FusionCostError):
 class DynamicPriceError(UserError):
     """A `-1` (dynamic) price was asked for a number; routers are priced through strategies."""
 
+    def __init__(self, message: str, strategy: str | None = None) -> None:
+        super().__init__(message)
+        self.strategy = strategy
+
 
 class UnknownModelError(UserError):
     """A model id that is not in the catalog; the message carries close matches."""

@@ -492,6 +492,7 @@ def estimate(
     from estimator.decision import decide
 
     decision = decide(scenario, catalog, profile, results, strategies)
+    used = sorted({m.id for s in strategies for m in s.models()})
     info = describe_catalog(catalog, options.max_age_days)
     warnings = []
     if info["stale"]:
@@ -519,5 +520,17 @@ def estimate(
         projection=_projection(results, profile, options.months),
         assumptions=assumptions_used(scenario, strategies),
         warnings=warnings,
+        prices_used={model_id: prices_of(catalog, model_id) for model_id in used},
         decision=decision,
     )
+
+
+def prices_of(catalog: Catalog, model_id: str) -> dict[str, Decimal | None]:
+    """A model's base prices as quoted (per 1M tokens; per unit for request/search/image)."""
+    from estimator.pricing.describe import UNIT_PRICE_KEYS, per_million, unit
+
+    prices = catalog.get_exact(model_id).pricing.prices
+    return {
+        key: unit(price) if key in UNIT_PRICE_KEYS else per_million(price)
+        for key, price in sorted(prices.items())
+    }

@@ -20,7 +20,8 @@ Count = Annotated[Decimal, PlainSerializer(lambda v: float(v), return_type=float
 
 
 class _Doc(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # every key is always printed, so the schema requires it (schema_version, warnings...)
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
 
 
 class PricingInfo(_Doc):
@@ -176,6 +177,7 @@ class Estimate(_Doc):
     projection: list[MonthRow]
     assumptions: list[Assumption]
     warnings: list[str] = []
+    prices_used: dict[str, dict[str, Money | None]] = {}
     decision: Decision | None = None
 
     def strategy(self, name: str) -> StrategyResult:

@@ -222,6 +222,19 @@ class DecisionSpec(_Strict):
         return self.error_rate
 
 
+class Policy(_Strict):
+    """CI gates for `fusion-cost check`; unset gates are not checked."""
+
+    monthly_budget_usd: NonNegative | dict[str, NonNegative] | None = None
+    max_per_request_usd: NonNegative | dict[str, NonNegative] | None = None
+    max_increase_pct: float | None = Field(default=None, allow_inf_nan=False)
+    max_increase_usd: float | None = Field(default=None, allow_inf_nan=False)
+    max_multiplier_vs_baseline: NonNegative | None = None
+    fail_on_dynamic_price: bool = True
+    fail_on_context_overflow: bool = True
+    max_catalog_age_days: NonNegative | None = None
+
+
 class Scenario(_Strict):
     """A workload and the strategies to compare on it."""
 
@@ -232,7 +245,7 @@ class Scenario(_Strict):
     baseline: str | None = None
     strategies: list[StrategySpec] = Field(min_length=1, max_length=50)
     decision: DecisionSpec = DecisionSpec()
-    policy: dict[str, Any] | None = None
+    policy: Policy = Policy()
     _origin: Any = PrivateAttr(default=None)  # where it was read: for file:line in errors
 
     def locate(self, *loc: str | int) -> str:
@@ -253,9 +266,13 @@ class Scenario(_Strict):
             raise ValueError(f"baseline {self.baseline!r} is not a strategy ({', '.join(names)})")
         rates = self.decision.error_rates() or {}
         unknown = sorted(set(rates) - set(names))
+        for gate in ("monthly_budget_usd", "max_per_request_usd"):
+            limits = getattr(self.policy, gate)
+            if isinstance(limits, dict):
+                unknown += sorted(set(limits) - set(names))
         if unknown:
             raise ValueError(
-                f"decision names strategies that do not exist: {', '.join(unknown)} "
+                f"decision or policy names strategies that do not exist: {', '.join(unknown)} "
                 f"(strategies: {', '.join(names)})"
             )
         return self

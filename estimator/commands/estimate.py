@@ -39,17 +39,15 @@ def scenario_data(args: argparse.Namespace) -> tuple[dict[str, Any] | None, str]
         + [{"name": f"auto-{t}", "auto": {"cost_tier": t}} for t in args.auto]
         + [{"name": f"fusion-{p}", "fusion": {"preset": p}} for p in args.fusion]
     )
-    if not (workload or strategies or args.name or args.baseline):
+    if not (workload or strategies or args.name or args.baseline_strategy):
         return None, args.scenario or "built-in example"
-    if args.scenario is None and not strategies and not workload.get("input_tokens"):
-        return None, "built-in example"
     base: dict[str, Any] = {"workload": {}, "strategies": []}
     label = "command-line flags"
-    if args.scenario is not None:
+    if args.scenario is not None or not strategies:  # no strategy flags: the example's
         from estimator.scenario_io import load_scenario
 
         base = load_scenario(args.scenario).model_dump(exclude_unset=True, mode="json")
-        label = f"{args.scenario} + flags"
+        label = f"{args.scenario or 'built-in example'} + flags"
     if "requests_per_month" in workload:
         base["workload"].pop("requests_per_day", None)
     if "requests_per_day" in workload:
@@ -58,8 +56,8 @@ def scenario_data(args: argparse.Namespace) -> tuple[dict[str, Any] | None, str]
     base["strategies"] = list(base.get("strategies", [])) + strategies
     if args.name:
         base["name"] = args.name
-    if args.baseline:
-        base["baseline"] = args.baseline
+    if args.baseline_strategy:
+        base["baseline"] = args.baseline_strategy
     elif strategies and args.scenario is None:
         base["baseline"] = strategies[0]["name"]
     return base, label

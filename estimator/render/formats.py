@@ -13,18 +13,25 @@ class Format(StrEnum):
     JSON = "json"
     CSV = "csv"
     MARKDOWN = "markdown"
+    HTML = "html"
 
 
-ESTIMATE_FORMATS = [f.value for f in Format]
+ESTIMATE_FORMATS = [f.value for f in Format if f is not Format.HTML]
 
 
 def renderer(fmt: Format) -> Callable[[Estimate], str]:
     """The renderer for `fmt`: a pure function from an Estimate to text."""
-    from estimator.render import estimate_data, estimate_text
+    from estimator.render import estimate_data, estimate_text, html
 
     return {
         Format.TABLE: estimate_text.render_table,
         Format.JSON: estimate_data.render_json,
         Format.CSV: estimate_data.render_csv,
         Format.MARKDOWN: estimate_data.render_markdown,
+        Format.HTML: html.render_html,
     }[fmt]
+
+
+def render(estimate: Estimate, fmt: str | Format = Format.TABLE) -> str:
+    """Render an Estimate in one of the formats (the library entry point)."""
+    return renderer(Format(fmt))(estimate)

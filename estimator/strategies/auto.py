@@ -92,7 +92,7 @@ class AutoStrategy:
         else:
             weights = {model_id: Decimal(0) for model_id in ids}
             for requested, weight in spec.weights.items():
-                model_id = resolve_priced(catalog, requested, "weights", where).id
+                model_id = resolve_priced(catalog, requested, "weights", where, name).id
                 if model_id not in weights:
                     raise UserError(
                         f"{where}: weights name {requested!r}, which is not in the pool "

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from estimator.callplan import CallPlan, Request
-from estimator.errors import UserError
+from estimator.errors import DynamicPriceError, UserError
 from estimator.pricing.catalog import Catalog, Resolution
 
 
@@ -34,16 +34,19 @@ class Strategy(Protocol):
     def notes(self) -> list[str]: ...
 
 
-def resolve_priced(catalog: Catalog, name: str, role: str, where: str) -> Resolution:
+def resolve_priced(
+    catalog: Catalog, name: str, role: str, where: str, strategy_name: str | None = None
+) -> Resolution:
     """Resolve a model a strategy calls directly; routers (dynamic prices) can't be one."""
     try:
         resolution = catalog.resolve(name)
     except UserError as exc:
         raise UserError(f"{where}: {exc}") from None
     if resolution.model.pricing.is_dynamic:
-        raise UserError(
+        raise DynamicPriceError(
             f"{where}: {name} has a dynamic price (-1): it is a router, not a model; "
-            "use an `auto:` or `fusion:` strategy to price it"
+            "use an `auto:` or `fusion:` strategy to price it",
+            strategy=strategy_name,
         )
     return resolution
 

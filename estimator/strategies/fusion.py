@@ -55,9 +55,9 @@ class FusionStrategy:
             name,
             spec,
             preset,
-            outer=resolve_priced(catalog, outer_name, "outer", where),
-            analyst=resolve_priced(catalog, analyst_name, "analyst", where),
-            panel=tuple(resolve_priced(catalog, n, "panel", where) for n in panel_names),
+            outer=resolve_priced(catalog, outer_name, "outer", where, name),
+            analyst=resolve_priced(catalog, analyst_name, "analyst", where, name),
+            panel=tuple(resolve_priced(catalog, n, "panel", where, name) for n in panel_names),
         )
 
     def with_panel_size(self, size: int) -> FusionStrategy:

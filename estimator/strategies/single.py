@@ -33,7 +33,7 @@ class SingleStrategy:
 
     @classmethod
     def build(cls, name: str, spec: SingleSpec, catalog: Catalog, where: str) -> SingleStrategy:
-        return cls(name, resolve_priced(catalog, spec.model, "model", where))
+        return cls(name, resolve_priced(catalog, spec.model, "model", where, name))
 
     def expand(self, request: Request) -> CallPlan:
         call = direct_call("single", self.resolution, request)

@@ -1,0 +1,173 @@
+"""`check` output: a terminal report, JSON, and a pull-request comment (markdown/github)."""
+
+from __future__ import annotations
+
+from estimator.gate import CheckResult, StrategyDelta
+from estimator.render.fmt import usd
+from estimator.render.safe import plain_text
+
+COMMENT_MARKER = "<!-- fusion-cost-check -->"
+COMMENT_LIMIT = 65_000
+MOVES = 15
+
+
+def _delta_cells(row: StrategyDelta) -> tuple[str, str, str, str]:
+    before = usd(row.before_usd) if row.before_usd is not None else "-"
+    after = usd(row.after_usd) if row.after_usd is not None else "-"
+    if row.status in ("added", "removed"):
+        return before, after, row.status, ""
+    if row.delta_usd is None:
+        return before, after, "", ""
+    sign = "+" if row.delta_usd > 0 else ""
+    delta = f"{sign}{usd(row.delta_usd)}"
+    pct = "" if row.delta_pct is None else f"{row.delta_pct:+.1f}%"
+    return before, after, delta, pct
+
+
+def _headline(result: CheckResult) -> str:
+    if result.passed:
+        return "all policies pass"
+    return f"{result.failed} polic{'y' if result.failed == 1 else 'ies'} failed"
+
+
+def render_text(result: CheckResult) -> str:
+    from estimator.render.console import table_text
+
+    lines = [
+        f"fusion-cost check: {result.scenario}: {_headline(result)}",
+        f"catalog: {result.catalog['fetched_at'][:10]} ({result.catalog['age_days']:g} days old)",
+    ]
+    if result.baseline_catalog:
+        lines.append(f"baseline catalog: {result.baseline_catalog['fetched_at'][:10]}")
+    lines.append(
+        table_text(
+            "Monthly cost",
+            ["strategy", "before", "after", "change", "change %"],
+            [[r.name, *_delta_cells(r)] for r in result.strategies],
+            right=["before", "after", "change", "change %"],
+        ).rstrip("\n")
+    )
+    for p in result.policies:
+        lines.append(f"{'PASS' if p.passed else 'FAIL'} {p.policy}: {p.message}")
+    if not result.policies:
+        lines.append("no policy set (add a policy: section or --budget-monthly ...)")
+    for change in result.price_changes:
+        pct = "" if change.change_pct is None else f" ({change.change_pct:+.1f}%)"
+        lines.append(
+            f"price change: {change.model} {change.key} "
+            f"{_num(change.old)} -> {_num(change.new)}{pct}"
+        )
+    for move in result.moved_by[:10]:
+        lines.append(
+            f"moved: {move.strategy} via {move.model}: {usd(move.before_usd)} -> "
+            f"{usd(move.after_usd)} a month"
+        )
+    lines += [f"note: {n}" for n in result.notes]
+    return plain_text("\n".join(lines)) + "\n"
+
+
+def _num(value: object) -> str:
+    return "-" if value is None else f"{value}"
+
+
+def _md(text: str) -> str:
+    return (
+        plain_text(text)
+        .replace("|", "\\|")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\n", " ")
+    )
+
+
+def render_markdown(result: CheckResult) -> str:
+    """A pull-request comment body: summary table, policies, collapsible details."""
+    icon = "✅" if result.passed else "❌"
+    head = [
+        COMMENT_MARKER,
+        f"## {icon} fusion-cost: {_md(result.scenario)}: {_headline(result)}",
+        "",
+        f"Catalog {result.catalog['fetched_at'][:10]} ({result.catalog['age_days']:g} days old)"
+        + (
+            f" · baseline catalog {result.baseline_catalog['fetched_at'][:10]}"
+            if result.baseline_catalog
+            else " · no baseline"
+        ),
+        "",
+        "| strategy | before | after | change | change % |",
+        "|---|--:|--:|--:|--:|",
+    ]
+    head += [f"| {_md(r.name)} | " + " | ".join(_delta_cells(r)) + " |" for r in result.strategies]
+    head += ["", "| | policy | strategy | actual | limit |", "|---|---|---|--:|--:|"]
+    head += [
+        f"| {'✅' if p.passed else '❌'} | `{p.policy}` | {_md(p.strategy or '-')} | "
+        f"{_md(p.actual)} | {_md(p.limit)} |"
+        for p in result.policies
+    ]
+    if not result.policies:
+        head.append("| | no policy set | | | |")
+    details: list[str] = []
+    if result.price_changes:
+        details += [
+            "",
+            f"<details><summary>Price changes since the baseline "
+            f"({len(result.price_changes)})</summary>",
+            "",
+            "| model | price | old | new | change |",
+            "|---|---|--:|--:|--:|",
+        ]
+        details += [
+            f"| {_md(c.model)} | {c.key} | {_num(c.old)} | {_num(c.new)} | "
+            + ("" if c.change_pct is None else f"{c.change_pct:+.1f}%")
+            + " |"
+            for c in result.price_changes
+        ]
+        details += ["", "</details>"]
+    if result.moved_by:
+        details += [
+            "",
+            "<details><summary>What moved the estimate (monthly, by model)</summary>",
+            "",
+            "| strategy | model | before | after | change |",
+            "|---|---|--:|--:|--:|",
+        ]
+        details += [
+            f"| {_md(m.strategy)} | {_md(m.model)} | {usd(m.before_usd)} | "
+            f"{usd(m.after_usd)} | {usd(m.delta_usd)} |"
+            for m in result.moved_by[:MOVES]
+        ]
+        if len(result.moved_by) > MOVES:
+            details.append(f"| … {len(result.moved_by) - MOVES} more | | | | |")
+        details += ["", "</details>"]
+    if result.notes:
+        details += [""] + [f"> {_md(n)}" for n in result.notes]
+    text = "\n".join(head)
+    budget = COMMENT_LIMIT - len(text) - 200
+    kept: list[str] = []
+    for line in details:
+        if len(line) + 1 > budget:
+            kept += [
+                "",
+                f"_… {len(details) - len(kept)} more lines cut to stay under "
+                f"{COMMENT_LIMIT:,} characters; see `--format json`._",
+            ]
+            if "</details>" not in kept[-3:] and any(k.startswith("<details") for k in kept):
+                kept.append("</details>")
+            break
+        kept.append(line)
+        budget -= len(line) + 1
+    return text + "\n" + "\n".join(kept) + "\n" if kept else text + "\n"
+
+
+def render_json(result: CheckResult) -> str:
+    return result.model_dump_json(indent=2) + "\n"
+
+
+def github_annotations(result: CheckResult) -> str:
+    """`::error` workflow commands, one per failed policy (shown on the pull request)."""
+    lines = []
+    for p in result.policies:
+        if not p.passed:
+            message = plain_text(p.message).replace("%", "%25").replace("\n", " ")
+            lines.append(f"::error title=fusion-cost {p.policy}::{message}")
+    return "\n".join(lines) + ("\n" if lines else "")

@@ -84,6 +84,6 @@ def test_golden_html(tmp_path) -> None:
         first = next(i for i, (a, b) in enumerate(zip(html, expected, strict=False)) if a != b)
         pytest.fail(
             "report HTML differs from tests/golden/report-example.html near: "
-            f"{html[max(0, first - 80):first + 80]!r}; if the change is intended, regenerate "
+            f"{html[max(0, first - 80) : first + 80]!r}; if the change is intended, regenerate "
             "with FUSION_COST_UPDATE_GOLDEN=1 pytest tests/test_report.py -k golden"
         )

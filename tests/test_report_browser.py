@@ -18,8 +18,15 @@ XSS = "<img src=x onerror=alert(1)>"
 
 def _report(tmp_path: Path, scenario: Path | None = None, *extra: str) -> Path:
     out = tmp_path / "report.html"
-    args = ["report", *([str(scenario)] if scenario else []), "-o", str(out),
-            "--samples", str(SAMPLES), *extra]
+    args = [
+        "report",
+        *([str(scenario)] if scenario else []),
+        "-o",
+        str(out),
+        "--samples",
+        str(SAMPLES),
+        *extra,
+    ]
     assert main(args) == 0
     return out
 
@@ -119,7 +126,9 @@ def test_cost_per_error_slider_matches_python(example_page, catalog) -> None:
         python = estimate_of(data, catalog)
         totals = _numbers(example_page, "total")
         for row in python.decision.expected:
-            assert totals[row.strategy] == pytest.approx(float(row.total_per_request_usd), rel=1e-12)
+            assert totals[row.strategy] == pytest.approx(
+                float(row.total_per_request_usd), rel=1e-12
+            )
         circles = example_page.page.eval_on_selector_all("#decision-lines circle", "e => e.length")
         assert circles >= 1
         marker = example_page.page.get_attribute("#decision-cpe", "visibility")
@@ -149,8 +158,10 @@ def test_invocation_rate_slider_matches_python(example_page, catalog) -> None:
         table = python.decision.break_even_usd_per_error
         for fusion, versus, value in cells:
             want = table[fusion][versus]
-            assert (value or None) is None if want is None else float(value) == pytest.approx(
-                float(want), rel=1e-9
+            assert (
+                (value or None) is None
+                if want is None
+                else float(value) == pytest.approx(float(want), rel=1e-9)
             )
     finally:
         example_page.page.click("#wi-reset")
@@ -171,8 +182,10 @@ def test_hostile_names_are_text_not_html(browser, tmp_path) -> None:  # noqa: F8
     data["name"] = XSS
     data["strategies"][0]["name"] = XSS
     data["baseline"] = XSS
-    data["decision"]["error_rate"] = {XSS: 0.08, **{
-        k: v for k, v in data["decision"]["error_rate"].items() if k != "single-mini"}}
+    data["decision"]["error_rate"] = {
+        XSS: 0.08,
+        **{k: v for k, v in data["decision"]["error_rate"].items() if k != "single-mini"},
+    }
     scenario = write_scenario(tmp_path / "xss.yaml", data)
     page = Page(browser, _report(tmp_path, scenario))
     try:

@@ -1,0 +1,284 @@
+"""`fusion-cost check`: policy gates at their boundaries, baseline diffs, outputs, exit codes."""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from estimator.cli import main
+from estimator.gate import check, load_baseline
+from estimator.scenario import Policy
+from tests.conftest import PAYLOAD, REPO
+from tests.report_helpers import estimate_of, example_data, write_scenario
+
+SAMPLES = "500"
+GOLDEN = REPO / "tests" / "golden" / "check-example.md"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["check", *args, "--samples", SAMPLES])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def current(catalog) -> Any:  # type: ignore[no-untyped-def]
+    return estimate_of(example_data(), catalog)
+
+
+# single-mini: 200,000 requests x (2000 x 0.75 + 500 x 4.5) / 1e6 = 200,000 x $0.00375 = $750.
+MINI_MONTHLY = 200_000 * (2000 * 0.75 + 500 * 4.5) / 1e6
+MINI_PER_REQUEST = (2000 * 0.75 + 500 * 4.5) / 1e6
+
+
+@pytest.mark.parametrize(
+    ("gate", "limit_ok", "limit_bad"),
+    [
+        ("monthly_budget_usd", {"single-mini": MINI_MONTHLY}, {"single-mini": MINI_MONTHLY - 0.01}),
+        (
+            "max_per_request_usd",
+            {"single-mini": MINI_PER_REQUEST},
+            {"single-mini": MINI_PER_REQUEST - 1e-9},
+        ),
+    ],
+)
+def test_budget_gates_pass_at_the_limit_and_fail_above(current, gate, limit_ok, limit_bad) -> None:
+    assert current.strategy("single-mini").monthly_usd == Decimal("750")
+    ok = check(current, Policy(**{gate: limit_ok}))
+    bad = check(current, Policy(**{gate: limit_bad}))
+    assert ok.passed and [p.policy for p in ok.policies] == [gate]
+    assert not bad.passed and bad.failed == 1
+    assert bad.policies[0].strategy == "single-mini" and "over the limit" in bad.policies[0].message
+
+
+def test_a_number_budget_applies_to_every_strategy(current) -> None:
+    result = check(current, Policy(monthly_budget_usd=5000))
+    failing = sorted(p.strategy for p in result.policies if not p.passed)
+    assert failing == ["fusion-budget", "fusion-quality"]
+    assert len(result.policies) == len(current.strategies)
+
+
+def test_multiplier_gate_boundary(current) -> None:
+    opus = current.strategy("single-opus")
+    assert opus.multiplier_vs_baseline == pytest.approx(6.0)  # (2000x5 + 500x25) / 3750 = 6
+    fusion_max = max(s.multiplier_vs_baseline for s in current.strategies)
+    assert check(current, Policy(max_multiplier_vs_baseline=fusion_max)).passed
+    below = check(current, Policy(max_multiplier_vs_baseline=6.0))
+    assert {p.strategy for p in below.policies if not p.passed} == {
+        "fusion-quality",
+        "fusion-budget",
+    }
+    assert all(p.strategy != current.baseline for p in below.policies)
+
+
+def test_catalog_age_gate(current) -> None:
+    age = current.pricing.age_days  # 2026-08-19 -> 2026-11-25T12:00 (FUSION_COST_NOW)
+    assert age == pytest.approx(98.5)
+    assert check(current, Policy(max_catalog_age_days=age)).passed
+    assert not check(current, Policy(max_catalog_age_days=age - 0.1)).passed
+
+
+def _baseline(tmp_path: Path, capsys, data: dict[str, Any]) -> Path:
+    scenario = write_scenario(tmp_path / "base.yaml", data)
+    assert main(["estimate", str(scenario), "--format", "json", "--samples", SAMPLES]) == 0
+    path = tmp_path / "base.json"
+    path.write_text(capsys.readouterr().out)
+    return path
+
+
+def test_increase_gates_at_their_boundaries(tmp_path, capsys, catalog) -> None:
+    base = example_data()
+    path = _baseline(tmp_path, capsys, base)
+    grown = example_data()
+    grown["workload"]["requests_per_month"] = 220_000  # +10% exactly for every strategy
+    head = write_scenario(tmp_path / "head.yaml", grown)
+    # single-mini: $750 -> $825, +$75, +10%
+    code, out, _ = run(
+        capsys, str(head), "--baseline", str(path), "--max-increase-pct", "10", "--format", "json"
+    )
+    result = json.loads(out)
+    assert code == 0, out
+    mini = next(s for s in result["strategies"] if s["name"] == "single-mini")
+    assert (mini["before_usd"], mini["after_usd"], mini["delta_usd"]) == (750, 825, 75)
+    assert mini["delta_pct"] == pytest.approx(10)
+    code, out, _ = run(capsys, str(head), "--baseline", str(path), "--max-increase-pct", "9.99")
+    assert code == 1 and "FAIL max_increase_pct: single-mini" in out
+    code, out, _ = run(
+        capsys,
+        str(head),
+        "--baseline",
+        str(path),
+        "--max-increase-usd",
+        "75",
+        "--budget-monthly",
+        "1000000",
+    )
+    assert "FAIL max_increase_usd: single-mini" not in out
+    code, out, _ = run(capsys, str(head), "--baseline", str(path), "--max-increase-usd", "74.99")
+    assert code == 1 and "FAIL max_increase_usd: single-mini" in out
+
+
+def test_added_and_removed_strategies(tmp_path, capsys) -> None:
+    base = example_data()
+    path = _baseline(tmp_path, capsys, base)
+    head_data = example_data()
+    head_data["strategies"] = [s for s in head_data["strategies"] if s["name"] != "auto"]
+    head_data["strategies"].append(
+        {"name": "single-nano", "single": {"model": "openai/gpt-5.4-nano"}}
+    )
+    head_data["decision"]["error_rate"].pop("auto")
+    head = write_scenario(tmp_path / "head.yaml", head_data)
+    code, out, _ = run(
+        capsys, str(head), "--baseline", str(path), "--max-increase-pct", "0", "--format", "json"
+    )
+    assert code == 0
+    status = {s["name"]: s["status"] for s in json.loads(out)["strategies"]}
+    assert status["auto"] == "removed" and status["single-nano"] == "added"
+    assert status["single-mini"] == "unchanged"
+
+
+def test_changed_catalog_names_the_price_that_moved(tmp_path, capsys) -> None:
+    path = _baseline(tmp_path, capsys, example_data())
+    payload = json.loads(PAYLOAD.read_text())
+    for row in payload["data"]:
+        if row["id"] == "openai/gpt-5.4-mini":
+            row["pricing"]["prompt"] = "0.0000015"  # 0.75 -> 1.50 per 1M input tokens
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps(payload))
+    cache = tmp_path / "cache"
+    assert main(["prices", "import", str(changed), "--cache-dir", str(cache)]) == 0
+    capsys.readouterr()
+    code, out, _ = run(
+        capsys,
+        "--baseline",
+        str(path),
+        "--cache-dir",
+        str(cache),
+        "--max-increase-pct",
+        "50",
+        "--format",
+        "json",
+    )
+    result = json.loads(out)
+    changes = [(c["model"], c["key"], c["old"], c["new"]) for c in result["price_changes"]]
+    assert ("openai/gpt-5.4-mini", "prompt", 0.75, 1.5) in changes
+    mini = next(s for s in result["strategies"] if s["name"] == "single-mini")
+    # 200,000 x 2000 x (1.50 - 0.75) / 1e6 = $300 more: $750 -> $1,050, +40% (within 50%)
+    assert mini["delta_usd"] == pytest.approx(300)
+    assert code == 0
+    moved = [m for m in result["moved_by"] if m["strategy"] == "single-mini"]
+    assert moved and moved[0]["model"] == "openai/gpt-5.4-mini"
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (None, "not found"),
+        ("{not json", "not a readable JSON baseline"),
+        ('{"schema_version": 0, "pricing": {}, "strategies": []}', "schema_version 0"),
+        ('{"hello": 1}', "not a fusion-cost estimate"),
+        (
+            '{"schema_version": 1, "pricing": {"fetched_at": "x"}, "strategies": [{"name": 1}]}',
+            "strategies",
+        ),
+    ],
+)
+def test_bad_baseline_files_exit_2_with_the_regenerating_command(
+    tmp_path, capsys, content, needle
+) -> None:
+    path = tmp_path / "base.json"
+    if content is not None:
+        path.write_text(content)
+    code, out, err = run(capsys, "--baseline", str(path))
+    assert code == 2
+    assert out == ""
+    assert needle in err and "fusion-cost estimate SCENARIO --format json" in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_warn_only_reports_but_exits_0(capsys) -> None:
+    code, out, err = run(capsys, "--budget-monthly", "1", "--warn-only")
+    assert code == 0 and "FAIL monthly_budget_usd" in out and "--warn-only" in err
+
+
+def test_output_is_written_before_the_failing_exit(tmp_path, capsys) -> None:
+    out_file = tmp_path / "comment.md"
+    code, out, _ = run(
+        capsys, "--budget-monthly", "1", "--format", "markdown", "--output", str(out_file)
+    )
+    assert code == 1 and out == ""
+    assert out_file.read_text().startswith("<!-- fusion-cost-check -->")
+
+
+def test_step_summary_is_appended_not_overwritten(tmp_path, capsys, monkeypatch) -> None:
+    summary = tmp_path / "summary.md"
+    summary.write_text("earlier step\n")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    run(capsys, "--budget-monthly", "1")
+    run(capsys, "--budget-monthly", "100000")
+    text = summary.read_text()
+    assert text.startswith("earlier step\n")
+    assert text.count("<!-- fusion-cost-check -->") == 2
+    assert "❌" in text and "✅" in text
+
+
+def test_github_format_prints_annotations(capsys) -> None:
+    code, out, err = run(capsys, "--budget-monthly", "5000", "--format", "github")
+    assert code == 1
+    assert "::error title=fusion-cost monthly_budget_usd::fusion-quality" in err
+    assert "<details>" not in out or "</details>" in out
+
+
+def test_dynamic_price_is_a_policy_failure(tmp_path, capsys) -> None:
+    data = example_data()
+    data["strategies"].append({"name": "router", "single": {"model": "openrouter/auto"}})
+    scenario = write_scenario(tmp_path / "s.yaml", data)
+    code, out, _ = run(capsys, str(scenario))
+    assert code == 1
+    failed = [line for line in out.splitlines() if line.startswith("FAIL fail_on_dynamic_price")]
+    assert len(failed) == 1 and "openrouter/auto has a dynamic price" in failed[0]
+    data["policy"] = {"fail_on_dynamic_price": False}
+    write_scenario(scenario, data)
+    code, out, _ = run(capsys, str(scenario))
+    assert code == 0 and "router was left out" in out
+
+
+def test_markdown_comment_golden(tmp_path, capsys) -> None:
+    """Regenerate with FUSION_COST_UPDATE_GOLDEN=1 pytest tests/test_check.py -k golden."""
+    import os
+
+    path = _baseline(tmp_path, capsys, example_data())
+    grown = example_data()
+    grown["workload"]["requests_per_month"] = 230_000
+    head = write_scenario(tmp_path / "head.yaml", grown)
+    code, out, _ = run(
+        capsys,
+        str(head),
+        "--baseline",
+        str(path),
+        "--max-increase-pct",
+        "10",
+        "--budget-monthly",
+        "60000",
+        "--format",
+        "markdown",
+    )
+    assert code == 1
+    masked = re.sub(r"\(\d+(\.\d+)? days old\)", "(N days old)", out)
+    if os.environ.get("FUSION_COST_UPDATE_GOLDEN") == "1":
+        GOLDEN.write_text(masked)
+    assert masked == GOLDEN.read_text()
+    assert len(out) < 65_000
+
+
+def test_check_library_call_matches_baseline_loader(tmp_path, capsys, current) -> None:
+    path = _baseline(tmp_path, capsys, example_data())
+    baseline = load_baseline(path)
+    result = check(current, Policy(max_increase_pct=0), baseline)
+    assert result.passed
+    assert all(s.status == "unchanged" for s in result.strategies)

@@ -154,9 +154,10 @@ def break_even(ctx: Context, latency: dict[str, LatencyInfo]) -> list[BreakEven]
             d_error = None
             per_error = None
             if fusion.name in rates and other.name in rates:
-                d_error = rates[other.name] - rates[fusion.name]
-                if d_error > 0:
-                    per_error = max(Decimal(0), premium / Decimal(str(d_error)))
+                gap = Decimal(str(rates[other.name])) - Decimal(str(rates[fusion.name]))
+                d_error = float(gap)
+                if gap > 0:
+                    per_error = max(Decimal(0), premium / gap)
             required = one_in = None
             if spec.cost_per_error_usd:
                 required = float(premium / Decimal(str(spec.cost_per_error_usd)))
@@ -229,7 +230,8 @@ def verdict(
         reasons.append(
             f"{f.name} costs {usd(f.per_request_usd)} per request, "
             f"{ratio(f.multiplier_vs_baseline)} the baseline {base.name} "
-            f"({usd(base.per_request_usd)}): {usd(extra)} more per month at "
+            f"({usd(base.per_request_usd)}): {usd(abs(extra))} "
+            f"{'more' if extra >= 0 else 'less'} per month at "
             f"{float(ctx.requests):,.0f} requests."
         )
     if quality_known and fusion is not None and best.kind != "fusion":
@@ -318,7 +320,8 @@ def _subset_share(ctx: Context, fusion: ExpectedCost, alt: ExpectedCost) -> floa
 def _high_stakes(ctx: Context, fusion: ExpectedCost, alt: ExpectedCost) -> str | None:
     hs = ctx.spec.high_stakes
     assert hs is not None and fusion.error_rate is not None and alt.error_rate is not None
-    gain = Decimal(str(alt.error_rate - fusion.error_rate)) * Decimal(str(hs.cost_per_error_usd))
+    gap = Decimal(str(alt.error_rate)) - Decimal(str(fusion.error_rate))
+    gain = gap * Decimal(str(hs.cost_per_error_usd))
     premium = (
         fusion.per_request_usd
         - alt.per_request_usd

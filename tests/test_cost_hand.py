@@ -1,0 +1,541 @@
+"""Hand calculations of the cost model against the committed 2026-08-19 catalog.
+
+Every expected figure is written out as tokens x price, call by call, with the prices typed in
+from `fusion-cost prices show MODEL --format json` (USD per 1M tokens; per search for
+`web_search`). Nothing here asks the estimator's own code what a price is. Money is compared
+exactly (Decimal), except where the traffic is averaged over 24 hours (1/24 has no finite
+decimal expansion; there the tolerance is 1e-15 USD).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from decimal import Decimal as D
+
+import pytest
+
+from estimator.estimate import Options, estimate
+from estimator.pricing.catalog import Catalog
+from estimator.results import BreakdownRow, Estimate, StrategyResult
+from estimator.scenario_io import parse_scenario
+
+M = D(1_000_000)
+
+# USD per token, typed in from the 2026-08-19 catalog (per 1M / 1M).
+MINI_IN, MINI_OUT = D("0.75") / M, D("4.5") / M  # openai/gpt-5.4-mini
+MINI_SEARCH = D("0.01")
+OPUS_IN, OPUS_OUT, OPUS_CACHE = D("5") / M, D("25") / M, D("0.5") / M  # anthropic/claude-opus-5
+OPUS_SEARCH = D("0.01")
+SOL_IN, SOL_OUT = D("2.5") / M, D("15") / M  # openai/gpt-5.6-sol, prompt < 272,000
+SOL_LONG_IN, SOL_LONG_OUT = D("5") / M, D("22.5") / M  # openai/gpt-5.6-sol, prompt >= 272,000
+SOL_SEARCH = D("0.01")
+GEM_IN, GEM_OUT = D("2") / M, D("12") / M  # google/gemini-3.1-pro-preview, prompt < 200,000
+GEM_SEARCH = D("0.014")
+DS_CHEAP_IN, DS_CHEAP_OUT = D("0.66") / M, D("1.98") / M  # deepseek/deepseek-v4-pro off-peak
+DS_PEAK_IN, DS_PEAK_OUT = D("1.32") / M, D("3.96") / M  # deepseek/deepseek-v4-pro peak
+SONAR_IN, SONAR_OUT, SONAR_REASON = D("2") / M, D("8") / M, D("3") / M  # sonar-deep-research
+SEED_IN, SEED_OUT = D("0.5") / M, D("2.5") / M  # bytedance-seed/seed-2-1-turbo (no cache price)
+EXA_SEARCH, EXA_EXTRA_RESULT, EXA_FETCH = D("0.007"), D("0.001"), D("0.001")
+
+OPUS, SOL, GEMINI, MINI = (
+    "anthropic/claude-opus-5",
+    "openai/gpt-5.6-sol",
+    "google/gemini-3.1-pro-preview",
+    "openai/gpt-5.4-mini",
+)
+DEEPSEEK = "deepseek/deepseek-v4-pro"
+
+# Fusion defaults (estimator/defaults.py), typed in: the hand calculations must notice if
+# they change.
+TOOL_DEF, TOOL_CALL, ANALYST_INSTR, ANALYSIS = 400, 60, 600, 1200
+RESULTS, PER_RESULT = 5, 750
+
+# deepseek/deepseek-v4-pro windows (UTC, end exclusive): 10:00-01:00 and 04:00-06:00 at
+# 0.66/1.98, 01:00-04:00 and 06:00-10:00 at 1.32/3.96: 17 off-peak hours, 7 peak hours.
+DS_PEAK_HOURS = (1, 2, 3, 6, 7, 8, 9)
+DS_CHEAP_HOURS = tuple(h for h in range(24) if h not in DS_PEAK_HOURS)
+
+
+SINGLE = "- name: single\n  single: {{model: {}}}"
+
+
+def workload(requests: int = 200_000, prompt: int = 2000, **extra: object) -> str:
+    """The workload block (500 output tokens) plus any extra fields (YAML flow values)."""
+    lines = [f"requests_per_month: {requests}", f"input_tokens: {prompt}", "output_tokens: 500"]
+    return "\n".join(lines + [f"{key}: {value}" for key, value in extra.items()])
+
+
+def scenario_text(strategies: str, workload_yaml: str = "") -> str:
+    workload_yaml = workload_yaml or workload()
+    return (
+        "name: hand\nworkload:\n"
+        + textwrap.indent(workload_yaml, "  ")
+        + "\nstrategies:\n"
+        + textwrap.indent(textwrap.dedent(strategies).strip(), "  ")
+        + "\n"
+    )
+
+
+def run(catalog: Catalog, strategies: str, workload_yaml: str = "") -> Estimate:
+    scenario = parse_scenario(scenario_text(strategies, workload_yaml), "test.yaml")
+    return estimate(scenario, catalog, Options(samples=2000))
+
+
+def only(result: Estimate) -> StrategyResult:
+    (strategy,) = result.strategies
+    return strategy
+
+
+def rows(result: StrategyResult) -> dict[tuple[str, str], BreakdownRow]:
+    return {(row.stage, row.model): row for row in result.breakdown}
+
+
+def assert_breakdown_adds_up(result: StrategyResult) -> None:
+    total = sum((row.cost_usd for row in result.breakdown), D(0))
+    assert total == result.per_request_usd
+
+
+def assert_row(result: StrategyResult, stage: str, model: str, **expected: object) -> None:
+    row = rows(result)[(stage, model)]
+    for name, value in expected.items():
+        assert getattr(row, name) == value, f"{stage} {model} {name}"
+
+
+# --- single ----------------------------------------------------------------------------------
+
+
+def test_single_gpt_5_4_mini_per_request_and_monthly(catalog: Catalog) -> None:
+    result = only(run(catalog, SINGLE.format("openai/gpt-5.4-mini")))
+    expected = 2000 * MINI_IN + 500 * MINI_OUT
+    assert result.per_request_usd == expected == D("0.00375")
+    assert result.monthly_usd == expected * 200_000 == D("750")
+    assert result.calls_per_request == 1
+    assert [(r.stage, r.model) for r in result.breakdown] == [("single", MINI)]
+    assert_row(result, "single", MINI, calls=1, input_tokens=2000, output_tokens=500)
+    assert_row(result, "single", MINI, cost_usd=expected)
+    assert result.web_tools_usd == 0
+    # fixed tokens: every sampled request costs the same, through the float64 path
+    assert float(result.distribution.p95_usd) == pytest.approx(0.00375, rel=1e-12)
+
+
+def test_single_requests_per_day_makes_thirty_days(catalog: Catalog) -> None:
+    per_day = "requests_per_day: 1000\ninput_tokens: 2000\noutput_tokens: 500"
+    result = only(run(catalog, SINGLE.format("openai/gpt-5.4-mini"), per_day))
+    assert result.monthly_usd == (2000 * MINI_IN + 500 * MINI_OUT) * 1000 * 30 == D("112.5")
+
+
+def test_cache_share_bills_half_the_prompt_at_cache_read(catalog: Catalog) -> None:
+    cached = workload(1000, cached_input_share=0.5)
+    result = only(run(catalog, SINGLE.format("anthropic/claude-opus-5"), cached))
+    expected = 1000 * OPUS_IN + 1000 * OPUS_CACHE + 500 * OPUS_OUT
+    assert result.per_request_usd == expected == D("0.018")
+    assert result.monthly_usd == expected * 1000
+
+
+def test_cache_share_on_a_model_without_cache_price_bills_full_price(catalog: Catalog) -> None:
+    cached = workload(1000, cached_input_share=0.5)
+    result = only(run(catalog, SINGLE.format("bytedance-seed/seed-2-1-turbo"), cached))
+    assert result.per_request_usd == 2000 * SEED_IN + 500 * SEED_OUT == D("0.00225")
+
+
+@pytest.mark.parametrize(
+    ("model", "expected"),
+    [
+        # internal_reasoning price (3 per 1M), not the completion price (8 per 1M)
+        ("perplexity/sonar-deep-research", 2000 * SONAR_IN + 500 * SONAR_OUT + 1000 * SONAR_REASON),
+        # no internal_reasoning price: reasoning billed at the completion price
+        ("anthropic/claude-opus-5", 2000 * OPUS_IN + 500 * OPUS_OUT + 1000 * OPUS_OUT),
+        # reasoning.default_enabled false: the model spends no reasoning tokens by default
+        ("openai/gpt-5.4-mini", 2000 * MINI_IN + 500 * MINI_OUT),
+    ],
+)
+def test_reasoning_tokens_price(catalog: Catalog, model: str, expected: D) -> None:
+    result = only(run(catalog, SINGLE.format(model), workload(1, reasoning_tokens=1000)))
+    assert result.per_request_usd == expected
+
+
+# --- time-of-day windows ---------------------------------------------------------------------
+
+
+DS_CHEAP = 2000 * DS_CHEAP_IN + 500 * DS_CHEAP_OUT  # 0.00231
+DS_PEAK = 2000 * DS_PEAK_IN + 500 * DS_PEAK_OUT  # 0.00462
+
+
+def test_time_windows_uniform_hours_average_17_cheap_and_7_peak_hours(catalog: Catalog) -> None:
+    result = only(run(catalog, SINGLE.format(DEEPSEEK)))
+    expected = (len(DS_CHEAP_HOURS) * DS_CHEAP + len(DS_PEAK_HOURS) * DS_PEAK) / 24
+    assert expected == (17 * D("0.00231") + 7 * D("0.00462")) / 24 == D("0.00298375")
+    assert abs(result.per_request_usd - expected) < D("1e-15")
+    assert round(result.monthly_usd, 2) == round(expected * 200_000, 2) == D("596.75")
+
+
+@pytest.mark.parametrize("hour", [0, 1, 3, 4, 5, 6, 9, 10, 23])
+def test_time_windows_all_traffic_in_one_hour(catalog: Catalog, hour: int) -> None:
+    weights = [0] * 24
+    weights[hour] = 5
+    result = only(run(catalog, SINGLE.format(DEEPSEEK), workload(1000, hours_utc=weights)))
+    expected = DS_PEAK if hour in DS_PEAK_HOURS else DS_CHEAP
+    assert result.per_request_usd == expected
+    assert result.monthly_usd == expected * 1000
+
+
+def test_time_windows_weighted_hours(catalog: Catalog) -> None:
+    weights = [0] * 24
+    weights[2], weights[12] = 1, 3  # a quarter of the traffic at peak, three quarters off-peak
+    result = only(run(catalog, SINGLE.format(DEEPSEEK), workload(1000, hours_utc=weights)))
+    assert result.per_request_usd == DS_PEAK / 4 + DS_CHEAP * 3 / 4 == D("0.0028875")
+
+
+# --- Auto Router -----------------------------------------------------------------------------
+
+
+def test_auto_router_weighted_mean_and_range(catalog: Catalog) -> None:
+    strategy = """
+    - name: auto
+      auto:
+        allowed_models:
+          [openai/gpt-5.4-mini, anthropic/claude-opus-5, google/gemini-3.1-pro-preview]
+        weights:
+          openai/gpt-5.4-mini: 2
+          ~anthropic/claude-opus-latest: 1
+          google/gemini-3.1-pro-preview: 1
+    """
+    result = only(run(catalog, strategy))
+    mini = 2000 * MINI_IN + 500 * MINI_OUT  # 0.00375
+    opus = 2000 * OPUS_IN + 500 * OPUS_OUT  # 0.0225
+    gemini = 2000 * GEM_IN + 500 * GEM_OUT  # 0.010
+    expected = D("0.5") * mini + D("0.25") * opus + D("0.25") * gemini
+    assert result.per_request_usd == expected == D("0.01")
+    assert result.monthly_usd == expected * 200_000 == D("2000")
+    assert result.calls_per_request == 1
+    assert result.range is not None
+    assert (result.range.min_model, result.range.min_usd) == (MINI, mini)
+    assert (result.range.max_model, result.range.max_usd) == (OPUS, opus)
+    assert_row(result, "auto", MINI, calls=D("0.5"), input_tokens=1000, cost_usd=mini / 2)
+    assert_row(result, "auto", OPUS, calls=D("0.25"), output_tokens=125, cost_usd=opus / 4)
+    assert_row(result, "auto", GEMINI, calls=D("0.25"), cost_usd=gemini / 4)
+    assert len(result.breakdown) == 3
+    assert_breakdown_adds_up(result)
+
+
+def test_auto_router_uniform_weights_over_allowed_models(catalog: Catalog) -> None:
+    strategy = """
+    - name: auto
+      auto: {allowed_models: [openai/gpt-5.4-mini, anthropic/claude-opus-5]}
+    """
+    result = only(run(catalog, strategy))
+    mini = 2000 * MINI_IN + 500 * MINI_OUT
+    opus = 2000 * OPUS_IN + 500 * OPUS_OUT
+    assert result.per_request_usd == (mini + opus) / 2 == D("0.013125")
+
+
+# --- Fusion ----------------------------------------------------------------------------------
+
+# general-high: outer = analyst = ~anthropic/claude-opus-latest (anthropic/claude-opus-5);
+# panel opus-5, ~openai/gpt-latest (gpt-5.6-sol), ~google/gemini-pro-latest (gemini-3.1-pro).
+PROMPT, ANSWER_OUT = 2000, 500
+WITH_TOOLS = PROMPT + TOOL_DEF  # 2400: every call that is offered the tool definitions
+STEP = TOOL_CALL + RESULTS * PER_RESULT  # 3810 tokens added to the context per search
+PANEL = ((OPUS, OPUS_IN, OPUS_OUT, OPUS_SEARCH), (SOL, SOL_IN, SOL_OUT, SOL_SEARCH))
+PANEL += ((GEMINI, GEM_IN, GEM_OUT, GEM_SEARCH),)
+DECIDE = WITH_TOOLS * OPUS_IN + TOOL_CALL * OPUS_OUT  # 0.0135
+ANALYZE_IN = PROMPT + 3 * ANSWER_OUT + ANALYST_INSTR  # 4100
+ANALYZE = ANALYZE_IN * OPUS_IN + ANALYSIS * OPUS_OUT  # 0.0505
+ANSWER_IN = WITH_TOOLS + TOOL_CALL + ANALYSIS + 3 * ANSWER_OUT  # 5160
+ANSWER = ANSWER_IN * OPUS_IN + ANSWER_OUT * OPUS_OUT  # 0.0383
+
+
+def member_cost(price_in: D, price_out: D, steps: int) -> D:
+    """One panel member's round trips: `steps` tool calls (each one search), then its answer."""
+    calls = [(WITH_TOOLS + j * STEP) * price_in + TOOL_CALL * price_out for j in range(steps)]
+    calls.append((WITH_TOOLS + steps * STEP) * price_in + ANSWER_OUT * price_out)
+    return sum(calls, D(0))
+
+
+def general_high(steps: int) -> D:
+    panel = sum((member_cost(pin, pout, steps) for _, pin, pout, _ in PANEL), D(0))
+    searches = sum((steps * fee for *_, fee in PANEL), D(0))
+    return DECIDE + panel + ANALYZE + ANSWER + searches
+
+
+def test_fusion_general_high_one_tool_step_every_call(catalog: Catalog) -> None:
+    result = only(run(catalog, "- name: fq\n  fusion: {preset: general-high, tool_steps: 1}"))
+    # decide (opus): 2,400 in, 60 out
+    decide = 2400 * OPUS_IN + 60 * OPUS_OUT
+    # panel, round trip 0: 2,400 in, 60 out (the search call); round trip 1: 2,400 + 60 +
+    # 5 x 750 = 6,210 in, 500 out (the panel answer)
+    opus_panel = (2400 * OPUS_IN + 60 * OPUS_OUT) + (6210 * OPUS_IN + 500 * OPUS_OUT)
+    sol_panel = (2400 * SOL_IN + 60 * SOL_OUT) + (6210 * SOL_IN + 500 * SOL_OUT)
+    gem_panel = (2400 * GEM_IN + 60 * GEM_OUT) + (6210 * GEM_IN + 500 * GEM_OUT)
+    # analyze (opus): 2,000 + 3 x 500 + 600 = 4,100 in, 1,200 out
+    analyze = 4100 * OPUS_IN + 1200 * OPUS_OUT
+    # answer (opus): 2,000 + 400 + 60 + 1,200 + 3 x 500 = 5,160 in, 500 out
+    answer = 5160 * OPUS_IN + 500 * OPUS_OUT
+    # one native search per member
+    searches = OPUS_SEARCH + SOL_SEARCH + GEM_SEARCH
+    expected = decide + opus_panel + sol_panel + gem_panel + analyze + answer + searches
+    # decide 0.0135, panel 0.05705 + 0.029925 + 0.02394, analyze 0.0505, answer 0.0383,
+    # searches 0.034: the figures `fusion-cost estimate` prints for fusion-quality
+    assert result.per_request_usd == expected == D("0.247215")
+    assert general_high(1) == expected  # the helper the next tests use
+    assert result.monthly_usd == expected * 200_000 == D("49443")
+    assert result.calls_per_request == 1 + 3 * 2 + 1 + 1
+    assert result.web_tools_usd == searches
+
+    assert_row(result, "decide", OPUS, calls=1, input_tokens=2400, output_tokens=60)
+    assert_row(result, "decide", OPUS, cost_usd=decide)
+    for model, panel_cost in ((OPUS, opus_panel), (SOL, sol_panel), (GEMINI, gem_panel)):
+        assert_row(result, "panel", model, calls=2, input_tokens=8610, output_tokens=560)
+        assert_row(result, "panel", model, cost_usd=panel_cost)
+    assert_row(result, "analyze", OPUS, calls=1, input_tokens=4100, output_tokens=1200)
+    assert_row(result, "analyze", OPUS, cost_usd=analyze)
+    assert_row(result, "answer", OPUS, calls=1, input_tokens=5160, output_tokens=500)
+    assert_row(result, "answer", OPUS, cost_usd=answer)
+    for model, fee in ((OPUS, OPUS_SEARCH), (SOL, SOL_SEARCH), (GEMINI, GEM_SEARCH)):
+        assert_row(result, "web_tools", model, calls=1, cost_usd=fee)
+    assert len(result.breakdown) == 9
+    assert_breakdown_adds_up(result)
+    stages = {s.stage: s.cost_usd for s in result.by_stage}
+    assert stages == {
+        "decide": decide,
+        "panel": opus_panel + sol_panel + gem_panel,
+        "analyze": analyze,
+        "answer": answer,
+        "web_tools": searches,
+    }
+
+
+def test_fusion_web_tools_off(catalog: Catalog) -> None:
+    result = only(run(catalog, "- name: f0\n  fusion: {preset: general-high, tool_steps: 0}"))
+    panel = (2400 * OPUS_IN + 500 * OPUS_OUT) + (2400 * SOL_IN + 500 * SOL_OUT)
+    panel += 2400 * GEM_IN + 500 * GEM_OUT
+    expected = DECIDE + panel + ANALYZE + ANSWER
+    assert general_high(0) == expected
+    assert result.per_request_usd == expected == D("0.1511")
+    assert result.calls_per_request == 6
+    assert result.web_tools_usd == 0
+    assert not any(row.stage == "web_tools" for row in result.breakdown)
+    assert_row(result, "panel", SOL, calls=1, input_tokens=2400, output_tokens=500)
+    assert_breakdown_adds_up(result)
+
+
+def test_fusion_invocation_rate_half(catalog: Catalog) -> None:
+    strategy = "- name: f\n  fusion: {preset: general-high, tool_steps: 0, invocation_rate: 0.5}"
+    result = only(run(catalog, strategy))
+    # not invoked: one plain call of the outer model, in = I + tool_definition
+    plain = (2000 + 400) * OPUS_IN + 500 * OPUS_OUT
+    expected = D("0.5") * general_high(0) + D("0.5") * plain
+    assert result.per_request_usd == expected == D("0.0878")
+    assert result.calls_per_request == D("3.5")
+    assert_row(result, "plain", OPUS, calls=D("0.5"), input_tokens=1200, cost_usd=plain / 2)
+    assert_row(result, "decide", OPUS, calls=D("0.5"), cost_usd=DECIDE / 2)
+    assert_breakdown_adds_up(result)
+
+
+def test_fusion_fractional_tool_steps_weights_two_branches(catalog: Catalog) -> None:
+    result = only(run(catalog, "- name: f\n  fusion: {preset: general-high, tool_steps: 1.5}"))
+    # two tool steps: round trips of 2,400, 6,210 and 10,020 input tokens per member
+    opus2 = (2400 * OPUS_IN + 60 * OPUS_OUT) + (6210 * OPUS_IN + 60 * OPUS_OUT)
+    opus2 += 10020 * OPUS_IN + 500 * OPUS_OUT
+    assert member_cost(OPUS_IN, OPUS_OUT, 2) == opus2  # the helper agrees with the long form
+    expected = D("0.5") * general_high(1) + D("0.5") * general_high(2)
+    assert result.per_request_usd == expected == D("0.31337")
+    assert result.calls_per_request == D("0.5") * 9 + D("0.5") * 12
+    assert_row(result, "panel", OPUS, calls=D("2.5"))
+    assert_row(result, "web_tools", GEMINI, calls=D("1.5"), cost_usd=D("1.5") * GEM_SEARCH)
+    assert_breakdown_adds_up(result)
+
+
+def test_fusion_fractional_tool_steps_uneven_weights(catalog: Catalog) -> None:
+    # 2.25 steps: two steps with probability 0.75, three with probability 0.25
+    result = only(run(catalog, "- name: f\n  fusion: {preset: general-high, tool_steps: 2.25}"))
+    expected = D("0.75") * general_high(2) + D("0.25") * general_high(3)
+    assert result.per_request_usd == expected
+    assert result.calls_per_request == D("0.75") * 12 + D("0.25") * 15
+    assert_row(result, "web_tools", SOL, calls=D("2.25"), cost_usd=D("2.25") * SOL_SEARCH)
+    assert_breakdown_adds_up(result)
+
+
+def test_fusion_aliases_resolve_to_concrete_models(catalog: Catalog) -> None:
+    assert catalog.get_exact("~google/gemini-pro-latest").alias_target.slug == GEMINI
+    result = only(run(catalog, "- name: fq\n  fusion: {preset: general-high}"))
+    uses = {(m.role, m.requested): (m.id, m.via) for m in result.models}
+    assert uses == {
+        ("outer", "~anthropic/claude-opus-latest"): (OPUS, "alias"),
+        ("analyst", "~anthropic/claude-opus-latest"): (OPUS, "alias"),
+        ("panel", "~anthropic/claude-opus-latest"): (OPUS, "alias"),
+        ("panel", "~openai/gpt-latest"): (SOL, "alias"),
+        ("panel", "~google/gemini-pro-latest"): (GEMINI, "alias"),
+    }
+    assert {row.model for row in result.breakdown} == {OPUS, SOL, GEMINI}
+    assert all(not call.model.startswith("~") for call in result.calls)
+
+
+@pytest.mark.parametrize(("prompt", "answer_tier"), [(240_339, False), (240_340, True)])
+def test_fusion_long_context_tier_crossed_only_by_the_answer_call(
+    catalog: Catalog,
+    prompt: int,
+    answer_tier: bool,
+) -> None:
+    strategy = """
+    - name: long
+      fusion:
+        analysis_models: [openai/gpt-5.4-mini, anthropic/claude-opus-5]
+        model: openai/gpt-5.6-sol
+        tool_steps: 0
+        panel_output_tokens: 15000
+    """
+    result = only(run(catalog, strategy, workload(1000, prompt)))
+    decide_in = prompt + 400
+    analyze_in = prompt + 2 * 15000 + 600
+    answer_in = prompt + 400 + 60 + 1200 + 2 * 15000
+    assert decide_in < 272_000 and analyze_in < 272_000
+    assert (answer_in >= 272_000) is answer_tier
+    answer_prices = (SOL_LONG_IN, SOL_LONG_OUT) if answer_tier else (SOL_IN, SOL_OUT)
+    decide = decide_in * SOL_IN + 60 * SOL_OUT
+    panel_mini = decide_in * MINI_IN + 15000 * MINI_OUT
+    panel_opus = decide_in * OPUS_IN + 15000 * OPUS_OUT
+    analyze = analyze_in * SOL_IN + 1200 * SOL_OUT
+    answer = answer_in * answer_prices[0] + 500 * answer_prices[1]
+    expected = decide + panel_mini + panel_opus + analyze + answer
+    assert result.per_request_usd == expected
+    assert result.monthly_usd == expected * 1000
+    assert_row(result, "answer", SOL, input_tokens=answer_in, cost_usd=answer)
+    assert_row(result, "analyze", SOL, input_tokens=analyze_in, cost_usd=analyze)
+    assert_row(result, "decide", SOL, cost_usd=decide)
+    assert_breakdown_adds_up(result)
+    if answer_tier:  # the whole call at the long-context prices: 272,000 x 5/1M + 500 x 22.5/1M
+        assert rows(result)[("answer", SOL)].cost_usd == D("1.37125")
+
+
+def test_fusion_exa_search_with_12_results_and_fetches(catalog: Catalog) -> None:
+    strategy = """
+    - name: exa
+      fusion:
+        analysis_models: [openai/gpt-5.4-mini]
+        model: openai/gpt-5.4-mini
+        tool_steps: 1
+        search: {engine: exa, results: 12}
+        fetches_per_step: 2
+        fetch_engine: exa
+    """
+    result = only(run(catalog, strategy))
+    decide = 2400 * MINI_IN + 60 * MINI_OUT
+    # the search step reads 2,400 + 60 + 12 x 750 + 2 x 2,000 = 15,460 tokens
+    panel = (2400 * MINI_IN + 60 * MINI_OUT) + (15460 * MINI_IN + 500 * MINI_OUT)
+    analyze = (2000 + 500 + 600) * MINI_IN + 1200 * MINI_OUT
+    answer = (2400 + 60 + 1200 + 500) * MINI_IN + 500 * MINI_OUT
+    search = EXA_SEARCH + 2 * EXA_EXTRA_RESULT  # 10 results included, 2 extra
+    fetches = 2 * EXA_FETCH
+    expected = decide + panel + analyze + answer + search + fetches
+    assert result.per_request_usd == expected == D("0.04208")
+    assert result.web_tools_usd == search + fetches
+    assert_row(result, "web_tools", MINI, calls=3, cost_usd=D("0.011"))
+    assert_row(result, "panel", MINI, input_tokens=2400 + 15460)
+    assert_breakdown_adds_up(result)
+
+
+def test_fusion_engine_auto_uses_exa_for_models_without_native_search(catalog: Catalog) -> None:
+    strategy = """
+    - name: mixed
+      fusion:
+        analysis_models: [deepseek/deepseek-v4-pro, openai/gpt-5.4-mini]
+        model: openai/gpt-5.4-mini
+        tool_steps: 2
+    """
+    result = only(run(catalog, strategy))
+    # deepseek-v4-pro has time windows: its calls are averaged over 24 hourly weights of 1/24
+    deepseek_fees = rows(result)[("web_tools", DEEPSEEK)]
+    assert deepseek_fees.calls == 2
+    assert abs(deepseek_fees.cost_usd - 2 * EXA_SEARCH) < D("1e-15")
+    assert_row(result, "web_tools", MINI, calls=2, cost_usd=2 * MINI_SEARCH)
+    assert abs(result.web_tools_usd - (2 * EXA_SEARCH + 2 * MINI_SEARCH)) < D("1e-15")
+
+
+# --- context limits ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("prompt", "fits"), [(399_500, True), (399_501, False)])
+def test_single_context_limit(catalog: Catalog, prompt: int, fits: bool) -> None:
+    # openai/gpt-5.4-mini: 400,000 tokens of context, minus 500 output tokens
+    result = only(run(catalog, SINGLE.format("openai/gpt-5.4-mini"), workload(10, prompt)))
+    assert result.context.max_prompt_tokens == 399_500
+    assert result.context.binding_call == f"single ({MINI})"
+    assert bool(result.context.overflows) is not fits
+    assert any("does not fit" in w for w in result.warnings) is not fits
+
+
+def test_fusion_context_limit_is_bound_by_the_longest_inner_call(catalog: Catalog) -> None:
+    result = only(run(catalog, "- name: fq\n  fusion: {preset: general-high, tool_steps: 1}"))
+    # Room for the prompt = context - (the call's input at a zero prompt) - its max output.
+    # Inner calls may emit max_completion_tokens (16,000); decide and answer their own tokens.
+    rooms = {
+        "decide (opus)": 1_000_000 - (400) - 60,
+        "panel step 1 (opus)": 1_000_000 - (400 + 3810) - 16_000,
+        "panel step 1 (sol)": 1_050_000 - (400 + 3810) - 16_000,
+        "panel step 1 (gemini)": 1_048_576 - (400 + 3810) - 16_000,
+        "analyze (opus)": 1_000_000 - (3 * 500 + 600) - 16_000,
+        "answer (opus)": 1_000_000 - (400 + 60 + 1200 + 3 * 500) - 500,
+    }
+    assert min(rooms.values()) == rooms["panel step 1 (opus)"] == 979_790
+    assert result.context.max_prompt_tokens == 979_790
+    assert result.context.binding_call == f"panel ({OPUS})"
+    assert result.context.overflows == []
+
+
+def test_long_context_tier_with_cache_share(catalog: Catalog) -> None:
+    # gpt-5.6-sol at 300,000 prompt tokens: the whole call at 5 / 0.5 (cache read) / 22.5
+    cached = workload(10, 300_000, cached_input_share=0.5)
+    result = only(run(catalog, SINGLE.format("openai/gpt-5.6-sol"), cached))
+    expected = 150_000 * SOL_LONG_IN + 150_000 * (D("0.5") / M) + 500 * SOL_LONG_OUT
+    assert result.per_request_usd == expected == D("0.83625")
+
+
+# --- a per-request fee (no model in the 2026-08-19 catalog has one) ----------------------------
+
+
+def fee_catalog() -> Catalog:
+    from estimator.pricing.catalog import CatalogMeta
+    from estimator.pricing.models import ModelInfo
+
+    model = ModelInfo.model_validate(
+        {
+            "id": "acme/fee",
+            "context_length": 100_000,
+            "architecture": {"input_modalities": ["text"], "output_modalities": ["text"]},
+            "pricing": {"prompt": "0.000001", "completion": "0.000002", "request": "0.001"},
+        }
+    )
+    meta = CatalogMeta(
+        fetched_at="2026-08-19T00:00:00+00:00", source="synthetic", model_count=1, sha256="x"
+    )
+    return Catalog([model], meta)
+
+
+def test_request_fee_is_charged_on_every_call() -> None:
+    strategies = """
+    - name: single
+      single: {model: acme/fee}
+    - name: fusion
+      fusion:
+        analysis_models: [acme/fee, acme/fee]
+        model: acme/fee
+        tool_steps: 1
+    """
+    scenario = parse_scenario(scenario_text(strategies, workload(100)), "test.yaml")
+    single, fusion = estimate(scenario, fee_catalog(), Options(samples=200)).strategies
+    usd_in, usd_out, fee = D("0.000001"), D("0.000002"), D("0.001")
+    assert single.per_request_usd == 2000 * usd_in + 500 * usd_out + fee
+    calls = [  # (input, output) of decide, 2 x (search step, answer), analyze, answer
+        (2400, 60),
+        (2400, 60),
+        (6210, 500),
+        (2400, 60),
+        (6210, 500),
+        (2000 + 2 * 500 + 600, 1200),
+        (2400 + 60 + 1200 + 2 * 500, 500),
+    ]
+    tokens = sum((i * usd_in + o * usd_out for i, o in calls), D(0))
+    searches = 2 * EXA_SEARCH  # no native search price: engine auto falls back to Exa
+    assert fusion.per_request_usd == tokens + len(calls) * fee + searches
+    assert fusion.calls_per_request == len(calls)

@@ -13,8 +13,9 @@ _API = {
     "load_catalog": "estimator.pricing.store",
     "Catalog": "estimator.pricing.catalog",
     "load_scenario": "estimator.scenario_io",
-    "estimate": "estimator.estimate",
-    "render": "estimator.render.formats",
+    "estimate": "estimator.estimation",
+    "render": "estimator.renderers.formats",
+    "check": "estimator.gate",
     "Estimate": "estimator.results",
     "Scenario": "estimator.scenario",
 }

@@ -14,11 +14,11 @@ import dataclasses
 from decimal import Decimal
 from typing import Any
 
-from estimator.estimate import Profile, exact_per_request
+from estimator.estimation import Profile, exact_per_request
 from estimator.evidence import EVIDENCE
 from estimator.latency import LatencyModel, plan_latency, request_at, weighted_quantile
 from estimator.pricing.catalog import Catalog
-from estimator.render.fmt import ratio, usd
+from estimator.renderers.fmt import ratio, usd
 from estimator.results import (
     BreakEven,
     Decision,

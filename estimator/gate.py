@@ -125,7 +125,7 @@ class CheckResult(BaseModel):
 
 
 def _usd(value: Decimal | float) -> str:
-    from estimator.render.fmt import usd
+    from estimator.renderers.fmt import usd
 
     return usd(value)
 

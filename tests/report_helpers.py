@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from estimator.estimate import Options, estimate
+from estimator.estimation import Options, estimate
 from estimator.scenario_io import example_path, validate_scenario
 
 SAMPLES = 2000

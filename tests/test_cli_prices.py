@@ -16,8 +16,8 @@ import pytest
 
 from estimator.cli import main
 from estimator.pricing.refresh import import_file
-from estimator.render.output import emit_csv
-from estimator.render.safe import csv_cell
+from estimator.renderers.output import emit_csv
+from estimator.renderers.safe import csv_cell
 from tests.conftest import PAYLOAD
 from tests.pricing_helpers import (
     ADDED_ID,

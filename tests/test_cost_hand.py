@@ -14,7 +14,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from estimator.estimate import Options, estimate
+from estimator.estimation import Options, estimate
 from estimator.pricing.catalog import Catalog
 from estimator.results import BreakdownRow, Estimate, StrategyResult
 from estimator.scenario_io import parse_scenario

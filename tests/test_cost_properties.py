@@ -14,7 +14,7 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from estimator.estimate import (
+from estimator.estimation import (
     Options,
     Profile,
     estimate,

@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 
 from estimator.cli import main
-from estimator.estimate import Options, Profile, estimate
+from estimator.estimation import Options, Profile, estimate
 from estimator.pricing.catalog import Catalog
-from estimator.render.fmt import usd
+from estimator.renderers.fmt import usd
 from estimator.results import BreakEven, Decision, Estimate, ExpectedCost
 from estimator.scenario_io import parse_scenario
 

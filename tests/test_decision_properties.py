@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from estimator.decision import Context, pareto
-from estimator.estimate import Options, Profile, estimate
+from estimator.estimation import Options, Profile, estimate
 from estimator.pricing.catalog import Catalog
 from estimator.results import Estimate, Sensitivity
 from estimator.scenario import DecisionSpec

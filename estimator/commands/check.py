@@ -27,7 +27,7 @@ def _estimate_pricing_what_can_be(
     scenario: Any, catalog: Any, options: Any, label: str, fail_on_dynamic: bool
 ) -> tuple[Any, list[Any], list[str]]:
     """Estimate, dropping strategies whose models have no fixed price (policy decides)."""
-    from estimator.estimate import estimate
+    from estimator.estimation import estimate
     from estimator.gate import PolicyResult
     from estimator.scenario_io import validate_scenario
 
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     from estimator.commands.estimate import load, options, write_output
     from estimator.gate import check, load_baseline
     from estimator.pricing.store import load_catalog
-    from estimator.render import check_output
+    from estimator.renderers import check_output
 
     scenario, label = load(args)
     policy = _policy(scenario, args)

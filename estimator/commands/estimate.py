@@ -74,7 +74,7 @@ def load(args: argparse.Namespace) -> tuple[Any, str]:
 
 
 def options(args: argparse.Namespace) -> Any:
-    from estimator.estimate import Options
+    from estimator.estimation import Options
 
     chosen = {"max_age_days": args.max_age_days}
     for name in ("samples", "seed", "months"):
@@ -88,7 +88,7 @@ def options(args: argparse.Namespace) -> Any:
 
 def compute(args: argparse.Namespace) -> Any:
     """Scenario + catalog -> Estimate, as every pricing command does it."""
-    from estimator.estimate import estimate
+    from estimator.estimation import estimate
     from estimator.pricing.store import load_catalog
 
     scenario, label = load(args)
@@ -109,7 +109,7 @@ def write_output(text: str, output: str | None) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from estimator.render.formats import Format, renderer
+    from estimator.renderers.formats import Format, renderer
 
     result = compute(args)
     write_output(renderer(Format(args.format))(result), args.output)

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from estimator.errors import UserError
-from estimator.render.console import note, print_table
+from estimator.renderers.console import note, print_table
 
 
 def _load(args: argparse.Namespace) -> Any:
@@ -29,7 +29,7 @@ def show(args: argparse.Namespace) -> int:
         describe_model,
         select,
     )
-    from estimator.render.output import emit_csv, emit_json
+    from estimator.renderers.output import emit_csv, emit_json
 
     catalog = _load(args)
     info = describe_catalog(catalog, args.max_age_days)
@@ -196,7 +196,7 @@ def import_(args: argparse.Namespace) -> int:
 
 def diff(args: argparse.Namespace) -> int:
     from estimator.pricing.diff import diff_catalogs, pick_pair
-    from estimator.render.output import emit_json
+    from estimator.renderers.output import emit_json
 
     old, new = pick_pair(args.files, args.cache_dir)
     result = diff_catalogs(old, new)

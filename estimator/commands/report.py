@@ -21,8 +21,8 @@ def slug(name: str) -> str:
 def run(args: argparse.Namespace) -> int:
     from estimator.commands.estimate import compute
     from estimator.pricing.atomic import write_atomic
-    from estimator.render.fmt import usd
-    from estimator.render.html import render_html
+    from estimator.renderers.fmt import usd
+    from estimator.renderers.html import render_html
 
     result = compute(args)
     html = render_html(result)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from estimator.render.console import table_text
-from estimator.render.fmt import ratio, tokens, usd
-from estimator.render.safe import plain_text
+from estimator.renderers.console import table_text
+from estimator.renderers.fmt import ratio, tokens, usd
+from estimator.renderers.safe import plain_text
 from estimator.results import Estimate
 
 

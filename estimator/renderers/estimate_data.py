@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 import json
 
-from estimator.render.fmt import ratio, tokens, usd
-from estimator.render.output import emit_csv
-from estimator.render.safe import plain_text
+from estimator.renderers.fmt import ratio, tokens, usd
+from estimator.renderers.output import emit_csv
+from estimator.renderers.safe import plain_text
 from estimator.results import Estimate
 
 

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import IO, Any
 
-from estimator.render.safe import csv_cell
+from estimator.renderers.safe import csv_cell
 
 
 def _default(value: Any) -> Any:

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from estimator.render.safe import plain_text
+from estimator.renderers.safe import plain_text
 
 WIDE = 200  # when piped, don't squeeze tables into 80 columns
 

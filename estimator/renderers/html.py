@@ -10,8 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from estimator.render import charts
-from estimator.render.fmt import ratio, tokens, usd
+from estimator.renderers import charts
+from estimator.renderers.fmt import ratio, tokens, usd
 from estimator.results import Estimate, StrategyResult
 
 FUSION_STAGES = ("decide", "panel", "analyze", "answer", "plain", "web_tools")
@@ -21,7 +21,7 @@ def _environment() -> Any:
     import jinja2
 
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("estimator", "render/templates"),
+        loader=jinja2.PackageLoader("estimator", "renderers/templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from estimator.gate import CheckResult, StrategyDelta
-from estimator.render.fmt import usd
-from estimator.render.safe import plain_text
+from estimator.renderers.fmt import usd
+from estimator.renderers.safe import plain_text
 
 COMMENT_MARKER = "<!-- fusion-cost-check -->"
 COMMENT_LIMIT = 65_000
@@ -31,7 +31,7 @@ def _headline(result: CheckResult) -> str:
 
 
 def render_text(result: CheckResult) -> str:
-    from estimator.render.console import table_text
+    from estimator.renderers.console import table_text
 
     lines = [
         f"fusion-cost check: {result.scenario}: {_headline(result)}",

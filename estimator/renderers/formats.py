@@ -21,7 +21,7 @@ ESTIMATE_FORMATS = [f.value for f in Format if f is not Format.HTML]
 
 def renderer(fmt: Format) -> Callable[[Estimate], str]:
     """The renderer for `fmt`: a pure function from an Estimate to text."""
-    from estimator.render import estimate_data, estimate_text, html
+    from estimator.renderers import estimate_data, estimate_text, html
 
     return {
         Format.TABLE: estimate_text.render_table,

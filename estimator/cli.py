@@ -197,6 +197,11 @@ def _scenario_options(parser: argparse.ArgumentParser, baseline_flag: str = "--b
     )
     quick = parser.add_argument_group("quick scenario (no file needed)")
     quick.add_argument("--name", help="scenario name")
+    quick.add_argument(
+        "--workload-from",
+        metavar="LOG|PROFILE",
+        help="take the workload from an activity log or a replay profile YAML",
+    )
     quick.add_argument("--requests-per-month", type=float, metavar="N")
     quick.add_argument("--requests-per-day", type=float, metavar="N")
     quick.add_argument("--input-tokens", metavar="MEAN[:P95]", help="prompt tokens per request")
@@ -347,6 +352,57 @@ def _add_check(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParser
     check.set_defaults(handler="estimator.commands.check:run")
 
 
+REPLAY_EPILOG = """\
+examples:
+  fusion-cost replay activity.csv                       # the example scenario's strategies
+  fusion-cost replay activity.csv.gz --single openai/gpt-5.4-mini --fusion general-high
+  fusion-cost replay log.jsonl --columns tokens_prompt=in,tokens_completion=out,model=model
+  fusion-cost replay activity.csv --profile-out workload.yaml
+  fusion-cost report scenario.yaml --workload-from workload.yaml
+
+Input: OpenRouter's activity CSV (columns created_at, model_permaslug, tokens_prompt,
+tokens_completion, tokens_reasoning, tokens_cached, cost_total, ...), or CSV/JSONL/Parquet with
+--columns NAME=COLUMN; .gz accepted. Streamed in chunks; bad rows are counted and skipped.
+"""
+
+
+def _add_replay(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParser) -> None:
+    replay = sub.add_parser(
+        "replay",
+        parents=[catalog],
+        help="reprice a real activity log under Fusion, the Auto Router and single models",
+        description="What would this traffic have cost under each strategy? Reprices every "
+        "request with its own tokens and hour, calibrates against the log's own costs and "
+        "profiles the workload.",
+        epilog=REPLAY_EPILOG,
+        formatter_class=_Formatter,
+    )
+    replay.add_argument("log", metavar="LOG", help="activity log (.csv, .jsonl, .parquet, .gz)")
+    replay.add_argument(
+        "--strategies", metavar="SCENARIO", help="take the strategies from this scenario file"
+    )
+    replay.add_argument("--single", action="append", default=[], metavar="MODEL")
+    replay.add_argument("--auto", action="append", default=[], metavar="TIER")
+    replay.add_argument("--fusion", action="append", default=[], metavar="PRESET")
+    replay.add_argument(
+        "--columns",
+        metavar="MAP",
+        help="column mapping NAME=COLUMN,... (NAME: created_at, model, "
+        "tokens_prompt, tokens_completion, tokens_reasoning, tokens_cached, "
+        "cost_total, ...)",
+    )
+    replay.add_argument("--since", metavar="DATE", help="first day to include (UTC)")
+    replay.add_argument("--until", metavar="DATE", help="last day to include (UTC)")
+    replay.add_argument(
+        "--profile-out",
+        metavar="FILE",
+        help="write the observed workload (tokens, volume, hours, model mix)",
+    )
+    _format_option(replay, ["table", "json", "csv", "markdown"])
+    replay.add_argument("-o", "--output", metavar="FILE", help="write to FILE")
+    replay.set_defaults(handler="estimator.commands.replay:run")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="fusion-cost",
@@ -362,6 +418,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_estimate(sub, catalog)
     _add_report(sub, catalog)
     _add_check(sub, catalog)
+    _add_replay(sub, catalog)
     return parser
 
 

@@ -131,27 +131,36 @@ VECTOR_KEYS = (
 
 def _rate_arrays(
     model: ModelInfo, prompt: np.ndarray, minutes: np.ndarray | None
-) -> dict[str, np.ndarray]:
-    """Per-element prices (NaN where the model does not set the key), overrides applied in order."""
+) -> dict[str, Any]:
+    """Per-element prices (NaN where the model does not set the key), overrides applied in order.
+
+    A key stays a scalar until some override applies to only part of the elements: most calls
+    never reach a long-context tier, so they cost no per-element work at all.
+    """
     import numpy as np
 
-    shape = np.shape(prompt)
     base = model.pricing.prices
-    rates = {
-        key: np.full(shape, float(base[key].value) if key in base else np.nan)
-        for key in VECTOR_KEYS
+    rates: dict[str, Any] = {
+        key: float(base[key].value) if key in base else np.nan for key in VECTOR_KEYS
     }
     for override in model.pricing.overrides:
-        mask = np.ones(shape, dtype=bool)
+        mask: Any = True
         if override.min_prompt_tokens is not None:
-            mask &= prompt >= override.min_prompt_tokens
+            mask = prompt >= override.min_prompt_tokens
         if override.has_window:
             if minutes is None:
                 continue
-            mask &= _window_mask(override.utc_start, override.utc_end, minutes)  # type: ignore[arg-type]
+            window = _window_mask(override.utc_start, override.utc_end, minutes)  # type: ignore[arg-type]
+            mask = window if mask is True else mask & window
+        if mask is not True:
+            if not mask.any():
+                continue
+            if mask.all():
+                mask = True
         for key, price in override.prices.items():
             if key in rates:
-                rates[key] = np.where(mask, float(price.value), rates[key])
+                value = float(price.value)
+                rates[key] = value if mask is True else np.where(mask, value, rates[key])
     return rates
 
 
@@ -176,17 +185,24 @@ def vector_cost(
     if minutes is not None:
         prompt = np.broadcast_to(prompt, np.shape(minutes))
     rates = _rate_arrays(model, prompt, minutes)
-    has_cache = ~np.isnan(rates["input_cache_read"])
-    cached = np.where(has_cache, prompt * cached_share, 0.0)
-    reasoning_rate = np.where(
-        np.isnan(rates["internal_reasoning"]), rates["completion"], rates["internal_reasoning"]
-    )
+    cache_read, internal = rates["input_cache_read"], rates["internal_reasoning"]
+    if np.ndim(cache_read) == 0:  # scalar: the model does or does not price cache reads
+        cached: Any = 0.0 if np.isnan(cache_read) else prompt * cached_share
+        cache_read = 0.0 if np.isnan(cache_read) else cache_read
+    else:
+        cached = np.where(np.isnan(cache_read), 0.0, prompt * cached_share)
+        cache_read = np.nan_to_num(cache_read)
+    if np.ndim(internal) == 0:
+        reasoning_rate = rates["completion"] if np.isnan(internal) else internal
+    else:
+        reasoning_rate = np.where(np.isnan(internal), rates["completion"], internal)
+    request = rates["request"]
     cost = (
         (prompt - cached) * rates["prompt"]
-        + cached * np.nan_to_num(rates["input_cache_read"])
+        + cached * cache_read
         + np.asarray(call.output_tokens, dtype=float) * rates["completion"]
         + np.asarray(call.reasoning_tokens, dtype=float) * reasoning_rate
-        + np.nan_to_num(rates["request"])
+        + np.nan_to_num(request)
     )
     if call.searches:
         if call.search_engine == "native":
@@ -200,3 +216,62 @@ def vector_cost(
 
 
 _NO_RATES = Rates("-", {})
+
+
+def expected_vector_cost(
+    plan_branches: Any, catalog: Catalog, minutes: np.ndarray | None, cached_share: Any
+) -> np.ndarray:
+    """Sum over branches of probability x the branch's calls, per element (float64).
+
+    Calls of models without tiers or windows are linear in their tokens, so calls that read
+    the same token arrays (every branch of an Auto Router pool) are folded into one pass with
+    probability-weighted prices: the replay of a 29-model pool costs about one model's work.
+    """
+    import numpy as np
+
+    total: Any = 0.0
+    folded: dict[tuple[int, int, int], tuple[Call, dict[str, float]]] = {}
+    for branch in plan_branches:
+        weight = float(branch.probability)
+        for call in branch.calls:
+            model = catalog.get_exact(call.model)
+            linear = not model.pricing.overrides and not call.searches and not call.fetches
+            if not linear:
+                total = total + weight * vector_cost(call, model, minutes, cached_share)
+                continue
+            key = (id(call.input_tokens), id(call.output_tokens), id(call.reasoning_tokens))
+            _, acc = folded.setdefault(key, (call, dict.fromkeys(_LINEAR, 0.0)))
+            for name, value in _linear_rates(model).items():
+                acc[name] += weight * value
+    for call, acc in folded.values():
+        prompt = np.asarray(call.input_tokens, dtype=float)
+        cached = prompt * cached_share
+        total = total + (
+            (prompt - cached) * acc["prompt"]
+            + cached * acc["cached_prompt"]
+            + np.asarray(call.output_tokens, dtype=float) * acc["completion"]
+            + np.asarray(call.reasoning_tokens, dtype=float) * acc["reasoning"]
+            + acc["request"]
+        )
+    return total
+
+
+_LINEAR = ("prompt", "cached_prompt", "completion", "reasoning", "request")
+
+
+def _linear_rates(model: ModelInfo) -> dict[str, float]:
+    """USD per unit of a model without overrides, in the shape of the folded sum."""
+    prices = model.pricing.prices
+
+    def rate(key: str, fallback: str | None = None) -> float:
+        if key in prices:
+            return float(prices[key].value)
+        return rate(fallback) if fallback else 0.0
+
+    return {
+        "prompt": rate("prompt"),
+        "cached_prompt": rate("input_cache_read", "prompt"),
+        "completion": rate("completion"),
+        "reasoning": rate("internal_reasoning", "completion"),
+        "request": rate("request"),
+    }

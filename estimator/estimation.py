@@ -17,7 +17,7 @@ from typing import Any
 from estimator import __version__
 from estimator.callplan import STAGES, CallPlan, Request
 from estimator.clock import now_utc
-from estimator.costing import CallCost, Pricer, vector_cost
+from estimator.costing import CallCost, Pricer, expected_vector_cost, vector_cost
 from estimator.defaults import DEFAULTS, default
 from estimator.pricing.catalog import Catalog
 from estimator.pricing.describe import describe_catalog
@@ -105,7 +105,6 @@ def vectorised_per_request(strategy: Strategy, profile: Profile, catalog: Catalo
     """The same figure through the float64 path: the mean request priced at each UTC hour."""
     import numpy as np
 
-    hours = np.arange(24)
     ones = np.ones(24)
     request = Request(
         ones * float(profile.input.mean),
@@ -114,14 +113,10 @@ def vectorised_per_request(strategy: Strategy, profile: Profile, catalog: Catalo
     )
     plan = strategy.expand(request)
     weights = np.array([float(w) for w in profile.hours])
-    share = float(profile.cached_share)
-    total = 0.0
-    for branch in plan.branches:
-        cost = sum(
-            vector_cost(c, catalog.get_exact(c.model), hours * 60, share) for c in branch.calls
-        )
-        total += float(branch.probability) * float(np.dot(cost, weights))
-    return total
+    cost = expected_vector_cost(
+        plan.branches, catalog, np.arange(24) * 60, float(profile.cached_share)
+    )
+    return float(np.dot(np.broadcast_to(cost, (24,)), weights))
 
 
 def monte_carlo(

@@ -22,6 +22,28 @@ def _tokens(flag: str, value: str) -> Any:
     raise UserError(f"{flag} {value!r}: expected MEAN or MEAN:P95")
 
 
+def workload_from(source: str, args: argparse.Namespace) -> dict[str, Any]:
+    """The workload observed in an activity log, or read from a replay profile YAML."""
+    path = Path(source)
+    if path.suffix.lower() in (".yaml", ".yml"):
+        import yaml
+
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise UserError(f"{path}: cannot read the workload profile ({exc})") from None
+        if not isinstance(document, dict) or not isinstance(document.get("workload"), dict):
+            raise UserError(f"{path}: not a workload profile (no workload: section)")
+        return dict(document["workload"])
+    from estimator.pricing.store import load_catalog
+    from estimator.replay import replay
+
+    result = replay(path, load_catalog(args.cache_dir), [])
+    if not result.profile:
+        raise UserError(f"{path}: no valid rows to take a workload from")
+    return dict(result.profile["workload"])
+
+
 def scenario_data(args: argparse.Namespace) -> tuple[dict[str, Any] | None, str]:
     """The scenario as data with the quick flags applied; None means "use the file as is"."""
     flags = {
@@ -34,6 +56,9 @@ def scenario_data(args: argparse.Namespace) -> tuple[dict[str, Any] | None, str]
         "cached_input_share": args.cached_share,
     }
     workload = {k: v for k, v in flags.items() if v is not None}
+    observed = getattr(args, "workload_from", None)
+    if observed:
+        workload = {**workload_from(observed, args), **workload}
     strategies = (
         [{"name": m, "single": {"model": m}} for m in args.single]
         + [{"name": f"auto-{t}", "auto": {"cost_tier": t}} for t in args.auto]
@@ -48,6 +73,9 @@ def scenario_data(args: argparse.Namespace) -> tuple[dict[str, Any] | None, str]
 
         base = load_scenario(args.scenario).model_dump(exclude_unset=True, mode="json")
         label = f"{args.scenario or 'built-in example'} + flags"
+    if observed:
+        base["workload"] = {}
+        label += f" + workload of {observed}"
     if "requests_per_month" in workload:
         base["workload"].pop("requests_per_day", None)
     if "requests_per_day" in workload:

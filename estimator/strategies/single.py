@@ -20,7 +20,7 @@ def direct_call(stage: str, resolution: Resolution, request: Request) -> Call:
         request.input_tokens,
         request.output_tokens,
         reasoning,
-        max_output_tokens=request.output_tokens + reasoning,
+        max_output_tokens=request.output_tokens + reasoning if request.exact else None,
         member=resolution.id,
     )
 

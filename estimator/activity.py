@@ -1,0 +1,345 @@
+"""Reading activity logs in bounded memory: OpenRouter's activity CSV, or any CSV, JSONL or
+Parquet file with a column mapping; `.gz` accepted. Rows arrive in Arrow record batches.
+
+Columns are read as text and parsed here, so one bad cell marks one bad row instead of failing
+the file: rows with missing or negative tokens or unparseable dates are counted (with the
+first line numbers) and skipped by the caller.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from estimator.errors import UserError
+
+# canonical name -> the OpenRouter activity export's column
+OPENROUTER_COLUMNS: dict[str, str] = {
+    "created_at": "created_at",
+    "model": "model_permaslug",
+    "tokens_prompt": "tokens_prompt",
+    "tokens_completion": "tokens_completion",
+    "tokens_reasoning": "tokens_reasoning",
+    "tokens_cached": "tokens_cached",
+    "cost_total": "cost_total",
+    "cost_web_search": "cost_web_search",
+    "byok_usage_inference": "byok_usage_inference",
+    "cancelled": "cancelled",
+}
+REQUIRED = ("tokens_prompt", "tokens_completion")
+CHUNK_ROWS = 250_000
+BLOCK_BYTES = 4 << 20  # small parse blocks keep Arrow's read-ahead memory low
+MAX_FIELD_BYTES = 1 << 20
+
+
+def parse_mapping(text: str | None) -> dict[str, str]:
+    """`tokens_prompt=in,tokens_completion=out` -> {canonical: column in the file}."""
+    columns = dict(OPENROUTER_COLUMNS)
+    if not text:
+        return columns
+    for part in text.split(","):
+        canonical, sep, source = part.partition("=")
+        canonical, source = canonical.strip(), source.strip()
+        if not sep or not source or canonical not in OPENROUTER_COLUMNS:
+            raise UserError(
+                f"--columns {part!r}: expected NAME=COLUMN with NAME one of "
+                f"{', '.join(OPENROUTER_COLUMNS)}"
+            )
+        columns[canonical] = source
+    return columns
+
+
+@dataclass
+class ReadStats:
+    """What the reader saw: rows, malformed lines it had to drop itself, bytes consumed."""
+
+    rows: int = 0
+    malformed: int = 0
+    malformed_lines: list[int] = field(default_factory=list)
+    bytes_read: int = 0
+    total_bytes: int = 0
+
+
+class _Counting:
+    """A binary file wrapper that counts bytes read (for the progress bar)."""
+
+    def __init__(self, handle: IO[bytes], stats: ReadStats) -> None:
+        self.handle, self.stats = handle, stats
+        self.closed = False
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size)
+        self.stats.bytes_read = (
+            self.handle.tell()
+            if hasattr(self.handle, "tell")
+            else (self.stats.bytes_read + len(data))
+        )
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self.closed = True
+        self.handle.close()
+
+
+def log_format(path: Path) -> str:
+    name = path.name.lower().removesuffix(".gz")
+    if name.endswith((".jsonl", ".ndjson", ".json")):
+        return "jsonl"
+    if name.endswith(".parquet"):
+        return "parquet"
+    return "csv"
+
+
+def read_batches(
+    path: str | os.PathLike[str],
+    columns: dict[str, str],
+    stats: ReadStats,
+    chunk_rows: int = CHUNK_ROWS,
+    block_bytes: int = BLOCK_BYTES,
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (first data line number, {canonical: Arrow array}) per chunk."""
+    source = Path(path)
+    if not source.is_file():
+        raise UserError(f"{source}: no such log file")
+    stats.total_bytes = source.stat().st_size
+    kind = log_format(source)
+    if kind == "parquet":
+        batches = _parquet(source, columns, stats, chunk_rows)
+    elif kind == "jsonl":
+        batches = _jsonl(source, columns, stats, chunk_rows)
+    else:
+        batches = _csv(source, columns, stats, block_bytes, chunk_rows)
+    yield from prefetch(batches)
+
+
+def prefetch(items: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+    """Produce the next chunks in a thread while the caller computes on this one.
+
+    Arrow's parsers and numpy release the GIL, so on two cores reading and repricing overlap;
+    `depth` bounds how many parsed chunks wait in memory.
+    """
+    import queue
+    import threading
+
+    done = object()
+    slots: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        slots.put(item, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            slots.put(done)
+        except BaseException as exc:  # handed to the consumer, raised there
+            slots.put(exc)
+
+    worker = threading.Thread(target=produce, name="fusion-cost-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = slots.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():
+            try:
+                slots.get_nowait()
+            except queue.Empty:
+                worker.join(timeout=0.05)
+
+
+def _open(source: Path) -> IO[bytes]:
+    if source.name.lower().endswith(".gz"):
+        return gzip.open(source, "rb")  # type: ignore[return-value]
+    return source.open("rb")
+
+
+def _check_required(present: list[str], columns: dict[str, str], source: Path) -> dict[str, str]:
+    available = {canonical: col for canonical, col in columns.items() if col in present}
+    missing = [columns[c] for c in REQUIRED if c not in available]
+    if missing:
+        raise UserError(
+            f"{source}: no column {', '.join(repr(m) for m in missing)} (the file has: "
+            f"{', '.join(present[:15])}); map yours with --columns "
+            "tokens_prompt=COL,tokens_completion=COL"
+        )
+    return available
+
+
+def _csv(
+    source: Path, columns: dict[str, str], stats: ReadStats, block_bytes: int, chunk_rows: int
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    handle = _Counting(_open(source), stats)
+    try:
+        yield from _csv_chunks(source, handle, columns, stats, block_bytes, chunk_rows)
+    finally:
+        handle.close()
+
+
+def _csv_chunks(
+    source: Path,
+    handle: _Counting,
+    columns: dict[str, str],
+    stats: ReadStats,
+    block_bytes: int,
+    chunk_rows: int,
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    import csv as stdcsv
+
+    import pyarrow as pa
+    from pyarrow import csv
+
+    header_line = handle.handle.readline()
+    try:
+        header = next(iter(stdcsv.reader([header_line.decode("utf-8-sig")])))
+    except (UnicodeDecodeError, StopIteration):
+        raise UserError(f"{source}: the first line is not a CSV header in UTF-8") from None
+    available = _check_required(header, columns, source)
+
+    def invalid(row: Any) -> str:
+        stats.malformed += 1
+        if len(stats.malformed_lines) < 5 and row.number is not None:
+            stats.malformed_lines.append(row.number + 1)  # +1: we consumed the header
+        return "skip"
+
+    reader = csv.open_csv(
+        handle,
+        # one parsing thread keeps malformed-row numbers known; ours overlaps it with pricing
+        read_options=csv.ReadOptions(
+            column_names=header, block_size=block_bytes, use_threads=False
+        ),
+        parse_options=csv.ParseOptions(invalid_row_handler=invalid, newlines_in_values=False),
+        convert_options=csv.ConvertOptions(
+            include_columns=list(available.values()),
+            column_types={col: pa.string() for col in available.values()},
+            strings_can_be_null=True,
+        ),
+    )
+    line = 2
+    pending: list[Any] = []
+    pending_rows = 0
+
+    def combined() -> dict[str, Any]:
+        return {
+            c: pa.concat_arrays([b.column(col) for b in pending]) for c, col in available.items()
+        }
+
+    try:
+        for batch in reader:  # small blocks, regrouped into chunks of about chunk_rows
+            stats.rows += batch.num_rows
+            pending.append(batch)
+            pending_rows += batch.num_rows
+            if pending_rows >= chunk_rows:
+                yield line, combined()
+                line += pending_rows
+                pending, pending_rows = [], 0
+        if pending:
+            yield line, combined()
+    except pa.ArrowInvalid as exc:
+        raise UserError(f"{source}: cannot read as CSV ({exc})") from None
+
+
+def _parquet(
+    source: Path, columns: dict[str, str], stats: ReadStats, chunk_rows: int
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(source)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise UserError(f"{source}: not a Parquet file ({exc})") from None
+    available = _check_required(parquet.schema_arrow.names, columns, source)
+    line = 1
+    for batch in parquet.iter_batches(batch_size=chunk_rows, columns=list(available.values())):
+        stats.rows += batch.num_rows
+        stats.bytes_read = min(
+            stats.total_bytes,
+            stats.bytes_read
+            + stats.total_bytes * batch.num_rows // max(1, parquet.metadata.num_rows),
+        )
+        yield line, {c: batch.column(col) for c, col in available.items()}
+        line += batch.num_rows
+
+
+def _jsonl(
+    source: Path, columns: dict[str, str], stats: ReadStats, chunk_rows: int
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    import pyarrow as pa
+
+    handle = _Counting(_open(source), stats)
+    wanted = dict(columns)
+    buffers: dict[str, list[Any]] = {c: [] for c in wanted}
+    first_line = 1
+    seen: set[str] = set()
+    checked = False
+
+    def flush() -> dict[str, Any]:
+        present = {c: col for c, col in wanted.items() if col in seen}
+        out = {
+            c: pa.array([None if v is None else str(v) for v in buffers[c]], pa.string())
+            for c in present
+        }
+        for values in buffers.values():
+            values.clear()
+        return out
+
+    try:
+        for number, raw in enumerate(handle.handle, start=1):
+            stats.bytes_read += len(raw)
+            if len(raw) > MAX_FIELD_BYTES or not raw.strip():
+                if raw.strip():
+                    _malformed(stats, number)
+                continue
+            try:
+                record = json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                _malformed(stats, number)
+                continue
+            if not isinstance(record, dict):
+                _malformed(stats, number)
+                continue
+            if not buffers[REQUIRED[0]]:
+                first_line = number
+            seen.update(k for k in record if k in wanted.values())
+            for canonical, col in wanted.items():
+                buffers[canonical].append(record.get(col))
+            stats.rows += 1
+            if len(buffers[REQUIRED[0]]) >= chunk_rows:
+                if not checked:
+                    _check_required(sorted(seen), columns, source)
+                    checked = True
+                yield first_line, flush()
+        if buffers[REQUIRED[0]]:
+            if not checked:
+                _check_required(sorted(seen), columns, source)
+            yield first_line, flush()
+        elif stats.rows == 0:
+            raise UserError(f"{source}: no JSON records")
+    finally:
+        handle.close()
+
+
+def _malformed(stats: ReadStats, line: int) -> None:
+    stats.malformed += 1
+    if len(stats.malformed_lines) < 5:
+        stats.malformed_lines.append(line)

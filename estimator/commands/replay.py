@@ -1,0 +1,133 @@
+"""`fusion-cost replay`: what would this activity log have cost under each strategy?"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from estimator.errors import UserError
+
+
+def _date(flag: str, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UserError(f"{flag} {value!r}: expected a date like 2026-08-01") from None
+
+
+def _strategies(args: argparse.Namespace, catalog: Any) -> list[Any]:
+    from estimator.scenario_io import load_scenario, validate_scenario
+    from estimator.strategies.build import build_all
+
+    if args.strategies:
+        scenario = load_scenario(args.strategies)
+    else:
+        flags = (
+            [{"name": m, "single": {"model": m}} for m in args.single]
+            + [{"name": f"auto-{t}", "auto": {"cost_tier": t}} for t in args.auto]
+            + [{"name": f"fusion-{p}", "fusion": {"preset": p}} for p in args.fusion]
+        )
+        if not flags:
+            scenario = load_scenario()  # the built-in example's strategies
+        else:
+            scenario = validate_scenario(
+                {
+                    "workload": {"requests_per_month": 0, "input_tokens": 0, "output_tokens": 0},
+                    "strategies": flags,
+                },
+                "command-line flags",
+            )
+    return build_all(scenario, catalog)
+
+
+def _progress() -> tuple[Any, Any]:
+    """A rich progress bar on a terminal (stderr), else nothing."""
+    if not sys.stderr.isatty():
+        return None, None
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        transient=True,
+    )
+    task = bar.add_task("replaying", total=None)
+
+    def update(stats: Any) -> None:
+        bar.update(
+            task,
+            completed=stats.bytes_read,
+            total=stats.total_bytes or None,
+            description=f"replaying {stats.rows:,} rows",
+        )
+
+    return bar, update
+
+
+def run(args: argparse.Namespace) -> int:
+    from estimator.commands.estimate import write_output
+    from estimator.pricing.store import load_catalog
+    from estimator.renderers import replay_output
+    from estimator.replay import replay
+
+    catalog = load_catalog(args.cache_dir)
+    strategies = _strategies(args, catalog)
+    bar, update = _progress()
+    try:
+        if bar is not None:
+            bar.start()
+        result = replay(
+            args.log,
+            catalog,
+            strategies,
+            args.columns,
+            _date("--since", args.since),
+            _date("--until", args.until),
+            progress=update,
+        )
+    finally:
+        if bar is not None:
+            bar.stop()
+    if args.profile_out:
+        write_profile(result, Path(args.profile_out))
+    render = {
+        "table": replay_output.render_table,
+        "json": replay_output.render_json,
+        "csv": replay_output.render_csv,
+        "markdown": replay_output.render_markdown,
+    }[args.format]
+    write_output(render(result), args.output)
+    return 0
+
+
+def write_profile(result: Any, path: Path) -> None:
+    import yaml
+
+    from estimator.pricing.atomic import write_atomic
+
+    if not result.profile:
+        raise UserError(f"{result.log}: no valid rows, so no workload profile")
+    header = (
+        f"# fusion-cost workload profile of {result.log}: {result.profile['rows']:,} rows "
+        f"over {result.profile['days']:g} days.\n# Use it with `fusion-cost estimate "
+        "SCENARIO --workload-from THIS_FILE`;\n# model_mix can serve as Auto Router "
+        "weights (auto: {weights: ...}) for models in the pool.\n"
+    )
+    body = io.StringIO()
+    yaml.safe_dump(
+        {"workload": result.profile["workload"], "model_mix": result.profile["model_mix"]},
+        body,
+        sort_keys=False,
+    )
+    try:
+        write_atomic(path, (header + body.getvalue()).encode())
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write the profile ({exc.strerror})") from None

@@ -1,0 +1,189 @@
+"""Turn a chunk of raw log columns (Arrow arrays of text) into validated numpy arrays.
+
+Clean chunks take the fast path (one Arrow cast per column); a chunk with bad cells falls
+back to validating each cell, so one bad row is counted and skipped, never fatal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+NUMBER = r"^\s*-?[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?\s*$"
+TOKEN_COLUMNS = ("tokens_prompt", "tokens_completion", "tokens_reasoning", "tokens_cached")
+MONEY_COLUMNS = ("cost_total", "cost_web_search", "byok_usage_inference")
+FIRST_LINES = 5
+
+
+@dataclass
+class BadRows:
+    """Rows skipped, by reason, with the first few line numbers."""
+
+    count: int = 0
+    by_reason: dict[str, int] = field(default_factory=dict)
+    first_lines: list[int] = field(default_factory=list)
+
+    def add(self, reason: str, mask: np.ndarray, first_line: int) -> None:
+        n = int(mask.sum())
+        if not n:
+            return
+        self.count += n
+        self.by_reason[reason] = self.by_reason.get(reason, 0) + n
+
+    def lines(self, skipped: np.ndarray, first_line: int) -> None:
+        """Remember the first line numbers among this chunk's skipped rows (chunks in order)."""
+        if len(self.first_lines) < FIRST_LINES and skipped.any():
+            lines = np.flatnonzero(skipped)[: FIRST_LINES - len(self.first_lines)] + first_line
+            self.first_lines += [int(x) for x in lines]
+
+
+@dataclass
+class Rows:
+    """The valid rows of one chunk, as numpy arrays."""
+
+    prompt: np.ndarray
+    completion: np.ndarray
+    reasoning: np.ndarray
+    cached: np.ndarray
+    minutes: np.ndarray | None  # minute of day (UTC); None when the log has no timestamps
+    days: np.ndarray | None  # days since the epoch (float), for spans and --since/--until
+    model: np.ndarray | None  # index into `models` per row (-1: no model)
+    models: list[str]  # the distinct model names of this chunk
+    cost_total: np.ndarray | None
+    web_search: np.ndarray | None
+    byok: np.ndarray | None
+    cancelled: np.ndarray | None
+
+    def __len__(self) -> int:
+        return len(self.prompt)
+
+
+def _numbers(array: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(float values, valid mask); empty cells are invalid (NaN)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_integer(array.type) or pa.types.is_floating(array.type):
+        values = pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False)
+        return values, ~np.isnan(values)
+    try:
+        values = pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        text = pc.cast(array, pa.string())
+        ok = pc.fill_null(pc.match_substring_regex(text, NUMBER), False)
+        cleaned = pc.if_else(ok, pc.utf8_trim_whitespace(text), pa.scalar(None, pa.string()))
+        values = pc.cast(cleaned, pa.float64()).to_numpy(zero_copy_only=False)
+    return values, ~np.isnan(values)
+
+
+def _timestamps(array: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(seconds since the epoch, valid mask) from ISO-like text or an Arrow timestamp."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_timestamp(array.type):
+        seconds = pc.cast(pc.cast(array, pa.timestamp("s")), pa.int64())
+    else:
+        try:  # fast path: every cell is ISO 8601 without a zone (Arrow's vectorised parser)
+            parsed = pc.cast(pc.cast(array, pa.string()), pa.timestamp("us"))
+            seconds = pc.divide(pc.cast(parsed, pa.int64()), 1_000_000)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            seconds = None
+    if seconds is None:
+        text = pc.utf8_slice_codeunits(pc.cast(array, pa.string()), 0, 19)
+        text = pc.replace_substring(text, "T", " ")
+        parsed = pc.strptime(text, format="%Y-%m-%d %H:%M:%S", unit="s", error_is_null=True)
+        seconds = pc.cast(parsed, pa.int64())
+    values = pc.cast(seconds, pa.float64()).to_numpy(zero_copy_only=False)
+    return values, ~np.isnan(values)
+
+
+def _truthy(array: Any) -> np.ndarray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pc.utf8_lower(pc.cast(array, pa.string()))
+    hit = pc.is_in(text, value_set=pa.array(["true", "1", "yes", "t"]))
+    return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+
+
+def parse(columns: dict[str, Any], first_line: int, bad: BadRows) -> Rows:
+    """Validate a chunk; bad rows are recorded in `bad` and dropped."""
+    n = len(columns["tokens_prompt"])
+    keep = np.ones(n, dtype=bool)
+    values: dict[str, np.ndarray] = {}
+    for name in TOKEN_COLUMNS:
+        if name not in columns:
+            values[name] = np.zeros(n)
+            continue
+        numbers, ok = _numbers(columns[name])
+        required = name in ("tokens_prompt", "tokens_completion")
+        missing = ~ok if required else np.zeros(n, dtype=bool)
+        if not required:
+            present = ~_empty(columns[name])
+            missing = present & ~ok
+            numbers = np.where(ok, numbers, 0.0)
+        negative = ok & (numbers < 0)
+        bad.add(f"missing or non-numeric {name}", missing & keep, first_line)
+        keep &= ~missing
+        bad.add(f"negative {name}", negative & keep, first_line)
+        keep &= ~negative
+        values[name] = numbers
+    seconds = None
+    if "created_at" in columns:
+        seconds, ok = _timestamps(columns["created_at"])
+        bad.add("unparseable created_at", ~ok & keep, first_line)
+        keep &= ok
+    money: dict[str, np.ndarray | None] = {}
+    for name in MONEY_COLUMNS:
+        if name in columns:
+            numbers, ok = _numbers(columns[name])
+            money[name] = np.where(ok, numbers, np.nan if name == "cost_total" else 0.0)
+        else:
+            money[name] = None
+    model = None
+    models: list[str] = []
+    if "model" in columns:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        encoded = pc.dictionary_encode(pc.cast(columns["model"], pa.string()))
+        if isinstance(encoded, pa.ChunkedArray):
+            encoded = encoded.combine_chunks()
+        model = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        models = [str(m) for m in encoded.dictionary.to_pylist()]
+    cancelled = _truthy(columns["cancelled"]) if "cancelled" in columns else None
+
+    bad.lines(~keep, first_line)
+
+    def kept(array: np.ndarray | None) -> np.ndarray | None:
+        return None if array is None else array[keep]
+
+    prompt = values["tokens_prompt"][keep]
+    cached = np.minimum(values["tokens_cached"][keep], prompt)
+    return Rows(
+        prompt=prompt,
+        completion=values["tokens_completion"][keep],
+        reasoning=values["tokens_reasoning"][keep],
+        cached=cached,
+        minutes=None if seconds is None else ((seconds[keep] % 86400) // 60),
+        days=None if seconds is None else seconds[keep] / 86400,
+        model=kept(model),
+        models=models,
+        cost_total=kept(money["cost_total"]),
+        web_search=kept(money["cost_web_search"]),
+        byok=kept(money["byok_usage_inference"]),
+        cancelled=kept(cancelled),
+    )
+
+
+def _empty(array: Any) -> np.ndarray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
+        blank = pc.equal(pc.utf8_trim_whitespace(array), "")
+        return pc.fill_null(pc.or_(pc.is_null(array), blank), True).to_numpy(zero_copy_only=False)
+    return pc.is_null(array).to_numpy(zero_copy_only=False)

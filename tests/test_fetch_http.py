@@ -186,7 +186,7 @@ def test_not_modified_sends_validators_and_keeps_the_models(
     assert len(history_files(cache)) == 1
 
     forced = refresh(cache, fast(server), force=True)  # unconditional: full download
-    assert forced.changed
+    assert not forced.changed  # same facts: reported unchanged, the file keeps its models
     assert "If-None-Match" not in requests(server)[-1].headers
     assert len(history_files(cache)) == 1  # same models: no new history entry
 

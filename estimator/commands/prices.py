@@ -164,9 +164,7 @@ def refresh(args: argparse.Namespace) -> int:
     note(f"fetching {args.base_url.rstrip('/')}/models ...")
     outcome = run_refresh(args.cache_dir, _settings(args), force=args.force)
     if not outcome.changed:
-        note(
-            f"catalog unchanged (304 Not Modified); {outcome.model_count} models in {outcome.path}"
-        )
+        note(f"catalog unchanged; {outcome.model_count} models in {outcome.path}")
         return 0
     before = f" (was {outcome.previous_count})" if outcome.previous_count else ""
     note(

@@ -27,7 +27,9 @@ from estimator.pricing.payload import (
 from estimator.pricing.store import (
     FORMAT,
     current_meta,
+    dump_rows,
     lock,
+    models_digest,
     new_meta,
     read_catalog_file,
     save_catalog,
@@ -91,6 +93,12 @@ def refresh(
         except PayloadError as exc:
             raise PricingUnavailable(f"rejected: {exc}; the cache is unchanged") from None
         now = now_utc()
+        if previous is not None and models_digest(dump_rows(models)) == previous.sha256:
+            # same facts under a new ETag (or none): keep the file, note the check
+            touch_catalog(
+                directory, checked_at=now, etag=result.etag, last_modified=result.last_modified
+            )
+            return Outcome(directory / "catalog.json", False, previous.model_count, previous)
         meta = new_meta(
             result.url, now, etag=result.etag, last_modified=result.last_modified, checked_at=now
         )

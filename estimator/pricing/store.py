@@ -27,7 +27,7 @@ from estimator.pricing.payload import PayloadError, parse_json, rows_of, validat
 FORMAT = "fusion-cost-catalog"
 FORMAT_VERSION = 1
 HISTORY_DIR = "history"
-HISTORY_KEEP = 100
+HISTORY_KEEP = 100  # catalogs kept in history/ (env FUSION_COST_HISTORY_KEEP)
 LOCK_FILE = ".lock"
 LOCK_TIMEOUT_S = 120
 
@@ -144,7 +144,8 @@ def history_files(directory: Path) -> list[Path]:
 
 
 def _prune(history: Path) -> None:
-    for stale in sorted(history.glob("*.json"))[:-HISTORY_KEEP]:
+    keep = int(os.environ.get("FUSION_COST_HISTORY_KEEP", HISTORY_KEEP))
+    for stale in sorted(history.glob("*.json"))[:-keep]:
         stale.unlink(missing_ok=True)
 
 

@@ -95,3 +95,14 @@ def test_installed_wheel_prices_offline_from_the_bundled_snapshot(
     assert document["catalog"]["model_count"] == 549
     assert list(empty.iterdir()) == []  # reading prices wrote nothing
     assert not (home / ".cache" / "fusion-cost" / "catalog.json").exists()
+
+    # the README's first command, from the installed wheel: the report of the built-in example
+    report = [str(venv / "bin" / "fusion-cost"), "report", "--samples", "500"]
+    if _network_isolated():
+        report = ["unshare", "-n", *report]
+    done = _run(report, cwd=empty, env=env)
+    written = empty / done.stdout.splitlines()[0]
+    assert written == empty / "reports" / "support-answers-is-fusion-worth-it.html"
+    html = written.read_text()
+    assert "fusion-quality" in html and "<svg" in html and "whatif-data" in html
+    assert done.stdout.splitlines()[2].startswith("verdict: ")

@@ -6,6 +6,7 @@ is mapped back to the YAML node it came from with `yaml.compose`.
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from estimator.scenario import Scenario
 EXAMPLE = "support.yaml"
 MAX_SCENARIO_BYTES = 2 * 1024 * 1024
 MAX_ALIASES = 100
+MAX_NODES = 100_000  # YAML values, counted through aliases: bounds parse, validation and memory
 
 
 def example_path() -> Path:
@@ -44,10 +46,12 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
 def parse_scenario(text: str, label: str) -> Scenario:
     import yaml
 
+    loader = _bounded_loader()(text, label)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()  # parsed once, construction reuses the node tree
         _check_aliases(node, label)
-        data = yaml.safe_load(text)
+        _check_size(node, label)
+        data = None if node is None else loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
@@ -56,6 +60,8 @@ def parse_scenario(text: str, label: str) -> Scenario:
         raise UserError(f"{label}: YAML error: {exc}") from None
     except RecursionError:
         raise UserError(f"{label}: nested too deeply") from None
+    finally:
+        loader.dispose()
     if not isinstance(data, dict):
         raise UserError(f"{label}:1: a scenario is a mapping with workload and strategies")
     return validate_scenario(data, label, node)
@@ -110,6 +116,65 @@ def validate_scenario(data: dict[str, Any], label: str, node: Any = None) -> Sce
         raise UserError(f"{label}: nested too deeply") from None
     scenario._origin = locate
     return scenario
+
+
+@cache
+def _bounded_loader() -> Any:
+    """A SafeLoader that stops composing after MAX_NODES values and reports bad scalars
+    (a 5,000-digit integer, `2026-13-45`) as YAML errors with their line, not a traceback."""
+    import yaml
+
+    class BoundedLoader(yaml.SafeLoader):
+        def __init__(self, text: str, label: str) -> None:
+            super().__init__(text)
+            self.label, self.nodes = label, 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            self.nodes += 1
+            if self.nodes > MAX_NODES:
+                raise UserError(f"{self.label}: more than {MAX_NODES:,} YAML values")
+            return super().compose_node(parent, index)
+
+        def construct_object(self, node: Any, deep: bool = False) -> Any:
+            try:
+                return super().construct_object(node, deep)
+            except (ValueError, OverflowError) as exc:
+                problem = f"cannot read this value ({str(exc).split(';')[0]})"
+                raise yaml.constructor.ConstructorError(
+                    None, None, problem, node.start_mark
+                ) from None
+
+    return BoundedLoader
+
+
+def _children(node: Any) -> list[Any]:
+    value = getattr(node, "value", None)
+    if not isinstance(value, list):
+        return []
+    return [part for item in value for part in (item if isinstance(item, tuple) else (item,))]
+
+
+def _check_size(root: Any, label: str) -> None:
+    """Refuse documents whose values, expanded through aliases, exceed MAX_NODES (or loop)."""
+    size: dict[int, int] = {}
+    open_: set[int] = set()  # entered, not finished: the ancestors of the node being visited
+    stack = [(root, False)] if root is not None else []
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            open_.discard(key)
+            size[key] = min(MAX_NODES + 1, 1 + sum(size[id(c)] for c in _children(node)))
+            continue
+        if key in size:
+            continue
+        if key in open_:
+            raise UserError(f"{label}: a YAML alias refers to itself")
+        open_.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node))
+    if root is not None and size[id(root)] > MAX_NODES:
+        raise UserError(f"{label}: more than {MAX_NODES:,} YAML values once aliases are expanded")
 
 
 def _check_aliases(node: Any, label: str) -> None:

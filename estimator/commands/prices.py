@@ -96,16 +96,7 @@ def _print_show_table(rows: list[dict[str, Any]]) -> None:
             "tiers / time windows",
         ],
         table,
-        right=[
-            "input",
-            "output",
-            "cache read",
-            "reasoning",
-            "search",
-            "request",
-            "context",
-            "max out",
-        ],
+        left=["model", "tiers / time windows"],
     )
     if any(row["dynamic"] for row in rows):
         note(next(row["note"] for row in rows if row["dynamic"]))
@@ -228,6 +219,6 @@ def diff(args: argparse.Namespace) -> int:
         "Catalog changes (USD per 1M tokens; per unit for request/search)",
         ["", "model", "price", "old -> new", "change"],
         rows,
-        right=["change"],
+        left=["", "model", "price", "old -> new"],
     )
     return 0

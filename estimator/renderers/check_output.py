@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from estimator.gate import CheckResult, StrategyDelta
 from estimator.renderers.fmt import usd
-from estimator.renderers.safe import plain_text
+from estimator.renderers.safe import markdown_cell, plain_text
 
 COMMENT_MARKER = "<!-- fusion-cost-check -->"
 COMMENT_LIMIT = 65_000
@@ -44,7 +44,7 @@ def render_text(result: CheckResult) -> str:
             "Monthly cost",
             ["strategy", "before", "after", "change", "change %"],
             [[r.name, *_delta_cells(r)] for r in result.strategies],
-            right=["before", "after", "change", "change %"],
+            left=["strategy"],
         ).rstrip("\n")
     )
     for p in result.policies:
@@ -70,14 +70,7 @@ def _num(value: object) -> str:
     return "-" if value is None else f"{value}"
 
 
-def _md(text: str) -> str:
-    return (
-        plain_text(text)
-        .replace("|", "\\|")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\n", " ")
-    )
+_md = markdown_cell
 
 
 def render_markdown(result: CheckResult) -> str:

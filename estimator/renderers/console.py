@@ -22,16 +22,19 @@ def table_text(
     title: str | None,
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
-    right: Sequence[str] = (),
+    left: Sequence[str] = (),
     caption: str | None = None,
 ) -> str:
-    """A rich table rendered to plain text (cells stripped of control sequences)."""
+    """A rich table rendered to plain text (cells stripped of control sequences).
+
+    Columns named in `left` are text; every other column holds numbers and is right-aligned.
+    """
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title=title, caption=caption, show_lines=False, header_style="bold")
     for column in columns:
-        table.add_column(column, justify="right" if column in right else "left", overflow="fold")
+        table.add_column(column, justify="left" if column in left else "right", overflow="fold")
     for row in rows:
         table.add_row(*(plain_text("" if cell is None else str(cell)) for cell in row))
     width = shutil.get_terminal_size((WIDE, 24)).columns if sys.stdout.isatty() else WIDE
@@ -46,7 +49,7 @@ def print_table(
     title: str | None,
     columns: Sequence[str],
     rows: Sequence[Sequence[Any]],
-    right: Sequence[str] = (),
+    left: Sequence[str] = (),
     caption: str | None = None,
 ) -> None:
-    sys.stdout.write(table_text(title, columns, rows, right, caption))
+    sys.stdout.write(table_text(title, columns, rows, left, caption))

@@ -7,7 +7,7 @@ import json
 
 from estimator.renderers.fmt import ratio, tokens, usd
 from estimator.renderers.output import emit_csv
-from estimator.renderers.safe import plain_text
+from estimator.renderers.safe import markdown_cell
 from estimator.results import Estimate
 
 
@@ -39,15 +39,7 @@ def render_csv(estimate: Estimate) -> str:
     return out.getvalue()
 
 
-def _md(text: str) -> str:
-    """Markdown-safe cell text: no pipes, no HTML, no control characters."""
-    return (
-        plain_text(text)
-        .replace("|", "\\|")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\n", " ")
-    )
+_md = markdown_cell
 
 
 def render_markdown(estimate: Estimate) -> str:

@@ -56,16 +56,7 @@ def render_table(estimate: Estimate) -> str:
                 "max prompt",
             ],
             rows,
-            right=[
-                "per request",
-                "p50",
-                "p95",
-                "monthly",
-                "monthly p5-p95",
-                "x baseline",
-                "calls/req",
-                "max prompt",
-            ],
+            left=["strategy", "kind"],
             caption=f"catalog {p.fetched_at[:10]}; per-request figures are means over the workload",
         ).rstrip("\n")
     )

@@ -100,11 +100,8 @@ def _rate(e: Estimate, name: str) -> float | None:
     return next((r.error_rate for r in e.decision.expected if r.strategy == name), None)
 
 
-def _decision_lines(e: Estimate, frame: dict[str, Any]) -> list[dict[str, Any]]:
-    """Server-side first drawing of total cost per request against cost per error."""
-    d = e.decision
-    if d is None:
-        return []
+def _scales(frame: dict[str, Any]) -> tuple[Any, Any]:
+    """Data -> SVG coordinates for the decision chart (the page's JS uses the same frame)."""
     width, height = frame["width"], frame["height"]
     left, right, top, bottom = frame["left"], frame["right"], frame["top"], frame["bottom"]
 
@@ -114,6 +111,15 @@ def _decision_lines(e: Estimate, frame: dict[str, Any]) -> list[dict[str, Any]]:
     def py(y: float) -> float:
         return height - bottom - y / frame["y_max"] * (height - top - bottom)
 
+    return px, py
+
+
+def _decision_lines(e: Estimate, frame: dict[str, Any]) -> list[dict[str, Any]]:
+    """Server-side first drawing of total cost per request against cost per error."""
+    d = e.decision
+    if d is None:
+        return []
+    px, py = _scales(frame)
     drawn = []
     for n, row in enumerate(d.expected):
         if row.error_rate is None:
@@ -138,7 +144,7 @@ def _crossings(e: Estimate, frame: dict[str, Any]) -> list[dict[str, Any]]:
     d = e.decision
     if d is None:
         return []
-    width, height = frame["width"], frame["height"]
+    px, py = _scales(frame)
     out = []
     rates = {r.strategy: r for r in d.expected}
     for row in d.break_even:
@@ -153,10 +159,8 @@ def _crossings(e: Estimate, frame: dict[str, Any]) -> list[dict[str, Any]]:
         )
         out.append(
             {
-                "x": frame["left"] + c / frame["x_max"] * (width - frame["left"] - frame["right"]),
-                "y": height
-                - frame["bottom"]
-                - y / frame["y_max"] * (height - frame["top"] - frame["bottom"]),
+                "x": px(c),
+                "y": py(y),
                 "title": f"{row.fusion} = {row.versus} at {usd(row.usd_per_error)} per error",
             }
         )

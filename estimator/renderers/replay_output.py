@@ -65,7 +65,7 @@ def render_table(result: ReplayResult) -> str:
             "What this traffic would have cost" + (f" (logged: {usd(logged)})" if logged else ""),
             ["strategy", "kind", "total", "per request", "vs logged"],
             rows,
-            right=["total", "per request", "vs logged"],
+            left=["strategy", "kind"],
         ).rstrip("\n")
     )
     out.append(calibration_line(result))

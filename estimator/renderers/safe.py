@@ -18,3 +18,14 @@ def csv_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
         return "'" + value
     return value
+
+
+def markdown_cell(value: str) -> str:
+    """Text for a markdown table cell: no pipes, no HTML, no control characters."""
+    return (
+        plain_text(value)
+        .replace("|", "\\|")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("\n", " ")
+    )

@@ -37,6 +37,11 @@ def render_text(result: CheckResult) -> str:
         f"fusion-cost check: {result.scenario}: {_headline(result)}",
         f"catalog: {result.catalog['fetched_at'][:10]} ({result.catalog['age_days']:g} days old)",
     ]
+    if result.catalog.get("stale"):
+        lines.append(
+            "warning: the catalog is older than the freshness limit; prices may have "
+            "changed (run `fusion-cost prices refresh`)"
+        )
     if result.baseline_catalog:
         lines.append(f"baseline catalog: {result.baseline_catalog['fetched_at'][:10]}")
     lines.append(

@@ -11,6 +11,12 @@ from estimator.renderers.safe import plain_text
 from estimator.replay import ReplayResult
 
 
+STALE = (
+    "warning: the catalog is older than 7 days; prices may have changed "
+    "(run `fusion-cost prices refresh`)"
+)
+
+
 def calibration_line(result: ReplayResult) -> str:
     cal = result.calibration
     if cal is None:
@@ -49,6 +55,8 @@ def render_table(result: ReplayResult) -> str:
         ),
         f"catalog: {result.pricing['fetched_at'][:10]} ({result.pricing['age_days']:g} days old)",
     ]
+    if result.pricing.get("stale"):
+        out.append(STALE)
     logged = result.period.get("logged_cost_usd")
     rows = [
         [

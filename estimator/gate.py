@@ -374,6 +374,7 @@ def check(
         catalog={
             "fetched_at": current.pricing.fetched_at,
             "age_days": current.pricing.age_days,
+            "stale": current.pricing.stale,
             "sha256": current.pricing.sha256,
             "source": current.pricing.source,
         },

@@ -10,7 +10,6 @@ from estimator.renderers.output import emit_csv
 from estimator.renderers.safe import plain_text
 from estimator.replay import ReplayResult
 
-
 STALE = (
     "warning: the catalog is older than 7 days; prices may have changed "
     "(run `fusion-cost prices refresh`)"

@@ -4,12 +4,17 @@ One refresh is a handful of GETs of `{base_url}/models?output_modalities=all`, f
 pagination (`links.next`, else `offset`+`limit` against `total_count`). Connection errors, 429
 (honouring `Retry-After`) and 5xx are retried with exponential backoff and jitter inside a total
 time budget. `ETag`/`Last-Modified` make an unchanged catalog one small 304 round trip. The API
-key, if any, is sent as a bearer token and never logged, stored or put in an error message.
+key, if any, is sent as a bearer token (only to the base URL's own origin: not to a redirect or
+a pagination link elsewhere) and never logged, stored or put in an error message. The total time
+limit holds even against a server that drips bytes: at the deadline a watchdog shuts the sockets.
 """
 
 from __future__ import annotations
 
+import contextlib
 import random
+import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,7 +48,7 @@ class FetchSettings:
     retries: int = 4
     backoff_base_s: float = 0.5
     backoff_max_s: float = 20.0
-    max_bytes: int = 64 * 1024 * 1024
+    max_bytes: int = 64 * 1024 * 1024  # all pages of one refresh together
     max_pages: int = 100
 
 
@@ -90,6 +95,12 @@ def retry_after_s(response: httpx.Response) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or ""), port
+
+
 def _with_offset(url: str, offset: int, limit: int) -> str:
     parts = urlsplit(url)
     query = {k: v for k, v in parse_qsl(parts.query) if k not in ("offset", "limit")}
@@ -111,9 +122,11 @@ class Fetcher:
         self._sleep = sleep
         self._clock = clock
         self._deadline = clock() + settings.total_timeout_s
+        self._received = 0
+        self._sockets: list[socket.socket] = []
+        self._expired = threading.Event()
+        self._watch = threading.Lock()
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
-        if settings.api_key:
-            headers["Authorization"] = f"Bearer {settings.api_key}"
         self._client = httpx.Client(
             headers=headers,
             timeout=httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s),
@@ -137,12 +150,33 @@ class Fetcher:
             conditional["If-None-Match"] = etag
         if last_modified:
             conditional["If-Modified-Since"] = last_modified
+        watchdog = threading.Timer(max(0.0, self._remaining()), self._expire)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            return self._fetch_pages(url, result, conditional, etag, last_modified)
+        finally:
+            watchdog.cancel()
+            watchdog.join()
+
+    def _fetch_pages(
+        self,
+        url: str,
+        result: FetchResult,
+        conditional: dict[str, str],
+        etag: str | None,
+        last_modified: str | None,
+    ) -> FetchResult:
         seen: set[str] = set()
         next_url: str | None = url
         total: int | None = None
         while next_url:
-            if next_url in seen or len(seen) >= self.settings.max_pages:
+            if next_url in seen:
                 raise FetchError(f"{url}: pagination does not end (page {next_url} repeats)")
+            if len(seen) >= self.settings.max_pages:
+                raise FetchError(
+                    f"{url}: pagination does not end (more than {self.settings.max_pages} pages)"
+                )
             seen.add(next_url)
             response, body = self._get(next_url, conditional if result.pages == 0 else {})
             if response.status_code == 304 and result.pages == 0:
@@ -161,8 +195,41 @@ class Fetcher:
             result.pages += 1
             if isinstance(document.get("total_count"), int):
                 total = document["total_count"]
-            next_url = self._next_page(document, next_url, len(page), len(result.rows), total)
+            try:
+                next_url = self._next_page(document, next_url, len(page), len(result.rows), total)
+            except ValueError as exc:
+                raise FetchError(f"{next_url}: bad next-page link ({exc})") from None
         return result
+
+    def _expire(self) -> None:
+        """The deadline passed: shut every socket so a blocked read returns at once."""
+        with self._watch:
+            self._expired.set()
+            sockets = list(self._sockets)
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+    def _trace(self, event: str, info: dict[str, Any]) -> None:
+        if event not in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            return
+        stream = info.get("return_value")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if sock is None:
+            return
+        with self._watch:
+            self._sockets.append(sock)
+            expired = self._expired.is_set()
+        if expired:
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+    def _headers_for(self, url: str, headers: dict[str, str]) -> dict[str, str]:
+        """The key goes to the base URL's origin only (httpx drops it on redirects elsewhere)."""
+        key = self.settings.api_key
+        if key and _origin(url) == _origin(self.settings.base_url):
+            return {**headers, "Authorization": f"Bearer {key}"}
+        return headers
 
     @staticmethod
     def _next_page(
@@ -187,8 +254,15 @@ class Fetcher:
             except (httpx.TransportError, _TooLarge) as exc:
                 if isinstance(exc, _TooLarge):
                     raise FetchError(str(exc)) from None
+                if self._expired.is_set():
+                    raise FetchError(
+                        f"{url}: no complete answer within {self.settings.total_timeout_s:g}s"
+                    ) from None
                 problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
                 delay = None
+            except (httpx.RequestError, httpx.InvalidURL) as exc:  # redirect loop, bad gzip: final
+                problem = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                raise FetchError(f"{url}: {problem}") from None
             else:
                 if response.status_code not in RETRY_STATUSES:
                     if response.status_code >= 400:
@@ -218,8 +292,14 @@ class Fetcher:
             connect=min(self.settings.connect_timeout_s, remaining),
         )
         chunks: list[bytes] = []
-        size = 0
-        with self._client.stream("GET", url, headers=headers, timeout=timeout) as response:
+        size = self._received  # the cap holds for all pages of the refresh together
+        with self._client.stream(
+            "GET",
+            url,
+            headers=self._headers_for(url, headers),
+            timeout=timeout,
+            extensions={"trace": self._trace},
+        ) as response:
             for chunk in response.iter_bytes():
                 size += len(chunk)
                 if size > self.settings.max_bytes:
@@ -229,6 +309,9 @@ class Fetcher:
                         f"{url}: body still arriving after {self.settings.total_timeout_s:g}s"
                     )
                 chunks.append(chunk)
+        if self._expired.is_set():  # the watchdog cut the connection: the body may be short
+            raise FetchError(f"{url}: body still arriving after {self.settings.total_timeout_s:g}s")
+        self._received = size
         return response, b"".join(chunks)
 
 

@@ -55,5 +55,20 @@ def is_writable_dir(directory: Path) -> bool:
     return probe.is_dir() and os.access(probe, os.W_OK | os.X_OK)
 
 
+def unwritable_reason(directory: Path) -> str:
+    """Why `is_writable_dir(directory)` is False, for the error message."""
+    probe = directory
+    while not probe.exists() and probe.parent != probe:
+        probe = probe.parent
+    if not probe.is_dir():
+        return f"{probe} is not a directory"
+    try:
+        if os.statvfs(probe).f_flag & os.ST_RDONLY:
+            return f"{probe} is on a read-only file system"
+    except OSError:
+        pass
+    return f"{probe} is not writable"
+
+
 def writable_dir(explicit: str | os.PathLike[str] | None = None) -> Path | None:
     return next((d for d in candidate_dirs(explicit) if is_writable_dir(d)), None)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +18,12 @@ from estimator.clock import now_utc
 from estimator.errors import PricingUnavailable, UserError
 from estimator.pricing.catalog import CatalogMeta
 from estimator.pricing.fetch import Fetcher, FetchSettings
-from estimator.pricing.locations import bundled_snapshot, writable_dir
+from estimator.pricing.locations import (
+    bundled_snapshot,
+    is_writable_dir,
+    unwritable_reason,
+    writable_dir,
+)
 from estimator.pricing.payload import (
     PayloadError,
     check_shrink,
@@ -52,12 +59,40 @@ class Outcome:
 
 
 def _target_dir(cache_dir: str | os.PathLike[str] | None) -> Path:
+    if cache_dir and not is_writable_dir(Path(cache_dir)):
+        # an explicit --cache-dir is where the user will read from: never write elsewhere
+        raise UserError(
+            f"{cache_dir}: cannot write the catalog there ({unwritable_reason(Path(cache_dir))})"
+        )
     directory = writable_dir(cache_dir)
     if directory is None:
         raise UserError(
             "no writable cache directory: pass --cache-dir DIR or set FUSION_COST_CACHE_DIR"
         )
     return directory
+
+
+class CacheWriteError(UserError, OSError):
+    """The cache could not be written (disk full, read-only, ...): one line, exit 2.
+
+    Still an `OSError` (with the original `errno`) for library callers that catch that.
+    """
+
+
+@contextmanager
+def _writing(directory: Path) -> Iterator[None]:
+    """An OS error while locking or writing the cache (disk full, read-only) is one clear line."""
+    try:
+        yield
+    except CacheWriteError:
+        raise
+    except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        error = CacheWriteError(
+            f"{directory}: cannot write the catalog ({reason}); the cache is unchanged"
+        )
+        error.errno = exc.errno
+        raise error from None
 
 
 def _previous_count(directory: Path) -> int | None:
@@ -76,7 +111,7 @@ def refresh(
     """Fetch the live catalog into the first writable cache dir (conditional unless forced)."""
     settings = settings or FetchSettings()
     directory = _target_dir(cache_dir)
-    with lock(directory):
+    with _writing(directory), lock(directory):
         previous = current_meta(directory)
         validators = (
             (previous.etag, previous.last_modified) if previous and not force else (None,) * 2
@@ -134,7 +169,7 @@ def import_file(
         fetched_at or _date_from_name(path) or datetime.fromtimestamp(path.stat().st_mtime, UTC)
     )
     directory = _target_dir(cache_dir)
-    with lock(directory):
+    with _writing(directory), lock(directory):
         previous_count = _previous_count(directory)
         check_shrink(len(models), previous_count, str(path), force)
         meta = new_meta(source or f"file:{path.name}", fetched_at)

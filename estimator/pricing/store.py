@@ -119,15 +119,30 @@ def save_catalog(directory: Path, models: Sequence[ModelInfo], meta: CatalogMeta
     """Write the catalog atomically (caller holds `lock(directory)`) and record it in history."""
     body = encode(models, meta)
     written = json.loads(body)["meta"]
+    _remove_stale_temps(directory)
     stamp = datetime.now(UTC)  # write time: history sorts in the order catalogs were stored
     history = directory / HISTORY_DIR
     newest = history_files(directory)[-1:] if history.is_dir() else []
+    entry = None
     if not newest or written["sha256"][:12] not in newest[0].name:
-        name = f"{stamp:%Y-%m-%dT%H%M%S.%f}Z-{written['sha256'][:12]}.json"
-        write_atomic(history / name, body)
-        _prune(history)
-    write_atomic(directory / CATALOG_FILE, body)
+        entry = history / f"{stamp:%Y-%m-%dT%H%M%S.%f}Z-{written['sha256'][:12]}.json"
+        write_atomic(entry, body)
+    try:
+        write_atomic(directory / CATALOG_FILE, body)
+    except BaseException:  # e.g. disk full: no history entry for a catalog never stored
+        if entry is not None:
+            entry.unlink(missing_ok=True)
+        raise
+    if entry is not None:
+        _prune(history)  # only once the new catalog is in place
     return directory / CATALOG_FILE
+
+
+def _remove_stale_temps(directory: Path) -> None:
+    """Temp files of writers that were killed mid-write (we hold the lock: none is live)."""
+    stale = [*directory.glob(f".{CATALOG_FILE}.*.tmp"), *(directory / HISTORY_DIR).glob(".*.tmp")]
+    for path in stale:
+        path.unlink(missing_ok=True)
 
 
 def touch_catalog(directory: Path, **changes: Any) -> None:

@@ -1,0 +1,409 @@
+"""Disk faults: a read-only cache, a cache that is a file, a full disk, a missing cache dir, and
+`prices import` killed with SIGKILL at random points.
+
+Every failure is one clear line (exit 2 through the CLI, no traceback) and leaves the cache
+byte-identical; every kill leaves a catalog that loads and holds either the old or the new
+facts. The read-only and disk-full cases mount small tmpfs file systems, so they need root (as
+root, `chmod` would not stop a write); elsewhere they skip with the reason.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from estimator import load_catalog
+from estimator.errors import UserError
+from estimator.pricing.refresh import import_file, refresh
+from estimator.pricing.store import history_files, read_catalog_file
+from tests.conftest import PAYLOAD
+from tests.fault_helpers import (
+    RawServer,
+    Received,
+    assert_one_line_error,
+    facts,
+    fill,
+    free_bytes,
+    head,
+    mount_problem,
+    remount,
+    run_cli,
+    tmpfs,
+)
+from tests.pricing_helpers import (
+    CHANGED_ID,
+    dir_bytes,
+    payload_bytes,
+    temp_files,
+    with_price,
+    write_json,
+)
+
+FIGURES: list[str] = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report_figures() -> Iterator[None]:
+    yield
+    print("\n--- disk fault figures ---")
+    for line in FIGURES:
+        print(line)
+
+
+@cache
+def _mount_problem() -> str | None:
+    return mount_problem()
+
+
+def needs_mount() -> None:
+    problem = _mount_problem()
+    if problem:
+        pytest.skip(f"cannot mount a tmpfs: {problem}")
+
+
+@pytest.fixture
+def changed(tmp_path: Path) -> Path:
+    """The recorded payload with one price changed (+20 %)."""
+    return write_json(
+        tmp_path / "models-2026-08-20.json", with_price(CHANGED_ID, "prompt", "0.000006")
+    )
+
+
+def cli_import(file: Path, cache_dir: Path | str, **kwargs: Any) -> Any:
+    return run_cli("prices", "import", str(file), "--cache-dir", str(cache_dir), **kwargs)
+
+
+def cli_refresh(url: str, cache_dir: Path | str, *extra: str) -> Any:
+    argv = ["prices", "refresh", "--base-url", url, "--cache-dir", str(cache_dir)]
+    return run_cli(*argv, "--timeout", "10", "--retries", "0", *extra)
+
+
+def serve(body: bytes, **headers: str) -> Any:
+    """A handler answering every request with `body` (304 when If-None-Match matches)."""
+
+    def handler(conn: socket.socket, request: Received, stop: threading.Event) -> None:
+        etag = headers.get("ETag")
+        if etag and request.headers.get("if-none-match") == etag:
+            conn.sendall(head("304 Not Modified", ETag=etag, Content_Length=0))
+            return
+        conn.sendall(
+            head(Content_Type="application/json", Content_Length=len(body), **headers) + body
+        )
+
+    return handler
+
+
+def assert_intact(cache_dir: Path, before: dict[str, bytes]) -> None:
+    """Byte-identical (lock aside), no temp file, and the catalog still loads."""
+    assert dir_bytes(cache_dir) == before
+    assert temp_files(cache_dir) == []
+    assert len(read_catalog_file(cache_dir / "catalog.json")) == 549
+
+
+# --- read-only cache dir ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def readonly_cache(tmp_path: Path) -> Iterator[Path]:
+    """A cache dir holding a good catalog, on a file system remounted read-only."""
+    needs_mount()
+    with tmpfs(tmp_path / "ro", "4m") as mount:
+        import_file(PAYLOAD, mount / "cache")
+        remount(mount, "ro")
+        yield mount / "cache"
+
+
+def test_readonly_cache_import_and_refresh_fail_clearly(
+    readonly_cache: Path, changed: Path
+) -> None:
+    before = dir_bytes(readonly_cache)
+    run = cli_import(changed, readonly_cache)
+    assert_one_line_error(run, 2, str(readonly_cache), "read-only file system")
+    assert_intact(readonly_cache, before)
+
+    with RawServer(serve(changed.read_bytes())) as server:
+        run = cli_refresh(server.url(), readonly_cache)
+    assert_one_line_error(run, 2, "read-only file system")
+    assert server.connections == 0  # refused before fetching anything
+    assert_intact(readonly_cache, before)
+
+    # nothing was written anywhere else either (it used to fall back to the user cache dir)
+    assert not any(Path(os.environ["XDG_CACHE_HOME"]).rglob("catalog.json"))
+    with pytest.raises(UserError, match="read-only file system"):
+        import_file(changed, readonly_cache)
+    assert_intact(readonly_cache, before)
+
+    shown = run_cli("prices", "show", CHANGED_ID, "--cache-dir", str(readonly_cache))
+    assert shown.code == 0, shown.err  # reading a read-only cache still works
+    assert CHANGED_ID in shown.out
+
+
+def test_missing_dir_on_a_readonly_mount_fails_clearly(readonly_cache: Path) -> None:
+    target = readonly_cache.parent / "new" / "cache"
+    run = cli_import(PAYLOAD, target)
+    assert_one_line_error(run, 2, "read-only file system")
+    assert not target.parent.exists()
+
+
+@pytest.mark.parametrize("where", ["the-file", "the-file/sub"])
+def test_cache_dir_that_is_a_regular_file(tmp_path: Path, changed: Path, where: str) -> None:
+    the_file = tmp_path / "the-file"
+    the_file.write_bytes(b"not a directory\n")
+    target = tmp_path / where
+    run = cli_import(changed, target)
+    assert_one_line_error(run, 2, f"{the_file} is not a directory")
+    with RawServer(serve(changed.read_bytes())) as server:
+        run = cli_refresh(server.url(), target)
+    assert_one_line_error(run, 2, "is not a directory")
+    assert server.connections == 0
+    assert the_file.read_bytes() == b"not a directory\n"
+    assert not any(Path(os.environ["XDG_CACHE_HOME"]).rglob("catalog.json"))
+
+
+# --- disk full ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MB tmpfs; the cache is `DISK/cache`, filler files go beside it."""
+    needs_mount()
+    with tmpfs(tmp_path / "disk", "2m") as mount:
+        yield mount
+
+
+@pytest.mark.parametrize(
+    ("what", "free_share"),
+    [
+        ("same-catalog-no-room-for-the-temp", 0.5),
+        ("changed-no-room-for-history", 0.5),
+        ("changed-history-fits-catalog-not", 1.5),
+    ],
+)
+def test_disk_full_import_reports_enospc_and_keeps_the_old_catalog(
+    small_disk: Path, changed: Path, what: str, free_share: float
+) -> None:
+    cache_dir = small_disk / "cache"
+    import_file(PAYLOAD, cache_dir)
+    size = (cache_dir / "catalog.json").stat().st_size
+    filler = fill(small_disk, int(size * free_share))
+    source = PAYLOAD if what.startswith("same") else changed
+    before = dir_bytes(cache_dir)
+    free = free_bytes(small_disk)
+
+    run = cli_import(source, cache_dir)
+    assert_one_line_error(run, 2, str(cache_dir), "No space left on device", "unchanged")
+    assert_intact(cache_dir, before)
+    assert len(history_files(cache_dir)) == 1
+    with pytest.raises(OSError, match="No space left on device") as info:
+        import_file(source, cache_dir)  # the library: a UserError that is still an OSError
+    assert isinstance(info.value, UserError)
+    assert info.value.errno == 28
+    assert_intact(cache_dir, before)
+    FIGURES.append(
+        f"disk full ({what}): catalog {size} B, {free} B free -> exit {run.code}: "
+        f"{run.error_lines[0][-60:]}"
+    )
+
+    filler.unlink()  # room again: the same import now succeeds
+    import_file(source, cache_dir)
+    assert temp_files(cache_dir) == []
+    reference = small_disk.parent / "reference"
+    import_file(source, reference)
+    assert facts(cache_dir / "catalog.json") == facts(reference / "catalog.json")
+
+
+def test_disk_full_refresh_and_not_modified_keep_the_old_catalog(
+    small_disk: Path, changed: Path
+) -> None:
+    cache_dir = small_disk / "cache"
+    etag = '"v1"'
+    with RawServer(serve(payload_bytes(), ETag=etag)) as server:
+        refresh(cache_dir, _fast(server.url()))
+        filler = fill(small_disk, 100_000)
+        before = dir_bytes(cache_dir)
+        # 304: only the metadata is rewritten (checked_at), which still needs a whole temp file
+        run = cli_refresh(server.url(), cache_dir)
+        assert_one_line_error(run, 2, "No space left on device")
+        assert server.received[-1].headers.get("if-none-match") == etag
+        assert_intact(cache_dir, before)
+    with RawServer(serve(changed.read_bytes())) as server:
+        run = cli_refresh(server.url(), cache_dir)
+        assert_one_line_error(run, 2, "No space left on device")
+        assert server.connections == 1
+        assert_intact(cache_dir, before)
+    filler.unlink()
+
+
+def _fast(url: str) -> Any:
+    from estimator.pricing.fetch import FetchSettings
+
+    return FetchSettings(base_url=url, total_timeout_s=10, retries=0)
+
+
+# --- missing cache dir --------------------------------------------------------------------------
+
+
+def test_missing_cache_dir_is_created_by_import_and_refresh(tmp_path: Path) -> None:
+    imported = tmp_path / "a" / "b" / "imported"
+    run = cli_import(PAYLOAD, imported)
+    assert run.code == 0, run.err
+    assert len(load_catalog(imported)) == 549
+
+    fetched = tmp_path / "x" / "y" / "fetched"
+    with RawServer(serve(payload_bytes())) as server:
+        run = cli_refresh(server.url(), fetched)
+    assert run.code == 0, run.err
+    assert "stored 549 models" in run.err
+    assert len(load_catalog(fetched)) == 549
+    assert len(history_files(fetched)) == 1
+    assert temp_files(fetched) == []
+
+    in_process = tmp_path / "p" / "q"
+    assert import_file(PAYLOAD, in_process).path == in_process / "catalog.json"
+
+
+# --- SIGKILL at random points -------------------------------------------------------------------
+
+KILL_SEED = 20261125
+
+
+def _import_command(source: Path, cache_dir: Path) -> list[str]:
+    command = [sys.executable, "-m", "estimator", "prices", "import"]
+    return [*command, str(source), "--cache-dir", str(cache_dir)]
+
+
+def _measure(a: Path, b: Path, cache_dir: Path) -> tuple[float, float]:
+    """Unkilled imports (B, then A): (slower wall time, earliest moment catalog.json changed).
+
+    The moment is seen by polling the catalog's inode (`os.replace` gives it a new one).
+    """
+    times, writes = [], []
+    for source in (b, a):
+        inode = (cache_dir / "catalog.json").stat().st_ino
+        started = time.monotonic()
+        process = subprocess.Popen(
+            _import_command(source, cache_dir),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        written = None
+        while process.poll() is None:
+            if written is None and (cache_dir / "catalog.json").stat().st_ino != inode:
+                written = time.monotonic() - started
+            time.sleep(0.0005)
+        times.append(time.monotonic() - started)
+        assert process.returncode == 0
+        writes.append(written if written is not None else times[-1])
+    return max(times), min(writes)
+
+
+def kill_runs(tmp_path: Path, runs: int, seed: int) -> Counter[str]:
+    """Import A and B alternately, SIGKILL each after a seeded random delay; check every time."""
+    a = PAYLOAD
+    b = write_json(tmp_path / "models-2026-08-20.json", with_price(CHANGED_ID, "prompt", "6e-6"))
+    shas = {}
+    for name, source in (("a", a), ("b", b)):
+        import_file(source, tmp_path / f"ref-{name}")
+        shas[name] = facts(tmp_path / f"ref-{name}" / "catalog.json")
+    assert shas["a"] != shas["b"]
+
+    cache_dir = tmp_path / "cache"
+    import_file(a, cache_dir)
+    runtime, write_at = _measure(a, b, cache_dir)
+    rng = random.Random(seed)
+    outcomes: Counter[str] = Counter()
+    delays: list[float] = []
+    started = time.monotonic()
+    for _ in range(runs):
+        current = facts(cache_dir / "catalog.json")
+        source, target = (b, shas["b"]) if current == shas["a"] else (a, shas["a"])
+        history_before = set(history_files(cache_dir))
+        # even runs: anywhere in the run; odd runs: around the moment the catalog is written
+        if len(delays) % 2 == 0:
+            delay = rng.uniform(0.0, runtime * 1.1)
+        else:
+            delay = rng.uniform(max(0.0, write_at - 0.06), write_at + 0.02)
+        delays.append(delay)
+        process = subprocess.Popen(
+            _import_command(source, cache_dir),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            time.sleep(delay)
+            if process.poll() is None:
+                process.send_signal(signal.SIGKILL)
+            code = process.wait(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+        # whatever happened, the catalog loads (sha verified) and holds old or new facts
+        after = facts(cache_dir / "catalog.json")
+        assert after in (current, target), after
+        assert len(load_catalog(cache_dir)) == 549
+        new_history = set(history_files(cache_dir)) - history_before
+        for entry in new_history:  # a history entry is a whole catalog, never a torn one
+            assert facts(entry) == target
+        temps = temp_files(cache_dir)
+        for temp in temps:  # leftovers of the killed writer: hidden, never read as catalogs
+            assert temp.name.startswith(".")
+            assert temp.name.endswith(".tmp")
+            assert temp not in history_files(cache_dir)
+
+        if code == 0:
+            outcomes["finished before the kill"] += 1
+        elif after == target:
+            outcomes["killed after the write"] += 1
+        elif temps or new_history:
+            outcomes["killed while writing"] += 1
+        else:
+            outcomes["killed before the write"] += 1
+        assert code in (0, -signal.SIGKILL), code
+    elapsed = time.monotonic() - started
+
+    # a clean import afterwards succeeds and sweeps the killed writers' temp files
+    final = b if facts(cache_dir / "catalog.json") == shas["a"] else a
+    done = subprocess.run(
+        _import_command(final, cache_dir), capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert temp_files(cache_dir) == []
+    for entry in history_files(cache_dir):
+        assert facts(entry) in shas.values()
+
+    summary = ", ".join(f"{k}: {v}" for k, v in sorted(outcomes.items()))
+    FIGURES.append(
+        f"SIGKILL x{runs} (seed {seed}): unkilled import {runtime:.2f}s (catalog replaced at "
+        f"{write_at:.3f}s), kill delays {min(delays):.3f}-{max(delays):.3f}s, "
+        f"{elapsed:.1f}s for the runs -> {summary}"
+    )
+    return outcomes
+
+
+def test_sigkill_during_import_never_breaks_the_catalog(tmp_path: Path) -> None:
+    outcomes = kill_runs(tmp_path, runs=50, seed=KILL_SEED)
+    assert sum(outcomes.values()) == 50
+    assert outcomes["killed before the write"] > 0
+    assert outcomes["killed after the write"] + outcomes["finished before the kill"] > 0
+
+
+@pytest.mark.slow
+def test_sigkill_during_import_200_runs(tmp_path: Path) -> None:
+    outcomes = kill_runs(tmp_path, runs=200, seed=KILL_SEED + 1)
+    assert sum(outcomes.values()) == 200
+    assert outcomes["killed while writing"] > 0

@@ -37,8 +37,12 @@ def pyarrow_read(path: Path) -> float:
 
 def replay_run(path: Path) -> tuple[float, dict]:
     start = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "estimator", "replay", str(path), *STRATEGIES,
-                           "--format", "json"], check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "estimator", "replay", str(path), *STRATEGIES, "--format", "json"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return time.perf_counter() - start, json.loads(done.stdout)
 
 
@@ -75,12 +79,17 @@ def main() -> None:
     sample = args.dir / f"sample-{args.sample}.csv"
     if not sample.exists():
         write(sample, args.sample, 11, catalog)
-    scenario = validate_scenario({
-        "workload": {"requests_per_month": 0, "input_tokens": 0, "output_tokens": 0},
-        "strategies": [{"name": "single", "single": {"model": "openai/gpt-5.4-mini"}},
-                       {"name": "auto", "auto": {"cost_tier": "medium"}},
-                       {"name": "fusion", "fusion": {"preset": "general-high"}}],
-    }, "benchmark")
+    scenario = validate_scenario(
+        {
+            "workload": {"requests_per_month": 0, "input_tokens": 0, "output_tokens": 0},
+            "strategies": [
+                {"name": "single", "single": {"model": "openai/gpt-5.4-mini"}},
+                {"name": "auto", "auto": {"cost_tier": "medium"}},
+                {"name": "fusion", "fusion": {"preset": "general-high"}},
+            ],
+        },
+        "benchmark",
+    )
     strategies = build_all(scenario, catalog)
     start = time.perf_counter()
     exact = exact_totals(sample, catalog, strategies)

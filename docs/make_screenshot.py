@@ -13,8 +13,14 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def main() -> None:
@@ -22,8 +28,11 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "example.html"
-        subprocess.run([sys.executable, "-m", "estimator", "report", "-o", str(report)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "estimator", "report", "-o", str(report)],
+            check=True,
+            capture_output=True,
+        )
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
             page = browser.new_page(viewport={"width": 1000, "height": 1400})

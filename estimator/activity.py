@@ -117,7 +117,19 @@ def read_batches(
         batches = _jsonl(source, columns, stats, chunk_rows)
     else:
         batches = _csv(source, columns, stats, block_bytes, chunk_rows)
-    yield from prefetch(batches)
+    yield from prefetch(_readable(batches, source))
+
+
+def _readable(batches: Iterator[Any], source: Path) -> Iterator[Any]:
+    """A truncated or fake .gz, or a file that breaks mid-way: one line, not a traceback."""
+    import zlib
+
+    import pyarrow as pa
+
+    try:
+        yield from batches
+    except (EOFError, OSError, zlib.error, pa.ArrowException) as exc:
+        raise UserError(f"{source}: cannot read the log ({exc})") from None
 
 
 def prefetch(items: Iterator[Any], depth: int = 2) -> Iterator[Any]:
@@ -216,24 +228,28 @@ def _csv_chunks(
     available = _check_required(header, columns, source)
 
     def invalid(row: Any) -> str:
-        stats.malformed += 1
+        # a quote left open swallows the following lines into this one bad row: count them all
+        stats.malformed += 1 + (row.text or "").count("\n")
         if len(stats.malformed_lines) < 5 and row.number is not None:
             stats.malformed_lines.append(row.number + 1)  # +1: we consumed the header
         return "skip"
 
-    reader = csv.open_csv(
-        handle,
-        # one parsing thread keeps malformed-row numbers known; ours overlaps it with pricing
-        read_options=csv.ReadOptions(
-            column_names=header, block_size=block_bytes, use_threads=False
-        ),
-        parse_options=csv.ParseOptions(invalid_row_handler=invalid, newlines_in_values=False),
-        convert_options=csv.ConvertOptions(
-            include_columns=list(available.values()),
-            column_types={col: pa.string() for col in available.values()},
-            strings_can_be_null=True,
-        ),
-    )
+    try:  # opening reads and converts the first block already
+        reader = csv.open_csv(
+            handle,
+            # one parsing thread keeps malformed-row numbers known; ours overlaps it with pricing
+            read_options=csv.ReadOptions(
+                column_names=header, block_size=block_bytes, use_threads=False
+            ),
+            parse_options=csv.ParseOptions(invalid_row_handler=invalid, newlines_in_values=False),
+            convert_options=csv.ConvertOptions(
+                include_columns=list(available.values()),
+                column_types={col: pa.string() for col in available.values()},
+                strings_can_be_null=True,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        raise UserError(f"{source}: cannot read as CSV ({exc})") from None
     line = 2
     pending: list[Any] = []
     pending_rows = 0
@@ -312,7 +328,7 @@ def _jsonl(
                 continue
             try:
                 record = json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError):
+            except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):  # [[[[... too
                 _malformed(stats, number)
                 continue
             if not isinstance(record, dict):

@@ -434,7 +434,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(_handler(args.handler)(args) or 0)
     except FusionCostError as exc:
-        print(f"fusion-cost: error: {exc}", file=sys.stderr)
+        from estimator.renderers.safe import plain_text
+
+        # one line, no terminal control sequences: messages quote file contents and names
+        message = " ".join(plain_text(str(exc)).splitlines())
+        print(f"fusion-cost: error: {message}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("fusion-cost: interrupted", file=sys.stderr)

@@ -11,10 +11,13 @@ from typing import Any
 
 import numpy as np
 
+from estimator.scenario import MAX_TOKENS
+
 NUMBER = r"^\s*-?[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?\s*$"
 TOKEN_COLUMNS = ("tokens_prompt", "tokens_completion", "tokens_reasoning", "tokens_cached")
 MONEY_COLUMNS = ("cost_total", "cost_web_search", "byok_usage_inference")
 FIRST_LINES = 5
+MAX_USD = 1e9  # per request; the catalog refuses prices above 1e9 USD per unit too
 
 
 @dataclass
@@ -67,7 +70,7 @@ def _numbers(array: Any) -> tuple[np.ndarray, np.ndarray]:
 
     if pa.types.is_integer(array.type) or pa.types.is_floating(array.type):
         values = pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False)
-        return values, ~np.isnan(values)
+        return values, np.isfinite(values)  # inf, 1e400: not a number
     try:
         values = pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
@@ -75,7 +78,7 @@ def _numbers(array: Any) -> tuple[np.ndarray, np.ndarray]:
         ok = pc.fill_null(pc.match_substring_regex(text, NUMBER), False)
         cleaned = pc.if_else(ok, pc.utf8_trim_whitespace(text), pa.scalar(None, pa.string()))
         values = pc.cast(cleaned, pa.float64()).to_numpy(zero_copy_only=False)
-    return values, ~np.isnan(values)
+    return values, np.isfinite(values)  # inf, 1e400: not a number
 
 
 def _timestamps(array: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -130,6 +133,9 @@ def parse(columns: dict[str, Any], first_line: int, bad: BadRows) -> Rows:
         keep &= ~missing
         bad.add(f"negative {name}", negative & keep, first_line)
         keep &= ~negative
+        huge = ok & (numbers > MAX_TOKENS)  # 1e300 tokens would overflow the totals
+        bad.add(f"{name} above {MAX_TOKENS:,}", huge & keep, first_line)
+        keep &= ~huge
         values[name] = numbers
     seconds = None
     if "created_at" in columns:
@@ -140,6 +146,7 @@ def parse(columns: dict[str, Any], first_line: int, bad: BadRows) -> Rows:
     for name in MONEY_COLUMNS:
         if name in columns:
             numbers, ok = _numbers(columns[name])
+            ok &= np.abs(numbers) <= MAX_USD  # 1e308 USD is a broken cell, not a cost
             money[name] = np.where(ok, numbers, np.nan if name == "cost_total" else 0.0)
         else:
             money[name] = None

@@ -19,9 +19,13 @@ SEARCH_ENGINES = ("auto", "native", *SEARCH_FEES)
 FETCH_ENGINES = ("exa", "parallel", "openrouter", "native")
 COST_TIERS = ("low", "medium", "high", "xhigh", "max")
 
-Tokens = Annotated[int, Field(ge=0, strict=True)]
+# Bounds far past any real workload keep every float computation finite (1e308 requests or a
+# 400-digit token count would overflow the Monte Carlo into inf/NaN).
+MAX_TOKENS = 10**12
+MAX_NUMBER = 1e15
+Tokens = Annotated[int, Field(ge=0, le=MAX_TOKENS, strict=True)]
 Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
-NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+NonNegative = Annotated[float, Field(ge=0, le=MAX_NUMBER, allow_inf_nan=False)]
 
 
 class _Strict(BaseModel):
@@ -178,9 +182,9 @@ class StrategySpec(_Strict):
 
 class LatencySpec(_Strict):
     ttft_s: NonNegative = default("latency.ttft_s")
-    tokens_per_s: Annotated[float, Field(gt=0, allow_inf_nan=False)] = default(
+    tokens_per_s: Annotated[float, Field(ge=0.001, le=MAX_NUMBER, allow_inf_nan=False)] = default(
         "latency.tokens_per_s"
-    )
+    )  # at least one token per 1,000 s: a slower model would make latency infinite
 
 
 class LatencyBudget(_Strict):

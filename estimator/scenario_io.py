@@ -46,12 +46,18 @@ def load_scenario(path: str | Path | None = None) -> Scenario:
 def parse_scenario(text: str, label: str) -> Scenario:
     import yaml
 
-    loader = _bounded_loader()(text, label)
+    loader = None
     try:
+        loader = _bounded_loader()(text, label)
         node = loader.get_single_node()  # parsed once, construction reuses the node tree
         _check_aliases(node, label)
         _check_size(node, label)
         data = None if node is None else loader.construct_document(node)
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise UserError(
+            f"{label}:{line}: YAML error: character #x{exc.character:04x} is not allowed"
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
@@ -61,7 +67,8 @@ def parse_scenario(text: str, label: str) -> Scenario:
     except RecursionError:
         raise UserError(f"{label}: nested too deeply") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if not isinstance(data, dict):
         raise UserError(f"{label}:1: a scenario is a mapping with workload and strategies")
     return validate_scenario(data, label, node)

@@ -23,6 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from estimator.pricing.atomic import write_atomic
     from estimator.renderers.fmt import usd
     from estimator.renderers.html import render_html
+    from estimator.renderers.safe import plain_text
 
     result = compute(args)
     html = render_html(result)
@@ -35,10 +36,13 @@ def run(args: argparse.Namespace) -> int:
         write_atomic(path, html.encode())
     except OSError as exc:
         raise UserError(f"{path}: cannot write report ({exc.strerror})") from None
-    print(path)
-    print("monthly: " + ", ".join(f"{s.name} {usd(s.monthly_usd)}" for s in result.strategies))
+    lines = [
+        str(path),
+        "monthly: " + ", ".join(f"{s.name} {usd(s.monthly_usd)}" for s in result.strategies),
+    ]
     decision = result.decision
     if decision is not None:
-        print(f"verdict: {decision.verdict} ({decision.chosen_strategy})")
-        print(f"why: {decision.reasons[0]}" if decision.reasons else "why: -")
+        lines.append(f"verdict: {decision.verdict} ({decision.chosen_strategy})")
+        lines.append(f"why: {decision.reasons[0]}" if decision.reasons else "why: -")
+    print(plain_text("\n".join(lines)))  # names come from scenarios and the catalog
     return 0

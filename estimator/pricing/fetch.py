@@ -155,6 +155,11 @@ class Fetcher:
         watchdog.start()
         try:
             return self._fetch_pages(url, result, conditional, etag, last_modified)
+        except FetchError as exc:  # messages quote URLs and bodies: never the key
+            key = self.settings.api_key
+            if key and key in str(exc):
+                raise FetchError(str(exc).replace(key, "[API key]")) from None
+            raise
         finally:
             watchdog.cancel()
             watchdog.join()
@@ -312,7 +317,11 @@ class Fetcher:
         if self._expired.is_set():  # the watchdog cut the connection: the body may be short
             raise FetchError(f"{url}: body still arriving after {self.settings.total_timeout_s:g}s")
         self._received = size
-        return response, b"".join(chunks)
+        body = b"".join(chunks)
+        key = self.settings.api_key
+        if key and key.encode() in body:  # a mirror that reflects the request: store none of it
+            raise FetchError(f"{url}: the answer contains the API key it was sent; refusing it")
+        return response, body
 
 
 class _TooLarge(Exception):

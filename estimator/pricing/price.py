@@ -18,6 +18,9 @@ from estimator.errors import DynamicPriceError
 
 DYNAMIC_RAW = "-1"
 MILLION = Decimal(1_000_000)
+# No real price comes near this (the dearest unit in 2026 is well under 1 USD); it keeps every
+# product with token counts finite, in floats (Monte Carlo) and in Decimal (no Overflow trap).
+MAX_PRICE = Decimal(10**9)
 
 
 class Price:
@@ -40,6 +43,8 @@ class Price:
             return
         if value < 0:
             raise ValueError(f"price {raw!r} is negative (only -1, 'dynamic', is allowed)")
+        if value > MAX_PRICE:
+            raise ValueError(f"price {raw!r} is above {MAX_PRICE:,} USD per unit")
         self.raw, self._value = text, value
 
     @property

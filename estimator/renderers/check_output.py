@@ -115,7 +115,7 @@ def render_markdown(result: CheckResult) -> str:
             "|---|---|--:|--:|--:|",
         ]
         details += [
-            f"| {_md(c.model)} | {c.key} | {_num(c.old)} | {_num(c.new)} | "
+            f"| {_md(c.model)} | {_md(c.key)} | {_num(c.old)} | {_num(c.new)} | "
             + ("" if c.change_pct is None else f"{c.change_pct:+.1f}%")
             + " |"
             for c in result.price_changes

@@ -12,6 +12,7 @@ from typing import Any
 
 from estimator.renderers import charts
 from estimator.renderers.fmt import ratio, tokens, usd
+from estimator.renderers.safe import plain_text
 from estimator.results import Estimate, StrategyResult
 
 FUSION_STAGES = ("decide", "panel", "analyze", "answer", "plain", "web_tools")
@@ -26,9 +27,21 @@ def _environment() -> Any:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_no_controls,
     )
     env.filters.update(usd=usd, tokens=tokens, ratio=ratio)
     return env
+
+
+def _no_controls(value: Any) -> Any:
+    """Every printed string without control characters: the HTML parser would turn CR into LF
+    and NUL into U+FFFD in `data-strategy`, and the what-if script would no longer find the
+    strategy by the name in its JSON (which gets the same treatment, in `_whatif`)."""
+    import markupsafe
+
+    if isinstance(value, markupsafe.Markup):
+        return markupsafe.Markup(plain_text(value))
+    return plain_text(value) if isinstance(value, str) else value
 
 
 def _whatif(e: Estimate) -> dict[str, Any]:
@@ -39,7 +52,7 @@ def _whatif(e: Estimate) -> dict[str, Any]:
         latency = d.latency_s[s.name] if d else None
         strategies.append(
             {
-                "name": s.name,
+                "name": plain_text(s.name),  # as the page prints it (see _no_controls)
                 "kind": s.kind,
                 "per_request": float(s.per_request_usd),
                 "invoked": None
@@ -61,8 +74,8 @@ def _whatif(e: Estimate) -> dict[str, Any]:
         else float(d.cost_per_error_usd),
         "value_of_latency": d.value_of_latency_usd_per_s if d else 0.0,
         "invocation_rate": _invocation_rate(e),
-        "baseline": e.baseline,
-        "fusion": d.fusion_strategy if d else None,
+        "baseline": plain_text(e.baseline),
+        "fusion": plain_text(d.fusion_strategy) if d and d.fusion_strategy else None,
         "strategies": strategies,
         "chart": _decision_frame(e),
     }

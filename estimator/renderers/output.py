@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import IO, Any
 
-from estimator.renderers.safe import csv_cell
+from estimator.renderers.safe import csv_cell, plain_text
 
 
 def _default(value: Any) -> Any:
@@ -32,11 +32,19 @@ def emit_json(document: Any, stream: IO[str] | None = None) -> None:
 
 
 def emit_csv(rows: list[dict[str, Any]], stream: IO[str] | None = None) -> None:
-    """CSV with a header row; cells that a spreadsheet would run as formulas are neutralised."""
+    """CSV with a header row; cells that a spreadsheet would run as formulas are neutralised.
+
+    Control characters go first: the writer leaves a CR inside a cell unquoted, and a
+    spreadsheet starts a new row there, whose first cell would escape the formula check.
+    """
     out = stream or sys.stdout
     if not rows:
         return
     writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({key: csv_cell(value) for key, value in row.items()})
+        writer.writerow({key: csv_cell(_text(value)) for key, value in row.items()})
+
+
+def _text(value: Any) -> Any:
+    return plain_text(value) if isinstance(value, str) else value

@@ -7,7 +7,7 @@ import io
 from estimator.renderers.console import table_text
 from estimator.renderers.fmt import usd
 from estimator.renderers.output import emit_csv
-from estimator.renderers.safe import plain_text
+from estimator.renderers.safe import markdown_cell, plain_text
 from estimator.replay import ReplayResult
 
 STALE = (
@@ -117,7 +117,7 @@ def render_markdown(result: ReplayResult) -> str:
         "|---|---|--:|--:|--:|",
     ]
     lines += [
-        f"| {s.name} | {s.kind} | {usd(s.total_usd)} | {usd(s.per_request_usd)} | "
+        f"| {markdown_cell(s.name)} | {s.kind} | {usd(s.total_usd)} | {usd(s.per_request_usd)} | "
         + ("-" if s.vs_logged is None else f"{s.vs_logged:.2f}x")
         + " |"
         for s in result.strategies

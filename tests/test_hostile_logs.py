@@ -1,0 +1,232 @@
+"""Hostile activity logs for `replay`: every bad row is counted and skipped, or the whole file is
+refused with one line (exit 2); never a traceback, never unbounded memory.
+
+The giant-field cases run in a subprocess limited to 2 GiB of address space.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.hostile_helpers import (
+    CONTROL,
+    Outcome,
+    assert_bounded,
+    assert_clean,
+    run_cli,
+    run_limited,
+    write,
+)
+
+HEADER = "created_at,model_permaslug,tokens_prompt,tokens_completion,cost_total\n"
+ROW = "2026-08-01 10:00:00,openai/gpt-5.4-mini,1000,200,0.00165\n"
+MINI = 1000 * 0.75e-6 + 200 * 4.5e-6  # openai/gpt-5.4-mini: 0.75 / 4.5 USD per 1M tokens
+JSON_ROW = b'{"tokens_prompt": 10, "tokens_completion": 5}\n'
+GIANT = 5 << 20  # a 5 MB field
+
+
+@dataclass(frozen=True)
+class Case:
+    content: bytes
+    code: int = 0
+    used: int | None = None  # rows repriced
+    bad: int | None = None  # rows counted as bad
+    reason: str = ""  # in the bad-row reasons (exit 0) or the error message (exit 2)
+
+
+def csv_bytes(*rows: str) -> bytes:
+    return (HEADER + "".join(rows)).encode()
+
+
+CASES: dict[str, Case] = {
+    "wrong-column-counts.csv": Case(
+        csv_bytes(ROW, "2026-08-01 10:00:00,openai/gpt-5.4-mini,1000\n", "a,b,c,d,e,f,g\n", ROW),
+        used=2,
+        bad=2,
+        reason="malformed line 2",
+    ),
+    # the open quote swallows the rest of the parse block: those lines are counted, not lost
+    "quote-left-open.csv": Case(
+        csv_bytes(ROW, '2026-08-01 10:00:00,"openai/gpt-5.4-mini,1000,200,0.1\n', ROW * 3),
+        used=1,
+        bad=4,
+        reason="malformed line 4",
+    ),
+    "nul-bytes.csv": Case(
+        csv_bytes(ROW, "2026-08-01 10:00:00,openai/gpt\x00-5.4-mini,10\x0000,200,0.1\n", ROW),
+        used=2,
+        bad=1,
+        reason="non-numeric tokens_prompt",
+    ),
+    "bad-numbers-and-dates.csv": Case(
+        csv_bytes(
+            ROW.replace("1000", "-5"),
+            ROW.replace("200", "1e400"),
+            ROW.replace("1000", "1e300"),
+            ROW.replace("1000", "NaN"),
+            ROW.replace("200", "inf"),
+            ROW.replace("1000", "ten"),
+            ROW.replace("2026-08-01", "2026-13-45"),
+            ROW.replace("0.00165", "1.7e308"),  # an absurd cost is dropped, the row kept
+            ROW,
+        ),
+        used=2,
+        bad=7,
+        reason="tokens_prompt above 1,000,000,000,000",
+    ),
+    "latin-1-row.csv": Case(
+        csv_bytes(ROW).replace(b"openai/gpt-5.4-mini", b"caf\xe9/model"),
+        code=2,
+        reason="invalid UTF8 data",
+    ),
+    "latin-1-header.csv": Case(
+        b"created_at,mod\xe8le,tokens_prompt,tokens_completion\n" + ROW.encode(),
+        code=2,
+        reason="not a CSV header in UTF-8",
+    ),
+    "utf-16.csv": Case((HEADER + ROW * 3).encode("utf-16"), code=2, reason="in UTF-8"),
+    "utf-8-bom.csv": Case((HEADER + ROW * 3).encode("utf-8-sig"), used=3, bad=0),
+    "crlf-and-blank-lines.csv": Case(
+        (HEADER + "\n" + ROW * 2).replace("\n", "\r\n").encode(), used=2, bad=0
+    ),
+    "empty.csv": Case(b"", code=2, reason="no column 'tokens_prompt'"),
+    "header-only.csv": Case(HEADER.encode(), code=2, reason="Empty CSV file"),
+    "header-only-no-newline.csv": Case(HEADER.strip().encode(), code=2, reason="Empty CSV file"),
+    "no-token-columns.csv": Case(b"a,b\n1,2\n", code=2, reason="--columns"),
+    "empty.jsonl": Case(b"", code=2, reason="no JSON records"),
+    "malformed.jsonl": Case(
+        JSON_ROW
+        + b'[1, 2]\nnot json\n{"tokens_prompt": 1\n\x00\x00\n"text"\n'
+        + b'{"tokens_prompt": "x", "tokens_completion": 5}\n'
+        + b'{"tokens_prompt": 1e400, "tokens_completion": NaN}\n'
+        + JSON_ROW,
+        used=2,
+        bad=7,
+        reason="malformed line 5",
+    ),
+    "deeply-nested.jsonl": Case(
+        b'{"tokens_prompt": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n" + JSON_ROW,
+        used=1,
+        bad=1,
+        reason="malformed line 1",
+    ),
+    "utf-16.jsonl": Case(JSON_ROW.decode().encode("utf-16") * 2, code=2, reason="no JSON records"),
+    "latin-1.jsonl": Case(
+        JSON_ROW + b'{"model": "caf\xe9", "tokens_prompt": 1, "tokens_completion": 1}\n',
+        used=1,
+        bad=1,
+        reason="malformed line 1",
+    ),
+    "truncated.csv.gz": Case(
+        gzip.compress(csv_bytes(ROW * 2000))[:300], code=2, reason="end-of-stream marker"
+    ),
+    "not-gzip.csv.gz": Case(csv_bytes(ROW), code=2, reason="Not a gzipped file"),
+    "garbage.parquet": Case(b"PAR1" + bytes(range(256)) * 8, code=2, reason="not a Parquet file"),
+}
+
+
+def check(outcome: Outcome, case: Case, result: dict | None) -> None:
+    assert_clean(outcome)
+    assert outcome.code == case.code, outcome.describe()
+    if case.code == 2:
+        assert case.reason in outcome.err, outcome.err
+        return
+    assert result is not None
+    assert result["rows_used"] == case.used, result
+    assert result["bad_rows"]["count"] == case.bad, result["bad_rows"]
+    reasons = ", ".join(f"{k} {v}" for k, v in result["bad_rows"]["by_reason"].items())
+    assert case.reason in reasons, reasons
+    if case.used:
+        total = {s["name"]: s["total_usd"] for s in result["strategies"]}
+        assert total["openai/gpt-5.4-mini"] > 0
+    json.dumps(result, allow_nan=False)  # no inf/NaN made it into the numbers
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_hostile_log_is_counted_or_refused(tmp_path: Path, name: str) -> None:
+    case = CASES[name]
+    log = write(tmp_path / name, case.content)
+    argv = ["replay", str(log), "--single", "openai/gpt-5.4-mini", "--fusion", "general-high"]
+    table = run_cli([*argv, "--profile-out", str(tmp_path / "profile.yaml")])
+    assert_bounded(table)
+    assert not CONTROL.search(table.out + table.err), repr(table.out[:300])
+    as_json = run_cli([*argv, "--format", "json"])
+    result = json.loads(as_json.out) if as_json.code == 0 else None
+    check(as_json, case, result)
+    assert table.code == as_json.code
+    if case.code == 0:
+        assert "bad rows: " in table.out
+        profile = tmp_path / "profile.yaml"
+        if case.used:  # the profile of what was kept feeds an estimate without complaint
+            done = run_cli(["estimate", "--workload-from", str(profile), "--samples", "50"])
+            assert done.code == 0, done.describe()
+
+
+def test_one_row_with_exact_cost_survives_its_bad_neighbours(tmp_path: Path) -> None:
+    log = write(tmp_path / "mixed.csv", CASES["bad-numbers-and-dates.csv"].content)
+    done = run_cli(["replay", str(log), "--single", "openai/gpt-5.4-mini", "--format", "json"])
+    result = json.loads(done.out)
+    assert result["strategies"][0]["total_usd"] == pytest.approx(2 * MINI, rel=1e-12)
+    # the 1.7e308 cost_total was dropped as a cost (not logged), the row itself priced
+    assert result["period"]["logged_cost_usd"] == pytest.approx(0.00165, rel=1e-12)
+
+
+GIANT_MODEL = "m" * GIANT
+# name -> (content, rows used, bad rows, unknown models)
+GIANTS: dict[str, tuple[bytes, int, int, int]] = {
+    # a 5 MB model name is a valid row of an unknown model: listed, not repriced
+    "unquoted-field.csv": (
+        csv_bytes(ROW, f"2026-08-01 10:00:00,{GIANT_MODEL},1000,200,0.1\n", ROW),
+        3,
+        0,
+        1,
+    ),
+    "quoted-field.csv": (
+        csv_bytes(ROW, f'2026-08-01 10:00:00,"{GIANT_MODEL}",1000,200,0.1\n', ROW),
+        3,
+        0,
+        1,
+    ),
+    "numeric-field.csv": (
+        csv_bytes(ROW, f"2026-08-01 10:00:00,openai/gpt-5.4-mini,{'9' * GIANT},200,0.1\n", ROW),
+        2,
+        1,
+        0,
+    ),
+    "line.jsonl": (
+        JSON_ROW + b'{"model": "' + GIANT_MODEL.encode() + b'", "tokens_prompt": 1}\n' + JSON_ROW,
+        2,
+        1,
+        0,
+    ),
+    "line.jsonl.gz": (
+        gzip.compress(JSON_ROW + b'{"x": "' + GIANT_MODEL.encode() + b'"}\n' + JSON_ROW),
+        2,
+        1,
+        0,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(GIANTS))
+def test_giant_fields_in_bounded_memory(tmp_path: Path, name: str) -> None:
+    content, used, bad, unknown = GIANTS[name]
+    log = write(tmp_path / name, content)
+    argv = ["replay", str(log), "--single", "openai/gpt-5.4-mini", "--format", "json"]
+    outcome = run_limited(argv)  # 2 GiB of address space at most
+    assert_clean(outcome)
+    assert outcome.code == 0, outcome.describe()
+    assert outcome.seconds < 10, outcome.describe()
+    assert outcome.peak_rss_mb < 600, outcome.describe()
+    print(f"{name}: {outcome.describe()}")
+    result = json.loads(outcome.out)
+    assert result["rows_used"] == used, result["bad_rows"]
+    assert result["bad_rows"]["count"] == bad, result["bad_rows"]
+    assert len(result["unknown_models"]) == unknown
+    if unknown:
+        assert result["unknown_models"] == {GIANT_MODEL: 1}

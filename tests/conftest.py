@@ -129,3 +129,23 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         reporter.write_line(message, red=True)
     else:
         print(message)
+
+
+@pytest.fixture(scope="module")
+def _server() -> Iterator[Any]:
+    """A real HTTP server on 127.0.0.1, threaded so a stalling handler blocks nothing else."""
+    from pytest_httpserver import HTTPServer
+
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+@pytest.fixture
+def server(_server: Any) -> Iterator[Any]:
+    """The module's server with no expectations left from the previous test."""
+    _server.clear()
+    yield _server
+    _server.clear()

@@ -10,7 +10,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,23 +40,6 @@ ETAG = '"catalog-v1"'
 LAST_MODIFIED = "Wed, 19 Aug 2026 00:00:00 GMT"
 API_KEY = "sk-or-v1-test-0123456789abcdef-never-store-me"
 JSON = "application/json"
-
-
-@pytest.fixture(scope="module")
-def _server() -> Iterator[HTTPServer]:
-    # threaded, so a handler that stalls (timeout test) does not block the next request
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
-
-
-@pytest.fixture
-def server(_server: HTTPServer) -> Iterator[HTTPServer]:
-    _server.clear()
-    yield _server
-    _server.clear()
 
 
 def fast(server: HTTPServer, **changes: Any) -> FetchSettings:

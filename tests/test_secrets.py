@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -42,22 +41,6 @@ def canary(monkeypatch: pytest.MonkeyPatch) -> str:
     key = f"sk-or-v1-canary-{uuid.uuid4().hex}"
     monkeypatch.setenv("OPENROUTER_API_KEY", key)
     return key
-
-
-@pytest.fixture(scope="module")
-def _server() -> Iterator[HTTPServer]:
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
-
-
-@pytest.fixture
-def server(_server: HTTPServer) -> Iterator[HTTPServer]:
-    _server.clear()
-    yield _server
-    _server.clear()
 
 
 class Runs:

@@ -35,6 +35,7 @@ from estimator.strategies.fusion import FusionStrategy
 
 VERDICT_OF_KIND = {"fusion": "use-fusion", "auto": "use-auto-router", "single": "use-single-model"}
 VARIATION = 0.5
+REDUCTION_POINTS = (1, 2, 5, 10)  # error-rate cuts, in percentage points, for break-even tables
 PANEL_SIZES = range(1, 9)
 
 
@@ -172,6 +173,10 @@ def break_even(ctx: Context, latency: dict[str, LatencyInfo]) -> list[BreakEven]
                     usd_per_error=per_error,
                     required_error_reduction=required,
                     one_wrong_answer_in=one_in,
+                    pays_at_reduction={
+                        f"{points}%": max(Decimal(0), premium / (Decimal(points) / 100))
+                        for points in REDUCTION_POINTS
+                    },
                     note=_break_even_note(premium, d_error, per_error),
                 )
             )

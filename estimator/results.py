@@ -224,6 +224,8 @@ class BreakEven(_Doc):
     usd_per_error: Money | None
     required_error_reduction: float | None
     one_wrong_answer_in: float | None
+    # the cost per wrong answer at which Fusion pays if it cuts the error rate by 1, 2, 5, 10 points
+    pays_at_reduction: dict[str, Money | None] = {}
     note: str
 
 

@@ -711,3 +711,44 @@ def test_evidence_is_external_and_cited(catalog: Catalog) -> None:
     assert d.evidence
     assert all(e.external and e.citation.strip() and e.source.strip() for e in d.evidence)
     assert any("arXiv:2507.03834" in e.citation for e in d.evidence)  # the break-even rule
+
+
+def test_pays_at_reduction_is_the_premium_over_the_error_rate_cut() -> None:
+    """Without error rates: the cost per wrong answer at which a 1/2/5/10-point cut pays."""
+    import io
+    import json
+    from contextlib import redirect_stdout
+
+    from estimator.cli import main
+
+    buffer = io.StringIO()
+    with redirect_stdout(buffer):
+        assert (
+            main(
+                [
+                    "estimate",
+                    "--requests-per-month",
+                    "1000",
+                    "--input-tokens",
+                    "2000",
+                    "--output-tokens",
+                    "500",
+                    "--single",
+                    "openai/gpt-5.4-mini",
+                    "--fusion",
+                    "general-high",
+                    "--format",
+                    "json",
+                    "--samples",
+                    "100",
+                ]
+            )
+            == 0
+        )
+    row = json.loads(buffer.getvalue())["decision"]["break_even"][0]
+    # premium = fusion $0.247215 - mini (2000 x 0.75 + 500 x 4.5) / 1e6 = $0.243465 per request
+    premium = 0.247215 - (2000 * 0.75 + 500 * 4.5) / 1e6
+    assert row["delta_cost_per_request_usd"] == pytest.approx(premium)
+    assert row["pays_at_reduction"] == pytest.approx(
+        {"1%": premium / 0.01, "2%": premium / 0.02, "5%": premium / 0.05, "10%": premium / 0.1}
+    )

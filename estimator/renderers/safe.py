@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]|\x1b\[[0-?]*[ -/]*[@-~]")
+# Escape sequences first (CSI `ESC [ ... final`, OSC `ESC ] ... BEL|ST`), so their parameters go
+# too; then C0/C1 controls (newline and tab kept) and the Unicode bidi and line-separator marks
+# that can make text display as something else (Trojan Source).
+_CONTROL = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]"
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+    r"|[\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -12,6 +12,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from estimator import __version__
 from estimator.errors import FusionCostError
@@ -188,6 +189,31 @@ strategy flags add strategies. Scenario fields and defaults: docs/scenario.md.
 """
 
 
+def _strategy_flags(group: Any) -> None:
+    """--single / --auto / --fusion: strategies without a scenario file (repeatable)."""
+    group.add_argument(
+        "--single",
+        action="append",
+        metavar="MODEL",
+        default=[],
+        help="add a single-model strategy (repeatable)",
+    )
+    group.add_argument(
+        "--auto",
+        action="append",
+        metavar="TIER",
+        default=[],
+        help="add an Auto Router strategy: low|medium|high|xhigh|max",
+    )
+    group.add_argument(
+        "--fusion",
+        action="append",
+        metavar="PRESET",
+        default=[],
+        help="add a Fusion strategy: general-high|general-budget|general-fast",
+    )
+
+
 def _scenario_options(parser: argparse.ArgumentParser, baseline_flag: str = "--baseline") -> None:
     parser.add_argument(
         "scenario",
@@ -217,27 +243,7 @@ def _scenario_options(parser: argparse.ArgumentParser, baseline_flag: str = "--b
         metavar="S",
         help="share of input tokens billed at the cache-read price (0-1)",
     )
-    quick.add_argument(
-        "--single",
-        action="append",
-        metavar="MODEL",
-        default=[],
-        help="add a single-model strategy (repeatable)",
-    )
-    quick.add_argument(
-        "--auto",
-        action="append",
-        metavar="TIER",
-        default=[],
-        help="add an Auto Router strategy: low|medium|high|xhigh|max",
-    )
-    quick.add_argument(
-        "--fusion",
-        action="append",
-        metavar="PRESET",
-        default=[],
-        help="add a Fusion strategy: general-high|general-budget|general-fast",
-    )
+    _strategy_flags(quick)
     quick.add_argument(
         baseline_flag,
         dest="baseline_strategy",
@@ -381,9 +387,7 @@ def _add_replay(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParse
     replay.add_argument(
         "--strategies", metavar="SCENARIO", help="take the strategies from this scenario file"
     )
-    replay.add_argument("--single", action="append", default=[], metavar="MODEL")
-    replay.add_argument("--auto", action="append", default=[], metavar="TIER")
-    replay.add_argument("--fusion", action="append", default=[], metavar="PRESET")
+    _strategy_flags(replay)
     replay.add_argument(
         "--columns",
         metavar="MAP",

@@ -22,6 +22,15 @@ def _tokens(flag: str, value: str) -> Any:
     raise UserError(f"{flag} {value!r}: expected MEAN or MEAN:P95")
 
 
+def strategy_flags(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Strategies from --single / --auto / --fusion, named after what they run."""
+    return (
+        [{"name": m, "single": {"model": m}} for m in args.single]
+        + [{"name": f"auto-{t}", "auto": {"cost_tier": t}} for t in args.auto]
+        + [{"name": f"fusion-{p}", "fusion": {"preset": p}} for p in args.fusion]
+    )
+
+
 def workload_from(source: str, args: argparse.Namespace) -> dict[str, Any]:
     """The workload observed in an activity log, or read from a replay profile YAML."""
     path = Path(source)
@@ -59,11 +68,7 @@ def scenario_data(args: argparse.Namespace) -> tuple[dict[str, Any] | None, str]
     observed = getattr(args, "workload_from", None)
     if observed:
         workload = {**workload_from(observed, args), **workload}
-    strategies = (
-        [{"name": m, "single": {"model": m}} for m in args.single]
-        + [{"name": f"auto-{t}", "auto": {"cost_tier": t}} for t in args.auto]
-        + [{"name": f"fusion-{p}", "fusion": {"preset": p}} for p in args.fusion]
-    )
+    strategies = strategy_flags(args)
     if not (workload or strategies or args.name or args.baseline_strategy):
         return None, args.scenario or "built-in example"
     base: dict[str, Any] = {"workload": {}, "strategies": []}

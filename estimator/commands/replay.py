@@ -22,17 +22,14 @@ def _date(flag: str, value: str | None) -> date | None:
 
 
 def _strategies(args: argparse.Namespace, catalog: Any) -> list[Any]:
+    from estimator.commands.estimate import strategy_flags
     from estimator.scenario_io import load_scenario, validate_scenario
     from estimator.strategies.build import build_all
 
     if args.strategies:
         scenario = load_scenario(args.strategies)
     else:
-        flags = (
-            [{"name": m, "single": {"model": m}} for m in args.single]
-            + [{"name": f"auto-{t}", "auto": {"cost_tier": t}} for t in args.auto]
-            + [{"name": f"fusion-{p}", "fusion": {"preset": p}} for p in args.fusion]
-        )
+        flags = strategy_flags(args)
         if not flags:
             scenario = load_scenario()  # the built-in example's strategies
         else:

@@ -17,7 +17,6 @@ from estimator.workload import TokenDistribution
 MAX_PANEL = 8
 SEARCH_ENGINES = ("auto", "native", *SEARCH_FEES)
 FETCH_ENGINES = ("exa", "parallel", "openrouter", "native")
-COST_TIERS = ("low", "medium", "high", "xhigh", "max")
 
 # Bounds far past any real workload keep every float computation finite (1e308 requests or a
 # 400-digit token count would overflow the Monte Carlo into inf/NaN).

@@ -21,3 +21,25 @@ def test_frames_match_the_estimate(catalog) -> None:
     months = frames["projection"]
     assert len(months) == len(result.projection) * len(result.strategies)
     assert set(frames["calls"]["stage"]) >= {"decide", "panel", "analyze", "answer"}
+
+
+def test_replay_frame_has_one_row_per_strategy(catalog, tmp_path) -> None:
+    from estimator.frames import replay_frame
+    from estimator.replay import replay
+    from estimator.scenario_io import validate_scenario
+    from estimator.strategies.build import build_all
+    from estimator.synthlog import write
+
+    log = write(tmp_path / "a.csv", 200, 1, catalog)
+    scenario = validate_scenario(
+        {
+            "workload": {"requests_per_month": 0, "input_tokens": 0, "output_tokens": 0},
+            "strategies": [{"name": "mini", "single": {"model": "openai/gpt-5.4-mini"}}],
+        },
+        "t",
+    )
+    result = replay(log, catalog, build_all(scenario, catalog))
+    frame = replay_frame(result)
+    assert list(frame["name"]) == ["mini"]
+    assert frame.loc[0, "total_usd"] == pytest.approx(result.strategies[0].total_usd)
+    assert frame.loc[0, "rows"] == 200

@@ -16,9 +16,6 @@ class Format(StrEnum):
     HTML = "html"
 
 
-ESTIMATE_FORMATS = [f.value for f in Format if f is not Format.HTML]
-
-
 def renderer(fmt: Format) -> Callable[[Estimate], str]:
     """The renderer for `fmt`: a pure function from an Estimate to text."""
     from estimator.renderers import estimate_data, estimate_text, html

@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-PAYLOAD = SHARED / "data" / "openrouter-models-2026-08-19.json"
+DATA = REPO / "tests" / "data"  # everything the tests read lives in the repository
+PAYLOAD = DATA / "openrouter-models-2026-08-19.json"  # the models API, recorded 2026-08-19
+REAL = DATA / "real"  # real OpenRouter bills (see its README)
 SNAPSHOT = REPO / "pricing_cache" / "catalog.json"
 FIXED_NOW = "2026-11-25T12:00:00+00:00"
 CANARY = f"sk-or-v1-canary-{uuid.uuid4().hex}"  # unique per run: never written anywhere
@@ -44,7 +45,7 @@ def isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
 
 @pytest.fixture(scope="session")
 def catalog():
-    """The committed snapshot (built from the shared 2026-08-19 payload)."""
+    """The committed snapshot (built from the recorded 2026-08-19 payload in tests/data)."""
     from estimator.pricing.store import read_catalog_file
 
     return read_catalog_file(SNAPSHOT)

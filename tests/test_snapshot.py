@@ -1,4 +1,4 @@
-"""The committed snapshot is the shared 2026-08-19 payload, facts only."""
+"""The committed snapshot is the recorded 2026-08-19 payload (tests/data), facts only."""
 
 from __future__ import annotations
 

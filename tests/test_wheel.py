@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -60,17 +61,24 @@ def test_installed_wheel_prices_offline_from_the_bundled_snapshot(
     wheel: Path, tmp_path: Path
 ) -> None:
     venv = tmp_path / "venv"
-    # --system-site-packages: the dependencies (pydantic, httpx...) come from this interpreter;
-    # the venv's own site-packages (with the wheel) comes first on sys.path
-    _run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)])
+    _run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
     python = venv / "bin" / "python"
-    _run([str(python), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)])
     site = Path(
         _run(
             [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"]
         ).stdout.strip()
     )
+    # this environment's pip installs into the venv (`--python`): the venv needs no pip of its own
+    pip = [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps"]
+    _run([*pip, "--no-index", "-q", str(wheel)])
     assert (site / BUNDLED).is_file()
+    # the dependencies (pydantic, httpx...) come from the environment running the tests, never
+    # from the system interpreter: its site-packages goes *after* the venv's own on sys.path
+    # (a plain path line in a .pth file; the .pth files of that directory, such as this
+    # checkout's editable install, are not processed), so `estimator` is the installed wheel
+    (site / "zz-test-dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    found = _run([str(python), "-c", "import estimator; print(estimator.__file__)"]).stdout
+    assert Path(found.strip()).is_relative_to(site)
 
     empty, home = tmp_path / "empty", tmp_path / "home"
     empty.mkdir()

@@ -27,13 +27,16 @@ class Call:
     output_tokens: Tokens
     reasoning_tokens: Tokens = Decimal(0)
     searches: Decimal = Decimal(0)
-    search_engine: str | None = None  # "native" or a key of defaults.SEARCH_FEES
+    search_engine: str | None = None  # "native" or a key of pricing.fees.SEARCH_FEES
     search_results: int = 0
     fetches: Decimal = Decimal(0)
     fetch_engine: str | None = None
     max_output_tokens: Tokens | None = None  # the most this call may emit (context checks)
     step: int = 0  # round trip index within a tool loop
     member: str = ""  # the panel member or role this call belongs to
+    cached_tokens: Tokens = Decimal(0)  # of input_tokens, read from the prompt cache
+    written_tokens: Tokens = Decimal(0)  # of input_tokens, written to the prompt cache
+    cache_ttl: Literal["5m", "1h"] = "5m"
 
 
 @dataclass(frozen=True)
@@ -45,15 +48,31 @@ class Branch:
 
 @dataclass(frozen=True)
 class Request:
-    """The tokens of one request (Decimal means, or arrays of sampled requests)."""
+    """The tokens of one request (Decimal means, or arrays of sampled requests).
+
+    Scenario conventions: `output_tokens` is the visible answer, `reasoning_tokens` the
+    thinking on top of it. `cached_tokens` and `written_tokens` are the part of the shared
+    prompt (`input_tokens`) read from and written to the prompt cache; models that write
+    automatically write `auto_written_tokens` instead (None: the same as `written_tokens`).
+    """
 
     input_tokens: Tokens
     output_tokens: Tokens
     reasoning_tokens: Tokens = Decimal(0)
+    cached_tokens: Tokens = Decimal(0)
+    written_tokens: Tokens = Decimal(0)
+    auto_written_tokens: Tokens | None = None
+    cache_ttl: Literal["5m", "1h"] = "5m"
 
     @property
     def exact(self) -> bool:
         return isinstance(self.input_tokens, Decimal | int)
+
+    def written_by(self, writes_automatically: bool) -> Tokens:
+        """The cache writes of a call of a model that does (or does not) write on its own."""
+        if writes_automatically and self.auto_written_tokens is not None:
+            return self.auto_written_tokens
+        return self.written_tokens
 
     def num(self, value: float | int | Decimal) -> Tokens:
         """A constant in this request's arithmetic: Decimal (exact) or float (vectorised)."""

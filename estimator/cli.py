@@ -367,8 +367,11 @@ examples:
   fusion-cost report scenario.yaml --workload-from workload.yaml
 
 Input: OpenRouter's activity CSV (columns created_at, model_permaslug, tokens_prompt,
-tokens_completion, tokens_reasoning, tokens_cached, cost_total, ...), or CSV/JSONL/Parquet with
---columns NAME=COLUMN; .gz accepted. Streamed in chunks; bad rows are counted and skipped.
+tokens_completion, tokens_reasoning, tokens_cached, cost_total, ...), CSV/JSONL/Parquet with
+--columns NAME=COLUMN, or JSONL of API responses (usage records) or of /api/v1/generation
+records (detected from the first line); .gz accepted. Streamed in chunks; bad rows are counted
+and skipped. Bills' conventions: completion tokens include reasoning, prompt tokens include
+cached and written tokens.
 """
 
 
@@ -401,6 +404,25 @@ def _add_replay(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParse
         "--profile-out",
         metavar="FILE",
         help="write the observed workload (tokens, volume, hours, model mix)",
+    )
+    replay.add_argument(
+        "--catalog",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="an older catalog (or models-API payload with a date in its name) to price rows "
+        "of its time with (repeatable); the cache's history is used too",
+    )
+    replay.add_argument(
+        "--no-history",
+        action="store_true",
+        help="price every row with the current catalog, not the one in force at its date",
+    )
+    replay.add_argument(
+        "--rows-out",
+        metavar="FILE",
+        help="write one CSV line per row: logged and repriced token cost, what was separated, "
+        "the cause of a difference",
     )
     _format_option(replay, ["table", "json", "csv", "markdown"])
     replay.add_argument("-o", "--output", metavar="FILE", help="write to FILE")

@@ -1,37 +1,66 @@
-"""CallPlan x Catalog -> money. Exact (`Decimal`) per call, and vectorised (numpy) for volumes.
+"""CallPlan x Catalog -> money: exact (Decimal) per call, and vectorised (numpy) for volumes.
 
-Pricing rules, per call and with that call's own model:
-- the long-context tier is chosen by this call's prompt tokens and prices all its tokens;
-- `cached_input_share` of the input is billed at `input_cache_read` (full price if the model
-  has none); reasoning at `internal_reasoning`, else at the completion price;
-- `request` is a fee per call; searches cost `pricing.web_search` (native) or the engine's fee
-  (Exa: $0.007, plus $0.001 per result past 10); fetches the fetch engine's fee;
-- time-of-day windows are averaged over the traffic's 24 hourly weights.
-The two paths share these rules and are checked against each other (within $0.01 on totals).
+The billing rule itself is written once, in `estimator.pricing.rules` (read its docstring);
+this module turns calls into the rule's inputs and adds up branches:
+- `Pricer` prices one call exactly, averaging time-of-day windows over the traffic's hours;
+- `vector_cost` prices a call whose token counts are arrays (one element per request);
+- `expected_vector_cost` adds up a plan's branches per element, folding the calls of models
+  without overrides (every branch of an Auto Router pool) into one pass.
+All three run the same rule, so they agree (checked within $0.01 on totals by the tests).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from estimator.callplan import Call
-from estimator.defaults import (
-    EXA_EXTRA_RESULT_FEE,
-    EXA_INCLUDED_RESULTS,
-    FETCH_FEES,
-    SEARCH_FEES,
-)
-from estimator.pricing.catalog import Catalog, Rates
+from estimator.pricing.catalog import Catalog
 from estimator.pricing.models import ModelInfo
+from estimator.pricing.rules import (
+    EXACT,
+    VECTOR,
+    Charges,
+    Coefficients,
+    ToolUse,
+    Usage,
+    charges,
+    coefficients,
+    is_linear,
+    time_segments,
+    token_charges,
+)
 
 if TYPE_CHECKING:
     import numpy as np
 
 ZERO = Decimal(0)
-COMPONENTS = ("input", "cached_input", "output", "reasoning", "request", "search", "fetch")
+
+
+def usage_of(call: Call) -> Usage:
+    """A call in the bill's terms: completion = visible output + reasoning."""
+    vector = not isinstance(call.input_tokens, Decimal | int)
+
+    def number(value: Any) -> Any:
+        return float(value) if vector and isinstance(value, Decimal) else value
+
+    return Usage(
+        prompt=number(call.input_tokens),
+        completion=number(call.output_tokens) + number(call.reasoning_tokens),
+        reasoning=number(call.reasoning_tokens),
+        cached=number(call.cached_tokens),
+        written=number(call.written_tokens),
+        ttl=call.cache_ttl,
+    )
+
+
+def tools_of(call: Call) -> ToolUse:
+    return ToolUse(
+        call.searches, call.search_engine, call.search_results, call.fetches, call.fetch_engine
+    )
 
 
 @dataclass(frozen=True)
@@ -39,239 +68,119 @@ class CallCost:
     """The USD of one call, by component (exact)."""
 
     call: Call
-    input: Decimal = ZERO
-    cached_input: Decimal = ZERO
-    output: Decimal = ZERO
-    reasoning: Decimal = ZERO
-    request: Decimal = ZERO
-    search: Decimal = ZERO
-    fetch: Decimal = ZERO
+    charges: Charges
 
     @property
     def tokens_usd(self) -> Decimal:
-        return self.input + self.cached_input + self.output + self.reasoning + self.request
+        return Decimal(self.charges.tokens)
 
     @property
     def tools_usd(self) -> Decimal:
-        return self.search + self.fetch
+        return Decimal(self.charges.tools)
 
     @property
     def total(self) -> Decimal:
-        return self.tokens_usd + self.tools_usd
-
-
-def search_fee(engine: str | None, results: int, rates: Rates) -> Decimal:
-    """USD for one search request by `engine` returning `results` results."""
-    if engine is None:
-        return ZERO
-    if engine == "native":
-        return rates.usd("web_search")
-    fee = SEARCH_FEES[engine]
-    if engine.startswith("exa"):
-        fee += max(0, results - EXA_INCLUDED_RESULTS) * EXA_EXTRA_RESULT_FEE
-    return fee
-
-
-def fetch_fee(engine: str | None) -> Decimal:
-    if engine is None:
-        return ZERO
-    return FETCH_FEES.get(engine, FETCH_FEES["exa"])  # native: passed through, assume Exa's
+        return Decimal(self.charges.total)
 
 
 class Pricer:
-    """Prices calls exactly for one traffic profile (hour weights, cached share)."""
+    """Prices calls exactly for one traffic profile (its hourly weights) at one date (fees)."""
 
     def __init__(
-        self, catalog: Catalog, hour_weights: Sequence[Decimal], cached_share: Decimal
+        self,
+        catalog: Catalog,
+        hour_weights: Sequence[Decimal],
+        when: datetime,
+        minute: int | None = None,
+        windows: bool = True,
     ) -> None:
+        """`minute`: price every call at this UTC minute instead of over the hours;
+        `windows` False: time-of-day prices off (calls without a known time)."""
         self.catalog = catalog
         self.hour_weights = tuple(hour_weights)
-        self.cached_share = cached_share
+        self.when = when
+        self.minute = minute
+        self.windows = windows
+        self._segments: dict[str, list[tuple[Any, Decimal]]] = {}
+
+    def segments(self, model: ModelInfo) -> list[tuple[Any, Decimal]]:
+        if model.id not in self._segments:
+            pieces = time_segments(model.pricing, self.hour_weights)
+            if not self.windows:
+                pieces = [(None, Decimal(1))]
+            elif self.minute is not None and pieces != [(None, Decimal(1))]:
+                pieces = [(self.minute, Decimal(1))]
+            self._segments[model.id] = pieces
+        return self._segments[model.id]
 
     def price(self, call: Call) -> CallCost:
         model = self.catalog.get_exact(call.model)
-        if not any(model.pricing.windows()):
-            return self._at(model, call, None)
-        parts = dict.fromkeys(COMPONENTS, ZERO)
-        for hour, weight in enumerate(self.hour_weights):
-            if weight:
-                at_hour = self._at(model, call, hour * 60)
-                for name in COMPONENTS:
-                    parts[name] += weight * getattr(at_hour, name)
-        return CallCost(call, **parts)
-
-    def _at(self, model: ModelInfo, call: Call, minute: int | None) -> CallCost:
-        prompt = Decimal(call.input_tokens)
-        rates = Rates(model.id, model.pricing.at(prompt, minute))  # type: ignore[arg-type]
-        cached = prompt * self.cached_share if rates.has("input_cache_read") else ZERO
-        reasoning_key = "internal_reasoning" if rates.has("internal_reasoning") else "completion"
-        return CallCost(
-            call,
-            input=(prompt - cached) * rates.usd("prompt"),
-            cached_input=cached * rates.usd("input_cache_read") if cached else ZERO,
-            output=Decimal(call.output_tokens) * rates.usd("completion"),
-            reasoning=Decimal(call.reasoning_tokens) * rates.usd(reasoning_key),
-            request=rates.usd("request"),
-            search=call.searches * search_fee(call.search_engine, call.search_results, rates),
-            fetch=call.fetches * fetch_fee(call.fetch_engine),
-        )
+        usage, tools = usage_of(call), tools_of(call)
+        segments = self.segments(model)
+        if segments == [(None, Decimal(1))]:
+            priced = charges(usage, tools, model.pricing, None, self.when, EXACT, model.id)
+            return CallCost(call, priced)
+        total = Charges()
+        for minute, weight in segments:
+            at = charges(usage, tools, model.pricing, minute, self.when, EXACT, model.id)
+            total = total.plus(at.weighted(weight))
+        return CallCost(call, total)
 
 
 # -- vectorised path ---------------------------------------------------------------------------
 
-VECTOR_KEYS = (
-    "prompt",
-    "completion",
-    "input_cache_read",
-    "internal_reasoning",
-    "request",
-    "web_search",
-)
 
+def vector_cost(call: Call, model: ModelInfo, minutes: np.ndarray | None, when: Any) -> Any:
+    """USD of `call` for every element of its token arrays (float64).
 
-def _rate_arrays(
-    model: ModelInfo, prompt: np.ndarray, minutes: np.ndarray | None
-) -> dict[str, Any]:
-    """Per-element prices (NaN where the model does not set the key), overrides applied in order.
-
-    A key stays a scalar until some override applies to only part of the elements: most calls
-    never reach a long-context tier, so they cost no per-element work at all.
+    `minutes` are the calls' UTC minutes of day (None: time windows off); `when` their dates
+    in days since the epoch (a scalar or an array), for the fees that changed over time.
     """
-    import numpy as np
-
-    base = model.pricing.prices
-    rates: dict[str, Any] = {
-        key: float(base[key].value) if key in base else np.nan for key in VECTOR_KEYS
-    }
-    for override in model.pricing.overrides:
-        mask: Any = True
-        if override.min_prompt_tokens is not None:
-            mask = prompt >= override.min_prompt_tokens
-        if override.has_window:
-            if minutes is None:
-                continue
-            window = _window_mask(override.utc_start, override.utc_end, minutes)  # type: ignore[arg-type]
-            mask = window if mask is True else mask & window
-        if mask is not True:
-            if not mask.any():
-                continue
-            if mask.all():
-                mask = True
-        for key, price in override.prices.items():
-            if key in rates:
-                value = float(price.value)
-                rates[key] = value if mask is True else np.where(mask, value, rates[key])
-    return rates
+    usage, tools = usage_of(call), tools_of(call)
+    return charges(usage, tools, model.pricing, minutes, when, VECTOR, model.id).total
 
 
-def _window_mask(utc_start: int, utc_end: int, minutes: np.ndarray) -> np.ndarray:
-    from estimator.pricing.models import hhmm_to_minute
-
-    start, end = hhmm_to_minute(utc_start), hhmm_to_minute(utc_end)
-    if start == end:
-        return minutes == minutes
-    if start < end:
-        return (minutes >= start) & (minutes < end)
-    return (minutes >= start) | (minutes < end)
-
-
-def vector_cost(
-    call: Call, model: ModelInfo, minutes: np.ndarray | None, cached_share: float
-) -> np.ndarray:
-    """USD of `call` for every element of its token arrays (float64)."""
-    import numpy as np
-
-    prompt = np.asarray(call.input_tokens, dtype=float)
-    if minutes is not None:
-        prompt = np.broadcast_to(prompt, np.shape(minutes))
-    rates = _rate_arrays(model, prompt, minutes)
-    cache_read, internal = rates["input_cache_read"], rates["internal_reasoning"]
-    if np.ndim(cache_read) == 0:  # scalar: the model does or does not price cache reads
-        cached: Any = 0.0 if np.isnan(cache_read) else prompt * cached_share
-        cache_read = 0.0 if np.isnan(cache_read) else cache_read
-    else:
-        cached = np.where(np.isnan(cache_read), 0.0, prompt * cached_share)
-        cache_read = np.nan_to_num(cache_read)
-    if np.ndim(internal) == 0:
-        reasoning_rate = rates["completion"] if np.isnan(internal) else internal
-    else:
-        reasoning_rate = np.where(np.isnan(internal), rates["completion"], internal)
-    request = rates["request"]
-    cost = (
-        (prompt - cached) * rates["prompt"]
-        + cached * cache_read
-        + np.asarray(call.output_tokens, dtype=float) * rates["completion"]
-        + np.asarray(call.reasoning_tokens, dtype=float) * reasoning_rate
-        + np.nan_to_num(request)
-    )
-    if call.searches:
-        if call.search_engine == "native":
-            per_search: Any = np.nan_to_num(rates["web_search"])
-        else:
-            per_search = float(search_fee(call.search_engine, call.search_results, _NO_RATES))
-        cost = cost + float(call.searches) * per_search
-    if call.fetches:
-        cost = cost + float(call.fetches) * float(fetch_fee(call.fetch_engine))
-    return cost
-
-
-_NO_RATES = Rates("-", {})
+def _identity(value: Any) -> Any:
+    return ("scalar", float(value)) if isinstance(value, float | int | Decimal) else id(value)
 
 
 def expected_vector_cost(
-    plan_branches: Any, catalog: Catalog, minutes: np.ndarray | None, cached_share: Any
-) -> np.ndarray:
+    plan_branches: Any, catalog: Catalog, minutes: np.ndarray | None, when: Any
+) -> Any:
     """Sum over branches of probability x the branch's calls, per element (float64).
 
-    Calls of models without tiers or windows are linear in their tokens, so calls that read
-    the same token arrays (every branch of an Auto Router pool) are folded into one pass with
-    probability-weighted prices: the replay of a 29-model pool costs about one model's work.
+    Calls of models without overrides are linear in their coefficients, so calls that read the
+    same token arrays (every branch of an Auto Router pool) are folded into one pass with
+    probability-weighted coefficients: the replay of a 29-model pool costs about one model's.
     """
-    import numpy as np
-
     total: Any = 0.0
-    folded: dict[tuple[int, int, int], tuple[Call, dict[str, float]]] = {}
+    folded: dict[tuple[Any, ...], tuple[Call, Coefficients]] = {}
     for branch in plan_branches:
         weight = float(branch.probability)
         for call in branch.calls:
             model = catalog.get_exact(call.model)
-            linear = not model.pricing.overrides and not call.searches and not call.fetches
-            if not linear:
-                total = total + weight * vector_cost(call, model, minutes, cached_share)
+            if not is_linear(model.pricing) or call.searches or call.fetches:
+                total = total + weight * vector_cost(call, model, minutes, when)
                 continue
-            key = (id(call.input_tokens), id(call.output_tokens), id(call.reasoning_tokens))
-            _, acc = folded.setdefault(key, (call, dict.fromkeys(_LINEAR, 0.0)))
-            for name, value in _linear_rates(model).items():
-                acc[name] += weight * value
-    for call, acc in folded.values():
-        prompt = np.asarray(call.input_tokens, dtype=float)
-        cached = prompt * cached_share
-        total = total + (
-            (prompt - cached) * acc["prompt"]
-            + cached * acc["cached_prompt"]
-            + np.asarray(call.output_tokens, dtype=float) * acc["completion"]
-            + np.asarray(call.reasoning_tokens, dtype=float) * acc["reasoning"]
-            + acc["request"]
-        )
+            key = (
+                *(
+                    _identity(getattr(call, name))
+                    for name in (
+                        "input_tokens",
+                        "output_tokens",
+                        "reasoning_tokens",
+                        "cached_tokens",
+                        "written_tokens",
+                    )
+                ),
+                call.cache_ttl,
+            )
+            rates = coefficients(model.pricing, None, None, VECTOR, model.id).scaled(weight)
+            if key in folded:
+                first, acc = folded[key]
+                folded[key] = (first, acc.plus(rates))
+            else:
+                folded[key] = (call, rates)
+    for call, rates in folded.values():
+        total = total + token_charges(usage_of(call), rates).tokens
     return total
-
-
-_LINEAR = ("prompt", "cached_prompt", "completion", "reasoning", "request")
-
-
-def _linear_rates(model: ModelInfo) -> dict[str, float]:
-    """USD per unit of a model without overrides, in the shape of the folded sum."""
-    prices = model.pricing.prices
-
-    def rate(key: str, fallback: str | None = None) -> float:
-        if key in prices:
-            return float(prices[key].value)
-        return rate(fallback) if fallback else 0.0
-
-    return {
-        "prompt": rate("prompt"),
-        "cached_prompt": rate("input_cache_read", "prompt"),
-        "completion": rate("completion"),
-        "reasoning": rate("internal_reasoning", "completion"),
-        "request": rate("request"),
-    }

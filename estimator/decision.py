@@ -124,7 +124,7 @@ def expected_costs(ctx: Context, latency: dict[str, LatencyInfo]) -> list[Expect
             total = result.per_request_usd + error_cost + latency_cost
         fits_budget = None
         if spec.monthly_budget_usd is not None:
-            fits_budget = result.monthly_usd <= Decimal(str(spec.monthly_budget_usd))
+            fits_budget = result.monthly_paid_usd <= Decimal(str(spec.monthly_budget_usd))
         rows.append(
             ExpectedCost(
                 strategy=name,

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 
@@ -31,12 +30,28 @@ DEFAULTS: dict[str, Default] = {
     "workload.monthly_growth_pct": _assumed(0.0, "no growth unless you say so"),
     "workload.reasoning_tokens": _assumed(0, "no reasoning tokens unless you say so"),
     "workload.cached_input_share": _assumed(0.0, "no prompt caching unless you say so"),
+    "workload.cache_write_share": _assumed(
+        None,
+        "no cache writes unless you say so, except by models that write on their own "
+        "(workload.auto_cache_write_share)",
+    ),
+    "workload.auto_cache_write_share": _assumed(
+        0.466,
+        "OpenAI GPT-5.6+ write automatically at 1.25x input (prompt-caching guide); in 223 "
+        "real gpt-5.6-terra calls (2026-08-07..10) 46.6% of the prompt tokens of calls with "
+        "at least 1,024 of them were written (and 42.6% read); shorter prompts are not cached",
+    ),
+    "workload.cache_ttl": _doc(
+        "5m", "prompt-caching guide: writes at input_cache_write, the 5-minute TTL"
+    ),
     "workload.hours_utc": _assumed("uniform", "traffic spread evenly over the 24 UTC hours"),
     "workload.days_per_month": _assumed(30, "requests_per_day x 30 = requests per month"),
     # fusion (guides/routing/routers/fusion-router, guides/features/plugins/fusion)
     "fusion.preset": _doc("general-high", "FACTS.md Fusion: general-high (Quality) is the default"),
     "fusion.invocation_rate": _assumed(
-        1.0, "fusion runs on every request (true with the alias or tool_choice=required)"
+        1.0,
+        "fusion runs on every request: guaranteed only with tool_choice 'required'; with the "
+        "alias or the plugin the outer model decides whether to fuse",
     ),
     "fusion.max_tool_calls": _doc(4, "FACTS.md Fusion: max_tool_calls default 4, range 1-16"),
     "fusion.tool_steps": _assumed(1.0, "one web-tool step (one search) per panel member"),
@@ -62,7 +77,9 @@ DEFAULTS: dict[str, Default] = {
         16000, "FACTS.md Fusion: max_completion_tokens 16000 per inner call, reasoning included"
     ),
     "fusion.outer_model": _doc(
-        None, "FACTS.md Fusion: with the alias the outer model is the preset's model"
+        None,
+        "FACTS.md Fusion: with the alias the outer model is the preset's model; with the "
+        "server tool it is your model, and the analyst defaults to it",
     ),
     # auto router (guides/routing/routers/auto-router)
     "auto.cost_tier": _doc("low", "FACTS.md Auto Router: unset cost_tier is about 'low'"),
@@ -76,6 +93,13 @@ DEFAULTS: dict[str, Default] = {
     "latency.tokens_per_s": _assumed(60.0, "output speed of any model you did not describe"),
     "latency.search_s": _assumed(2.5, "one web search round trip inside a tool step"),
     "latency.fetch_s": _assumed(1.5, "one page fetch"),
+    # billing (faq; guides/overview/auth/byok)
+    "billing.credit_purchase": _assumed(
+        "none",
+        "credit purchase fees left out unless you say how you buy credits (card: 5.5%, at "
+        "least $0.80 a purchase; crypto: 5%)",
+    ),
+    "billing.purchases_per_month": _assumed(1, "one credit purchase a month"),
     # decision
     "decision.cost_per_error_usd": _assumed(
         None, "unknown: give decision.cost_per_error_usd to get a verdict on quality"
@@ -85,23 +109,6 @@ DEFAULTS: dict[str, Default] = {
     "estimate.samples": _assumed(20000, "Monte Carlo requests per strategy for percentiles"),
     "estimate.seed": _assumed(20260819, "fixed seed: the same scenario gives the same numbers"),
     "estimate.months": _assumed(12, "projection horizon"),
-}
-
-# Web tool fees in USD (FACTS.md "Web tools used by the panel"; all documented).
-SEARCH_FEES: dict[str, Decimal] = {
-    "exa": Decimal("0.007"),
-    "exa-deep": Decimal("0.012"),
-    "exa-deep-reasoning": Decimal("0.015"),
-    "parallel": Decimal("0.005"),
-    "parallel-fast": Decimal("0.001"),
-    "perplexity": Decimal("0.005"),
-}
-EXA_INCLUDED_RESULTS = 10
-EXA_EXTRA_RESULT_FEE = Decimal("0.001")
-FETCH_FEES: dict[str, Decimal] = {
-    "exa": Decimal("0.001"),
-    "parallel": Decimal("0.001"),
-    "openrouter": Decimal("0"),
 }
 
 

@@ -11,8 +11,9 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from estimator import __version__
 from estimator.callplan import STAGES, CallPlan, Request
@@ -21,9 +22,12 @@ from estimator.costing import CallCost, Pricer, expected_vector_cost, vector_cos
 from estimator.defaults import DEFAULTS, default
 from estimator.pricing.catalog import Catalog
 from estimator.pricing.describe import describe_catalog
+from estimator.pricing.fees import byok_fee, credit_purchase_fee, days_since_epoch
+from estimator.pricing.rules import EXACT, VECTOR, day_pieces, window_edges
 from estimator.results import (
     Assumption,
     Band,
+    BillingFees,
     BreakdownRow,
     CallRow,
     ContextInfo,
@@ -38,19 +42,21 @@ from estimator.results import (
     TokenInfo,
     WorkloadInfo,
 )
-from estimator.scenario import Scenario, StrategySpec, distribution_of
+from estimator.scenario import Billing, Scenario, StrategySpec, distribution_of
 from estimator.strategies.base import Strategy
 from estimator.strategies.build import build_all
 from estimator.strategies.fusion import FusionStrategy
-from estimator.workload import Z95, TokenDistribution, hour_weights
+from estimator.workload import Z95, TokenDistribution, auto_written, hour_weights
 
 WEB_TOOLS = "web_tools"
 MC_MEAN_WARN = 0.05
+AUTO_WRITE_SHARE = Decimal(str(default("workload.auto_cache_write_share")))
 
 
 @dataclass(frozen=True)
 class Profile:
-    """The workload as the cost model sees it: distributions, hours, cache share, volume."""
+    """The workload as the cost model sees it: distributions, hours, caching, volume, and the
+    date its fees are priced at (web search fees changed over time)."""
 
     input: TokenDistribution
     output: TokenDistribution
@@ -59,9 +65,12 @@ class Profile:
     cached_share: Decimal
     requests_per_month: Decimal
     growth_pct: float
+    write_share: Decimal | None = None  # None: only models that write on their own write
+    cache_ttl: Literal["5m", "1h"] = "5m"
+    when: datetime = datetime(2026, 8, 19, tzinfo=UTC)
 
     @classmethod
-    def of(cls, scenario: Scenario) -> Profile:
+    def of(cls, scenario: Scenario, when: datetime | None = None) -> Profile:
         w = scenario.workload
         return cls(
             distribution_of(w.input_tokens),
@@ -71,10 +80,34 @@ class Profile:
             Decimal(str(w.cached_input_share)),
             Decimal(str(w.monthly_requests)),
             w.monthly_growth_pct,
+            None if w.cache_write_share is None else Decimal(str(w.cache_write_share)),
+            w.cache_ttl,
+            when or now_utc(),
+        )
+
+    def request(self, input_tokens: Any, output_tokens: Any, reasoning_tokens: Any) -> Request:
+        """A request (Decimal means, or arrays of sampled requests) with its cache shares."""
+        arith = EXACT if isinstance(input_tokens, Decimal | int) else VECTOR
+
+        def share(value: Decimal) -> Any:
+            return arith.constant(value)
+
+        cached = input_tokens * share(self.cached_share)
+        written = input_tokens * share(self.write_share or Decimal(0))
+        auto = None
+        if self.write_share is None:
+            auto = auto_written(input_tokens, cached, share(AUTO_WRITE_SHARE), arith)
+        return Request(
+            input_tokens, output_tokens, reasoning_tokens, cached, written, auto, self.cache_ttl
         )
 
     def mean_request(self) -> Request:
-        return Request(self.input.mean, self.output.mean, self.reasoning.mean)
+        return self.request(self.input.mean, self.output.mean, self.reasoning.mean)
+
+    @property
+    def days(self) -> float:
+        """The pricing date in days since the epoch, for the vectorised fee lookup."""
+        return days_since_epoch(self.when)
 
 
 @dataclass(frozen=True)
@@ -95,28 +128,37 @@ def expected_cost(priced: Iterable[tuple[Decimal, str, list[CallCost]]]) -> Deci
     )
 
 
+def pricer_for(profile: Profile, catalog: Catalog) -> Pricer:
+    return Pricer(catalog, profile.hours, profile.when)
+
+
 def exact_per_request(strategy: Strategy, profile: Profile, catalog: Catalog) -> Decimal:
     """The exact expected USD of the mean request under `strategy`."""
-    pricer = Pricer(catalog, profile.hours, profile.cached_share)
+    pricer = pricer_for(profile, catalog)
     return expected_cost(priced_plan(strategy.expand(profile.mean_request()), pricer))
 
 
 def vectorised_per_request(strategy: Strategy, profile: Profile, catalog: Catalog) -> float:
-    """The same figure through the float64 path: the mean request priced at each UTC hour."""
+    """The same figure through the float64 path: the mean request priced at every piece of the
+    day over which the plan's prices are constant, weighted by the traffic."""
     import numpy as np
 
-    ones = np.ones(24)
-    request = Request(
-        ones * float(profile.input.mean),
-        ones * float(profile.output.mean),
-        ones * float(profile.reasoning.mean),
+    plan = strategy.expand(profile.mean_request())
+    edges: set[int] = set()
+    for branch in plan.branches:
+        for call in branch.calls:
+            edges |= window_edges(catalog.get_exact(call.model).pricing)
+    pieces = day_pieces(edges, profile.hours)
+    n = len(pieces)
+    mean = profile.request(
+        np.full(n, float(profile.input.mean)),
+        np.full(n, float(profile.output.mean)),
+        np.full(n, float(profile.reasoning.mean)),
     )
-    plan = strategy.expand(request)
-    weights = np.array([float(w) for w in profile.hours])
-    cost = expected_vector_cost(
-        plan.branches, catalog, np.arange(24) * 60, float(profile.cached_share)
-    )
-    return float(np.dot(np.broadcast_to(cost, (24,)), weights))
+    minutes = np.array([minute for minute, _ in pieces], dtype=float)
+    weights = np.array([float(weight) for _, weight in pieces])
+    cost = expected_vector_cost(strategy.expand(mean).branches, catalog, minutes, profile.days)
+    return float(np.dot(np.broadcast_to(cost, (n,)), weights))
 
 
 def monte_carlo(
@@ -132,20 +174,22 @@ def monte_carlo(
         profile.reasoning.sample(rng, samples),
     )
     weights = np.array([float(w) for w in profile.hours])
-    minutes = rng.choice(24, size=samples, p=weights / weights.sum()) * 60
-    branches = strategy.expand(Request(*(a[:1] for a in sampled))).branches
+    hours = rng.choice(24, size=samples, p=weights / weights.sum())
+    minutes = hours * 60 + rng.integers(0, 60, size=samples)  # windows may start mid-hour
+    branches = strategy.expand(profile.request(*(a[:1] for a in sampled))).branches
     probabilities = np.array([float(b.probability) for b in branches])
     chosen = rng.choice(len(branches), size=samples, p=probabilities / probabilities.sum())
     cost = np.zeros(samples)
-    share = float(profile.cached_share)
     for index in range(len(branches)):
         mask = chosen == index
         if not mask.any():
             continue
         # expand only the requests that took this branch: work stays ~ one pass over samples
-        branch = strategy.expand(Request(*(a[mask] for a in sampled))).branches[index]
+        request = profile.request(*(a[mask] for a in sampled))
+        branch = strategy.expand(request).branches[index]
         cost[mask] = sum(
-            vector_cost(c, catalog.get_exact(c.model), minutes[mask], share) for c in branch.calls
+            vector_cost(c, catalog.get_exact(c.model), minutes[mask], profile.days)
+            for c in branch.calls
         )
     return cost
 
@@ -286,6 +330,13 @@ def _range(priced: list[tuple[Decimal, str, list[CallCost]]]) -> RangeInfo:
 def _warnings(strategy: Strategy, plan: CallPlan, catalog: Catalog) -> list[str]:
     warnings = []
     seen = set()
+    for model_id in sorted({call.model for branch in plan.branches for call in branch.calls}):
+        discount = catalog.get_exact(model_id).pricing.discount
+        if discount:
+            warnings.append(
+                f"{model_id}: the catalog lists a discount of {discount:.0%}: every price of it "
+                f"is multiplied by (1 - {discount}) (OpenRouter's pricing.discount)"
+            )
     for branch in plan.branches:
         for call in branch.calls:
             model = catalog.get_exact(call.model)
@@ -317,7 +368,7 @@ def _warnings(strategy: Strategy, plan: CallPlan, catalog: Catalog) -> list[str]
 def strategy_result(
     spec: StrategySpec, strategy: Strategy, profile: Profile, catalog: Catalog, options: Options
 ) -> StrategyResult:
-    pricer = Pricer(catalog, profile.hours, profile.cached_share)
+    pricer = pricer_for(profile, catalog)
     plan = strategy.expand(profile.mean_request())
     priced = priced_plan(plan, pricer)
     per_request = expected_cost(priced)
@@ -381,7 +432,13 @@ def _projection(results: list[StrategyResult], profile: Profile, months: int) ->
     return rows
 
 
-def assumptions_used(scenario: Scenario, strategies: list[Strategy]) -> list[Assumption]:
+def writes_on_its_own(catalog: Catalog, model_id: str) -> bool:
+    return catalog.get_exact(model_id).writes_cache_automatically
+
+
+def assumptions_used(
+    scenario: Scenario, strategies: list[Strategy], catalog: Catalog
+) -> list[Assumption]:
     """Every default the scenario left unset, with its source; plus unverified presets."""
     used: dict[str, Assumption] = {}
 
@@ -411,6 +468,17 @@ def assumptions_used(scenario: Scenario, strategies: list[Strategy]) -> list[Ass
             add(f"workload.{field}", "workload")
     if workload.requests_per_day is not None:
         add("workload.days_per_month", "workload")
+    writers = sorted(
+        {m.id for s in strategies for m in s.models() if writes_on_its_own(catalog, m.id)}
+    )
+    if workload.cache_write_share is None and writers:
+        add("workload.auto_cache_write_share", ", ".join(writers))
+    if (writers or workload.cache_write_share) and "cache_ttl" not in workload.model_fields_set:
+        add("workload.cache_ttl", "workload")
+    if "billing" in scenario.model_fields_set:
+        for field in ("credit_purchase", "purchases_per_month"):
+            if field not in scenario.billing.model_fields_set:
+                add(f"billing.{field}", "billing")
     for spec, strategy in zip(scenario.strategies, strategies, strict=True):
         if spec.fusion is not None:
             _fusion_defaults(spec, add)
@@ -474,12 +542,14 @@ def estimate(
 ) -> Estimate:
     """Price every strategy of `scenario` against `catalog`."""
     options = options or Options()
-    profile = Profile.of(scenario)
+    profile = Profile.of(scenario, now_utc())
     strategies = build_all(scenario, catalog)
     results = [
         strategy_result(spec, strategy, profile, catalog, options)
         for spec, strategy in zip(scenario.strategies, strategies, strict=True)
     ]
+    for result in results:
+        result.fees = billing_fees(scenario.billing, result.monthly_usd)
     baseline = next(r for r in results if r.name == scenario.baseline_name)
     for result in results:
         if baseline.per_request_usd:
@@ -513,10 +583,34 @@ def estimate(
         baseline=scenario.baseline_name,
         strategies=results,
         projection=_projection(results, profile, options.months),
-        assumptions=assumptions_used(scenario, strategies),
+        assumptions=assumptions_used(scenario, strategies, catalog),
         warnings=warnings,
         prices_used={model_id: prices_of(catalog, model_id) for model_id in used},
         decision=decision,
+    )
+
+
+def billing_fees(billing: Billing, monthly: Decimal) -> BillingFees | None:
+    """OpenRouter's fees besides tokens for a month of `monthly` USD of usage (None: not set).
+
+    BYOK traffic is billed by the provider; OpenRouter charges 5% of its list-price value above
+    the monthly allowance. Credits pay for the rest and for that fee, and buying them costs
+    5.5% by card (at least $0.80 a purchase) or 5% in crypto.
+    """
+    if billing.credit_purchase == "none" and billing.byok is None:
+        return None
+    share = Decimal(str(billing.byok.share)) if billing.byok else Decimal(0)
+    byok_usage = monthly * share
+    byok = byok_fee(byok_usage, billing.byok.plan) if billing.byok else Decimal(0)
+    credits = monthly - byok_usage + byok
+    purchase = credit_purchase_fee(credits, billing.credit_purchase, billing.purchases_per_month)
+    return BillingFees(
+        usage_usd=monthly,
+        byok_usage_usd=byok_usage,
+        byok_fee_usd=byok,
+        credits_usd=credits,
+        credit_purchase_fee_usd=purchase,
+        monthly_total_usd=monthly + byok + purchase,
     )
 
 

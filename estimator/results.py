@@ -134,6 +134,17 @@ class ModelUseInfo(_Doc):
     via: str
 
 
+class BillingFees(_Doc):
+    """What OpenRouter charges besides tokens for a month of this strategy (scenario `billing`)."""
+
+    usage_usd: Money  # the month's token and tool cost (monthly_usd)
+    byok_usage_usd: Money  # the part of it on your own provider keys (billed by the provider)
+    byok_fee_usd: Money  # OpenRouter's 5% above the allowance
+    credits_usd: Money  # what you buy from OpenRouter: non-BYOK usage + the BYOK fee
+    credit_purchase_fee_usd: Money
+    monthly_total_usd: Money  # usage + both fees: what the month costs in all
+
+
 class StrategyResult(_Doc):
     name: str
     kind: Literal["single", "auto", "fusion"]
@@ -153,8 +164,14 @@ class StrategyResult(_Doc):
     web_tools_usd: Money
     context: ContextInfo
     calls: list[CallRow]
+    fees: BillingFees | None = None
     warnings: list[str] = []
     notes: list[str] = []
+
+    @property
+    def monthly_paid_usd(self) -> Decimal:
+        """The month in all: usage plus OpenRouter's fees when the scenario sets `billing`."""
+        return self.fees.monthly_total_usd if self.fees is not None else self.monthly_usd
 
 
 class MonthRow(_Doc):

@@ -11,12 +11,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from estimator.defaults import SEARCH_FEES, default
+from estimator.defaults import default
+from estimator.pricing.fees import FETCH_FEES, SEARCH_FEES
 from estimator.workload import TokenDistribution
 
 MAX_PANEL = 8
 SEARCH_ENGINES = ("auto", "native", *SEARCH_FEES)
-FETCH_ENGINES = ("exa", "parallel", "openrouter", "native")
+FETCH_ENGINES = tuple(FETCH_FEES)
 
 # Bounds far past any real workload keep every float computation finite (1e308 requests or a
 # 400-digit token count would overflow the Monte Carlo into inf/NaN).
@@ -77,12 +78,19 @@ class Workload(_Strict):
     output_tokens: TokenInput
     reasoning_tokens: TokenInput = default("workload.reasoning_tokens")
     cached_input_share: Share = default("workload.cached_input_share")
+    cache_write_share: Share | None = default("workload.cache_write_share")
+    cache_ttl: Literal["5m", "1h"] = default("workload.cache_ttl")
     hours_utc: Literal["uniform"] | list[NonNegative] = default("workload.hours_utc")
 
     @model_validator(mode="after")
     def _volume(self) -> Workload:
         if (self.requests_per_month is None) == (self.requests_per_day is None):
             raise ValueError("give exactly one of requests_per_month or requests_per_day")
+        if self.cached_input_share + (self.cache_write_share or 0) > 1:
+            raise ValueError(
+                "cached_input_share + cache_write_share is more than 1: a prompt token is "
+                "read from the cache, written to it, or neither"
+            )
         return self
 
     @field_validator("hours_utc")
@@ -238,6 +246,24 @@ class Policy(_Strict):
     max_catalog_age_days: NonNegative | None = None
 
 
+class BYOK(_Strict):
+    """Traffic on your own provider keys: the provider bills it; OpenRouter charges 5% of its
+    list-price value above the plan's monthly allowance."""
+
+    share: Share = 1.0
+    plan: Literal["pay-as-you-go", "enterprise"] = "pay-as-you-go"
+
+
+class Billing(_Strict):
+    """What OpenRouter charges besides tokens, shown as their own lines (optional)."""
+
+    credit_purchase: Literal["card", "crypto", "none"] = default("billing.credit_purchase")
+    purchases_per_month: Annotated[int, Field(ge=1, le=10_000, strict=True)] = default(
+        "billing.purchases_per_month"
+    )
+    byok: BYOK | None = None
+
+
 class Scenario(_Strict):
     """A workload and the strategies to compare on it."""
 
@@ -249,6 +275,7 @@ class Scenario(_Strict):
     strategies: list[StrategySpec] = Field(min_length=1, max_length=50)
     decision: DecisionSpec = DecisionSpec()
     policy: Policy = Policy()
+    billing: Billing = Billing()
     _origin: Any = PrivateAttr(default=None)  # where it was read: for file:line in errors
 
     def locate(self, *loc: str | int) -> str:

@@ -2,9 +2,10 @@
 
     python -m estimator.synthlog activity.csv --rows 1000000 --seed 7
 
-Rows follow the activity export's columns (FACTS.md). `cost_total` is the catalog price of the
-row's own call (so calibration agrees exactly), unless `perturb` marks a share of rows whose
-cost is off (as after a price change), or `bad` injects malformed rows.
+Rows follow the activity export's columns and conventions: `tokens_completion` includes
+`tokens_reasoning`, `tokens_prompt` includes `tokens_cached`. `cost_total` is the catalog price
+of the row's own call (so calibration agrees exactly), unless `perturb` marks a share of rows
+whose cost is off (as after a price change), or `bad` injects malformed rows.
 """
 
 from __future__ import annotations
@@ -79,15 +80,15 @@ def generate(
             "single",
             name,
             prompt[mask],
-            completion[mask],
+            completion[mask],  # the visible answer; reasoning comes on top of it
             reasoning[mask] if model.reasons else np.zeros(int(mask.sum())),
+            cached_tokens=cached[mask],
         )
-        share = np.divide(
-            cached[mask], prompt[mask], out=np.zeros(int(mask.sum())), where=prompt[mask] > 0
-        )
-        cost[mask] = vector_cost(call, model, minutes[mask], share)
+        cost[mask] = vector_cost(call, model, minutes[mask], None)
         if not model.reasons:
             reasoning[mask] = 0.0
+    # as OpenRouter logs it: completion tokens include the reasoning tokens
+    completion = completion + reasoning
     if perturb:
         off = rng.random(rows) < perturb
         cost = np.where(off, cost * 1.3, cost)

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 Z95 = 1.6448536269514722  # the standard normal's 95th percentile
+AUTO_CACHE_MIN_TOKENS = 1024  # OpenAI caches (and so writes) prompts of 1,024 tokens or more
 MAX_LOG_RATIO = Z95**2 / 2  # a lognormal's p95/mean cannot exceed exp(Z95^2 / 2) ~ 3.87
 
 
@@ -110,3 +111,14 @@ def hour_weights(spec: str | list[float]) -> tuple[Decimal, ...]:
     raw = [Decimal(str(w)) for w in spec]
     total = sum(raw)
     return tuple(w / total for w in raw)
+
+
+def auto_written(prompt: Any, cached: Any, share: Any, arith: Any) -> Any:
+    """What a model that writes to the prompt cache on its own writes of a call's prompt:
+    `share` of it, at most what is not read from the cache, only from 1,024 tokens up.
+    Works on Decimals and numpy arrays alike (`arith` from `pricing.rules`)."""
+    zero = arith.constant(Decimal(0))
+    room = prompt - cached
+    wanted = prompt * share
+    written = arith.select(wanted < room, wanted, room)
+    return arith.select(prompt >= AUTO_CACHE_MIN_TOKENS, written, zero)

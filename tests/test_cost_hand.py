@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import textwrap
 from decimal import Decimal as D
+from types import SimpleNamespace
 
 import pytest
 
@@ -26,8 +27,10 @@ MINI_IN, MINI_OUT = D("0.75") / M, D("4.5") / M  # openai/gpt-5.4-mini
 MINI_SEARCH = D("0.01")
 OPUS_IN, OPUS_OUT, OPUS_CACHE = D("5") / M, D("25") / M, D("0.5") / M  # anthropic/claude-opus-5
 OPUS_SEARCH = D("0.01")
-SOL_IN, SOL_OUT = D("2.5") / M, D("15") / M  # openai/gpt-5.6-sol, prompt < 272,000
-SOL_LONG_IN, SOL_LONG_OUT = D("5") / M, D("22.5") / M  # openai/gpt-5.6-sol, prompt >= 272,000
+SOL_IN, SOL_OUT = D("2.5") / M, D("15") / M  # openai/gpt-5.6-sol, prompt <= 272,000
+SOL_WRITE = D("3.125") / M  # its input_cache_write (1.25 x input): it writes on its own
+SOL_LONG_IN, SOL_LONG_OUT = D("5") / M, D("22.5") / M  # openai/gpt-5.6-sol, prompt > 272,000
+SOL_LONG_WRITE = D("6.25") / M
 SOL_SEARCH = D("0.01")
 GEM_IN, GEM_OUT = D("2") / M, D("12") / M  # google/gemini-3.1-pro-preview, prompt < 200,000
 GEM_SEARCH = D("0.014")
@@ -49,6 +52,9 @@ DEEPSEEK = "deepseek/deepseek-v4-pro"
 # they change.
 TOOL_DEF, TOOL_CALL, ANALYST_INSTR, ANALYSIS = 400, 60, 600, 1200
 RESULTS, PER_RESULT = 5, 750
+# GPT-5.6 writes to the prompt cache on its own: by default 46.6% of the shared prompt of a
+# call with at least 1,024 prompt tokens (workload.auto_cache_write_share), here 2,000 x 0.466
+SOL_WRITTEN = 932
 
 # deepseek/deepseek-v4-pro windows (UTC, end exclusive): 10:00-01:00 and 04:00-06:00 at
 # 0.66/1.98, 01:00-04:00 and 06:00-10:00 at 1.32/3.96: 17 off-peak hours, 7 peak hours.
@@ -236,8 +242,10 @@ def test_auto_router_uniform_weights_over_allowed_models(catalog: Catalog) -> No
 PROMPT, ANSWER_OUT = 2000, 500
 WITH_TOOLS = PROMPT + TOOL_DEF  # 2400: every call that is offered the tool definitions
 STEP = TOOL_CALL + RESULTS * PER_RESULT  # 3810 tokens added to the context per search
-PANEL = ((OPUS, OPUS_IN, OPUS_OUT, OPUS_SEARCH), (SOL, SOL_IN, SOL_OUT, SOL_SEARCH))
-PANEL += ((GEMINI, GEM_IN, GEM_OUT, GEM_SEARCH),)
+# (model, input, output, search fee, extra cost of its automatic cache writes per call)
+PANEL = ((OPUS, OPUS_IN, OPUS_OUT, OPUS_SEARCH, D(0)),)
+PANEL += ((SOL, SOL_IN, SOL_OUT, SOL_SEARCH, SOL_WRITTEN * (SOL_WRITE - SOL_IN)),)
+PANEL += ((GEMINI, GEM_IN, GEM_OUT, GEM_SEARCH, D(0)),)
 DECIDE = WITH_TOOLS * OPUS_IN + TOOL_CALL * OPUS_OUT  # 0.0135
 ANALYZE_IN = PROMPT + 3 * ANSWER_OUT + ANALYST_INSTR  # 4100
 ANALYZE = ANALYZE_IN * OPUS_IN + ANALYSIS * OPUS_OUT  # 0.0505
@@ -245,16 +253,17 @@ ANSWER_IN = WITH_TOOLS + TOOL_CALL + ANALYSIS + 3 * ANSWER_OUT  # 5160
 ANSWER = ANSWER_IN * OPUS_IN + ANSWER_OUT * OPUS_OUT  # 0.0383
 
 
-def member_cost(price_in: D, price_out: D, steps: int) -> D:
-    """One panel member's round trips: `steps` tool calls (each one search), then its answer."""
+def member_cost(price_in: D, price_out: D, steps: int, write_extra: D = D(0)) -> D:
+    """One panel member's round trips: `steps` tool calls (each one search), then its answer;
+    `write_extra` is what each round trip's cache writes add over the plain input price."""
     calls = [(WITH_TOOLS + j * STEP) * price_in + TOOL_CALL * price_out for j in range(steps)]
     calls.append((WITH_TOOLS + steps * STEP) * price_in + ANSWER_OUT * price_out)
-    return sum(calls, D(0))
+    return sum(calls, D(0)) + (steps + 1) * write_extra
 
 
 def general_high(steps: int) -> D:
-    panel = sum((member_cost(pin, pout, steps) for _, pin, pout, _ in PANEL), D(0))
-    searches = sum((steps * fee for *_, fee in PANEL), D(0))
+    panel = sum((member_cost(pin, pout, steps, extra) for _, pin, pout, _, extra in PANEL), D(0))
+    searches = sum((steps * fee for _, _, _, fee, _ in PANEL), D(0))
     return DECIDE + panel + ANALYZE + ANSWER + searches
 
 
@@ -265,7 +274,10 @@ def test_fusion_general_high_one_tool_step_every_call(catalog: Catalog) -> None:
     # panel, round trip 0: 2,400 in, 60 out (the search call); round trip 1: 2,400 + 60 +
     # 5 x 750 = 6,210 in, 500 out (the panel answer)
     opus_panel = (2400 * OPUS_IN + 60 * OPUS_OUT) + (6210 * OPUS_IN + 500 * OPUS_OUT)
-    sol_panel = (2400 * SOL_IN + 60 * SOL_OUT) + (6210 * SOL_IN + 500 * SOL_OUT)
+    # gpt-5.6-sol writes 932 of the 2,000 shared prompt tokens to the cache in each round trip
+    sol_panel = ((2400 - 932) * SOL_IN + 932 * SOL_WRITE + 60 * SOL_OUT) + (
+        (6210 - 932) * SOL_IN + 932 * SOL_WRITE + 500 * SOL_OUT
+    )
     gem_panel = (2400 * GEM_IN + 60 * GEM_OUT) + (6210 * GEM_IN + 500 * GEM_OUT)
     # analyze (opus): 2,000 + 3 x 500 + 600 = 4,100 in, 1,200 out
     analyze = 4100 * OPUS_IN + 1200 * OPUS_OUT
@@ -274,11 +286,11 @@ def test_fusion_general_high_one_tool_step_every_call(catalog: Catalog) -> None:
     # one native search per member
     searches = OPUS_SEARCH + SOL_SEARCH + GEM_SEARCH
     expected = decide + opus_panel + sol_panel + gem_panel + analyze + answer + searches
-    # decide 0.0135, panel 0.05705 + 0.029925 + 0.02394, analyze 0.0505, answer 0.0383,
+    # decide 0.0135, panel 0.05705 + 0.03109 + 0.02394, analyze 0.0505, answer 0.0383,
     # searches 0.034: the figures `fusion-cost estimate` prints for fusion-quality
-    assert result.per_request_usd == expected == D("0.247215")
+    assert result.per_request_usd == expected == D("0.24838")
     assert general_high(1) == expected  # the helper the next tests use
-    assert result.monthly_usd == expected * 200_000 == D("49443")
+    assert result.monthly_usd == expected * 200_000 == D("49676")
     assert result.calls_per_request == 1 + 3 * 2 + 1 + 1
     assert result.web_tools_usd == searches
 
@@ -307,11 +319,13 @@ def test_fusion_general_high_one_tool_step_every_call(catalog: Catalog) -> None:
 
 def test_fusion_web_tools_off(catalog: Catalog) -> None:
     result = only(run(catalog, "- name: f0\n  fusion: {preset: general-high, tool_steps: 0}"))
-    panel = (2400 * OPUS_IN + 500 * OPUS_OUT) + (2400 * SOL_IN + 500 * SOL_OUT)
+    panel = (2400 * OPUS_IN + 500 * OPUS_OUT) + (
+        (2400 - 932) * SOL_IN + 932 * SOL_WRITE + 500 * SOL_OUT
+    )
     panel += 2400 * GEM_IN + 500 * GEM_OUT
     expected = DECIDE + panel + ANALYZE + ANSWER
     assert general_high(0) == expected
-    assert result.per_request_usd == expected == D("0.1511")
+    assert result.per_request_usd == expected == D("0.1516825")
     assert result.calls_per_request == 6
     assert result.web_tools_usd == 0
     assert not any(row.stage == "web_tools" for row in result.breakdown)
@@ -325,7 +339,7 @@ def test_fusion_invocation_rate_half(catalog: Catalog) -> None:
     # not invoked: one plain call of the outer model, in = I + tool_definition
     plain = (2000 + 400) * OPUS_IN + 500 * OPUS_OUT
     expected = D("0.5") * general_high(0) + D("0.5") * plain
-    assert result.per_request_usd == expected == D("0.0878")
+    assert result.per_request_usd == expected == D("0.08809125")
     assert result.calls_per_request == D("3.5")
     assert_row(result, "plain", OPUS, calls=D("0.5"), input_tokens=1200, cost_usd=plain / 2)
     assert_row(result, "decide", OPUS, calls=D("0.5"), cost_usd=DECIDE / 2)
@@ -339,7 +353,7 @@ def test_fusion_fractional_tool_steps_weights_two_branches(catalog: Catalog) -> 
     opus2 += 10020 * OPUS_IN + 500 * OPUS_OUT
     assert member_cost(OPUS_IN, OPUS_OUT, 2) == opus2  # the helper agrees with the long form
     expected = D("0.5") * general_high(1) + D("0.5") * general_high(2)
-    assert result.per_request_usd == expected == D("0.31337")
+    assert result.per_request_usd == expected == D("0.3148262500")
     assert result.calls_per_request == D("0.5") * 9 + D("0.5") * 12
     assert_row(result, "panel", OPUS, calls=D("2.5"))
     assert_row(result, "web_tools", GEMINI, calls=D("1.5"), cost_usd=D("1.5") * GEM_SEARCH)
@@ -371,7 +385,7 @@ def test_fusion_aliases_resolve_to_concrete_models(catalog: Catalog) -> None:
     assert all(not call.model.startswith("~") for call in result.calls)
 
 
-@pytest.mark.parametrize(("prompt", "answer_tier"), [(240_339, False), (240_340, True)])
+@pytest.mark.parametrize(("prompt", "answer_tier"), [(240_340, False), (240_341, True)])
 def test_fusion_long_context_tier_crossed_only_by_the_answer_call(
     catalog: Catalog,
     prompt: int,
@@ -385,12 +399,13 @@ def test_fusion_long_context_tier_crossed_only_by_the_answer_call(
         tool_steps: 0
         panel_output_tokens: 15000
     """
-    result = only(run(catalog, strategy, workload(1000, prompt)))
+    # no cache writes, so only the tier moves the money here
+    result = only(run(catalog, strategy, workload(1000, prompt, cache_write_share=0)))
     decide_in = prompt + 400
     analyze_in = prompt + 2 * 15000 + 600
     answer_in = prompt + 400 + 60 + 1200 + 2 * 15000
-    assert decide_in < 272_000 and analyze_in < 272_000
-    assert (answer_in >= 272_000) is answer_tier
+    assert decide_in <= 272_000 and analyze_in <= 272_000
+    assert (answer_in > 272_000) is answer_tier  # the tier starts strictly above 272,000
     answer_prices = (SOL_LONG_IN, SOL_LONG_OUT) if answer_tier else (SOL_IN, SOL_OUT)
     decide = decide_in * SOL_IN + 60 * SOL_OUT
     panel_mini = decide_in * MINI_IN + 15000 * MINI_OUT
@@ -404,8 +419,10 @@ def test_fusion_long_context_tier_crossed_only_by_the_answer_call(
     assert_row(result, "analyze", SOL, input_tokens=analyze_in, cost_usd=analyze)
     assert_row(result, "decide", SOL, cost_usd=decide)
     assert_breakdown_adds_up(result)
-    if answer_tier:  # the whole call at the long-context prices: 272,000 x 5/1M + 500 x 22.5/1M
-        assert rows(result)[("answer", SOL)].cost_usd == D("1.37125")
+    if answer_tier:  # the whole call at the long-context prices: 272,001 x 5/1M + 500 x 22.5/1M
+        assert rows(result)[("answer", SOL)].cost_usd == D("1.371255")
+    else:  # exactly 272,000: the base prices, 272,000 x 2.5/1M + 500 x 15/1M
+        assert rows(result)[("answer", SOL)].cost_usd == D("0.6875")
 
 
 def test_fusion_exa_search_with_12_results_and_fetches(catalog: Catalog) -> None:
@@ -485,31 +502,110 @@ def test_fusion_context_limit_is_bound_by_the_longest_inner_call(catalog: Catalo
 
 def test_long_context_tier_with_cache_share(catalog: Catalog) -> None:
     # gpt-5.6-sol at 300,000 prompt tokens: the whole call at 5 / 0.5 (cache read) / 22.5
-    cached = workload(10, 300_000, cached_input_share=0.5)
+    cached = workload(10, 300_000, cached_input_share=0.5, cache_write_share=0)
     result = only(run(catalog, SINGLE.format("openai/gpt-5.6-sol"), cached))
     expected = 150_000 * SOL_LONG_IN + 150_000 * (D("0.5") / M) + 500 * SOL_LONG_OUT
     assert result.per_request_usd == expected == D("0.83625")
 
 
+def test_long_context_tier_prices_cache_reads_and_writes_at_its_own_rates(
+    catalog: Catalog,
+) -> None:
+    # 300,000 prompt tokens: 75,000 read (0.5 per 1M), 150,000 written (6.25), 75,000 plain (5)
+    shares = workload(10, 300_000, cached_input_share=0.25, cache_write_share=0.5)
+    result = only(run(catalog, SINGLE.format("openai/gpt-5.6-sol"), shares))
+    expected = (
+        75_000 * SOL_LONG_IN
+        + 75_000 * (D("0.5") / M)
+        + 150_000 * SOL_LONG_WRITE
+        + 500 * SOL_LONG_OUT
+    )
+    assert result.per_request_usd == expected == D("1.36125")
+
+
+@pytest.mark.parametrize(
+    ("prompt", "expected"),
+    [
+        # exactly at the threshold: not strictly greater, so the base rates (2.5 / 15 per 1M)
+        (272_000, 272_000 * SOL_IN + 600 * SOL_OUT),
+        # one token more: the whole call at the long-context rates (5 / 22.5 per 1M)
+        (272_001, 272_001 * SOL_LONG_IN + 600 * SOL_LONG_OUT),
+    ],
+)
+def test_long_context_tier_starts_strictly_above_the_threshold(
+    catalog: Catalog, prompt: int, expected: D
+) -> None:
+    text = workload(1, prompt, cache_write_share=0).replace(
+        "output_tokens: 500", "output_tokens: 600"
+    )
+    result = only(run(catalog, SINGLE.format("openai/gpt-5.6-sol"), text))
+    assert result.per_request_usd == expected
+    assert expected == (D("0.689") if prompt == 272_000 else D("1.373505"))
+
+
+def test_cache_writes_at_the_write_rate(catalog: Catalog) -> None:
+    # 10,000 input tokens all written to the cache (3.125 per 1M) and 100 output (15 per 1M)
+    text = "requests_per_month: 1\ninput_tokens: 10000\noutput_tokens: 100\ncache_write_share: 1"
+    result = only(run(catalog, SINGLE.format("openai/gpt-5.6-sol"), text))
+    assert result.per_request_usd == 10_000 * SOL_WRITE + 100 * SOL_OUT == D("0.03275")
+
+
+def test_gpt_5_6_writes_its_default_share_on_its_own(catalog: Catalog) -> None:
+    # no cache_write_share given: GPT-5.6 writes 46.6% of a prompt of 1,024 tokens or more
+    result = only(run(catalog, SINGLE.format("openai/gpt-5.6-sol"), workload(1, 2000)))
+    assert result.per_request_usd == 1068 * SOL_IN + 932 * SOL_WRITE + 500 * SOL_OUT
+    # a shorter prompt is not cached at all
+    short = only(run(catalog, SINGLE.format("openai/gpt-5.6-sol"), workload(1, 1023)))
+    assert short.per_request_usd == 1023 * SOL_IN + 500 * SOL_OUT
+    # a model that writes only when asked: nothing written unless the scenario says so
+    opus = only(run(catalog, SINGLE.format("anthropic/claude-opus-5"), workload(1, 2000)))
+    assert opus.per_request_usd == 2000 * OPUS_IN + 500 * OPUS_OUT
+
+
+@pytest.mark.parametrize(
+    ("ttl", "write_rate"),
+    [("5m", D("6.25") / M), ("1h", D("10") / M)],  # claude-opus-5: 1.25 x and 2 x the input
+)
+def test_anthropic_cache_writes_by_ttl(catalog: Catalog, ttl: str, write_rate: D) -> None:
+    text = workload(1, 2000, cache_write_share=0.5, cache_ttl=ttl)
+    result = only(run(catalog, SINGLE.format("anthropic/claude-opus-5"), text))
+    assert result.per_request_usd == 1000 * OPUS_IN + 1000 * write_rate + 500 * OPUS_OUT
+
+
+def test_cache_shares_above_one_are_refused(catalog: Catalog) -> None:
+    from estimator.errors import UserError
+
+    text = workload(1, 2000, cached_input_share=0.6, cache_write_share=0.5)
+    with pytest.raises(UserError, match="cached_input_share \\+ cache_write_share"):
+        run(catalog, SINGLE.format("anthropic/claude-opus-5"), text)
+
+
 # --- a per-request fee (no model in the 2026-08-19 catalog has one) ----------------------------
 
 
-def fee_catalog() -> Catalog:
+def synthetic_catalog(model_id: str, pricing: dict[str, object]) -> Catalog:
+    """A one-model catalog for a price rule no model of the 2026-08-19 catalog has."""
     from estimator.pricing.catalog import CatalogMeta
     from estimator.pricing.models import ModelInfo
 
     model = ModelInfo.model_validate(
         {
-            "id": "acme/fee",
+            "id": model_id,
             "context_length": 100_000,
             "architecture": {"input_modalities": ["text"], "output_modalities": ["text"]},
-            "pricing": {"prompt": "0.000001", "completion": "0.000002", "request": "0.001"},
+            "pricing": pricing,
         }
     )
     meta = CatalogMeta(
         fetched_at="2026-08-19T00:00:00+00:00", source="synthetic", model_count=1, sha256="x"
     )
     return Catalog([model], meta)
+
+
+def fee_catalog() -> Catalog:
+    return synthetic_catalog(
+        "acme/fee", {"prompt": "0.000001", "completion": "0.000002", "request": "0.001"}
+    )
 
 
 def test_request_fee_is_charged_on_every_call() -> None:
@@ -539,3 +635,198 @@ def test_request_fee_is_charged_on_every_call() -> None:
     searches = 2 * EXA_SEARCH  # no native search price: engine auto falls back to Exa
     assert fusion.per_request_usd == tokens + len(calls) * fee + searches
     assert fusion.calls_per_request == len(calls)
+
+
+# --- reasoning inside a long-context tier, discounts, dated fees, the analyst default ----------
+
+
+def test_reasoning_follows_completion_into_a_long_context_tier(catalog: Catalog) -> None:
+    # gemini-3.1-pro: internal_reasoning 12 = completion 12 per 1M; above 200,000 prompt tokens
+    # the tier raises completion to 18 and sets no internal_reasoning of its own: reasoning is
+    # completion tokens, so it is billed at 18 too
+    text = workload(1, 200_001, reasoning_tokens=1000)
+    result = only(run(catalog, SINGLE.format(GEMINI), text))
+    assert result.per_request_usd == 200_001 * (D("4") / M) + (500 + 1000) * (D("18") / M)
+    below = only(run(catalog, SINGLE.format(GEMINI), workload(1, 200_000, reasoning_tokens=1000)))
+    assert below.per_request_usd == 200_000 * GEM_IN + (500 + 1000) * GEM_OUT
+
+
+def discount_catalog() -> Catalog:
+    pricing = {
+        "prompt": "0.000004",
+        "completion": "0.000016",
+        "request": "0.001",
+        "input_cache_read": "0.0000004",
+        "discount": 0.25,
+    }
+    return synthetic_catalog("acme/discounted", pricing)
+
+
+def test_discount_multiplies_every_price_by_one_minus_discount() -> None:
+    text = scenario_text(SINGLE.format("acme/discounted"), workload(10, cached_input_share=0.5))
+    result = only(estimate(parse_scenario(text, "t.yaml"), discount_catalog(), Options(samples=50)))
+    list_price = 1000 * D("0.000004") + 1000 * D("0.0000004") + 500 * D("0.000016") + D("0.001")
+    assert result.per_request_usd == list_price * D("0.75") == D("0.01005")
+    assert any("discount" in w for w in result.warnings)
+
+
+def halfhour_catalog() -> Catalog:
+    peak = {"utc_start": 930, "utc_end": 1100, "prompt": "0.000002", "completion": "0.000008"}
+    pricing = {"prompt": "0.000001", "completion": "0.000004", "overrides": [peak]}
+    return synthetic_catalog("acme/halfhour", pricing)
+
+
+def test_a_window_starting_on_the_half_hour_is_weighted_by_minutes() -> None:
+    # all traffic between 09:00 and 10:00 UTC: half of it falls in the 09:30-11:00 window
+    hours = [0] * 24
+    hours[9] = 1
+    text = scenario_text(SINGLE.format("acme/halfhour"), workload(100, hours_utc=hours))
+    result = only(
+        estimate(parse_scenario(text, "t.yaml"), halfhour_catalog(), Options(samples=4000))
+    )
+    base = 2000 * D("0.000001") + 500 * D("0.000004")  # 0.004
+    peak = 2000 * D("0.000002") + 500 * D("0.000008")  # 0.008
+    assert result.per_request_usd == (base + peak) / 2 == D("0.006")
+    # the Monte Carlo samples minutes too: about half its requests pay the peak price
+    assert abs(result.distribution.mean_usd - D("0.006")) < D("0.0002")
+
+
+@pytest.mark.parametrize(
+    ("engine", "now", "fee"),
+    [
+        # Exa: $0.005 until 2026-08-07 23:56 UTC, $0.007 since (5 results: none extra)
+        ("{engine: exa}", "2026-08-07T12:00:00+00:00", D("0.005")),
+        ("{engine: exa}", "2026-08-08T00:00:00+00:00", D("0.007")),
+        # Parallel's default mode: turbo ($0.001) before 2026-08-11, basic ($0.005) since;
+        # 14 results are 4 past the 10 included, $0.001 each
+        ("{engine: parallel, results: 14}", "2026-08-10T12:00:00+00:00", D("0.005")),
+        ("{engine: parallel, results: 14}", "2026-11-25T12:00:00+00:00", D("0.009")),
+    ],
+)
+def test_search_fee_by_engine_and_date(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch, engine: str, now: str, fee: D
+) -> None:
+    monkeypatch.setenv("FUSION_COST_NOW", now)
+    strategy = f"""
+    - name: searching
+      fusion:
+        analysis_models: [openai/gpt-5.4-mini]
+        model: openai/gpt-5.4-mini
+        tool_steps: 1
+        search: {engine}
+    """
+    result = only(run(catalog, strategy))
+    assert result.web_tools_usd == fee  # one search, on the estimate's date
+
+
+def test_server_tool_analyst_defaults_to_the_outer_model(catalog: Catalog) -> None:
+    result = only(
+        run(
+            catalog, "- name: f\n  fusion: {preset: general-high, outer_model: openai/gpt-5.4-mini}"
+        )
+    )
+    roles = {m.role: m.id for m in result.models}
+    assert roles["outer"] == roles["analyst"] == MINI
+    # the analyze call is priced as gpt-5.4-mini: 2,000 + 3 x 500 + 600 in, 1,200 out
+    assert_row(result, "analyze", MINI, cost_usd=4100 * MINI_IN + 1200 * MINI_OUT)
+
+
+# --- what OpenRouter charges besides tokens (billing:) -------------------------------------------
+
+
+def billed(catalog: Catalog, billing: str, requests: int = 200_000) -> StrategyResult:
+    text = scenario_text(SINGLE.format(MINI), workload(requests)) + billing
+    return only(estimate(parse_scenario(text, "t.yaml"), catalog, Options(samples=50)))
+
+
+def test_no_billing_section_no_fees(catalog: Catalog) -> None:
+    assert only(run(catalog, SINGLE.format(MINI))).fees is None
+
+
+def test_card_purchase_fee_is_5_5_percent_with_a_minimum(catalog: Catalog) -> None:
+    # $750 of usage bought in one card purchase: 5.5% = $41.25
+    fees = billed(catalog, "billing: {credit_purchase: card}\n").fees
+    assert fees is not None
+    assert fees.credit_purchase_fee_usd == D("750") * D("0.055") == D("41.25")
+    assert fees.monthly_total_usd == D("791.25")
+    # 1,000 requests ($3.75) in 5 purchases of $0.75: each pays the $0.80 minimum
+    small = billed(catalog, "billing: {credit_purchase: card, purchases_per_month: 5}\n", 1000)
+    assert small.fees is not None and small.fees.credit_purchase_fee_usd == 5 * D("0.80")
+
+
+def test_crypto_purchase_fee_is_5_percent(catalog: Catalog) -> None:
+    fees = billed(catalog, "billing: {credit_purchase: crypto}\n").fees
+    assert fees is not None and fees.credit_purchase_fee_usd == D("37.5")
+
+
+def test_byok_fee_above_the_allowance(catalog: Catalog) -> None:
+    # 2,000,000 requests of mini = $7,500 a month, all on your own keys: under the $25,000
+    # pay-as-you-go allowance, so no fee and nothing to buy from OpenRouter
+    fees = billed(catalog, "billing: {byok: {share: 1}}\n", 2_000_000).fees
+    assert fees is not None
+    assert (fees.byok_usage_usd, fees.byok_fee_usd, fees.credits_usd) == (D("7500"), 0, 0)
+    # 10,000,000 requests = $37,500: 5% of the $12,500 above the allowance = $625, bought by
+    # card (5.5% = $34.375)
+    big = billed(catalog, "billing: {byok: {share: 1}, credit_purchase: card}\n", 10_000_000)
+    assert big.fees is not None
+    assert big.fees.byok_fee_usd == D("0.05") * (D("37500") - D("25000")) == D("625")
+    assert big.fees.credit_purchase_fee_usd == D("625") * D("0.055")
+    assert big.fees.monthly_total_usd == D("37500") + D("625") + D("34.375")
+    # the enterprise allowance is $200,000
+    ent = billed(catalog, "billing: {byok: {share: 1, plan: enterprise}}\n", 10_000_000)
+    assert ent.fees is not None and ent.fees.byok_fee_usd == 0
+
+
+# --- Auto Router tiers: OpenRouter's cost-percentile bands ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tier", "model"),
+    # mini $0.00375 (percentile 0), gemini $0.010 (50), opus $0.0225 (100) per mean request
+    [("low", MINI), ("high", GEMINI), ("max", OPUS)],
+)
+def test_cost_tier_is_a_percentile_band_of_the_candidates(
+    catalog: Catalog, tier: str, model: str
+) -> None:
+    strategy = f"""
+    - name: auto
+      auto:
+        cost_tier: {tier}
+        allowed_models: [{MINI}, {OPUS}, {GEMINI}]
+    """
+    result = only(run(catalog, strategy))
+    assert [m.id for m in result.models] == [model]
+    medium = (
+        f"- name: auto\n  auto: {{cost_tier: medium, allowed_models: [{MINI}, {OPUS}, {GEMINI}]}}"
+    )
+    from estimator.errors import UserError
+
+    with pytest.raises(UserError, match="pool is empty"):
+        run(catalog, medium)  # [20, 40): no candidate sits there
+
+
+def test_every_tier_has_about_a_fifth_of_the_default_candidates(catalog: Catalog) -> None:
+    sizes = {}
+    for tier in ("low", "medium", "high", "xhigh", "max"):
+        result = only(run(catalog, f"- name: a\n  auto: {{cost_tier: {tier}}}"))
+        sizes[tier] = len(result.models)
+        assert "of 100 candidates" in result.notes[0]
+    # equal costs share a rank, so a band holds 19 to 21 of the 100, and every one is used once
+    assert sizes == {"low": 20, "medium": 20, "high": 21, "xhigh": 20, "max": 19}
+
+
+def test_equal_costs_share_a_percentile(monkeypatch: pytest.MonkeyPatch) -> None:
+    import estimator.strategies.auto as auto
+
+    costs = {"a": D(1), "b": D(2), "c": D(2), "d": D(3), "e": D(5)}
+    monkeypatch.setattr(auto, "generation_cost", lambda model, request: costs[model.id])
+    models = [SimpleNamespace(id=model_id) for model_id in costs]  # only ids are read
+    ranks = auto.percentiles(models, auto.TYPICAL_REQUEST)  # type: ignore[arg-type]
+    # 0, 1, 1, 3 and 4 candidates strictly cheaper, of 4 = n - 1
+    assert ranks == {"a": 0.0, "b": 25.0, "c": 25.0, "d": 75.0, "e": 100.0}
+
+
+def test_a_model_whose_context_cannot_hold_the_request_is_no_candidate(catalog: Catalog) -> None:
+    result = only(run(catalog, "- name: a\n  auto: {cost_tier: max}", workload(10, 900_000)))
+    for use in result.models:
+        assert catalog.get_exact(use.id).max_context >= 900_000 + 500

@@ -108,8 +108,16 @@ def costs(catalog: Catalog, specs: list[dict[str, Any]], **workload: Any) -> lis
     return [exact_per_request(s, profile, catalog) for s in strategies]
 
 
-def traffic(h: Any, share: float) -> dict[str, Any]:
-    return {"hours_utc": h, "cached_input_share": share}
+def traffic(h: Any, share: float, write: float | None = None, ttl: str = "5m") -> dict[str, Any]:
+    """Hours and caching; `write` None leaves cache writes to models that write on their own."""
+    shares: dict[str, Any] = {"hours_utc": h, "cached_input_share": share, "cache_ttl": ttl}
+    if write is not None:
+        shares["cache_write_share"] = min(write, 1 - share)
+    return shares
+
+
+writes = st.one_of(st.none(), st.floats(0, 1, allow_nan=False))
+ttls = st.sampled_from(["5m", "1h"])
 
 
 # --- monotone in the workload ----------------------------------------------------------------
@@ -289,6 +297,15 @@ def test_zero_requests_cost_zero_per_month(
 
 # --- exact and vectorised paths agree --------------------------------------------------------
 
+
+def assert_paths_agree(catalog: Catalog, spec: dict[str, Any], workload: dict[str, Any]) -> None:
+    """The monthly total through the exact Decimal path and the float64 path, within $0.01."""
+    profile, (strategy,) = build(catalog, [spec], **workload)
+    exact = exact_per_request(strategy, profile, catalog) * profile.requests_per_month
+    vectorised = vectorised_per_request(strategy, profile, catalog) * workload["requests_per_month"]
+    assert abs(float(exact) - vectorised) <= 0.01, (spec, exact, vectorised)
+
+
 token_specs = st.one_of(
     st.integers(0, 350_000),
     st.integers(1, 100_000).flatmap(
@@ -311,6 +328,8 @@ token_specs = st.one_of(
     hours,
     shares,
     st.integers(0, 10_000_000),
+    writes,
+    ttls,
 )
 @example(  # only the answer call crosses gpt-5.6-sol's 272,000-token tier
     {
@@ -321,15 +340,24 @@ token_specs = st.one_of(
             "panel_output_tokens": 15000,
         }
     },
-    240_340,
+    240_341,
     500,
     0,
     "uniform",
     0.0,
     10_000_000,
+    None,
+    "5m",
 )
-@example({"single": {"model": "openai/gpt-5.6-sol"}}, 272_000, 500, 0, "uniform", 0.5, 10**7)
-@example({"single": {"model": "deepseek/deepseek-v4-pro"}}, 2000, 500, 0, [1] * 24, 0.3, 10**7)
+@example(
+    {"single": {"model": "openai/gpt-5.6-sol"}}, 272_000, 500, 0, "uniform", 0.5, 10**7, 0.5, "1h"
+)
+@example(
+    {"single": {"model": "openai/gpt-5.6-sol"}}, 272_001, 500, 0, "uniform", 0.2, 10**7, None, "5m"
+)
+@example(
+    {"single": {"model": "deepseek/deepseek-v4-pro"}}, 2000, 500, 0, [1] * 24, 0.3, 10**7, 0.2, "5m"
+)
 def test_exact_and_vectorised_paths_agree_on_monthly_totals(
     catalog: Catalog,
     spec: dict[str, Any],
@@ -339,15 +367,136 @@ def test_exact_and_vectorised_paths_agree_on_monthly_totals(
     h: Any,
     share: float,
     requests: int,
+    write: float | None,
+    ttl: str,
 ) -> None:
     workload = {
         "requests_per_month": requests,
         "input_tokens": prompt,
         "output_tokens": out,
         "reasoning_tokens": reasoning,
-        **traffic(h, share),
+        **traffic(h, share, write, ttl),
     }
-    profile, (strategy,) = build(catalog, [spec], **workload)
-    exact = exact_per_request(strategy, profile, catalog) * profile.requests_per_month
-    vectorised = vectorised_per_request(strategy, profile, catalog) * requests
-    assert abs(float(exact) - vectorised) <= 0.01, (spec, exact, vectorised)
+    assert_paths_agree(catalog, spec, workload)
+
+
+# --- every rule, on models built to exercise them -----------------------------------------------
+
+RULE_MODELS: list[dict[str, Any]] = [
+    {  # a discount, a request fee, native search, cache reads and both write TTLs
+        "id": "acme/discounted",
+        "pricing": {
+            "prompt": "0.000003",
+            "completion": "0.000012",
+            "request": "0.0004",
+            "web_search": "0.02",
+            "input_cache_read": "0.0000003",
+            "input_cache_write": "0.00000375",
+            "input_cache_write_1h": "0.000006",
+            "discount": 0.25,
+        },
+    },
+    {  # half-hour windows, one wrapping midnight, and a tier without a cache price of its own
+        "id": "acme/windows",
+        "pricing": {
+            "prompt": "0.000001",
+            "completion": "0.000004",
+            "input_cache_read": "0.0000001",
+            "overrides": [
+                {
+                    "utc_start": 2230,
+                    "utc_end": 130,
+                    "prompt": "0.0000005",
+                    "completion": "0.000002",
+                },
+                {"utc_start": 930, "utc_end": 1045, "prompt": "0.000002", "completion": "0.000008"},
+                {"min_prompt_tokens": 100000, "prompt": "0.000003", "completion": "0.00001"},
+            ],
+        },
+    },
+    {  # reasoning billed at its own price, and a tier that raises completion (and reasoning)
+        "id": "acme/reasoner",
+        "reasoning": {"mandatory": True},
+        "pricing": {
+            "prompt": "0.000002",
+            "completion": "0.00001",
+            "internal_reasoning": "0.000004",
+            "overrides": [
+                {"min_prompt_tokens": 50000, "prompt": "0.000004", "completion": "0.00002"}
+            ],
+        },
+    },
+]
+RULE_STRATEGIES: tuple[dict[str, Any], ...] = (
+    {"single": {"model": "acme/discounted"}},
+    {"single": {"model": "acme/windows"}},
+    {"single": {"model": "acme/reasoner"}},
+    {"auto": {"allowed_models": ["acme/*"], "weights": {"acme/discounted": 2, "acme/windows": 1}}},
+    {
+        "fusion": {
+            "analysis_models": ["acme/discounted", "acme/windows", "acme/reasoner"],
+            "model": "acme/reasoner",
+            "tool_steps": 1.5,
+            "fetches_per_step": 1,
+            "search": {"engine": "parallel", "results": 14},
+        }
+    },
+    {
+        "fusion": {
+            "analysis_models": ["acme/windows", "acme/discounted"],
+            "model": "acme/discounted",
+            "tool_steps": 1,
+            "search": {"engine": "exa", "results": 12},
+        }
+    },
+)
+
+
+def rule_catalog() -> Catalog:
+    from estimator.pricing.catalog import CatalogMeta
+    from estimator.pricing.models import ModelInfo
+
+    base = {
+        "context_length": 1_000_000,
+        "architecture": {"input_modalities": ["text"], "output_modalities": ["text"]},
+    }
+    meta = CatalogMeta(
+        fetched_at="2026-08-19T00:00:00+00:00", source="rules", model_count=3, sha256="x"
+    )
+    return Catalog([ModelInfo.model_validate({**base, **m}) for m in RULE_MODELS], meta)
+
+
+@SETTINGS
+@given(
+    st.sampled_from(RULE_STRATEGIES),
+    token_specs,
+    st.integers(0, 20_000),
+    st.integers(0, 8_000),
+    hours,
+    shares,
+    st.integers(0, 10_000_000),
+    writes,
+    ttls,
+)
+@example(RULE_STRATEGIES[1], 100_000, 500, 0, [0] * 9 + [1] + [0] * 14, 0.0, 10**7, None, "5m")
+@example(RULE_STRATEGIES[1], 100_001, 500, 0, [0] * 22 + [1, 1], 0.5, 10**7, 0.5, "1h")
+def test_exact_and_vectorised_paths_agree_under_every_rule(
+    spec: dict[str, Any],
+    prompt: Any,
+    out: int,
+    reasoning: int,
+    h: Any,
+    share: float,
+    requests: int,
+    write: float | None,
+    ttl: str,
+) -> None:
+    catalog = rule_catalog()
+    workload = {
+        "requests_per_month": requests,
+        "input_tokens": prompt,
+        "output_tokens": out,
+        "reasoning_tokens": reasoning,
+        **traffic(h, share, write, ttl),
+    }
+    assert_paths_agree(catalog, spec, workload)

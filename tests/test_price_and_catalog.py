@@ -245,7 +245,9 @@ def test_duplicate_ids_are_refused() -> None:
     [
         (0, "0.0000025", "0.000015", "0.00000025"),
         (271_999, "0.0000025", "0.000015", "0.00000025"),
-        (272_000, "0.000005", "0.0000225", "0.0000005"),
+        # strictly greater than min_prompt_tokens: exactly 272,000 is still the base tier
+        (272_000, "0.0000025", "0.000015", "0.00000025"),
+        (272_001, "0.000005", "0.0000225", "0.0000005"),
         (1_000_000, "0.000005", "0.0000225", "0.0000005"),
     ],
 )
@@ -386,10 +388,10 @@ def test_window_and_tier_together_need_both_conditions() -> None:
         },
     )
     rates = catalog_of(info).rates
-    assert rates("t/both", 1000, 23 * 60).usd("prompt") == D("0.5")
-    assert rates("t/both", 1000, 60).usd("prompt") == D("0.5")
-    assert rates("t/both", 999, 23 * 60).usd("prompt") == D("0.000001")
-    assert rates("t/both", 1000, 3 * 60).usd("prompt") == D("0.000001")
+    assert rates("t/both", 1001, 23 * 60).usd("prompt") == D("0.5")
+    assert rates("t/both", 1001, 60).usd("prompt") == D("0.5")
+    assert rates("t/both", 1000, 23 * 60).usd("prompt") == D("0.000001")  # not above 1,000
+    assert rates("t/both", 1001, 3 * 60).usd("prompt") == D("0.000001")
     assert rates("t/both", 0, 7).usd("completion") == D("0.7")
     assert rates("t/both", 0, None).usd("completion") == D("0.000002")
 

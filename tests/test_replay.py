@@ -157,7 +157,10 @@ def test_calibration_flags_perturbed_costs(tmp_path, catalog) -> None:
     cal = replay(path, catalog, strategies(catalog)).calibration
     assert off > 100
     assert cal.flagged_rows == off
-    assert cal.flagged_by_reason == {"price differs (prices changed since?)": off}
+    # the activity export has no prompt/completion split: prices cannot be told from tokens
+    assert cal.flagged_by_reason == {
+        "price or tokens differ (the log has no prompt/completion split)": off
+    }
     assert cal.agreement < 1.0
 
 
@@ -183,7 +186,12 @@ def test_flag_reasons_web_search_byok_cancelled(tmp_path, catalog) -> None:
     path = tmp_path / "reasons.csv"
     pacsv.write_csv(table, path)
     cal = replay(path, catalog, strategies(catalog)).calibration
-    assert cal.flagged_by_reason == {"web search": 10, "BYOK": 5, "cancelled": 3}
+    # web search fees are separated from the token cost, not blamed on anything
+    assert cal.flagged_by_reason == {"BYOK": 5, "cancelled": 3}
+    (web,) = cal.separated
+    assert (web.kind, web.rows) == ("web search fee", 10)
+    assert web.usd == pytest.approx(10 * 0.02)
+    assert cal.logged_total_usd == pytest.approx(cal.logged_usd + 0.2 + 5 * 0.0 - 5 * 0.01)
 
 
 def test_unknown_models_are_listed_with_row_counts(tmp_path, catalog, clean_csv) -> None:
@@ -306,7 +314,7 @@ def test_cli_prints_totals_calibration_and_bad_rows(tmp_path, catalog, capsys) -
     )
     out = capsys.readouterr().out
     assert "openai/gpt-5.4-mini" in out and "fusion-general-high" in out and "auto-medium" in out
-    assert "calibration: repriced" in out and "agreement 100.00%" in out
+    assert "calibration: token cost repriced" in out and "agreement 1.000000" in out
     assert "bad rows:" in out and "first at lines" in out
     for fmt in ("json", "csv", "markdown"):
         assert main(["replay", str(path), "--single", "openai/gpt-5.4-mini", "--format", fmt]) == 0

@@ -69,6 +69,15 @@ def _progress() -> tuple[Any, Any]:
     return bar, update
 
 
+def history(args: argparse.Namespace, catalog: Any) -> list[Any]:
+    """Older catalogs for pricing rows at their own dates: the cache's history (unless
+    --no-history) and every --catalog FILE."""
+    from estimator.pricing.store import history_of, load_dated
+
+    older = [] if args.no_history else history_of(catalog)
+    return older + [load_dated(path) for path in args.catalog]
+
+
 def run(args: argparse.Namespace) -> int:
     from estimator.commands.estimate import write_output
     from estimator.pricing.store import load_catalog
@@ -77,7 +86,9 @@ def run(args: argparse.Namespace) -> int:
 
     catalog = load_catalog(args.cache_dir)
     strategies = _strategies(args, catalog)
+    older = history(args, catalog)
     bar, update = _progress()
+    rows_out = _open_rows_out(args.rows_out)
     try:
         if bar is not None:
             bar.start()
@@ -89,10 +100,15 @@ def run(args: argparse.Namespace) -> int:
             _date("--since", args.since),
             _date("--until", args.until),
             progress=update,
+            history=older,
+            rows_out=rows_out,
+            max_age_days=args.max_age_days,
         )
     finally:
         if bar is not None:
             bar.stop()
+        if rows_out is not None:
+            rows_out.close()
     if args.profile_out:
         write_profile(result, Path(args.profile_out))
     render = {
@@ -105,6 +121,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_rows_out(path: str | None) -> Any:
+    if path is None:
+        return None
+    try:
+        return open(path, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write the rows ({exc.strerror})") from None
+
+
 def write_profile(result: Any, path: Path) -> None:
     import yaml
 
@@ -114,16 +139,15 @@ def write_profile(result: Any, path: Path) -> None:
         raise UserError(f"{result.log}: no valid rows, so no workload profile")
     header = (
         f"# fusion-cost workload profile of {result.log}: {result.profile['rows']:,} rows "
-        f"over {result.profile['days']:g} days.\n# Use it with `fusion-cost estimate "
+        f"over {result.profile['days'] or 0:g} days.\n# Use it with `fusion-cost estimate "
         "SCENARIO --workload-from THIS_FILE`;\n# model_mix can serve as Auto Router "
         "weights (auto: {weights: ...}) for models in the pool.\n"
     )
     body = io.StringIO()
-    yaml.safe_dump(
-        {"workload": result.profile["workload"], "model_mix": result.profile["model_mix"]},
-        body,
-        sort_keys=False,
-    )
+    document = {"workload": result.profile["workload"], "model_mix": result.profile["model_mix"]}
+    if "fusion_observed" in result.profile:
+        document["fusion_observed"] = result.profile["fusion_observed"]
+    yaml.safe_dump(document, body, sort_keys=False)
     try:
         write_atomic(path, (header + body.getvalue()).encode())
     except OSError as exc:

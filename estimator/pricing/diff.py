@@ -14,10 +14,11 @@ from estimator.pricing.locations import candidate_dirs
 from estimator.pricing.price import Price
 
 
-def load_any(path: Path) -> Catalog:
-    """A fusion-cost catalog file or a raw models-API payload."""
+def load_any(path: Path, need_date: bool = False) -> Catalog:
+    """A fusion-cost catalog file or a raw models-API payload (dated by a YYYY-MM-DD in its
+    name; `need_date`: refuse a payload whose date cannot be told)."""
     from estimator.pricing.payload import parse_json, rows_of, validate_rows
-    from estimator.pricing.store import FORMAT, decode, new_meta
+    from estimator.pricing.store import FORMAT, date_from_name, decode, new_meta
 
     try:
         body = path.read_bytes()
@@ -27,7 +28,14 @@ def load_any(path: Path) -> Catalog:
     if isinstance(document, dict) and document.get("format") == FORMAT:
         return decode(body, str(path), path)
     models = validate_rows(rows_of(document, str(path)), str(path))
-    meta = new_meta(f"file:{path.name}").model_copy(update={"model_count": len(models)})
+    dated = date_from_name(path)
+    if dated is None and need_date:
+        raise UserError(
+            f"{path}: cannot tell when these prices were in force: put the date in the file "
+            "name (models-2026-08-01.json) or import it with `fusion-cost prices import "
+            "--fetched-at DATE`"
+        )
+    meta = new_meta(f"file:{path.name}", dated).model_copy(update={"model_count": len(models)})
     return Catalog(models, meta, path)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from pydantic import (
@@ -45,8 +46,8 @@ def _split_prices(raw: Any, where: str) -> dict[str, Any]:
 class PriceOverride(_Facts):
     """A conditional price set: a long-context tier and/or a UTC time-of-day window.
 
-    A tier (`min_prompt_tokens`) applies to the *whole* call once its prompt reaches the
-    threshold; a window (`utc_start`..`utc_end`, HHMM, end exclusive) may wrap midnight.
+    A tier (`min_prompt_tokens`) applies to the *whole* call once its prompt is strictly above
+    the threshold; a window (`utc_start`..`utc_end`, HHMM, end exclusive) may wrap midnight.
     """
 
     min_prompt_tokens: int | None = Field(default=None, ge=0)
@@ -85,20 +86,31 @@ class PriceOverride(_Facts):
     def has_window(self) -> bool:
         return self.utc_start is not None
 
-    def applies(self, prompt_tokens: int, minute_of_day: int | None) -> bool:
-        """Whether this override is in force for a call; no time given means windows are off."""
-        if self.min_prompt_tokens is not None and prompt_tokens < self.min_prompt_tokens:
-            return False
-        if not self.has_window:
-            return True
-        if minute_of_day is None:
-            return False
-        start, end = hhmm_to_minute(self.utc_start), hhmm_to_minute(self.utc_end)  # type: ignore[arg-type]
+    def in_window(self, minute_of_day: Any) -> Any:
+        """Whether a UTC minute (or an array of them) lies in [utc_start, utc_end)."""
+        start, end = hhmm_to_minute(self.utc_start or 0), hhmm_to_minute(self.utc_end or 0)
         if start == end:
             return True
         if start < end:
-            return start <= minute_of_day < end
-        return minute_of_day >= start or minute_of_day < end
+            return (minute_of_day >= start) & (minute_of_day < end)
+        return (minute_of_day >= start) | (minute_of_day < end)
+
+    def applies(self, prompt_tokens: Any, minute_of_day: Any) -> Any:
+        """Whether this override is in force for a call (scalars, or numpy arrays of calls).
+
+        A tier applies when the call's prompt tokens are *strictly greater than*
+        `min_prompt_tokens` (the models API's wording); a window when the call's UTC minute
+        lies in it. No minute (`None`) means time windows are off.
+        """
+        condition: Any = True
+        if self.min_prompt_tokens is not None:
+            condition = prompt_tokens > self.min_prompt_tokens
+        if self.has_window:
+            if minute_of_day is None:
+                return False
+            window = self.in_window(minute_of_day)
+            condition = window if condition is True else condition & window
+        return condition
 
 
 class Pricing(_Facts):
@@ -106,6 +118,8 @@ class Pricing(_Facts):
 
     prices: dict[str, Price]
     overrides: tuple[PriceOverride, ...] = ()
+    # "the price is multiplied by (1 - discount)" (openapi PublicPricing); 0 = none
+    discount: Decimal | None = Field(default=None, ge=0, lt=1)
 
     @model_validator(mode="before")
     @classmethod
@@ -113,8 +127,12 @@ class Pricing(_Facts):
         if isinstance(raw, dict) and "prices" not in raw:
             data = _split_prices(raw, "pricing")
             overrides = data.pop("overrides", [])
-            data.pop("discount", None)  # not a unit price; seen as null or a number
-            return {"prices": data, "overrides": overrides}
+            discount = data.pop("discount", None)  # not a unit price: a number or a string
+            if isinstance(discount, bool):
+                raise ValueError("pricing.discount must be a number")
+            if isinstance(discount, int | float):
+                discount = str(discount)
+            return {"prices": data, "overrides": overrides, "discount": discount or None}
         return raw
 
     @model_validator(mode="after")
@@ -129,6 +147,8 @@ class Pricing(_Facts):
         flat: dict[str, Any] = {key: price.raw for key, price in self.prices.items()}
         if self.overrides:
             flat["overrides"] = [override._nested_to_flat() for override in self.overrides]
+        if self.discount:
+            flat["discount"] = str(self.discount)
         return flat
 
     def at(self, prompt_tokens: int = 0, minute_of_day: int | None = None) -> dict[str, Price]:
@@ -220,6 +240,15 @@ class ModelInfo(_Facts):
         return self.reasoning is not None and (
             self.reasoning.mandatory or self.reasoning.default_enabled is not False
         )
+
+    @property
+    def writes_cache_automatically(self) -> bool:
+        """OpenAI's GPT-5.6 and later "charge cache writes at 1.25x the price of the original
+        input pricing, even with automatic caching — no opt-in required" (prompt-caching
+        guide): OpenAI models whose pricing has `input_cache_write`. Anthropic and the others
+        write only when asked (cache_control)."""
+        author = self.id.split("/", 1)[0]
+        return author == "openai" and "input_cache_write" in self.pricing.prices
 
     @property
     def is_text_model(self) -> bool:

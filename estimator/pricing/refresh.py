@@ -7,7 +7,6 @@ write atomically: a failure at any point leaves the cache byte-identical.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from estimator.pricing.payload import (
 from estimator.pricing.store import (
     FORMAT,
     current_meta,
+    date_from_name,
     dump_rows,
     lock,
     models_digest,
@@ -42,8 +42,6 @@ from estimator.pricing.store import (
     save_catalog,
     touch_catalog,
 )
-
-DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
 
 @dataclass(frozen=True)
@@ -166,7 +164,7 @@ def import_file(
         fetched_at = fetched_at or kept.fetched_at
         source = source or kept.source
     fetched_at = (
-        fetched_at or _date_from_name(path) or datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        fetched_at or date_from_name(path) or datetime.fromtimestamp(path.stat().st_mtime, UTC)
     )
     directory = _target_dir(cache_dir)
     with _writing(directory), lock(directory):
@@ -175,13 +173,3 @@ def import_file(
         meta = new_meta(source or f"file:{path.name}", fetched_at)
         written = save_catalog(directory, models, meta)
     return Outcome(written, True, len(models), meta, previous_count)
-
-
-def _date_from_name(path: Path) -> datetime | None:
-    match = DATE_IN_NAME.search(path.name)
-    if not match:
-        return None
-    try:
-        return datetime.strptime(match.group(1), "%Y-%m-%d").replace(tzinfo=UTC)
-    except ValueError:
-        return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +31,7 @@ HISTORY_DIR = "history"
 HISTORY_KEEP = 100  # catalogs kept in history/ (env FUSION_COST_HISTORY_KEEP)
 LOCK_FILE = ".lock"
 LOCK_TIMEOUT_S = 120
+DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
 
 def models_digest(rows: Sequence[dict[str, Any]]) -> str:
@@ -156,6 +158,38 @@ def history_files(directory: Path) -> list[Path]:
     """Catalogs recorded in `directory`'s history, oldest first (names sort by date)."""
     history = directory / HISTORY_DIR
     return sorted(history.glob("*.json")) if history.is_dir() else []
+
+
+def history_of(catalog: Catalog) -> list[Catalog]:
+    """The catalogs recorded beside the one in use (its cache dir's history), oldest first;
+    an unreadable entry is skipped (it cannot price anything honestly)."""
+    if catalog.location is None:
+        return []
+    older = []
+    for path in history_files(catalog.location.parent):
+        try:
+            older.append(read_catalog_file(path))
+        except (PricingUnavailable, PayloadError):
+            continue
+    return older
+
+
+def load_dated(path: str | os.PathLike[str]) -> Catalog:
+    """A catalog file, or a models-API payload dated by its name, for pricing old rows."""
+    from estimator.pricing.diff import load_any
+
+    return load_any(Path(path), need_date=True)
+
+
+def date_from_name(path: Path) -> datetime | None:
+    """`openrouter-models-2026-08-19.json` -> 2026-08-19 (UTC midnight), else None."""
+    match = DATE_IN_NAME.search(path.name)
+    if not match:
+        return None
+    try:
+        return datetime.strptime(match.group(1), "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        return None
 
 
 def _prune(history: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 
+from estimator.renderers.estimate_text import fee_lines
 from estimator.renderers.fmt import ratio, tokens, usd
 from estimator.renderers.output import emit_csv
 from estimator.renderers.safe import markdown_cell
@@ -61,6 +62,9 @@ def render_markdown(estimate: Estimate) -> str:
             f"{usd(s.monthly_band.p5_usd)}-{usd(s.monthly_band.p95_usd)} | "
             f"{ratio(s.multiplier_vs_baseline)} |"
         )
+    fees = fee_lines(estimate)
+    if fees:
+        lines += ["", "OpenRouter fees besides tokens:", ""] + [f"- {_md(line)}" for line in fees]
     for s in estimate.strategies:
         if s.kind != "fusion":
             continue

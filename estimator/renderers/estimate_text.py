@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from estimator.renderers.console import table_text
 from estimator.renderers.fmt import ratio, tokens, usd
 from estimator.renderers.safe import plain_text
@@ -74,6 +76,7 @@ def render_table(estimate: Estimate) -> str:
             note(f"{s.name}: {stages}")
             if aliases:
                 note(f"  aliases: {aliases}")
+    note_fees(estimate, note)
     for s in estimate.strategies:
         for line in s.notes + s.warnings:
             note(f"note ({s.name}): {line}")
@@ -88,6 +91,31 @@ def render_table(estimate: Estimate) -> str:
         note(f"  - {a.name} = {a.value}: {a.source}")
     out += decision_lines(estimate)
     return plain_text("\n".join(out)) + "\n"
+
+
+def fee_lines(estimate: Estimate) -> list[str]:
+    """OpenRouter's charges besides tokens, one line per strategy (scenario `billing`)."""
+    lines = []
+    for s in estimate.strategies:
+        fees = s.fees
+        if fees is None:
+            continue
+        parts = [f"usage {usd(fees.usage_usd)}"]
+        if fees.byok_usage_usd:
+            parts.append(
+                f"BYOK fee {usd(fees.byok_fee_usd)} (on {usd(fees.byok_usage_usd)} via your keys)"
+            )
+        parts.append(f"credit purchase fee {usd(fees.credit_purchase_fee_usd)}")
+        lines.append(f"{s.name}: {', '.join(parts)} = {usd(fees.monthly_total_usd)} a month in all")
+    return lines
+
+
+def note_fees(estimate: Estimate, note: Any) -> None:
+    lines = fee_lines(estimate)
+    if lines:
+        note("OpenRouter fees besides tokens (billing):")
+        for line in lines:
+            note(f"  {line}")
 
 
 def decision_lines(estimate: Estimate, top: int = 3) -> list[str]:

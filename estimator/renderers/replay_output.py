@@ -11,7 +11,7 @@ from estimator.renderers.safe import markdown_cell, plain_text
 from estimator.replay import ReplayResult
 
 STALE = (
-    "warning: the catalog is older than 7 days; prices may have changed "
+    "warning: the catalog is older than {days:g} days; prices may have changed "
     "(run `fusion-cost prices refresh`)"
 )
 
@@ -24,9 +24,69 @@ def calibration_line(result: ReplayResult) -> str:
         return f"calibration: {cal.rows_compared:,} rows repriced; the log has no cost_total"
     reasons = ", ".join(f"{k} {v:,}" for k, v in cal.flagged_by_reason.items()) or "none"
     return (
-        f"calibration: repriced {usd(cal.repriced_usd)} vs logged {usd(cal.logged_usd)} "
-        f"(agreement {cal.agreement:.2%}); {cal.flagged_rows:,} of {cal.rows_compared:,} "
-        f"rows differ by more than {cal.tolerance} ({reasons})"
+        f"calibration: token cost repriced {usd(cal.repriced_usd)} vs logged "
+        f"{usd(cal.logged_usd)} (agreement {cal.agreement:.6f}); {cal.flagged_rows:,} of "
+        f"{cal.rows_compared:,} rows differ by more than {cal.tolerance} ({reasons})"
+    )
+
+
+def calibration_details(result: ReplayResult) -> list[str]:
+    """Per model, what was separated, the causes found, and which catalogs priced the rows."""
+    cal = result.calibration
+    if cal is None or cal.agreement is None:
+        return []
+    lines = [
+        f"  {m.model}: {m.rows:,} rows, agreement "
+        + ("-" if m.agreement is None else f"{m.agreement:.6f}")
+        + f", {m.flagged:,} differ (largest difference {usd(m.max_difference_usd)})"
+        for m in cal.by_model
+    ]
+    for part in cal.separated:
+        lines.append(
+            f"  separated from token cost: {part.kind} {usd(part.usd)} on {part.rows:,} rows"
+        )
+    if cal.web_fees is not None:
+        fees = cal.web_fees
+        lines.append(
+            f"  web search fees: {fees.matching_dated_exa_fee:,} of {fees.rows:,} are whole "
+            "multiples of Exa's fee on their date ($0.005 until 2026-08-07 23:56 UTC, $0.007 after)"
+        )
+    for d in cal.flag_details:
+        billed = ""
+        if d.billed_vs_list_min is not None and d.billed_vs_list_max is not None:
+            low, high = d.billed_vs_list_min, d.billed_vs_list_max
+            billed = f", billed {low:.2%}" + (f"-{high:.2%}" if high - low > 1e-4 else "")
+            billed += " of the repriced cost"
+        lines.append(f"  {d.reason}: {d.model} via {d.provider}, {d.rows:,} rows{billed}")
+    for c in cal.catalogs:
+        state = (
+            "in force at all of their dates"
+            if c.covered_rows == c.rows
+            else f"{c.rows - c.covered_rows:,} rows are older than every catalog"
+        )
+        changed = (
+            f"; prices changed since for {', '.join(c.models_changed_since)}"
+            if c.models_changed_since
+            else ""
+        )
+        lines.append(
+            f"  priced {c.rows:,} rows with the catalog of {c.fetched_at[:16]} ({state}){changed}"
+        )
+    return lines
+
+
+def fusion_line(result: ReplayResult) -> str | None:
+    f = result.fusion
+    if f is None:
+        return None
+    parts = (
+        f"; outer model {usd(f.outer_usd)}, inner calls and tools {usd(f.inner_usd)}"
+        if (f.outer_usd is not None)
+        else ""
+    )
+    return (
+        f"Fusion traffic (observed, not repriced): {f.requests:,} requests in {f.rows:,} rows, "
+        f"{usd(f.logged_usd)} = {usd(f.per_request_usd)} per request{parts}"
     )
 
 
@@ -55,7 +115,7 @@ def render_table(result: ReplayResult) -> str:
         f"catalog: {result.pricing['fetched_at'][:10]} ({result.pricing['age_days']:g} days old)",
     ]
     if result.pricing.get("stale"):
-        out.append(STALE)
+        out.append(STALE.format(days=result.pricing.get("max_age_days", 7)))
     logged = result.period.get("logged_cost_usd")
     rows = [
         [
@@ -76,7 +136,12 @@ def render_table(result: ReplayResult) -> str:
         ).rstrip("\n")
     )
     out.append(calibration_line(result))
+    out += calibration_details(result)
+    fusion = fusion_line(result)
+    if fusion:
+        out.append(fusion)
     out.append(bad_rows_line(result))
+    out += [f"warning: {w}" for w in result.warnings]
     if result.unknown_models:
         out.append(
             "unknown models (not repriced): "
@@ -100,7 +165,7 @@ def render_csv(result: ReplayResult) -> str:
                 "total_usd": s.total_usd,
                 "per_request_usd": s.per_request_usd,
                 "vs_logged": s.vs_logged,
-                "rows": result.rows_used,
+                "requests": s.requests,
             }
             for s in result.strategies
         ],
@@ -122,5 +187,10 @@ def render_markdown(result: ReplayResult) -> str:
         + " |"
         for s in result.strategies
     ]
-    lines += ["", calibration_line(result), "", bad_rows_line(result)]
+    lines += ["", calibration_line(result), ""]
+    lines += [markdown_cell(line.strip()) for line in calibration_details(result)]
+    fusion = fusion_line(result)
+    if fusion:
+        lines += ["", fusion]
+    lines += ["", bad_rows_line(result)]
     return "\n".join(lines) + "\n"

@@ -1,16 +1,24 @@
 """Auto Router: one call of one model from a pool; which model is an explicit assumption.
 
-OpenRouter does not publish the pool or the `cost_tier` edges, so the pool is built from the
-catalog by documented rules (below) and shown, and the estimate reports min / expected / max.
-Pool rules: text-in/text-out models with fixed prices, no aliases, variants (`:free`,
-`:batch`) or routers, with an Artificial Analysis intelligence index (a proxy for models with
-real traffic), whose blended price per 1M tokens ((3 x input + output) / 4) lies in the tier's
-band. `allowed_models` globs replace the index and band rules unless `cost_tier` is also set.
+OpenRouter defines `cost_tier` (API reference, `AutoRouterPlugin.cost_tier`, since
+2026-07-28): "Tiers select cost-percentile bands: low = [0, 20), medium = [20, 40),
+high = [40, 60), xhigh = [60, 80), and max = [80, 100]" of the candidates' "average cost per
+generation for that task". "A tier is a band, not a ceiling." So the tier is computed here as
+the documented band of the candidates ranked by what *this scenario's mean request* costs on
+each (list prices, no caching): a candidate's percentile is 100 x (candidates strictly
+cheaper) / (n - 1), so the cheapest is 0, the dearest 100 and equal costs share a rank.
+
+The candidate pool is not published, so it is our labelled assumption: text-in/text-out models
+with fixed prices, no aliases, variants (`:free`, `:batch`) or routers, with an Artificial
+Analysis intelligence index (a proxy for models with real traffic), whose context holds the
+mean request. `allowed_models` globs replace the index rule (then the band is taken among the
+allowed models, and only when `cost_tier` is given); `excluded_models` are never candidates.
 """
 
 from __future__ import annotations
 
 import fnmatch
+from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,23 +26,21 @@ from estimator.callplan import Branch, CallPlan, Request
 from estimator.errors import UserError
 from estimator.pricing.catalog import Catalog, Resolution
 from estimator.pricing.models import ModelInfo
+from estimator.pricing.rules import EXACT, NO_TOOLS, Usage, charges
 from estimator.scenario import AutoSpec
 from estimator.strategies.base import ModelUse, resolve_priced, use
 from estimator.strategies.single import direct_call
 
-# Blended USD per 1M tokens, [low, high) per tier: our assumption, documented in docs/scenario.md.
-TIER_BANDS: dict[str, tuple[Decimal, Decimal | None]] = {
-    "low": (Decimal(0), Decimal(1)),
-    "medium": (Decimal(1), Decimal(5)),
-    "high": (Decimal(5), Decimal(15)),
-    "xhigh": (Decimal(15), Decimal(40)),
-    "max": (Decimal(40), None),
+# [low, high) percentiles of the candidates' cost; `max` includes 100 (OpenRouter's bands)
+TIER_PERCENTILES: dict[str, tuple[int, int]] = {
+    "low": (0, 20),
+    "medium": (20, 40),
+    "high": (40, 60),
+    "xhigh": (60, 80),
+    "max": (80, 100),
 }
-
-
-def blended_per_million(model: ModelInfo) -> Decimal:
-    prices = model.pricing.prices
-    return (3 * prices["prompt"].value + prices["completion"].value) * 250_000
+# the request candidates are ranked for when a scenario gives no tokens (replay with flags)
+TYPICAL_REQUEST = Request(Decimal(1000), Decimal(250))
 
 
 def _eligible(model: ModelInfo) -> bool:
@@ -48,31 +54,78 @@ def _eligible(model: ModelInfo) -> bool:
     )
 
 
-def _in_band(model: ModelInfo, tier: str) -> bool:
-    low, high = TIER_BANDS[tier]
-    price = blended_per_million(model)
-    return price >= low and (high is None or price < high)
-
-
 def _has_index(model: ModelInfo) -> bool:
     aa = model.benchmarks.artificial_analysis if model.benchmarks else None
     return aa is not None and aa.intelligence_index is not None
 
 
-def select_pool(spec: AutoSpec, catalog: Catalog, where: str) -> list[ModelInfo]:
-    candidates = [m for m in catalog if _eligible(m)]
+def _holds(model: ModelInfo, request: Request) -> bool:
+    """Whether the model's context holds the request's prompt and answer."""
+    need = (
+        request.input_tokens
+        + request.output_tokens
+        + (request.reasoning_tokens if model.reasons else 0)
+    )
+    return not model.max_context or need <= model.max_context
+
+
+def generation_cost(model: ModelInfo, request: Request) -> Decimal:
+    """What one generation of `request` costs on `model` at list prices (no caching)."""
+    reasoning = Decimal(request.reasoning_tokens) if model.reasons else Decimal(0)
+    usage = Usage(
+        prompt=Decimal(request.input_tokens),
+        completion=Decimal(request.output_tokens) + reasoning,
+        reasoning=reasoning,
+    )
+    return Decimal(charges(usage, NO_TOOLS, model.pricing, None, None, EXACT, model.id).total)
+
+
+def percentiles(models: list[ModelInfo], request: Request) -> dict[str, float]:
+    """Each candidate's cost percentile for `request`: 100 x (candidates strictly cheaper) /
+    (candidates - 1), so the cheapest is 0, the dearest 100, and equal costs share a rank."""
+    costs = {m.id: generation_cost(m, request) for m in models}
+    ordered = sorted(costs.values())
+    if len(ordered) == 1:
+        return dict.fromkeys(costs, 0.0)
+    below = {cost: bisect_left(ordered, cost) for cost in set(ordered)}
+    return {model_id: 100 * below[cost] / (len(ordered) - 1) for model_id, cost in costs.items()}
+
+
+def in_band(percentile: float, tier: str, only_one: bool) -> bool:
+    low, high = TIER_PERCENTILES[tier]
+    if only_one:
+        return True  # a sole candidate is every band
+    return low <= percentile < high or (high == 100 and percentile == 100)
+
+
+def select_pool(
+    spec: AutoSpec, catalog: Catalog, where: str, request: Request = TYPICAL_REQUEST
+) -> tuple[list[ModelInfo], int]:
+    """The pool for the tier, and how many candidates it was ranked among."""
+    candidates = [m for m in catalog if _eligible(m) and _holds(m, request)]
+    candidates = [
+        m for m in candidates if not any(fnmatch.fnmatch(m.id, g) for g in spec.excluded_models)
+    ]
     explicit_tier = "cost_tier" in spec.model_fields_set
     if spec.allowed_models:
-        allowed = [
+        candidates = [
             m for m in candidates if any(fnmatch.fnmatch(m.id, g) for g in spec.allowed_models)
         ]
-        pool = [m for m in allowed if _in_band(m, spec.cost_tier)] if explicit_tier else allowed
+        banded = explicit_tier
     else:
-        pool = [m for m in candidates if _has_index(m) and _in_band(m, spec.cost_tier)]
-    pool = [m for m in pool if not any(fnmatch.fnmatch(m.id, g) for g in spec.excluded_models)]
+        candidates = [m for m in candidates if _has_index(m)]
+        banded = True
+    if banded and candidates:
+        ranks = percentiles(candidates, request)
+        pool = [m for m in candidates if in_band(ranks[m.id], spec.cost_tier, len(ranks) == 1)]
+    else:
+        pool = candidates
     if not pool:
-        raise UserError(f"{where}: the Auto Router pool is empty (check cost_tier and the globs)")
-    return sorted(pool, key=lambda m: m.id)
+        raise UserError(
+            f"{where}: the Auto Router pool is empty: no candidate model holds the request or "
+            "matches cost_tier and the globs"
+        )
+    return sorted(pool, key=lambda m: m.id), len(candidates)
 
 
 @dataclass(frozen=True)
@@ -81,11 +134,20 @@ class AutoStrategy:
     tier: str
     pool: tuple[tuple[Resolution, Decimal], ...]
     weighted: bool
+    candidates: int = 0
+    banded: bool = True
     kind: str = "auto"
 
     @classmethod
-    def build(cls, name: str, spec: AutoSpec, catalog: Catalog, where: str) -> AutoStrategy:
-        pool = select_pool(spec, catalog, where)
+    def build(
+        cls,
+        name: str,
+        spec: AutoSpec,
+        catalog: Catalog,
+        where: str,
+        request: Request = TYPICAL_REQUEST,
+    ) -> AutoStrategy:
+        pool, candidates = select_pool(spec, catalog, where, request)
         ids = [m.id for m in pool]
         if spec.weights is None:
             weights = {model_id: Decimal(1) for model_id in ids}
@@ -107,7 +169,8 @@ class AutoStrategy:
             for model_id in ids
             if weights[model_id] > 0
         )
-        return cls(name, spec.cost_tier, entries, spec.weights is not None)
+        banded = not spec.allowed_models or "cost_tier" in spec.model_fields_set
+        return cls(name, spec.cost_tier, entries, spec.weights is not None, candidates, banded)
 
     def expand(self, request: Request) -> CallPlan:
         branches = tuple(
@@ -121,7 +184,14 @@ class AutoStrategy:
 
     def notes(self) -> list[str]:
         weighting = "your weights" if self.weighted else "uniform weights (assumption)"
+        low, high = TIER_PERCENTILES[self.tier]
+        band = (
+            f"cost_tier {self.tier!r}: the {low}th-{high}th cost percentile of "
+            f"{self.candidates} candidates ranked by this scenario's mean request"
+            if self.banded
+            else f"your allowed_models ({self.candidates} candidates)"
+        )
         return [
-            f"Auto Router pool: {len(self.pool)} models for cost_tier {self.tier!r}, "
-            f"{weighting}; OpenRouter does not publish its pool (assumption)"
+            f"Auto Router pool: {len(self.pool)} models, {band}, {weighting}; "
+            "OpenRouter does not publish its candidate pool (assumption)"
         ]

@@ -11,8 +11,11 @@ Per invocation, with I prompt tokens, O answer tokens, outer model M, analyst A,
 - answer (M): in = I + tool_definition + tool_call + analysis + sum of panel answers (the tool
   result carries the raw responses); out = O.
 - Not invoked (1 - invocation_rate): one plain call of M (the tool definition still offered).
-Reasoning tokens are added to every call of a model that reasons. A fractional mean of tool
-steps becomes two whole-step branches with exact probabilities.
+Reasoning tokens are added to every call of a model that reasons. Prompt caching applies to the
+shared prompt I that every call re-sends (cached and written shares of I; models that write on
+their own write their default share). A fractional mean of tool steps becomes two whole-step
+branches with exact probabilities. The analyst is `model`, else (the server tool) the outer
+model, else (the alias) the preset's analyst.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from estimator.pricing.catalog import Catalog, Resolution
 from estimator.scenario import FusionSpec, distribution_of
 from estimator.strategies.base import ModelUse, resolve_priced, use
 from estimator.strategies.presets import PRESETS, Preset
+from estimator.strategies.single import cache_use
 
 ZERO = Decimal(0)
 
@@ -49,7 +53,9 @@ class FusionStrategy:
                 f"{where}: unknown fusion preset {spec.preset!r} (known: {', '.join(PRESETS)})"
             )
         panel_names = spec.analysis_models or list(preset.panel)
-        analyst_name = spec.model or preset.analyst
+        # the server tool's analyst "defaults to the same model handling your request"; the
+        # alias's is the preset's (the first Quality member)
+        analyst_name = spec.model or spec.outer_model or preset.analyst
         outer_name = spec.outer_model or analyst_name
         return cls(
             name,
@@ -123,6 +129,7 @@ class FusionStrategy:
                     max_output_tokens=cap,
                     step=step,
                     member=resolution.requested,
+                    **cache_use(resolution, request),
                 )
             )
         return calls, answer
@@ -147,6 +154,7 @@ class FusionStrategy:
                 outer_reasoning,
                 max_output_tokens=overhead.tool_call + outer_reasoning,
                 member=self.outer.requested,
+                **cache_use(self.outer, request),
             )
         ]
         panel_total: Tokens = request.num(0)
@@ -178,6 +186,7 @@ class FusionStrategy:
                 outer_reasoning,
                 max_output_tokens=request.output_tokens + outer_reasoning,
                 member=self.outer.requested,
+                **cache_use(self.outer, request),
             )
         )
         return calls
@@ -204,6 +213,7 @@ class FusionStrategy:
                 outer_reasoning,
                 max_output_tokens=request.output_tokens + outer_reasoning,
                 member=self.outer.requested,
+                **cache_use(self.outer, request),
             )
             branches.append(Branch(1 - rate, (plain,), "not invoked: outer model answers"))
         return CallPlan(self.name, "fusion", tuple(branches))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from estimator.callplan import Branch, Call, CallPlan, Request
 from estimator.pricing.catalog import Catalog, Resolution
@@ -22,7 +23,17 @@ def direct_call(stage: str, resolution: Resolution, request: Request) -> Call:
         reasoning,
         max_output_tokens=request.output_tokens + reasoning if request.exact else None,
         member=resolution.id,
+        **cache_use(resolution, request),
     )
+
+
+def cache_use(resolution: Resolution, request: Request) -> dict[str, Any]:
+    """The prompt-cache fields of a call that sends the request's shared prompt."""
+    return {
+        "cached_tokens": request.cached_tokens,
+        "written_tokens": request.written_by(resolution.model.writes_cache_automatically),
+        "cache_ttl": request.cache_ttl,
+    }
 
 
 @dataclass(frozen=True)

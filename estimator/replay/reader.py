@@ -1,5 +1,6 @@
-"""Reading activity logs in bounded memory: OpenRouter's activity CSV, or any CSV, JSONL or
-Parquet file with a column mapping; `.gz` accepted. Rows arrive in Arrow record batches.
+"""Reading logs in bounded memory: OpenRouter's activity CSV, any CSV, JSONL or Parquet file
+with a column mapping, or JSONL usage and generation records (records.py); `.gz` accepted.
+Rows arrive in Arrow record batches of canonical columns (`OPENROUTER_COLUMNS`).
 
 Columns are read as text and parsed here, so one bad cell marks one bad row instead of failing
 the file: rows with missing or negative tokens or unparseable dates are counted (with the
@@ -18,20 +19,34 @@ from typing import IO, Any
 
 from estimator.errors import UserError
 
-# canonical name -> the OpenRouter activity export's column
+# The canonical columns every log format is read into (described once): canonical name -> the
+# column of OpenRouter's activity export (or, for the last ones, the name a log may use; usage
+# and generation records fill them from their own fields, see records.py). Bills' conventions:
+# completion tokens include reasoning; prompt tokens include cached reads and cache writes.
 OPENROUTER_COLUMNS: dict[str, str] = {
+    "generation_id": "generation_id",
     "created_at": "created_at",
     "model": "model_permaslug",
+    "provider": "provider_name",
     "tokens_prompt": "tokens_prompt",
     "tokens_completion": "tokens_completion",
     "tokens_reasoning": "tokens_reasoning",
     "tokens_cached": "tokens_cached",
+    "tokens_cache_write": "tokens_cache_write",
     "cost_total": "cost_total",
     "cost_web_search": "cost_web_search",
     "byok_usage_inference": "byok_usage_inference",
     "cancelled": "cancelled",
+    "cost_upstream": "upstream_inference_cost",
+    "cost_upstream_prompt": "upstream_prompt_cost",
+    "cost_upstream_completion": "upstream_completions_cost",
+    "is_byok": "is_byok",
+    "router": "router",
+    "fusion": "fusion",
+    "request_id": "request_id",
 }
 REQUIRED = ("tokens_prompt", "tokens_completion")
+BINARY_COLUMNS = ("model", "provider", "generation_id", "request_id", "router")
 CHUNK_ROWS = 250_000
 BLOCK_BYTES = 4 << 20  # small parse blocks keep Arrow's read-ahead memory low
 MAX_FIELD_BYTES = 1 << 20
@@ -63,6 +78,7 @@ class ReadStats:
     malformed_lines: list[int] = field(default_factory=list)
     bytes_read: int = 0
     total_bytes: int = 0
+    kind: str = "columns"  # "columns", or JSON "usage" / "generation" records
 
 
 class _Counting:
@@ -244,7 +260,11 @@ def _csv_chunks(
             parse_options=csv.ParseOptions(invalid_row_handler=invalid, newlines_in_values=False),
             convert_options=csv.ConvertOptions(
                 include_columns=list(available.values()),
-                column_types={col: pa.string() for col in available.values()},
+                # free text may hold any bytes (a provider name in latin-1): read it as binary
+                column_types={
+                    col: pa.binary() if canonical in BINARY_COLUMNS else pa.string()
+                    for canonical, col in available.items()
+                },
                 strings_can_be_null=True,
             ),
         )
@@ -300,7 +320,11 @@ def _parquet(
 def _jsonl(
     source: Path, columns: dict[str, str], stats: ReadStats, chunk_rows: int
 ) -> Iterator[tuple[int, dict[str, Any]]]:
+    """JSON lines: flat rows of activity columns, usage records or generation records (the
+    kind is taken from the first record; records.py maps the last two to canonical columns)."""
     import pyarrow as pa
+
+    from estimator.replay.records import MAPPERS, kind_of
 
     handle = _Counting(_open(source), stats)
     wanted = dict(columns)
@@ -308,6 +332,8 @@ def _jsonl(
     first_line = 1
     seen: set[str] = set()
     checked = False
+    mapper: Any = None
+    kind: str | None = None
 
     def flush() -> dict[str, Any]:
         present = {c: col for c, col in wanted.items() if col in seen}
@@ -334,20 +360,36 @@ def _jsonl(
             if not isinstance(record, dict):
                 _malformed(stats, number)
                 continue
+            if kind is None:
+                kind = stats.kind = kind_of(record)
+                mapper = MAPPERS.get(kind)
+                if mapper is not None:  # records carry canonical names once mapped
+                    wanted = {c: c for c in OPENROUTER_COLUMNS}
+                    buffers = {c: [] for c in wanted}
+            if mapper is not None:
+                try:
+                    record = mapper(record) if kind_of(record) == kind else None
+                except (AttributeError, KeyError, TypeError):
+                    record = None
+                if record is None:
+                    _malformed(stats, number)
+                    continue
+                seen.update(k for k, v in record.items() if v is not None)
+            else:
+                seen.update(k for k in record if k in wanted.values())
             if not buffers[REQUIRED[0]]:
                 first_line = number
-            seen.update(k for k in record if k in wanted.values())
             for canonical, col in wanted.items():
                 buffers[canonical].append(record.get(col))
             stats.rows += 1
             if len(buffers[REQUIRED[0]]) >= chunk_rows:
                 if not checked:
-                    _check_required(sorted(seen), columns, source)
+                    _check_required(sorted(seen), wanted, source)
                     checked = True
                 yield first_line, flush()
         if buffers[REQUIRED[0]]:
             if not checked:
-                _check_required(sorted(seen), columns, source)
+                _check_required(sorted(seen), wanted, source)
             yield first_line, flush()
         elif stats.rows == 0:
             raise UserError(f"{source}: no JSON records")

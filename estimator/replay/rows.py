@@ -11,11 +11,28 @@ from typing import Any
 
 import numpy as np
 
+from estimator.replay.records import FUSION_ROUTERS
 from estimator.scenario import MAX_TOKENS
 
 NUMBER = r"^\s*-?[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?\s*$"
-TOKEN_COLUMNS = ("tokens_prompt", "tokens_completion", "tokens_reasoning", "tokens_cached")
-MONEY_COLUMNS = ("cost_total", "cost_web_search", "byok_usage_inference")
+TOKEN_COLUMNS = (
+    "tokens_prompt",
+    "tokens_completion",
+    "tokens_reasoning",
+    "tokens_cached",
+    "tokens_cache_write",
+)
+# money read as NaN when missing (a missing cost is unknown, not zero)
+MONEY_COLUMNS = (
+    "cost_total",
+    "cost_web_search",
+    "byok_usage_inference",
+    "cost_upstream",
+    "cost_upstream_prompt",
+    "cost_upstream_completion",
+)
+FLAG_COLUMNS = ("cancelled", "is_byok", "fusion")
+TEXT_COLUMNS = ("model", "provider")  # dictionary-encoded: few distinct values
 FIRST_LINES = 5
 MAX_USD = 1e9  # per request; the catalog refuses prices above 1e9 USD per unit too
 
@@ -44,12 +61,14 @@ class BadRows:
 
 @dataclass
 class Rows:
-    """The valid rows of one chunk, as numpy arrays."""
+    """The valid rows of one chunk, as numpy arrays, in the bill's conventions: `completion`
+    includes `reasoning` (clipped to it), `prompt` includes `cached` and `written`."""
 
     prompt: np.ndarray
     completion: np.ndarray
     reasoning: np.ndarray
     cached: np.ndarray
+    written: np.ndarray
     minutes: np.ndarray | None  # minute of day (UTC); None when the log has no timestamps
     days: np.ndarray | None  # days since the epoch (float), for spans and --since/--until
     model: np.ndarray | None  # index into `models` per row (-1: no model)
@@ -58,9 +77,28 @@ class Rows:
     web_search: np.ndarray | None
     byok: np.ndarray | None
     cancelled: np.ndarray | None
+    upstream: np.ndarray | None = None  # what the provider billed (NaN: not given)
+    upstream_prompt: np.ndarray | None = None
+    upstream_completion: np.ndarray | None = None
+    is_byok: np.ndarray | None = None
+    fusion: np.ndarray | None = None  # a Fusion response: cost covers it all, tokens the outer
+    fusion_member: np.ndarray | None = None  # a generation routed by openrouter/fusion
+    provider: np.ndarray | None = None  # index into `providers` (-1: none)
+    providers: list[str] = field(default_factory=list)
+    generation_id: np.ndarray | None = None  # object array of text (None: not in the log)
+    request_id: np.ndarray | None = None
+    has_writes: bool = False  # the log reports cache writes at all
 
     def __len__(self) -> int:
         return len(self.prompt)
+
+    def subset(self, keep: np.ndarray) -> Rows:
+        """The rows where `keep` holds (same distinct names)."""
+        fields_ = {
+            name: (value[keep] if isinstance(value, np.ndarray) else value)
+            for name, value in self.__dict__.items()
+        }
+        return Rows(**fields_)
 
 
 def _numbers(array: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -112,6 +150,30 @@ def _truthy(array: Any) -> np.ndarray:
     return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
 
 
+def _decode(value: Any) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+def _encoded(array: Any) -> tuple[np.ndarray, list[str]]:
+    """Dictionary-encode a text column: (index per row, -1 for none; the distinct values).
+    Bytes that are not UTF-8 become U+FFFD: a bad name marks itself, it does not fail."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not (pa.types.is_binary(array.type) or pa.types.is_string(array.type)):
+        array = pc.cast(array, pa.string())
+    encoded = pc.dictionary_encode(array)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    index = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    return index, [_decode(v) for v in encoded.dictionary.to_pylist()]
+
+
+def _text(array: Any) -> np.ndarray:
+    values = array.to_pylist()
+    return np.asarray([None if v is None else _decode(v) for v in values], dtype=object)
+
+
 def parse(columns: dict[str, Any], first_line: int, bad: BadRows) -> Rows:
     """Validate a chunk; bad rows are recorded in `bad` and dropped."""
     n = len(columns["tokens_prompt"])
@@ -147,21 +209,20 @@ def parse(columns: dict[str, Any], first_line: int, bad: BadRows) -> Rows:
         if name in columns:
             numbers, ok = _numbers(columns[name])
             ok &= np.abs(numbers) <= MAX_USD  # 1e308 USD is a broken cell, not a cost
-            money[name] = np.where(ok, numbers, np.nan if name == "cost_total" else 0.0)
+            unknown = np.nan if name != "cost_web_search" and name != "byok_usage_inference" else 0
+            money[name] = np.where(ok, numbers, unknown)
         else:
             money[name] = None
-    model = None
-    models: list[str] = []
-    if "model" in columns:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        encoded = pc.dictionary_encode(pc.cast(columns["model"], pa.string()))
-        if isinstance(encoded, pa.ChunkedArray):
-            encoded = encoded.combine_chunks()
-        model = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-        models = [str(m) for m in encoded.dictionary.to_pylist()]
-    cancelled = _truthy(columns["cancelled"]) if "cancelled" in columns else None
+    encoded = {name: _encoded(columns[name]) for name in TEXT_COLUMNS if name in columns}
+    flags = {name: _truthy(columns[name]) for name in FLAG_COLUMNS if name in columns}
+    ids = {
+        name: _text(columns[name]) for name in ("generation_id", "request_id") if name in columns
+    }
+    member = None
+    if "router" in columns:
+        index, names = _encoded(columns["router"])
+        routed = np.array([name in FUSION_ROUTERS for name in names] + [False], dtype=bool)
+        member = routed[index]  # index -1 (no router) picks the trailing False
 
     bad.lines(~keep, first_line)
 
@@ -169,12 +230,17 @@ def parse(columns: dict[str, Any], first_line: int, bad: BadRows) -> Rows:
         return None if array is None else array[keep]
 
     prompt = values["tokens_prompt"][keep]
+    completion = values["tokens_completion"][keep]
     cached = np.minimum(values["tokens_cached"][keep], prompt)
+    model, models = encoded.get("model", (None, []))
+    provider, providers = encoded.get("provider", (None, []))
     return Rows(
         prompt=prompt,
-        completion=values["tokens_completion"][keep],
-        reasoning=values["tokens_reasoning"][keep],
+        completion=completion,
+        # completion includes reasoning: never more reasoning than completion is billed
+        reasoning=np.minimum(values["tokens_reasoning"][keep], completion),
         cached=cached,
+        written=np.minimum(values["tokens_cache_write"][keep], prompt - cached),
         minutes=None if seconds is None else ((seconds[keep] % 86400) // 60),
         days=None if seconds is None else seconds[keep] / 86400,
         model=kept(model),
@@ -182,7 +248,18 @@ def parse(columns: dict[str, Any], first_line: int, bad: BadRows) -> Rows:
         cost_total=kept(money["cost_total"]),
         web_search=kept(money["cost_web_search"]),
         byok=kept(money["byok_usage_inference"]),
-        cancelled=kept(cancelled),
+        cancelled=kept(flags.get("cancelled")),
+        upstream=kept(money["cost_upstream"]),
+        upstream_prompt=kept(money["cost_upstream_prompt"]),
+        upstream_completion=kept(money["cost_upstream_completion"]),
+        is_byok=kept(flags.get("is_byok")),
+        fusion=kept(flags.get("fusion")),
+        fusion_member=kept(member),
+        provider=kept(provider),
+        providers=providers,
+        generation_id=kept(ids.get("generation_id")),
+        request_id=kept(ids.get("request_id")),
+        has_writes="tokens_cache_write" in columns,
     )
 
 

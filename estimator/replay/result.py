@@ -1,0 +1,124 @@
+"""The replay document: what a log would have cost under each strategy, and how well the
+billing rule reproduces what was billed. Money is float USD (sums over many rows).
+
+`schema_version` 2: the calibration compares like with like (`logged_usd` is the logged
+*token* cost; fees and Fusion's inner calls are in `separated`), and Fusion traffic is its own
+section.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+SCHEMA_VERSION = 2
+
+
+class StrategyTotal(BaseModel):
+    name: str
+    kind: str
+    total_usd: float
+    per_request_usd: float
+    vs_logged: float | None  # total / the logged cost of the same requests
+    requests: int = 0  # requests repriced (Fusion requests are shown apart, not repriced)
+
+
+class ModelCalibration(BaseModel):
+    model: str
+    rows: int
+    logged_usd: float
+    repriced_usd: float
+    agreement: float | None
+    flagged: int
+    max_difference_usd: float = 0.0
+
+
+class FlagDetail(BaseModel):
+    """Rows one reason explains, by model and provider, with how their bill compares."""
+
+    reason: str
+    model: str
+    provider: str
+    rows: int
+    billed_vs_list_min: float | None  # logged / repriced token cost
+    billed_vs_list_max: float | None
+
+
+class Separated(BaseModel):
+    """What rows were billed besides their tokens, by kind (never compared with token prices)."""
+
+    kind: str
+    rows: int
+    usd: float
+
+
+class CatalogUse(BaseModel):
+    """A catalog that priced some rows; `covered_rows` of them are dated at or after it (it
+    was in force then), the others are older than every catalog (prices may have changed)."""
+
+    fetched_at: str
+    source: str
+    rows: int
+    covered_rows: int
+    models_changed_since: list[str] = []  # priced models whose prices differ from today's
+
+
+class WebFees(BaseModel):
+    rows: int
+    usd: float
+    matching_dated_exa_fee: int  # whole multiples of Exa's per-search fee on the row's date
+
+
+class Calibration(BaseModel):
+    rows_compared: int
+    logged_usd: float  # the logged token cost (provider split, or cost minus separated fees)
+    repriced_usd: float
+    agreement: float | None
+    flagged_rows: int
+    flagged_by_reason: dict[str, int]
+    tolerance: str
+    by_model: list[ModelCalibration]
+    logged_total_usd: float = 0.0  # everything the compared rows were billed
+    separated: list[Separated] = []
+    flag_details: list[FlagDetail] = []
+    catalogs: list[CatalogUse] = []
+    max_row_difference_usd: float = 0.0
+    web_fees: WebFees | None = None
+
+
+class BadRowReport(BaseModel):
+    count: int
+    by_reason: dict[str, int]
+    first_lines: list[int]
+
+
+class FusionObserved(BaseModel):
+    """Fusion traffic as billed: never repriced as one plain call nor re-expanded."""
+
+    requests: int
+    rows: int
+    logged_usd: float
+    per_request_usd: float | None
+    outer_usd: float | None = None  # what the outer model's own tokens cost, where visible
+    inner_usd: float | None = None  # panel, analyst and tools (cost minus the outer part)
+    ungrouped_rows: int = 0  # Fusion generations without a request id (each counted alone)
+
+
+class ReplayResult(BaseModel):
+    schema_version: Literal[2] = SCHEMA_VERSION
+    log: str
+    log_kind: str = "columns"
+    rows_read: int
+    rows_used: int
+    rows_outside_dates: int
+    bad_rows: BadRowReport
+    unknown_models: dict[str, int]
+    period: dict[str, Any]
+    strategies: list[StrategyTotal]
+    calibration: Calibration | None
+    fusion: FusionObserved | None = None
+    profile: dict[str, Any]
+    pricing: dict[str, Any]
+    warnings: list[str] = []
+    elapsed_s: float

@@ -1,0 +1,352 @@
+"""`replay`: reprice a real log under each strategy, calibrate it against its bill, profile it.
+
+The log is streamed in chunks (reader.py). Per chunk:
+- every request (a row, except Fusion traffic) is repriced under each strategy with its own
+  tokens and minute through the same expansion as `estimate` (vectorised; Fusion and the Auto
+  Router as expected cost over their branches), at today's catalog and fees;
+- every row is repriced as it was billed and compared like with like (calibration.py), with
+  the catalog in force at its date when the catalog history covers it;
+- Fusion traffic (a Fusion response, or generations routed by openrouter/fusion, grouped by
+  request id) is reported at its observed cost per request, never repriced as one plain call
+  nor re-expanded into a whole Fusion;
+- the workload is profiled (profile.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+
+from estimator.callplan import Request
+from estimator.clock import now_utc
+from estimator.costing import expected_vector_cost
+from estimator.defaults import default
+from estimator.pricing.catalog import Catalog
+from estimator.pricing.fees import days_since_epoch
+from estimator.pricing.rules import EXACT, VECTOR
+from estimator.replay.calibration import ROWS_OUT_HEADER, Calibrator, Timeline
+from estimator.replay.profile import ProfileSums, profile_of
+from estimator.replay.reader import (
+    BLOCK_BYTES,
+    CHUNK_ROWS,
+    ReadStats,
+    parse_mapping,
+    read_batches,
+)
+from estimator.replay.result import (
+    BadRowReport,
+    FusionObserved,
+    ReplayResult,
+    StrategyTotal,
+)
+from estimator.replay.rows import BadRows, Rows, parse
+from estimator.strategies.base import Strategy
+from estimator.workload import auto_written
+
+EPOCH = date(1970, 1, 1)
+AUTO_WRITE_SHARE = Decimal(str(default("workload.auto_cache_write_share")))
+
+
+def log_request(rows: Rows) -> Request:
+    """The requests of a log chunk in scenario terms: visible output = completion - reasoning;
+    logged cache writes, or (a log that does not report them) the automatic writers' share."""
+    share = float(AUTO_WRITE_SHARE)
+    auto = (
+        rows.written if rows.has_writes else auto_written(rows.prompt, rows.cached, share, VECTOR)
+    )
+    return Request(
+        rows.prompt,
+        rows.completion - rows.reasoning,
+        rows.reasoning,
+        rows.cached,
+        rows.written,
+        auto,
+    )
+
+
+def _day(value: date | None) -> float | None:
+    return None if value is None else float((value - EPOCH).days)
+
+
+def _filter_dates(rows: Rows, since: date | None, until: date | None) -> tuple[Rows, int]:
+    if rows.days is None or (since is None and until is None):
+        return rows, 0
+    keep = np.ones(len(rows), dtype=bool)
+    if since is not None:
+        keep &= rows.days >= _day(since)
+    if until is not None:
+        keep &= rows.days < _day(until) + 1  # until is inclusive
+    if keep.all():
+        return rows, 0
+    return rows.subset(keep), int((~keep).sum())
+
+
+@dataclass
+class FusionSums:
+    """Fusion traffic as billed: responses (one request each) and routed generations (grouped
+    by request id; bounded by the number of Fusion requests)."""
+
+    rows: int = 0
+    logged: float = 0.0
+    responses: int = 0
+    outer: float = 0.0
+    outer_rows: int = 0
+    by_request: dict[str, float] = field(default_factory=dict)
+    ungrouped: int = 0
+
+    def add(self, rows: Rows, mask: np.ndarray) -> None:
+        if not mask.any():
+            return
+        cost = rows.cost_total if rows.cost_total is not None else np.zeros(len(rows))
+        cost = np.nan_to_num(cost)
+        self.rows += int(mask.sum())
+        self.logged += float(cost[mask].sum())
+        response = mask & (rows.fusion if rows.fusion is not None else False)
+        self.responses += int(np.sum(response))
+        if rows.upstream_prompt is not None and rows.upstream_completion is not None:
+            outer = rows.upstream_prompt + rows.upstream_completion
+            seen = response & ~np.isnan(outer)
+            self.outer += float(outer[seen].sum())
+            self.outer_rows += int(seen.sum())
+        members = mask & ~response
+        ids = rows.request_id
+        for i in np.flatnonzero(members):
+            request = ids[i] if ids is not None else None
+            if request:
+                self.by_request[request] = self.by_request.get(request, 0.0) + float(cost[i])
+            else:
+                self.ungrouped += 1
+
+    def result(self) -> FusionObserved | None:
+        if not self.rows:
+            return None
+        requests = self.responses + len(self.by_request) + self.ungrouped
+        whole = self.outer_rows == self.responses and not self.by_request and not self.ungrouped
+        return FusionObserved(
+            requests=requests,
+            rows=self.rows,
+            logged_usd=self.logged,
+            per_request_usd=self.logged / requests if requests else None,
+            outer_usd=self.outer if whole else None,
+            inner_usd=self.logged - self.outer if whole else None,
+            ungrouped_rows=self.ungrouped,
+        )
+
+
+class Replayer:
+    """Streams a log through the strategies, the calibration, the Fusion sums and the profile."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        strategies: Sequence[Strategy],
+        timeline: Timeline,
+        rows_out: Any = None,
+    ) -> None:
+        self.catalog = catalog
+        self.strategies = list(strategies)
+        self.when = days_since_epoch(now_utc())  # strategies at today's prices and fees
+        self.calibrator = Calibrator(timeline, rows_out)
+        self.profile = ProfileSums()
+        self.fusion = FusionSums()
+        self.strategy_usd: dict[str, float] = {s.name: 0.0 for s in strategies}
+        self.requests = 0
+        self.logged_requests = 0.0  # the logged cost of the requests the strategies reprice
+        self.logged = 0.0
+        self.has_cost = False
+        self.outside = 0
+        self.rows = 0
+
+    def add(self, rows: Rows) -> None:
+        n = len(rows)
+        if n == 0:
+            return
+        self.rows += n
+        if rows.cost_total is not None:
+            self.has_cost = True
+            self.logged += float(np.nansum(rows.cost_total))
+        fusion = np.zeros(n, dtype=bool)
+        for flags in (rows.fusion, rows.fusion_member):
+            if flags is not None:
+                fusion |= flags
+        plain = rows.subset(~fusion) if fusion.any() else rows
+        self.fusion.add(rows, fusion)
+        self.calibrator.add(rows)
+        self.profile.add(plain, rows)
+        if not len(plain):
+            return
+        self.requests += len(plain)
+        if plain.cost_total is not None:
+            self.logged_requests += float(np.nansum(plain.cost_total))
+        request = log_request(plain)
+        for strategy in self.strategies:
+            plan = strategy.expand(request)
+            cost = expected_vector_cost(plan.branches, self.catalog, plain.minutes, self.when)
+            self.strategy_usd[strategy.name] += float(np.sum(np.broadcast_to(cost, (len(plain),))))
+
+
+def replay(
+    log: str | Path,
+    catalog: Catalog,
+    strategies: Sequence[Strategy],
+    columns: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    chunk_rows: int = CHUNK_ROWS,
+    progress: Callable[[ReadStats], None] | None = None,
+    block_bytes: int = BLOCK_BYTES,
+    history: Sequence[Catalog] = (),
+    rows_out: IO[str] | None = None,
+    max_age_days: float = 7.0,
+) -> ReplayResult:
+    """Reprice every row of `log` under each strategy; calibrate and profile the log.
+
+    `history`: older catalogs (the cache's history, or files the user names): a row is
+    calibrated with the newest catalog fetched at or before its date. `rows_out`: a text
+    stream that receives one CSV line per calibrated row.
+    """
+    from estimator.pricing.describe import describe_catalog
+
+    started = time.perf_counter()
+    mapping = parse_mapping(columns)
+    stats = ReadStats()
+    bad = BadRows()
+    writer = None
+    if rows_out is not None:
+        writer = csv.writer(rows_out, lineterminator="\n")
+        writer.writerow(ROWS_OUT_HEADER)
+    replayer = Replayer(catalog, strategies, Timeline(catalog, history), writer)
+    for first_line, chunk in read_batches(log, mapping, stats, chunk_rows, block_bytes):
+        rows = parse(chunk, first_line, bad)
+        rows, outside = _filter_dates(rows, since, until)
+        replayer.outside += outside
+        replayer.add(rows)
+        if progress is not None:
+            progress(stats)
+    return _result(replayer, log, stats, bad, describe_catalog(catalog, max_age_days), started)
+
+
+def _result(
+    r: Replayer,
+    log: str | Path,
+    stats: ReadStats,
+    bad: BadRows,
+    pricing: dict[str, Any],
+    started: float,
+) -> ReplayResult:
+    logged = r.logged if r.has_cost else None
+    base = r.logged_requests if r.has_cost else None
+    totals = [
+        StrategyTotal(
+            name=s.name,
+            kind=s.kind,
+            total_usd=r.strategy_usd[s.name],
+            per_request_usd=r.strategy_usd[s.name] / r.requests if r.requests else 0.0,
+            vs_logged=(r.strategy_usd[s.name] / base) if base else None,
+            requests=r.requests,
+        )
+        for s in r.strategies
+    ]
+    fusion = r.fusion.result()
+    profile, warnings = profile_of(r.profile, str(log), fusion)
+    if fusion is not None:
+        warnings.append(
+            f"{fusion.requests:,} Fusion requests ({fusion.rows:,} rows) are shown at their "
+            "observed cost and left out of the strategy totals and the token profile"
+        )
+    calibration = r.calibrator.result()
+    unknown = dict(r.calibrator.unknown)
+    sums = r.profile
+    return ReplayResult(
+        log=str(log),
+        log_kind=stats.kind,
+        rows_read=stats.rows,
+        rows_used=r.rows,
+        rows_outside_dates=r.outside,
+        bad_rows=BadRowReport(
+            count=bad.count + stats.malformed,
+            by_reason={
+                **bad.by_reason,
+                **({"malformed line": stats.malformed} if stats.malformed else {}),
+            },
+            first_lines=sorted({*bad.first_lines, *stats.malformed_lines})[:5],
+        ),
+        unknown_models=dict(sorted(unknown.items(), key=lambda kv: -kv[1])),
+        period={
+            "first": _date_of(sums.first_day),
+            "last": _date_of(sums.last_day),
+            "logged_cost_usd": logged,
+        },
+        strategies=totals,
+        calibration=calibration,
+        fusion=fusion,
+        profile=profile,
+        pricing=pricing,
+        warnings=warnings,
+        elapsed_s=round(time.perf_counter() - started, 3),
+    )
+
+
+def _date_of(day: float) -> str | None:
+    if not np.isfinite(day):
+        return None
+    return datetime.fromtimestamp(day * 86400, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def exact_totals(
+    log: str | Path,
+    catalog: Catalog,
+    strategies: Sequence[Strategy],
+    columns: str | None = None,
+    limit: int | None = None,
+) -> dict[str, Decimal]:
+    """The reference path: every row priced one by one in Decimal (slow; for checking)."""
+    from estimator.costing import Pricer
+    from estimator.estimation import expected_cost, priced_plan
+
+    totals = {s.name: Decimal(0) for s in strategies}
+    done = 0
+    bad = BadRows()
+    when = now_utc()
+    uniform = [Decimal(1) / 24] * 24
+    share = AUTO_WRITE_SHARE
+    for first_line, chunk in read_batches(log, parse_mapping(columns), ReadStats()):
+        rows = parse(chunk, first_line, bad)
+        fusion = np.zeros(len(rows), dtype=bool)
+        for flags in (rows.fusion, rows.fusion_member):
+            if flags is not None:
+                fusion |= flags
+        for i in range(len(rows)):
+            if limit is not None and done >= limit:
+                return totals
+            if fusion[i]:
+                continue
+            minute = None if rows.minutes is None else int(rows.minutes[i])
+            # a row without a date is priced without time windows, as the vectorised path does
+            pricer = Pricer(catalog, uniform, when, minute, windows=minute is not None)
+            prompt, cached = Decimal(int(rows.prompt[i])), Decimal(int(rows.cached[i]))
+            written = Decimal(int(rows.written[i]))
+            reasoning = Decimal(int(rows.reasoning[i]))
+            auto = written if rows.has_writes else auto_written(prompt, cached, share, EXACT)
+            request = Request(
+                prompt,
+                Decimal(int(rows.completion[i])) - reasoning,
+                reasoning,
+                cached,
+                written,
+                auto,
+            )
+            for strategy in strategies:
+                totals[strategy.name] += expected_cost(
+                    priced_plan(strategy.expand(request), pricer)
+                )
+            done += 1
+    return totals

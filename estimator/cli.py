@@ -1,23 +1,28 @@
 """The `fusion-cost` command line: argument parsing only; each command's work is imported lazily.
 
 Keeping heavy imports (pandas, httpx, pydantic) out of this module keeps `--help` instant.
-Errors the user can fix become one line on stderr and an exit code (2 bad input, 3 pricing
-unavailable); no traceback.
+Errors the user can fix become one line on stderr and an exit code (2 bad input or usage,
+3 pricing unavailable); anything unexpected is one line and exit 4 (the traceback only with
+`--debug`). Exit 1 means a policy failed and nothing else.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import math
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from estimator import __version__
 from estimator.errors import FusionCostError
 
 DEFAULT_MAX_AGE_DAYS = 7.0
+REPORT_URL = "https://github.com/fusion-cost/fusion-cost/issues"
+MAX_NUMBER = 1e15  # numeric flags above this are no real workload (and overflow floats)
+MAX_SAMPLES = 1_000_000  # Monte Carlo requests per strategy (memory grows with it)
 
 MAIN_EPILOG = """\
 examples:
@@ -28,7 +33,8 @@ examples:
   fusion-cost estimate                      # price the built-in example scenario
   fusion-cost estimate my-scenario.yaml --format json
 
-exit codes: 0 ok, 1 a policy or budget check failed, 2 bad input, 3 pricing unavailable.
+exit codes: 0 ok, 1 a policy or budget check failed (and nothing else), 2 bad input or usage,
+3 pricing unavailable, 4 an internal error (add --debug for the traceback and report it).
 Prices come from the cached catalog (see `fusion-cost prices --help`); commands never fetch
 unless asked, so CI runs are reproducible.
 """
@@ -46,16 +52,57 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
         super().__init__(prog, max_help_position=32)
 
 
+class UsageError(Exception):
+    """A command line argparse refused: one line, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line that says where to look (not a usage dump)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
+
+
+def number(kind: str, low: float = 0.0, high: float = MAX_NUMBER, whole: bool = False) -> Any:
+    """An argparse type: a finite number in [low, high] (whole when `whole`)."""
+
+    def parse(text: str) -> float | int:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {kind}, got {text!r}") from None
+        if not math.isfinite(value) or not low <= value <= high or (whole and value != int(value)):
+            raise argparse.ArgumentTypeError(f"expected {kind} {_span(low, high)}, got {text!r}")
+        return int(value) if whole else value
+
+    parse.__name__ = kind  # argparse names the type in its messages
+    return parse
+
+
+def _span(low: float, high: float) -> str:
+    shown = f"{low:,g}" if low != int(low) else f"{int(low):,}"
+    if high >= MAX_NUMBER:
+        return f"of {shown} or more"
+    return f"from {shown} to {high:,g}" if high != int(high) else f"from {shown} to {int(high):,}"
+
+
+SECONDS = number("a number of seconds", low=0.001, high=86_400)
+USD = number("an amount in USD")
+COUNT = number("a count", high=MAX_NUMBER)
+
+
 def _catalog_options() -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
     group = parent.add_argument_group("catalog")
     group.add_argument("--cache-dir", metavar="DIR", help="read (and write) catalogs in DIR")
     group.add_argument(
         "--max-age-days",
-        type=float,
+        type=number("a number of days (the flag, or $FUSION_COST_MAX_AGE_DAYS)"),
         metavar="DAYS",
-        default=float(os.environ.get("FUSION_COST_MAX_AGE_DAYS", DEFAULT_MAX_AGE_DAYS)),
-        help="warn when the catalog is older than this (default %(default)g; "
+        # a string default goes through DAYS at parse time: a bad env value is a usage error
+        # (and `--help` still works, since it exits before defaults are converted)
+        default=os.environ.get("FUSION_COST_MAX_AGE_DAYS", str(DEFAULT_MAX_AGE_DAYS)),
+        help="warn when the catalog is older than this (default %(default)s; "
         "env FUSION_COST_MAX_AGE_DAYS)",
     )
     return parent
@@ -114,28 +161,28 @@ def _add_prices(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParse
     )
     refresh.add_argument(
         "--timeout",
-        type=float,
+        type=SECONDS,
         default=120.0,
         metavar="S",
         help="give up after S seconds in all, retries included (default %(default)g)",
     )
     refresh.add_argument(
         "--connect-timeout",
-        type=float,
+        type=SECONDS,
         default=10.0,
         metavar="S",
         help="connect timeout per attempt (default %(default)g)",
     )
     refresh.add_argument(
         "--read-timeout",
-        type=float,
+        type=SECONDS,
         default=30.0,
         metavar="S",
         help="read timeout per attempt (default %(default)g)",
     )
     refresh.add_argument(
         "--retries",
-        type=int,
+        type=number("a whole number of retries", high=100, whole=True),
         default=4,
         metavar="N",
         help="retries on connection errors, 429 and 5xx (default %(default)d)",
@@ -228,8 +275,8 @@ def _scenario_options(parser: argparse.ArgumentParser, baseline_flag: str = "--b
         metavar="LOG|PROFILE",
         help="take the workload from an activity log or a replay profile YAML",
     )
-    quick.add_argument("--requests-per-month", type=float, metavar="N")
-    quick.add_argument("--requests-per-day", type=float, metavar="N")
+    quick.add_argument("--requests-per-month", type=COUNT, metavar="N")
+    quick.add_argument("--requests-per-day", type=COUNT, metavar="N")
     quick.add_argument("--input-tokens", metavar="MEAN[:P95]", help="prompt tokens per request")
     quick.add_argument("--output-tokens", metavar="MEAN[:P95]", help="answer tokens per request")
     quick.add_argument(
@@ -239,7 +286,7 @@ def _scenario_options(parser: argparse.ArgumentParser, baseline_flag: str = "--b
     )
     quick.add_argument(
         "--cached-share",
-        type=float,
+        type=number("a share", high=1.0),
         metavar="S",
         help="share of input tokens billed at the cache-read price (0-1)",
     )
@@ -252,10 +299,23 @@ def _scenario_options(parser: argparse.ArgumentParser, baseline_flag: str = "--b
     )
     run = parser.add_argument_group("estimation")
     run.add_argument(
-        "--samples", type=int, metavar="N", help="Monte Carlo requests per strategy (default 20000)"
+        "--samples",
+        type=number("a whole number of samples", low=1, high=MAX_SAMPLES, whole=True),
+        metavar="N",
+        help=f"Monte Carlo requests per strategy (default 20000, at most {MAX_SAMPLES:,})",
     )
-    run.add_argument("--seed", type=int, metavar="N", help="Monte Carlo seed")
-    run.add_argument("--months", type=int, metavar="N", help="projection months (default 12)")
+    run.add_argument(
+        "--seed",
+        type=number("a whole seed", high=MAX_NUMBER, whole=True),
+        metavar="N",
+        help="Monte Carlo seed (a whole number from 0)",
+    )
+    run.add_argument(
+        "--months",
+        type=number("a whole number of months", low=1, high=120, whole=True),
+        metavar="N",
+        help="projection months (default 12, 1-120)",
+    )
 
 
 def _add_estimate(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParser) -> None:
@@ -325,19 +385,21 @@ def _add_check(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParser
     _scenario_options(check, baseline_flag="--baseline-strategy")
     gates = check.add_argument_group("policy (overrides the scenario's policy: section)")
     gates.add_argument(
-        "--budget-monthly", type=float, metavar="USD", help="monthly budget for every strategy"
+        "--budget-monthly", type=USD, metavar="USD", help="monthly budget for every strategy"
     )
-    gates.add_argument("--max-per-request", type=float, metavar="USD")
+    gates.add_argument("--max-per-request", type=USD, metavar="USD")
     gates.add_argument(
         "--max-increase-pct",
-        type=float,
+        type=number("a percentage", low=-100, high=MAX_NUMBER),
         metavar="P",
         help="largest monthly increase against the baseline file, in percent",
     )
-    gates.add_argument("--max-increase-usd", type=float, metavar="USD")
+    gates.add_argument(
+        "--max-increase-usd", type=number("an amount in USD", low=-MAX_NUMBER), metavar="USD"
+    )
     gates.add_argument(
         "--max-multiplier",
-        type=float,
+        type=number("a multiplier"),
         metavar="X",
         help="largest cost multiplier over the scenario's baseline strategy",
     )
@@ -430,7 +492,7 @@ def _add_replay(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParse
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="fusion-cost",
         description="What OpenRouter Fusion will cost you, against the Auto Router and single "
         "models, and whether the extra money buys enough.",
@@ -438,6 +500,12 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"fusion-cost {__version__}")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=bool(os.environ.get("FUSION_COST_DEBUG")),
+        help="print the traceback of an internal error (env FUSION_COST_DEBUG=1)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     catalog = _catalog_options()
     _add_prices(sub, catalog)
@@ -455,19 +523,44 @@ def _handler(path: str):  # type: ignore[no-untyped-def]
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code (so tests can call it in-process)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in arguments or bool(os.environ.get("FUSION_COST_DEBUG"))
+    arguments = [a for a in arguments if a != "--debug"]  # a global switch, allowed anywhere
     try:
+        args = build_parser().parse_args(arguments)
         return int(_handler(args.handler)(args) or 0)
+    except SystemExit as exc:  # --help, --version
+        return exc.code if isinstance(exc.code, int) else 0
+    except UsageError as exc:
+        _error(str(exc))
+        return 2
     except FusionCostError as exc:
-        from estimator.renderers.safe import plain_text
-
-        # one line, no terminal control sequences: messages quote file contents and names
-        message = " ".join(plain_text(str(exc)).splitlines())
-        print(f"fusion-cost: error: {message}", file=sys.stderr)
+        _error(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
         print("fusion-cost: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    except MemoryError:
+        _error("out of memory (a smaller input, --samples or --rows may help)")
+        return 4
+    except Exception as exc:  # the contract: one line and exit 4, never a traceback and exit 1
+        if debug:
+            import traceback
+
+            traceback.print_exc()
+        detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        _error(
+            f"internal error ({detail}); please report it at {REPORT_URL} with what you ran "
+            "and the output of the same command with --debug"
+        )
+        return 4
+
+
+def _error(message: str) -> None:
+    """One line on stderr, without terminal control sequences (messages quote file contents)."""
+    from estimator.renderers.safe import plain_text
+
+    line = " ".join(plain_text(message).split())
+    print(f"fusion-cost: error: {line}", file=sys.stderr)

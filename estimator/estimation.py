@@ -20,6 +20,7 @@ from estimator.callplan import STAGES, CallPlan, Request
 from estimator.clock import now_utc
 from estimator.costing import CallCost, Pricer, expected_vector_cost, vector_cost
 from estimator.defaults import DEFAULTS, default
+from estimator.errors import UserError
 from estimator.pricing.catalog import Catalog
 from estimator.pricing.describe import describe_catalog
 from estimator.pricing.fees import byok_fee, credit_purchase_fee, days_since_epoch
@@ -110,12 +111,25 @@ class Profile:
         return days_since_epoch(self.when)
 
 
+MAX_SAMPLES = 1_000_000
+
+
 @dataclass(frozen=True)
 class Options:
     samples: int = default("estimate.samples")
     seed: int = default("estimate.seed")
     months: int = default("estimate.months")
     max_age_days: float = 7.0
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.samples <= MAX_SAMPLES:
+            raise UserError(f"samples must be 1 to {MAX_SAMPLES:,}, not {self.samples}")
+        if not 0 <= self.seed < 2**63:
+            raise UserError(f"seed must be a whole number from 0, not {self.seed}")
+        if not 1 <= self.months <= 120:
+            raise UserError(f"months must be 1 to 120, not {self.months}")
+        if not (math.isfinite(self.max_age_days) and self.max_age_days >= 0):
+            raise UserError(f"max_age_days must be a number of days, not {self.max_age_days}")
 
 
 def priced_plan(plan: CallPlan, pricer: Pricer) -> list[tuple[Decimal, str, list[CallCost]]]:
@@ -418,7 +432,9 @@ def _projection(results: list[StrategyResult], profile: Profile, months: int) ->
     rows = []
     growth = Decimal(str(1 + profile.growth_pct / 100))
     for month in range(1, months + 1):
-        requests = profile.requests_per_month * growth ** (month - 1)
+        # Decimal(0) ** 0 is undefined: month 1 is the volume itself, whatever the growth
+        factor = growth ** (month - 1) if month > 1 else Decimal(1)
+        requests = profile.requests_per_month * factor
         bands = {r.name: _band(r.per_request_usd, r.distribution.sd_usd, requests) for r in results}
         rows.append(
             MonthRow(

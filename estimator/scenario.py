@@ -7,6 +7,7 @@ are errors (typos must not silently fall back to defaults).
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
@@ -30,6 +31,34 @@ NonNegative = Annotated[float, Field(ge=0, le=MAX_NUMBER, allow_inf_nan=False)]
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# Control characters (a newline starts a GitHub `::error` line), format characters (invisible:
+# zero-width spaces, bidi marks that reorder text) and line/paragraph separators.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"})
+
+
+def visible_name(value: str, what: str) -> str:
+    """A name is one line of visible text: what users see is what they wrote."""
+    hidden = sorted(
+        {f"U+{ord(c):04X}" for c in value if unicodedata.category(c) in _HIDDEN_CATEGORIES}
+    )
+    if hidden:
+        raise ValueError(
+            f"{what} holds control or invisible characters ({', '.join(hidden[:5])}): "
+            "names must be one line of visible text"
+        )
+    if not value.strip():
+        raise ValueError(f"{what} is blank")
+    return value
+
+
+def name_key(value: str) -> str:
+    """Names that look the same compare equal: NFKC-normalised and case-folded."""
+    return unicodedata.normalize("NFKC", value).casefold()
+
+
+Name = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class TokenSpec(_Strict):
@@ -170,10 +199,15 @@ class FusionSpec(_Strict):
 
 
 class StrategySpec(_Strict):
-    name: str = Field(min_length=1, max_length=200)
+    name: Name
     single: SingleSpec | None = None
     auto: AutoSpec | None = None
     fusion: FusionSpec | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _visible(cls, value: str) -> str:
+        return visible_name(value, "a strategy name")
 
     @model_validator(mode="after")
     def _one_kind(self) -> StrategySpec:
@@ -286,12 +320,21 @@ class Scenario(_Strict):
             return field_path(self.model_dump(mode="json"), list(loc)) or "scenario"
         return self._origin(list(loc))
 
+    @field_validator("name")
+    @classmethod
+    def _visible(cls, value: str) -> str:
+        return visible_name(value, "the scenario name")
+
     @model_validator(mode="after")
     def _names(self) -> Scenario:
         names = [s.name for s in self.strategies]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
+        keys = [name_key(n) for n in names]
+        duplicates = sorted({n for n, k in zip(names, keys, strict=True) if keys.count(k) > 1})
         if duplicates:
-            raise ValueError(f"strategy names must be unique: {', '.join(duplicates)}")
+            raise ValueError(
+                "strategy names must be unique (compared as they look: NFKC, any case): "
+                + ", ".join(repr(n) for n in duplicates)
+            )
         if self.baseline is not None and self.baseline not in names:
             raise ValueError(f"baseline {self.baseline!r} is not a strategy ({', '.join(names)})")
         rates = self.decision.error_rates() or {}

@@ -26,24 +26,32 @@ def example_path() -> Path:
     return Path(str(resources.files("estimator") / "examples" / EXAMPLE))
 
 
-def load_scenario(path: str | Path | None = None) -> Scenario:
-    """Load and validate a scenario file (the built-in example when `path` is None)."""
-    source = Path(path) if path is not None else example_path()
+def read_text_file(source: Path, what: str, limit: int = MAX_SCENARIO_BYTES) -> str:
+    """A small UTF-8 file, read in at most `limit` + 1 bytes whatever its size (or what it
+    is: /dev/zero never ends), with one-line errors naming the file."""
     try:
-        raw = source.read_bytes()
+        with source.open("rb") as handle:
+            raw = handle.read(limit + 1)
     except OSError as exc:
-        raise UserError(f"{source}: cannot read scenario ({exc.strerror})") from None
-    if len(raw) > MAX_SCENARIO_BYTES:
-        raise UserError(f"{source}: scenario file larger than {MAX_SCENARIO_BYTES} bytes")
+        raise UserError(f"{source}: cannot read {what} ({exc.strerror or exc})") from None
+    if len(raw) > limit:
+        raise UserError(f"{source}: {what} larger than {limit:,} bytes")
     try:
-        text = raw.decode("utf-8")
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise UserError(f"{source}:{line}: not UTF-8 text (byte {exc.start})") from None
-    return parse_scenario(text, str(source))
 
 
-def parse_scenario(text: str, label: str) -> Scenario:
+def load_scenario(path: str | Path | None = None) -> Scenario:
+    """Load and validate a scenario file (the built-in example when `path` is None)."""
+    source = Path(path) if path is not None else example_path()
+    return parse_scenario(read_text_file(source, "scenario"), str(source))
+
+
+def load_yaml(text: str, label: str) -> tuple[Any, Any]:
+    """Safe YAML under the same limits as scenarios (size, aliases, values, duplicate keys):
+    the data and its node tree (for line numbers)."""
     import yaml
 
     loader = None
@@ -52,6 +60,7 @@ def parse_scenario(text: str, label: str) -> Scenario:
         node = loader.get_single_node()  # parsed once, construction reuses the node tree
         _check_aliases(node, label)
         _check_size(node, label)
+        _check_duplicates(node, label)
         data = None if node is None else loader.construct_document(node)
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
@@ -69,6 +78,11 @@ def parse_scenario(text: str, label: str) -> Scenario:
     finally:
         if loader is not None:
             loader.dispose()
+    return data, node
+
+
+def parse_scenario(text: str, label: str) -> Scenario:
+    data, node = load_yaml(text, label)
     if not isinstance(data, dict):
         raise UserError(f"{label}:1: a scenario is a mapping with workload and strategies")
     return validate_scenario(data, label, node)
@@ -182,6 +196,32 @@ def _check_size(root: Any, label: str) -> None:
         stack.extend((child, False) for child in _children(node))
     if root is not None and size[id(root)] > MAX_NODES:
         raise UserError(f"{label}: more than {MAX_NODES:,} YAML values once aliases are expanded")
+
+
+def _check_duplicates(root: Any, label: str) -> None:
+    """A key given twice in one mapping is an error naming both lines (YAML would keep the
+    last silently: a second `workload:` replaced 200,000 requests with 5)."""
+    import yaml
+
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[Any, int] = {}
+            for key, _ in node.value:
+                if not isinstance(key, yaml.ScalarNode) or key.value == "<<":
+                    continue
+                line = key.start_mark.line + 1
+                if key.value in first:
+                    raise UserError(
+                        f"{label}:{line}: duplicate key {key.value!r} "
+                        f"(first given at line {first[key.value]})"
+                    )
+                first[key.value] = line
+        stack.extend(_children(node))
 
 
 def _check_aliases(node: Any, label: str) -> None:

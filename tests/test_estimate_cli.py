@@ -264,7 +264,7 @@ def test_missing_file(capsys: Capsys, isolated: Path) -> None:
     [
         (("--input-tokens", "-5"), r"command-line flags: workload.input_tokens: .*greater than"),
         (("--input-tokens", "2k"), r"--input-tokens '2k': expected MEAN or MEAN:P95"),
-        (("--cached-share", "1.5"), r"workload.cached_input_share: .*less than or equal to 1"),
+        (("--cached-share", "1.5"), r"argument --cached-share: expected a share from 0 to 1"),
         (("--single", "openrouter/auto"), r"strategies\[1\].single.model: openrouter/auto has a"),
         (("--single", "openai/gpt-5.4-minii"), r"did you mean: openai/gpt-5.4-mini\b"),
         (("--auto", "cheap"), r"strategies\[1\].auto.cost_tier: "),

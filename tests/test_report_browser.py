@@ -200,3 +200,36 @@ def test_hostile_names_are_text_not_html(browser, tmp_path) -> None:  # noqa: F8
         assert page.page.eval_on_selector_all("img", "e => e.length") == 0
     finally:
         page.close()
+
+
+# the values where half-even, half-up and binary rounding part ways, and every threshold
+ROUNDING = [
+    134.465,
+    134.455,
+    2.675,
+    1.005,
+    0.125,
+    0.00125,
+    0.0000005,
+    0.0000015,
+    999.5,
+    999.49,
+    0.995,
+    0.00995,
+    1234.5,
+    49442.5,
+    0.0,
+    -2.675,
+    1e-9,
+    123456789.5,
+]
+
+
+def test_page_and_python_round_money_the_same_way(example_page) -> None:
+    from decimal import Decimal
+
+    from estimator.renderers.fmt import usd
+
+    shown = example_page.page.evaluate("vs => vs.map(v => window.fusionCostUsd(v))", ROUNDING)
+    assert shown == [usd(Decimal(repr(v))) for v in ROUNDING]
+    assert shown[0] == "$134.47"  # half up, where Python's default (half-even) said $134.46

@@ -35,12 +35,9 @@ def workload_from(source: str, args: argparse.Namespace) -> dict[str, Any]:
     """The workload observed in an activity log, or read from a replay profile YAML."""
     path = Path(source)
     if path.suffix.lower() in (".yaml", ".yml"):
-        import yaml
+        from estimator.scenario_io import load_yaml, read_text_file
 
-        try:
-            document = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise UserError(f"{path}: cannot read the workload profile ({exc})") from None
+        document, _ = load_yaml(read_text_file(path, "workload profile"), str(path))
         if not isinstance(document, dict) or not isinstance(document.get("workload"), dict):
             raise UserError(f"{path}: not a workload profile (no workload: section)")
         return dict(document["workload"])
@@ -114,9 +111,7 @@ def options(args: argparse.Namespace) -> Any:
         value = getattr(args, name, None)
         if value is not None:
             chosen[name] = value
-    if chosen.get("samples", 1) < 1 or not 1 <= chosen.get("months", 1) <= 120:
-        raise UserError("--samples must be at least 1 and --months between 1 and 120")
-    return Options(**chosen)
+    return Options(**chosen)  # validates (the flags' types already bound each one)
 
 
 def compute(args: argparse.Namespace) -> Any:

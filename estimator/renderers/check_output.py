@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from estimator.gate import CheckResult, StrategyDelta
 from estimator.renderers.fmt import usd
-from estimator.renderers.safe import markdown_cell, plain_text
+from estimator.renderers.safe import markdown_cell, one_line, plain_text
 
 COMMENT_MARKER = "<!-- fusion-cost-check -->"
 COMMENT_LIMIT = 65_000
@@ -34,7 +34,7 @@ def render_text(result: CheckResult) -> str:
     from estimator.renderers.console import table_text
 
     lines = [
-        f"fusion-cost check: {result.scenario}: {_headline(result)}",
+        f"fusion-cost check: {one_line(result.scenario)}: {_headline(result)}",
         f"catalog: {result.catalog['fetched_at'][:10]} ({result.catalog['age_days']:g} days old)",
     ]
     if result.catalog.get("stale"):
@@ -48,26 +48,24 @@ def render_text(result: CheckResult) -> str:
         table_text(
             "Monthly cost",
             ["strategy", "before", "after", "change", "change %"],
-            [[r.name, *_delta_cells(r)] for r in result.strategies],
+            [[one_line(r.name), *_delta_cells(r)] for r in result.strategies],
             left=["strategy"],
         ).rstrip("\n")
     )
     for p in result.policies:
-        lines.append(f"{'PASS' if p.passed else 'FAIL'} {p.policy}: {p.message}")
+        lines.append(f"{'PASS' if p.passed else 'FAIL'} {p.policy}: {one_line(p.message)}")
     if not result.policies:
         lines.append("no policy set (add a policy: section or --budget-monthly ...)")
     for change in result.price_changes:
         pct = "" if change.change_pct is None else f" ({change.change_pct:+.1f}%)"
         lines.append(
-            f"price change: {change.model} {change.key} "
+            f"price change: {one_line(change.model)} {change.key} "
             f"{_num(change.old)} -> {_num(change.new)}{pct}"
         )
     for move in result.moved_by[:10]:
-        lines.append(
-            f"moved: {move.strategy} via {move.model}: {usd(move.before_usd)} -> "
-            f"{usd(move.after_usd)} a month"
-        )
-    lines += [f"note: {n}" for n in result.notes]
+        where = f"{one_line(move.strategy)} via {one_line(move.model)}"
+        lines.append(f"moved: {where}: {usd(move.before_usd)} -> {usd(move.after_usd)} a month")
+    lines += [f"note: {one_line(n)}" for n in result.notes]
     return plain_text("\n".join(lines)) + "\n"
 
 
@@ -139,22 +137,32 @@ def render_markdown(result: CheckResult) -> str:
         details += ["", "</details>"]
     if result.notes:
         details += [""] + [f"> {_md(n)}" for n in result.notes]
-    text = "\n".join(head)
-    budget = COMMENT_LIMIT - len(text) - 200
+    return within_limit([*head, *details]) + "\n"
+
+
+def within_limit(lines: list[str], limit: int = COMMENT_LIMIT) -> str:
+    """The comment's lines, cut at a line boundary so the whole stays under `limit` characters
+    (GitHub refuses comments over 65,536), with an open <details> closed and a note of the cut.
+    """
+    text = "\n".join(lines)
+    if len(text) <= limit:
+        return text
+    room = limit - 400  # the note and the closing tag
     kept: list[str] = []
-    for line in details:
-        if len(line) + 1 > budget:
-            kept += [
-                "",
-                f"_… {len(details) - len(kept)} more lines cut to stay under "
-                f"{COMMENT_LIMIT:,} characters; see `--format json`._",
-            ]
-            if "</details>" not in kept[-3:] and any(k.startswith("<details") for k in kept):
-                kept.append("</details>")
+    size = 0
+    for line in lines:
+        if size + len(line) + 1 > room:
             break
         kept.append(line)
-        budget -= len(line) + 1
-    return text + "\n" + "\n".join(kept) + "\n" if kept else text + "\n"
+        size += len(line) + 1
+    opened = sum(k.startswith("<details") for k in kept) - sum(k == "</details>" for k in kept)
+    kept += ["", "</details>"] * max(0, opened)
+    kept += [
+        "",
+        f"_… {len(lines) - len(kept)} more lines cut to stay under {limit:,} characters; "
+        "see `fusion-cost check --format json`._",
+    ]
+    return "\n".join(kept)
 
 
 def render_json(result: CheckResult) -> str:
@@ -166,6 +174,6 @@ def github_annotations(result: CheckResult) -> str:
     lines = []
     for p in result.policies:
         if not p.passed:
-            message = plain_text(p.message).replace("%", "%25").replace("\n", " ")
+            message = one_line(p.message).replace("%", "%25")
             lines.append(f"::error title=fusion-cost {p.policy}::{message}")
     return "\n".join(lines) + ("\n" if lines else "")

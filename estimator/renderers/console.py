@@ -39,8 +39,14 @@ def table_text(
         table.add_row(*(plain_text("" if cell is None else str(cell)) for cell in row))
     width = shutil.get_terminal_size((WIDE, 24)).columns if sys.stdout.isatty() else WIDE
     buffer = io.StringIO()
-    Console(
-        file=buffer, soft_wrap=False, markup=False, highlight=False, width=width, color_system=None
+    Console(  # names are text: no markup, no :emoji: codes, no highlighting
+        file=buffer,
+        soft_wrap=False,
+        markup=False,
+        emoji=False,
+        highlight=False,
+        width=width,
+        color_system=None,
     ).print(table)
     return buffer.getvalue()
 

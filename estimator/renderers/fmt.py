@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
+
+# One rounding rule everywhere money is shown: half away from zero on the decimal value (the
+# report's script applies the same rule, so a figure reads the same before and after it runs).
+_PLACES = {0: Decimal(1), 2: Decimal("0.01"), 4: Decimal("0.0001"), 6: Decimal("0.000001")}
+
+
+def rounded(amount: Decimal, places: int) -> Decimal:
+    # enough precision for any amount (the default 28 digits would refuse a 10^30 USD figure)
+    context = Context(prec=max(28, amount.adjusted() + places + 2))
+    return amount.quantize(_PLACES[places], rounding=ROUND_HALF_UP, context=context)
 
 
 def usd(value: Decimal | float | None) -> str:
@@ -11,15 +21,15 @@ def usd(value: Decimal | float | None) -> str:
         return "-"
     amount = Decimal(str(value)) if not isinstance(value, Decimal) else value
     magnitude = abs(amount)
-    if magnitude >= 1000:
-        return f"${amount:,.0f}"
-    if magnitude >= 1:
-        return f"${amount:,.2f}"
+    if magnitude >= Decimal("999.5"):
+        return f"${rounded(amount, 0):,}"
+    if magnitude >= Decimal("0.995"):
+        return f"${rounded(amount, 2):,}"
     if magnitude == 0:
         return "$0"
-    if magnitude >= Decimal("0.01"):
-        return f"${amount:.4f}"
-    return f"${amount:.6f}"
+    if magnitude >= Decimal("0.00995"):
+        return f"${rounded(amount, 4)}"
+    return f"${rounded(amount, 6)}"
 
 
 def tokens(value: Decimal | float | int | None) -> str:

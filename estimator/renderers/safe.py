@@ -21,6 +21,12 @@ def plain_text(value: str) -> str:
     return _CONTROL.sub("", value)
 
 
+def one_line(value: str) -> str:
+    """Text that cannot start a new line: control sequences stripped, every line break and
+    run of white space one space (a newline in a name must not start a `::error` line)."""
+    return " ".join(plain_text(value).split())
+
+
 def csv_cell(value: object) -> object:
     """Neutralise spreadsheet formula injection: text starting with = + - @ gets a leading '."""
     if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
@@ -28,12 +34,17 @@ def csv_cell(value: object) -> object:
     return value
 
 
+_MARKDOWN_SYNTAX = re.compile(r"([\\`*_\[\]()#!|~])")
+_MENTION = re.compile(r"@(?=\w)")
+_EMOJI = re.compile(r":(?=[\w+-]+:)")
+
+
 def markdown_cell(value: str) -> str:
-    """Text for a markdown table cell: no pipes, no HTML, no control characters."""
-    return (
-        plain_text(value)
-        .replace("|", "\\|")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("\n", " ")
-    )
+    """Untrusted text (names, model ids) for markdown, e.g. a pull-request comment: one line;
+    markdown syntax escaped (no links, images, code, emphasis, table pipes); no HTML; and a
+    zero-width space breaks what GitHub would still act on: @mentions, bare URLs, :emoji:."""
+    text = one_line(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MARKDOWN_SYNTAX.sub(r"\\\1", text)
+    text = _MENTION.sub("@\u200b", text)
+    text = _EMOJI.sub(":\u200b", text)
+    return text.replace("://", ":\u200b//").replace("www.", "www\u200b.")

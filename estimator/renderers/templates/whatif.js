@@ -14,17 +14,30 @@
     rate: data.invocation_rate
   };
 
+  // One rounding rule with the Python renderers (estimator/renderers/fmt.py): half away from
+  // zero on the decimal value, shifting the decimal point in the number's text (no binary
+  // multiplication, so 134.465 rounds to 134.47 here as it does in Python).
+  function shift(x, places) {
+    var parts = String(x).split("e");
+    return Number(parts[0] + "e" + ((parts.length > 1 ? Number(parts[1]) : 0) + places));
+  }
+  function roundHalfUp(v, places) {
+    var r = shift(Math.round(shift(Math.abs(v), places)), -places);
+    return v < 0 ? -r : r;
+  }
   function usd(v) {
     if (v === null || v === undefined || isNaN(v)) { return "-"; }
     var a = Math.abs(v);
-    if (a >= 1000) { return "$" + Math.round(v).toLocaleString("en-US"); }
-    if (a >= 1) {
-      return "$" + v.toLocaleString("en-US", {minimumFractionDigits: 2, maximumFractionDigits: 2});
+    if (a >= 999.5) { return "$" + roundHalfUp(v, 0).toLocaleString("en-US"); }
+    if (a >= 0.995) {
+      return "$" + roundHalfUp(v, 2).toLocaleString(
+        "en-US", {minimumFractionDigits: 2, maximumFractionDigits: 2});
     }
     if (a === 0) { return "$0"; }
-    if (a >= 0.01) { return "$" + v.toFixed(4); }
-    return "$" + v.toFixed(6);
+    if (a >= 0.00995) { return "$" + roundHalfUp(v, 4).toFixed(4); }
+    return "$" + roundHalfUp(v, 6).toFixed(6);
   }
+  window.fusionCostUsd = usd;  // the browser tests compare it with the Python formatter
   function ratio(v) {
     if (v === null || !isFinite(v)) { return "-"; }
     return v < 100 ? v.toFixed(1) + "x" : Math.round(v).toLocaleString("en-US") + "x";

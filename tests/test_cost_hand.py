@@ -29,6 +29,7 @@ OPUS_IN, OPUS_OUT, OPUS_CACHE = D("5") / M, D("25") / M, D("0.5") / M  # anthrop
 OPUS_SEARCH = D("0.01")
 SOL_IN, SOL_OUT = D("2.5") / M, D("15") / M  # openai/gpt-5.6-sol, prompt <= 272,000
 SOL_WRITE = D("3.125") / M  # its input_cache_write (1.25 x input): it writes on its own
+SOL_READ = D("0.25") / M  # its input_cache_read
 SOL_LONG_IN, SOL_LONG_OUT = D("5") / M, D("22.5") / M  # openai/gpt-5.6-sol, prompt > 272,000
 SOL_LONG_WRITE = D("6.25") / M
 SOL_SEARCH = D("0.01")
@@ -53,7 +54,8 @@ DEEPSEEK = "deepseek/deepseek-v4-pro"
 TOOL_DEF, TOOL_CALL, ANALYST_INSTR, ANALYSIS = 400, 60, 600, 1200
 RESULTS, PER_RESULT = 5, 750
 # GPT-5.6 writes to the prompt cache on its own: by default 46.6% of the shared prompt of a
-# call with at least 1,024 prompt tokens (workload.auto_cache_write_share), here 2,000 x 0.466
+# call with at least 1,024 prompt tokens (workload.auto_cache_write_share), here 2,000 x 0.466;
+# within one Fusion invocation its first call writes them, its later calls read them back
 SOL_WRITTEN = 932
 
 # deepseek/deepseek-v4-pro windows (UTC, end exclusive): 10:00-01:00 and 04:00-06:00 at
@@ -242,10 +244,20 @@ def test_auto_router_uniform_weights_over_allowed_models(catalog: Catalog) -> No
 PROMPT, ANSWER_OUT = 2000, 500
 WITH_TOOLS = PROMPT + TOOL_DEF  # 2400: every call that is offered the tool definitions
 STEP = TOOL_CALL + RESULTS * PER_RESULT  # 3810 tokens added to the context per search
-# (model, input, output, search fee, extra cost of its automatic cache writes per call)
-PANEL = ((OPUS, OPUS_IN, OPUS_OUT, OPUS_SEARCH, D(0)),)
-PANEL += ((SOL, SOL_IN, SOL_OUT, SOL_SEARCH, SOL_WRITTEN * (SOL_WRITE - SOL_IN)),)
-PANEL += ((GEMINI, GEM_IN, GEM_OUT, GEM_SEARCH, D(0)),)
+# (model, input, output, search fee, what its first call's cache writes add over the input
+# price, what its later calls' cache reads take off it)
+PANEL = ((OPUS, OPUS_IN, OPUS_OUT, OPUS_SEARCH, D(0), D(0)),)
+PANEL += (
+    (
+        SOL,
+        SOL_IN,
+        SOL_OUT,
+        SOL_SEARCH,
+        SOL_WRITTEN * (SOL_WRITE - SOL_IN),
+        SOL_WRITTEN * (SOL_READ - SOL_IN),
+    ),
+)
+PANEL += ((GEMINI, GEM_IN, GEM_OUT, GEM_SEARCH, D(0), D(0)),)
 DECIDE = WITH_TOOLS * OPUS_IN + TOOL_CALL * OPUS_OUT  # 0.0135
 ANALYZE_IN = PROMPT + 3 * ANSWER_OUT + ANALYST_INSTR  # 4100
 ANALYZE = ANALYZE_IN * OPUS_IN + ANALYSIS * OPUS_OUT  # 0.0505
@@ -253,17 +265,19 @@ ANSWER_IN = WITH_TOOLS + TOOL_CALL + ANALYSIS + 3 * ANSWER_OUT  # 5160
 ANSWER = ANSWER_IN * OPUS_IN + ANSWER_OUT * OPUS_OUT  # 0.0383
 
 
-def member_cost(price_in: D, price_out: D, steps: int, write_extra: D = D(0)) -> D:
+def member_cost(
+    price_in: D, price_out: D, steps: int, write_extra: D = D(0), read_extra: D = D(0)
+) -> D:
     """One panel member's round trips: `steps` tool calls (each one search), then its answer;
-    `write_extra` is what each round trip's cache writes add over the plain input price."""
+    the first round trip's cache writes add `write_extra`, the later ones' reads `read_extra`."""
     calls = [(WITH_TOOLS + j * STEP) * price_in + TOOL_CALL * price_out for j in range(steps)]
     calls.append((WITH_TOOLS + steps * STEP) * price_in + ANSWER_OUT * price_out)
-    return sum(calls, D(0)) + (steps + 1) * write_extra
+    return sum(calls, D(0)) + write_extra + steps * read_extra
 
 
 def general_high(steps: int) -> D:
-    panel = sum((member_cost(pin, pout, steps, extra) for _, pin, pout, _, extra in PANEL), D(0))
-    searches = sum((steps * fee for _, _, _, fee, _ in PANEL), D(0))
+    panel = sum((member_cost(p[1], p[2], steps, p[4], p[5]) for p in PANEL), D(0))
+    searches = sum((steps * p[3] for p in PANEL), D(0))
     return DECIDE + panel + ANALYZE + ANSWER + searches
 
 
@@ -274,9 +288,10 @@ def test_fusion_general_high_one_tool_step_every_call(catalog: Catalog) -> None:
     # panel, round trip 0: 2,400 in, 60 out (the search call); round trip 1: 2,400 + 60 +
     # 5 x 750 = 6,210 in, 500 out (the panel answer)
     opus_panel = (2400 * OPUS_IN + 60 * OPUS_OUT) + (6210 * OPUS_IN + 500 * OPUS_OUT)
-    # gpt-5.6-sol writes 932 of the 2,000 shared prompt tokens to the cache in each round trip
+    # gpt-5.6-sol writes 932 of the 2,000 shared prompt tokens to the cache in its first round
+    # trip and reads them back in the second
     sol_panel = ((2400 - 932) * SOL_IN + 932 * SOL_WRITE + 60 * SOL_OUT) + (
-        (6210 - 932) * SOL_IN + 932 * SOL_WRITE + 500 * SOL_OUT
+        (6210 - 932) * SOL_IN + 932 * SOL_READ + 500 * SOL_OUT
     )
     gem_panel = (2400 * GEM_IN + 60 * GEM_OUT) + (6210 * GEM_IN + 500 * GEM_OUT)
     # analyze (opus): 2,000 + 3 x 500 + 600 = 4,100 in, 1,200 out
@@ -286,11 +301,11 @@ def test_fusion_general_high_one_tool_step_every_call(catalog: Catalog) -> None:
     # one native search per member
     searches = OPUS_SEARCH + SOL_SEARCH + GEM_SEARCH
     expected = decide + opus_panel + sol_panel + gem_panel + analyze + answer + searches
-    # decide 0.0135, panel 0.05705 + 0.03109 + 0.02394, analyze 0.0505, answer 0.0383,
+    # decide 0.0135, panel 0.05705 + 0.0284105 + 0.02394, analyze 0.0505, answer 0.0383,
     # searches 0.034: the figures `fusion-cost estimate` prints for fusion-quality
-    assert result.per_request_usd == expected == D("0.24838")
+    assert result.per_request_usd == expected == D("0.2457005")
     assert general_high(1) == expected  # the helper the next tests use
-    assert result.monthly_usd == expected * 200_000 == D("49676")
+    assert result.monthly_usd == expected * 200_000 == D("49140.1")
     assert result.calls_per_request == 1 + 3 * 2 + 1 + 1
     assert result.web_tools_usd == searches
 
@@ -353,7 +368,7 @@ def test_fusion_fractional_tool_steps_weights_two_branches(catalog: Catalog) -> 
     opus2 += 10020 * OPUS_IN + 500 * OPUS_OUT
     assert member_cost(OPUS_IN, OPUS_OUT, 2) == opus2  # the helper agrees with the long form
     expected = D("0.5") * general_high(1) + D("0.5") * general_high(2)
-    assert result.per_request_usd == expected == D("0.3148262500")
+    assert result.per_request_usd == expected == D("0.310807")
     assert result.calls_per_request == D("0.5") * 9 + D("0.5") * 12
     assert_row(result, "panel", OPUS, calls=D("2.5"))
     assert_row(result, "web_tools", GEMINI, calls=D("1.5"), cost_usd=D("1.5") * GEM_SEARCH)

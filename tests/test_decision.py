@@ -746,9 +746,9 @@ def test_pays_at_reduction_is_the_premium_over_the_error_rate_cut() -> None:
             == 0
         )
     row = json.loads(buffer.getvalue())["decision"]["break_even"][0]
-    # premium = fusion $0.24838 (tests/test_cost_hand.py) - mini (2000 x 0.75 + 500 x 4.5) / 1e6
-    # = $0.24463 per request
-    premium = 0.24838 - (2000 * 0.75 + 500 * 4.5) / 1e6
+    # premium = fusion $0.2457005 (tests/test_cost_hand.py) - mini (2000 x 0.75 + 500 x 4.5)
+    # / 1e6 = $0.2419505 per request
+    premium = 0.2457005 - (2000 * 0.75 + 500 * 4.5) / 1e6
     assert row["delta_cost_per_request_usd"] == pytest.approx(premium)
     assert row["pays_at_reduction"] == pytest.approx(
         {"1%": premium / 0.01, "2%": premium / 0.02, "5%": premium / 0.05, "10%": premium / 0.1}

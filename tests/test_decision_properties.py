@@ -266,7 +266,7 @@ def test_pareto_needs_error_rates(catalog: Catalog) -> None:
 def test_pareto_of_the_built_in_example(catalog: Catalog) -> None:
     """Monthly: auto (the medium tier: the 20th-40th cost percentile of its candidates) ~$167
     at 7% beats single-mini ($750, 8%) on both; then single-opus $4,500 (5%), fusion-budget
-    ~$33,917 (4.5%), fusion-quality ~$49,676 (3.5%): each cheaper one is less accurate, so those
+    ~$33,917 (4.5%), fusion-quality ~$49,140 (3.5%): each cheaper one is less accurate, so those
     four are the frontier, cheapest first."""
     est = estimate(load_scenario(None), catalog, Options(samples=200))
     assert sensitivity_of(est).pareto == ["auto", "single-opus", "fusion-budget", "fusion-quality"]

@@ -69,13 +69,15 @@ def _progress() -> tuple[Any, Any]:
     return bar, update
 
 
-def history(args: argparse.Namespace, catalog: Any) -> list[Any]:
-    """Older catalogs for pricing rows at their own dates: the cache's history (unless
-    --no-history) and every --catalog FILE."""
-    from estimator.pricing.store import history_of, load_dated
+def history(args: argparse.Namespace, catalog: Any) -> tuple[list[Any], list[Path]]:
+    """Older catalogs for pricing rows at their own dates: every --catalog FILE, and the
+    cache's history files (unless --no-history; read only when a row needs one)."""
+    from estimator.pricing.store import history_files, load_dated
 
-    older = [] if args.no_history else history_of(catalog)
-    return older + [load_dated(path) for path in args.catalog]
+    named = [load_dated(path) for path in args.catalog]
+    if args.no_history or catalog.location is None:
+        return named, []
+    return named, history_files(catalog.location.parent)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -86,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
 
     catalog = load_catalog(args.cache_dir)
     strategies = _strategies(args, catalog)
-    older = history(args, catalog)
+    named, files = history(args, catalog)
     bar, update = _progress()
     rows_out = _open_rows_out(args.rows_out)
     try:
@@ -100,7 +102,8 @@ def run(args: argparse.Namespace) -> int:
             _date("--since", args.since),
             _date("--until", args.until),
             progress=update,
-            history=older,
+            history=named,
+            history_files=files,
             rows_out=rows_out,
             max_age_days=args.max_age_days,
         )

@@ -160,20 +160,6 @@ def history_files(directory: Path) -> list[Path]:
     return sorted(history.glob("*.json")) if history.is_dir() else []
 
 
-def history_of(catalog: Catalog) -> list[Catalog]:
-    """The catalogs recorded beside the one in use (its cache dir's history), oldest first;
-    an unreadable entry is skipped (it cannot price anything honestly)."""
-    if catalog.location is None:
-        return []
-    older = []
-    for path in history_files(catalog.location.parent):
-        try:
-            older.append(read_catalog_file(path))
-        except (PricingUnavailable, PayloadError):
-            continue
-    return older
-
-
 def load_dated(path: str | os.PathLike[str]) -> Catalog:
     """A catalog file, or a models-API payload dated by its name, for pricing old rows."""
     from estimator.pricing.diff import load_any

@@ -1,32 +1,34 @@
 """Calibration: reprice every row as it was billed, and compare like with like.
 
 A row's *token* part is repriced with the billing rule (`pricing.rules`), its own model,
-tokens and minute, and the catalog in force at its date (`Timeline`). It is compared with the
-logged token cost: the provider's split when the log has it (upstream prompt + completion
-cost), else `cost_total` minus the web-search fee, else `cost_total`. What a row was billed
-besides its tokens is *separated* by kind and never compared with token prices: web search
-fees (checked against Exa's fee on the row's date), the inner calls and tools of a Fusion
-response (whose tokens cover only the outer model), OpenRouter's BYOK fee.
+tokens and minute, and the catalog in force at its date (`timeline.py`). It is compared with
+the logged token cost: the provider's split when the log has it (upstream prompt + completion
+cost), else `cost_total` minus the web fees (the log's `cost_web_search`, or what a generation
+record's searches cost on its date), else `cost_total`. What a row was billed besides its
+tokens is *separated* by kind and never compared with token prices: web search fees (checked
+against Exa's fee on the row's date), the inner calls and tools of a Fusion response (whose
+tokens cover only the outer model), OpenRouter's own BYOK fee (the provider bills the tokens).
 
 A row that still differs is blamed on prices only when prices explain it: its prompt and its
-completion parts are off by the same factor. Then, if a catalog covers its date, the cause is
-a provider's own price (the models API quotes the top provider's); if none does, the price
-may have changed since. Parts off by different factors mean the tokens are not reproduced.
+completion parts are off by the same factor (a price level). If a catalog covers its date,
+that is a provider's own price (the models API quotes the top provider's); if none does, the
+price may have changed since, unless rows of the same model at the list price come earlier
+(then the list price held and the difference is the provider's). One part off alone points at
+that part's prices (or, for the prompt, at the cached/written split); parts off by different
+factors mean the tokens are not reproduced.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 
-from estimator.errors import UnknownModelError, UserError
-from estimator.pricing.catalog import Catalog
-from estimator.pricing.fees import SEARCH_FEES, days_since_epoch
-from estimator.pricing.rules import NO_TOOLS, VECTOR, Usage, charges
+from estimator.pricing.fees import FETCH_FEES, SEARCH_FEES, days_since_epoch, extra_results_usd
+from estimator.pricing.models import ModelInfo
+from estimator.pricing.rules import NO_TOOLS, VECTOR, Usage, charges, coefficients
 from estimator.replay.result import (
     Calibration,
     CatalogUse,
@@ -36,71 +38,90 @@ from estimator.replay.result import (
     WebFees,
 )
 from estimator.replay.rows import Rows
+from estimator.replay.timeline import Timeline
 
 TOLERANCE_REL = 0.0005  # a row agrees within 0.05% of its logged token cost...
 TOLERANCE_USD = 1e-6  # ...or $0.000001, whichever is larger
 UNIFORM = 0.002  # prompt and completion off by the same factor within 0.2%: a price level
+MAX_HELD_LINES = 1_000_000  # --rows-out lines of differing rows kept until their cause is final
 
 REASON_PROVIDER = "provider price (not the list price)"
 REASON_CHANGED = "price changed since? (the row is older than every catalog)"
+REASON_BETWEEN = "price changed between two catalogs (the row matches neither)"
+REASON_PROMPT = "prompt part differs (an input or cache price, or the cached/written split)"
+REASON_COMPLETION = "completion part differs (a completion or reasoning price)"
 REASON_TOKENS = "tokens not reproduced (prompt and completion off by different factors)"
 REASON_DIFFERS = "price or tokens differ (the log has no prompt/completion split)"
 REASON_FUSION = "Fusion response without an upstream split (its cost covers every call)"
-REASON_BYOK = "BYOK"
+REASON_BYOK = "BYOK"  # billed by your provider at its own price (or its cost not in the log)
 REASON_CANCELLED = "cancelled"
 
 SEP_WEB = "web search fee"
 SEP_FUSION = "Fusion inner calls and tools"
 SEP_BYOK = "BYOK fee (OpenRouter's)"
 
+ROWS_OUT_HEADER = [
+    "generation_id",
+    "created_at",
+    "model",
+    "catalog",
+    "logged_token_usd",
+    "repriced_usd",
+    "difference_usd",
+    "separated_usd",
+    "separated_kind",
+    "reason",
+]
 
-class Timeline:
-    """The catalogs rows can be priced with: for a row, the newest fetched at or before its
-    date ("covered"); a row older than every catalog gets the oldest (not covered)."""
 
-    def __init__(self, current: Catalog, history: Sequence[Catalog] = ()) -> None:
-        unique: dict[tuple[str, str], Catalog] = {}
-        for catalog in (*history, current):
-            key = (catalog.meta.sha256, catalog.meta.fetched_at.isoformat())
-            unique.setdefault(key, catalog)
-        self.catalogs = sorted(unique.values(), key=lambda c: c.meta.fetched_at)
-        self.current = current
-        self.current_index = self.catalogs.index(
-            next(c for c in self.catalogs if c.meta.sha256 == current.meta.sha256)
-        )
-        self.days = np.array([days_since_epoch(c.meta.fetched_at) for c in self.catalogs])
-        self._ids: dict[tuple[int, str], tuple[int, str] | None] = {}
+@dataclass
+class Ledger:
+    """What each row was billed, split like with like (arrays, one element per row)."""
 
-    def locate(self, days: np.ndarray | None, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """(catalog index, covered) per row; no dates: today's catalog, not covered."""
-        if days is None:
-            return np.full(n, self.current_index), np.zeros(n, dtype=bool)
-        index = np.searchsorted(self.days, days, side="right") - 1
-        return np.maximum(index, 0), index >= 0
+    tokens: np.ndarray  # the logged token cost (NaN: unknown)
+    separated: np.ndarray  # billed besides tokens
+    kinds: np.ndarray  # what `separated` is (SEP_*)
+    split: np.ndarray  # the provider's prompt/completion split is known
+    paid: np.ndarray  # everything the row cost its user (NaN: unknown)
 
-    def model(self, index: int, name: str) -> tuple[int, str] | None:
-        """(catalog index actually used, model id) for a name; an older catalog that lacks
-        the model falls back to today's; None when no catalog knows it."""
-        key = (index, name)
-        if key not in self._ids:
-            found: tuple[int, str] | None = None
-            for candidate in (index, self.current_index):
-                try:
-                    found = (candidate, self.catalogs[candidate].resolve(name).id)
-                    break
-                except (UnknownModelError, UserError):
-                    continue
-            self._ids[key] = found
-        return self._ids[key]
+
+def ledger(rows: Rows) -> Ledger:
+    n = len(rows)
+    nan = np.full(n, np.nan)
+    cost = rows.cost_total if rows.cost_total is not None else nan
+    up_prompt = rows.upstream_prompt if rows.upstream_prompt is not None else nan
+    up_completion = rows.upstream_completion if rows.upstream_completion is not None else nan
+    upstream = rows.upstream if rows.upstream is not None else nan
+    split = ~np.isnan(up_prompt) & ~np.isnan(up_completion)
+    byok_usage = rows.byok if rows.byok is not None else np.zeros(n)
+    byok = (rows.is_byok if rows.is_byok is not None else np.zeros(n, dtype=bool)) | (
+        byok_usage > 0
+    )
+    # BYOK: the provider bills the tokens (`upstream`, the activity export's
+    # byok_usage_inference); the row's cost is OpenRouter's fee
+    provider = np.where(~np.isnan(upstream), upstream, np.where(byok_usage > 0, byok_usage, nan))
+    tokens = cost.copy()
+    if rows.web_search is not None:
+        tokens = np.where(split | byok, tokens, cost - rows.web_search)
+    tokens = np.where(byok, provider, tokens)
+    tokens = np.where(split, up_prompt + up_completion, tokens)
+    separated = np.where(byok, np.nan_to_num(cost), cost - tokens)
+    separated = np.where(np.isnan(separated) | (np.abs(separated) < 1e-12), 0.0, separated)
+    fusion = np.zeros(n, dtype=bool) if rows.fusion is None else rows.fusion
+    kinds = np.where(fusion, SEP_FUSION, np.where(byok, SEP_BYOK, SEP_WEB)).astype(object)
+    paid = np.where(byok, provider + np.nan_to_num(cost), cost)
+    return Ledger(tokens, separated, kinds, split, paid)
 
 
 @dataclass
 class _ModelSums:
-    rows: int = 0
+    rows: int = 0  # rows compared (with a logged cost)
+    rows_seen: int = 0
     logged: float = 0.0
     repriced: float = 0.0
     flagged: int = 0
     max_difference: float = 0.0
+    first_agreeing_day: float = np.inf
 
 
 @dataclass
@@ -108,16 +129,17 @@ class _Detail:
     rows: int = 0
     low: float = np.inf
     high: float = -np.inf
+    last_day: float = -np.inf
 
 
 @dataclass
 class Calibrator:
-    """Running sums over all chunks (bounded memory: no per-row state is kept)."""
+    """Running sums over all chunks (bounded memory: no per-row state is kept, except the
+    --rows-out lines of differing rows until their cause is final)."""
 
     timeline: Timeline
     rows_out: Any = None  # a csv.writer for --rows-out, or None
     models: dict[str, _ModelSums] = field(default_factory=dict)
-    flags: dict[str, int] = field(default_factory=dict)
     details: dict[tuple[str, str, str], _Detail] = field(default_factory=dict)
     separated: dict[str, list[float]] = field(default_factory=dict)  # kind -> [rows, usd]
     catalog_rows: dict[int, list[int]] = field(default_factory=dict)  # index -> [rows, covered]
@@ -125,6 +147,7 @@ class Calibrator:
     logged_total: float = 0.0
     web: list[float] = field(default_factory=lambda: [0, 0.0, 0])  # rows, usd, matching
     unknown: dict[str, int] = field(default_factory=dict)
+    held: list[tuple[list[Any], tuple[str, str, str]]] = field(default_factory=list)
     has_cost: bool = False
 
     def add(self, rows: Rows) -> None:
@@ -132,8 +155,7 @@ class Calibrator:
             return
         n = len(rows)
         self.has_cost = self.has_cost or rows.cost_total is not None
-        cost = rows.cost_total if rows.cost_total is not None else np.full(n, np.nan)
-        logged, separated, kinds, split = _split(rows, cost)
+        billed = ledger(rows)
         index, covered = self.timeline.locate(rows.days, n)
         for model_index, name in enumerate(rows.models):
             in_model = rows.model == model_index
@@ -141,15 +163,7 @@ class Calibrator:
                 continue
             for catalog_index in np.unique(index[in_model]):
                 mask = in_model & (index == catalog_index)
-                self._model_group(
-                    rows,
-                    mask,
-                    int(catalog_index),
-                    name,
-                    (logged, separated, kinds, split),
-                    cost,
-                    covered,
-                )
+                self._model_group(rows, mask, int(catalog_index), name, billed, covered[mask])
 
     def _model_group(
         self,
@@ -157,93 +171,109 @@ class Calibrator:
         mask: np.ndarray,
         catalog_index: int,
         name: str,
-        parts: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-        cost: np.ndarray,
+        billed: Ledger,
         covered: np.ndarray,
     ) -> None:
-        logged, separated, kinds, split = parts
-        found = self.timeline.model(catalog_index, name)
         count = int(mask.sum())
+        found = self.timeline.model(catalog_index, name)
         if found is None:
             self.unknown[name] = self.unknown.get(name, 0) + count
             return
         used, model_id = found
-        catalog = self.timeline.catalogs[used]
+        catalog = self.timeline.catalog(used)
+        assert catalog is not None  # `model` only answers from catalogs that read
         model = catalog.get_exact(model_id)
         if model.pricing.is_dynamic:
             self.unknown[name] = self.unknown.get(name, 0) + count
             return
         if used != catalog_index:
             covered = np.zeros_like(covered)
-        usage = Usage(
-            rows.prompt[mask],
-            rows.completion[mask],
-            rows.reasoning[mask],
-            rows.cached[mask],
-            rows.written[mask],
-        )
-        minutes = None if rows.minutes is None else rows.minutes[mask]
-        billed = charges(usage, NO_TOOLS, model.pricing, minutes, None, VECTOR, model_id)
-        shape = (count,)
-        repriced = np.broadcast_to(billed.tokens, shape).astype(float)
-        prompt_part = np.broadcast_to(billed.input + billed.cache_read + billed.cache_write, shape)
-        completion_part = np.broadcast_to(billed.output + billed.reasoning, shape)
-        self._catalog_use(used, model_id, count, int(covered[mask].sum()))
+        tokens, separated, kinds = _with_tool_fees(rows, mask, model, billed)
+        repriced, parts = _reprice(rows, mask, model)
+        shown = np.full(count, catalog.meta.fetched_at.date().isoformat(), dtype=object)
+        following = self.timeline.next_differs(used, model_id) if used == catalog_index else None
+        if following is not None:  # the price changed before the next catalog: try it too
+            later = self.timeline.catalog(following)
+            if later is not None and model_id in later:
+                again, again_parts = _reprice(rows, mask, later.get_exact(model_id))
+                matches = _agrees(again, tokens) & ~_agrees(repriced, tokens)
+                repriced = np.where(matches, again, repriced)
+                parts = (
+                    np.where(matches, again_parts[0], parts[0]),
+                    np.where(matches, again_parts[1], parts[1]),
+                )
+                shown = np.where(matches, later.meta.fetched_at.date().isoformat(), shown)
+                covered = covered & matches  # between two prices: known only where one fits
+        self._catalog_use(used, model_id, count, int(covered.sum()))
 
-        known = ~np.isnan(logged[mask]) if self.has_cost else np.zeros(count, dtype=bool)
+        known = ~np.isnan(tokens) if self.has_cost else np.zeros(count, dtype=bool)
         sums = self.models.setdefault(name, _ModelSums())
-        sums.rows += count
-        sums.repriced += float(repriced.sum())
-        if not known.any():
-            self._write_rows(rows, mask, catalog, repriced, logged, separated, kinds, None)
+        sums.rows_seen += count
+        if not self.has_cost:
+            sums.rows += count
+            sums.repriced += float(repriced.sum())
+            self._write(rows, mask, shown, repriced, tokens, separated, kinds, None)
             return
-        row_logged = logged[mask]
-        sums.logged += float(row_logged[known].sum())
-        self.logged_total += float(np.nansum(cost[mask]))
-        self._separate(rows, mask, separated, kinds)
-        difference = np.where(known, np.abs(repriced - row_logged), 0.0)
-        sums.max_difference = max(sums.max_difference, float(difference.max()))
-        off = known & (difference > np.maximum(TOLERANCE_USD, TOLERANCE_REL * np.abs(row_logged)))
-        reasons = np.full(count, "", dtype=object)
+        sums.rows += int(known.sum())
+        sums.repriced += float(repriced[known].sum())
+        sums.logged += float(tokens[known].sum())
+        self.logged_total += float(np.nansum(np.where(known, billed.paid[mask], np.nan)))
+        self._separate(rows, mask, known, separated, kinds)
+        difference = np.where(known, np.abs(repriced - tokens), 0.0)
+        sums.max_difference = max(sums.max_difference, float(difference.max(initial=0.0)))
+        off = known & ~_agrees(repriced, tokens)
+        days = rows.days[mask] if rows.days is not None else np.full(count, np.nan)
+        agreeing = known & ~off & ~np.isnan(days)
+        if agreeing.any():
+            sums.first_agreeing_day = min(sums.first_agreeing_day, float(days[agreeing].min()))
+        reasons = None
         if off.any():
             sums.flagged += int(off.sum())
             reasons = self._flag(
                 rows,
                 mask,
                 off,
-                split[mask],
-                covered[mask],
+                billed.split[mask],
+                covered,
+                following,
                 name,
                 repriced,
-                row_logged,
-                (prompt_part, completion_part),
+                tokens,
+                parts,
             )
-        self._write_rows(rows, mask, catalog, repriced, logged, separated, kinds, reasons)
+        self._write(rows, mask, shown, repriced, tokens, separated, kinds, reasons)
 
     def _catalog_use(self, index: int, model_id: str, count: int, covered: int) -> None:
         entry = self.catalog_rows.setdefault(index, [0, 0])
         entry[0] += count
         entry[1] += covered
-        if index != self.timeline.current_index and model_id in self.timeline.current:
-            then = self.timeline.catalogs[index].get_exact(model_id).pricing
-            if then != self.timeline.current.get_exact(model_id).pricing:
-                self.changed.setdefault(index, set()).add(model_id)
+        current = self.timeline.current
+        then = self.timeline.catalog(index)
+        if index == self.timeline.current_index or then is None or model_id not in current:
+            return
+        if then.get_exact(model_id).pricing != current.get_exact(model_id).pricing:
+            self.changed.setdefault(index, set()).add(model_id)
 
     def _separate(
-        self, rows: Rows, mask: np.ndarray, separated: np.ndarray, kinds: np.ndarray
+        self,
+        rows: Rows,
+        mask: np.ndarray,
+        known: np.ndarray,
+        separated: np.ndarray,
+        kinds: np.ndarray,
     ) -> None:
-        amounts, kind = separated[mask], kinds[mask]
-        for name in np.unique(kind[amounts > 0]):
-            hit = (kind == name) & (amounts > 0)
+        amounts = np.where(known, separated, 0.0)
+        for name in np.unique(kinds[amounts > 0]):
+            hit = (kinds == name) & (amounts > 0)
             entry = self.separated.setdefault(str(name), [0, 0.0])
             entry[0] += int(hit.sum())
             entry[1] += float(amounts[hit].sum())
-        web = (kind == SEP_WEB) & (amounts > 0)
+        web = (kinds == SEP_WEB) & (amounts > 0)
         if web.any():
             self.web[0] += int(web.sum())
             self.web[1] += float(amounts[web].sum())
             if rows.days is not None:
-                fee = _exa_fee(rows.days[mask][web])
+                fee = _dated(SEARCH_FEES["exa"], rows.days[mask][web])
                 searches = amounts[web] / fee
                 whole = (np.rint(searches) >= 1) & (np.abs(searches - np.rint(searches)) < 1e-3)
                 self.web[2] += int(whole.sum())
@@ -255,6 +285,7 @@ class Calibrator:
         off: np.ndarray,
         split: np.ndarray,
         covered: np.ndarray,
+        following: int | None,
         name: str,
         repriced: np.ndarray,
         logged: np.ndarray,
@@ -267,38 +298,39 @@ class Calibrator:
         def column(values: np.ndarray | None, fill: Any = False) -> np.ndarray:
             return np.full(n, fill) if values is None else values[mask]
 
-        cancelled = column(rows.cancelled)
         byok = column(rows.is_byok) | (column(rows.byok, 0.0) > 0)
-        fusion = column(rows.fusion)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio_prompt = column(rows.upstream_prompt, np.nan) / parts[0]
             ratio_completion = column(rows.upstream_completion, np.nan) / parts[1]
             ratio = logged / repriced
         both = split & (parts[0] > 0) & (parts[1] > 0)
-        uniform = both & (
-            np.abs(ratio_prompt - ratio_completion)
-            <= UNIFORM * np.maximum(ratio_prompt, ratio_completion)
+        close = np.abs(ratio_prompt - ratio_completion) <= UNIFORM * np.maximum(
+            ratio_prompt, ratio_completion
         )
-        one_part = split & ~both  # only one part billed: its ratio is the whole story
-        level = uniform | one_part
+        level = (both & close) | (split & ~both)  # one part billed: its ratio says it all
+        prompt_fits = np.abs(ratio_prompt - 1) <= UNIFORM
+        completion_fits = np.abs(ratio_completion - 1) <= UNIFORM
+        uncovered = REASON_BETWEEN if following is not None else REASON_CHANGED
         order = (
-            (REASON_CANCELLED, cancelled),
-            (REASON_FUSION, fusion & ~split),
-            (REASON_BYOK, byok & ~split),
+            (REASON_CANCELLED, column(rows.cancelled)),
+            (REASON_FUSION, column(rows.fusion) & ~split),
+            (REASON_BYOK, byok),
             (REASON_PROVIDER, level & covered),
-            (REASON_CHANGED, level & ~covered),
+            (uncovered, level & ~covered),
+            (REASON_PROMPT, both & completion_fits),
+            (REASON_COMPLETION, both & prompt_fits),
             (REASON_TOKENS, split),
             (REASON_DIFFERS, np.ones(n, dtype=bool)),
         )
         remaining = off.copy()
         providers = column(rows.provider, -1)
+        days = column(rows.days, np.nan)
         for reason, hit in order:
             chosen = remaining & hit
             if not chosen.any():
                 continue
             remaining &= ~chosen
             reasons[chosen] = reason
-            self.flags[reason] = self.flags.get(reason, 0) + int(chosen.sum())
             for provider_index in np.unique(providers[chosen]):
                 picked = chosen & (providers == provider_index)
                 provider = rows.providers[provider_index] if provider_index >= 0 else "-"
@@ -308,45 +340,71 @@ class Calibrator:
                 if len(finite):
                     detail.low = min(detail.low, float(finite.min()))
                     detail.high = max(detail.high, float(finite.max()))
+                dated = days[picked][~np.isnan(days[picked])]
+                if len(dated):
+                    detail.last_day = max(detail.last_day, float(dated.max()))
         return reasons
 
-    def _write_rows(
+    def _write(
         self,
         rows: Rows,
         mask: np.ndarray,
-        catalog: Catalog,
+        shown: np.ndarray,
         repriced: np.ndarray,
         logged: np.ndarray,
         separated: np.ndarray,
         kinds: np.ndarray,
         reasons: np.ndarray | None,
     ) -> None:
+        """--rows-out: agreeing rows at once; differing rows when their cause is final."""
         if self.rows_out is None:
             return
         count = int(mask.sum())
         ids = rows.generation_id[mask] if rows.generation_id is not None else [""] * count
         days = rows.days[mask] if rows.days is not None else np.full(count, np.nan)
         model = rows.models[int(rows.model[mask][0])] if rows.model is not None else ""
-        stamp = catalog.meta.fetched_at.date().isoformat()
-        row_logged, row_separated, row_kinds = logged[mask], separated[mask], kinds[mask]
+        providers = rows.provider[mask] if rows.provider is not None else np.full(count, -1)
         for i in range(count):
-            known = not np.isnan(row_logged[i])
-            self.rows_out.writerow(
-                [
-                    ids[i] or "",
-                    "" if np.isnan(days[i]) else _iso(days[i]),
-                    model,
-                    stamp,
-                    f"{row_logged[i]:.9f}" if known else "",
-                    f"{repriced[i]:.9f}",
-                    f"{repriced[i] - row_logged[i]:+.9f}" if known else "",
-                    f"{row_separated[i]:.9f}" if row_separated[i] else "",
-                    row_kinds[i] if row_separated[i] else "",
-                    "" if reasons is None else reasons[i],
-                ]
-            )
+            known = not np.isnan(logged[i])
+            line = [
+                ids[i] or "",
+                "" if np.isnan(days[i]) else _iso(days[i]),
+                model,
+                shown[i],
+                f"{logged[i]:.9f}" if known else "",
+                f"{repriced[i]:.9f}",
+                f"{repriced[i] - logged[i]:+.9f}" if known else "",
+                f"{separated[i]:.9f}" if separated[i] else "",
+                kinds[i] if separated[i] else "",
+                "" if reasons is None else reasons[i],
+            ]
+            if line[-1] and len(self.held) < MAX_HELD_LINES:
+                provider = rows.providers[providers[i]] if providers[i] >= 0 else "-"
+                self.held.append((line, (line[-1], model, provider)))
+            else:
+                self.rows_out.writerow(line)
+
+    def _settle(self) -> None:
+        """A price that seems to have changed since cannot have, when rows of the same model
+        at the list price come before it: the list price held then, the provider's differed."""
+        for (reason, model, provider), detail in list(self.details.items()):
+            first_agreeing = self.models[model].first_agreeing_day
+            if reason == REASON_CHANGED and first_agreeing < detail.last_day:
+                moved = self.details.pop((reason, model, provider))
+                target = self.details.setdefault((REASON_PROVIDER, model, provider), _Detail())
+                target.rows += moved.rows
+                target.low, target.high = min(target.low, moved.low), max(target.high, moved.high)
+                target.last_day = max(target.last_day, moved.last_day)
+                for line, key in self.held:
+                    if key == (reason, model, provider):
+                        line[-1] = REASON_PROVIDER
+        if self.rows_out is not None:
+            for line, _ in self.held:
+                self.rows_out.writerow(line)
+        self.held.clear()
 
     def result(self) -> Calibration | None:
+        self._settle()
         if not self.models:
             return None
         has_cost = self.has_cost
@@ -364,14 +422,16 @@ class Calibrator:
         ]
         logged = sum(m.logged_usd for m in by_model)
         repriced = sum(m.repriced_usd for m in by_model)
-        timeline = self.timeline
+        flags: dict[str, int] = {}
+        for (reason, _, _), detail in self.details.items():
+            flags[reason] = flags.get(reason, 0) + detail.rows
         return Calibration(
             rows_compared=sum(m.rows for m in by_model),
             logged_usd=logged,
             repriced_usd=repriced,
             agreement=(repriced / logged) if has_cost and logged else None,
             flagged_rows=sum(m.flagged for m in by_model),
-            flagged_by_reason=dict(sorted(self.flags.items(), key=lambda kv: -kv[1])),
+            flagged_by_reason=dict(sorted(flags.items(), key=lambda kv: -kv[1])),
             tolerance=f"{TOLERANCE_REL:.2%} of the logged token cost (at least ${TOLERANCE_USD:f})",
             by_model=by_model,
             logged_total_usd=self.logged_total,
@@ -394,8 +454,7 @@ class Calibrator:
             ],
             catalogs=[
                 CatalogUse(
-                    fetched_at=timeline.catalogs[i].meta.fetched_at.isoformat(),
-                    source=timeline.catalogs[i].meta.source,
+                    **self.timeline.describe(i),
                     rows=v[0],
                     covered_rows=v[1],
                     models_changed_since=sorted(self.changed.get(i, set())),
@@ -403,55 +462,80 @@ class Calibrator:
                 for i, v in sorted(self.catalog_rows.items())
             ],
             max_row_difference_usd=max((m.max_difference_usd for m in by_model), default=0.0),
-            web_fees=WebFees(
-                rows=int(self.web[0]), usd=self.web[1], matching_dated_exa_fee=int(self.web[2])
-            )
-            if self.web[0]
-            else None,
+            web_fees=self._web_fees(),
         )
 
-
-ROWS_OUT_HEADER = [
-    "generation_id",
-    "created_at",
-    "model",
-    "catalog",
-    "logged_token_usd",
-    "repriced_usd",
-    "difference_usd",
-    "separated_usd",
-    "separated_kind",
-    "reason",
-]
+    def _web_fees(self) -> WebFees | None:
+        rows, usd, matching = self.web
+        if not rows:
+            return None
+        return WebFees(rows=int(rows), usd=usd, matching_dated_exa_fee=int(matching))
 
 
-def _split(rows: Rows, cost: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(logged token cost, separated amount, its kind, whether the provider split is known)."""
-    n = len(rows)
-    nan = np.full(n, np.nan)
-    up_prompt = rows.upstream_prompt if rows.upstream_prompt is not None else nan
-    up_completion = rows.upstream_completion if rows.upstream_completion is not None else nan
-    upstream = rows.upstream if rows.upstream is not None else nan
-    split = ~np.isnan(up_prompt) & ~np.isnan(up_completion)
-    byok = np.zeros(n, dtype=bool) if rows.is_byok is None else rows.is_byok.copy()
-    byok_usage = rows.byok if rows.byok is not None else np.zeros(n)
-    byok |= byok_usage > 0
-    logged = cost.copy()
-    if rows.web_search is not None:
-        logged = np.where(split | byok, logged, cost - rows.web_search)
-    logged = np.where(byok & ~np.isnan(upstream), upstream, logged)
-    logged = np.where(byok & np.isnan(upstream) & (byok_usage > 0), byok_usage, logged)
-    logged = np.where(split, up_prompt + up_completion, logged)
-    separated = np.where(np.isnan(cost) | np.isnan(logged), 0.0, cost - logged)
-    separated = np.where(np.abs(separated) < 1e-12, 0.0, separated)
-    fusion = np.zeros(n, dtype=bool) if rows.fusion is None else rows.fusion
-    kinds = np.where(fusion, SEP_FUSION, np.where(byok, SEP_BYOK, SEP_WEB)).astype(object)
-    return logged, separated, kinds, split
+def _agrees(repriced: np.ndarray, logged: np.ndarray) -> np.ndarray:
+    difference = np.abs(repriced - logged)
+    return difference <= np.maximum(TOLERANCE_USD, TOLERANCE_REL * np.abs(logged))
 
 
-def _exa_fee(days: np.ndarray) -> np.ndarray:
-    fee = np.zeros_like(days)
-    for step in SEARCH_FEES["exa"]:
+def _reprice(rows: Rows, mask: np.ndarray, model: ModelInfo) -> tuple[np.ndarray, tuple[Any, Any]]:
+    """The token cost of the rows under `mask` at `model`'s prices, and its prompt and
+    completion parts."""
+    usage = Usage(
+        rows.prompt[mask],
+        rows.completion[mask],
+        rows.reasoning[mask],
+        rows.cached[mask],
+        rows.written[mask],
+    )
+    minutes = None if rows.minutes is None else rows.minutes[mask]
+    billed = charges(usage, NO_TOOLS, model.pricing, minutes, None, VECTOR, model.id)
+    shape = (int(mask.sum()),)
+    prompt = np.broadcast_to(billed.input + billed.cache_read + billed.cache_write, shape)
+    completion = np.broadcast_to(billed.output + billed.reasoning, shape)
+    return np.broadcast_to(billed.tokens, shape).astype(float), (prompt, completion)
+
+
+def _with_tool_fees(
+    rows: Rows, mask: np.ndarray, model: ModelInfo, billed: Ledger
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ledger of these rows, with a generation record's searches and fetches (priced on
+    the row's date) moved from the token cost to the separated web fees."""
+    tokens, separated, kinds = billed.tokens[mask], billed.separated[mask], billed.kinds[mask]
+    if rows.search_results is None and rows.fetches is None:
+        return tokens, separated, kinds
+    count = int(mask.sum())
+    results = rows.search_results[mask] if rows.search_results is not None else np.zeros(count)
+    fetches = rows.fetches[mask] if rows.fetches is not None else np.zeros(count)
+    days = rows.days[mask] if rows.days is not None else np.full(count, np.inf)
+    engines = (
+        [rows.engines[i] if i >= 0 else "" for i in rows.engine[mask]]
+        if rows.engine is not None
+        else [""] * count
+    )
+    native = float(coefficients(model.pricing, 0, None, VECTOR, model.id).web_search)
+    fee = np.zeros(count)
+    for engine in set(engines):
+        pick = np.array([e == engine for e in engines]) & (results > 0)
+        if not pick.any():
+            continue
+        if engine == "native":
+            fee[pick] = native
+        else:
+            known = engine if engine in SEARCH_FEES else "exa"
+            extra = np.array([float(extra_results_usd(known, int(r))) for r in results[pick]])
+            fee[pick] = _dated(SEARCH_FEES[known], days[pick]) + extra
+    fee += fetches * _dated(FETCH_FEES["exa"], days)
+    unsplit = ~billed.split[mask] & (fee > 0) & (separated == 0)
+    return (
+        np.where(unsplit, tokens - fee, tokens),
+        np.where(unsplit, fee, separated),
+        np.where(unsplit, SEP_WEB, kinds).astype(object),
+    )
+
+
+def _dated(steps: Any, days: np.ndarray) -> np.ndarray:
+    fee = np.zeros(np.shape(days))
+    for step in steps:
         fee = np.where(days >= days_since_epoch(step.since), float(step.usd), fee)
     return fee
 

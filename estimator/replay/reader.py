@@ -44,9 +44,12 @@ OPENROUTER_COLUMNS: dict[str, str] = {
     "router": "router",
     "fusion": "fusion",
     "request_id": "request_id",
+    "web_search_results": "num_search_results",  # generation records' web tool use
+    "web_search_engine": "web_search_engine",
+    "fetches": "num_fetches",
 }
 REQUIRED = ("tokens_prompt", "tokens_completion")
-BINARY_COLUMNS = ("model", "provider", "generation_id", "request_id", "router")
+BINARY_COLUMNS = ("model", "provider", "generation_id", "request_id", "router", "web_search_engine")
 CHUNK_ROWS = 250_000
 BLOCK_BYTES = 4 << 20  # small parse blocks keep Arrow's read-ahead memory low
 MAX_FIELD_BYTES = 1 << 20

@@ -122,6 +122,9 @@ def from_generation_record(record: dict[str, Any]) -> dict[str, Any]:
         "fusion": data.get("model") in FUSION_MODELS,  # billed as one response
         "router": router,  # "openrouter/fusion": one generation of a Fusion request
         "request_id": data.get("request_id"),
+        "web_search_results": data.get("num_search_results"),
+        "web_search_engine": data.get("web_search_engine"),
+        "fetches": data.get("num_fetches"),
     }
 
 

@@ -22,6 +22,7 @@ class StrategyTotal(BaseModel):
     per_request_usd: float
     vs_logged: float | None  # total / the logged cost of the same requests
     requests: int = 0  # requests repriced (Fusion requests are shown apart, not repriced)
+    notes: list[str] = []  # e.g. the Auto Router pool, ranked for the log's own requests
 
 
 class ModelCalibration(BaseModel):

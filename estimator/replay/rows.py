@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from estimator.replay.records import FUSION_ROUTERS
+from estimator.replay.records import FUSION_MODELS, FUSION_ROUTERS
 from estimator.scenario import MAX_TOKENS
 
 NUMBER = r"^\s*-?[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?\s*$"
@@ -22,6 +22,7 @@ TOKEN_COLUMNS = (
     "tokens_cached",
     "tokens_cache_write",
 )
+COUNT_COLUMNS = ("web_search_results", "fetches")  # tool use (a bad cell counts as none)
 # money read as NaN when missing (a missing cost is unknown, not zero)
 MONEY_COLUMNS = (
     "cost_total",
@@ -32,7 +33,7 @@ MONEY_COLUMNS = (
     "cost_upstream_completion",
 )
 FLAG_COLUMNS = ("cancelled", "is_byok", "fusion")
-TEXT_COLUMNS = ("model", "provider")  # dictionary-encoded: few distinct values
+TEXT_COLUMNS = ("model", "provider", "web_search_engine")  # dictionary-encoded: few values
 FIRST_LINES = 5
 MAX_USD = 1e9  # per request; the catalog refuses prices above 1e9 USD per unit too
 
@@ -88,6 +89,10 @@ class Rows:
     generation_id: np.ndarray | None = None  # object array of text (None: not in the log)
     request_id: np.ndarray | None = None
     has_writes: bool = False  # the log reports cache writes at all
+    search_results: np.ndarray | None = None  # generation records: results of its searches
+    fetches: np.ndarray | None = None
+    engine: np.ndarray | None = None  # index into `engines` (-1: none)
+    engines: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.prompt)
@@ -174,6 +179,16 @@ def _text(array: Any) -> np.ndarray:
     return np.asarray([None if v is None else _decode(v) for v in values], dtype=object)
 
 
+def _fusion_rows(
+    flagged: np.ndarray | None, model: np.ndarray | None, models: list[str]
+) -> np.ndarray | None:
+    """Fusion responses: flagged by the log, or logged under a Fusion model id."""
+    if model is None or not any(name in FUSION_MODELS for name in models):
+        return flagged
+    named = np.array([name in FUSION_MODELS for name in models] + [False], dtype=bool)[model]
+    return named if flagged is None else flagged | named
+
+
 def parse(columns: dict[str, Any], first_line: int, bad: BadRows) -> Rows:
     """Validate a chunk; bad rows are recorded in `bad` and dropped."""
     n = len(columns["tokens_prompt"])
@@ -234,6 +249,12 @@ def parse(columns: dict[str, Any], first_line: int, bad: BadRows) -> Rows:
     cached = np.minimum(values["tokens_cached"][keep], prompt)
     model, models = encoded.get("model", (None, []))
     provider, providers = encoded.get("provider", (None, []))
+    engine, engines = encoded.get("web_search_engine", (None, []))
+    counts = {}
+    for name in COUNT_COLUMNS:
+        if name in columns:
+            numbers, ok = _numbers(columns[name])
+            counts[name] = np.where(ok & (numbers >= 0) & (numbers <= MAX_TOKENS), numbers, 0.0)
     return Rows(
         prompt=prompt,
         completion=completion,
@@ -253,13 +274,17 @@ def parse(columns: dict[str, Any], first_line: int, bad: BadRows) -> Rows:
         upstream_prompt=kept(money["cost_upstream_prompt"]),
         upstream_completion=kept(money["cost_upstream_completion"]),
         is_byok=kept(flags.get("is_byok")),
-        fusion=kept(flags.get("fusion")),
+        fusion=kept(_fusion_rows(flags.get("fusion"), model, models)),
         fusion_member=kept(member),
         provider=kept(provider),
         providers=providers,
         generation_id=kept(ids.get("generation_id")),
         request_id=kept(ids.get("request_id")),
         has_writes="tokens_cache_write" in columns,
+        search_results=kept(counts.get("web_search_results")),
+        fetches=kept(counts.get("fetches")),
+        engine=kept(engine),
+        engines=engines,
     )
 
 

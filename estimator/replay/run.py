@@ -32,7 +32,7 @@ from estimator.defaults import default
 from estimator.pricing.catalog import Catalog
 from estimator.pricing.fees import days_since_epoch
 from estimator.pricing.rules import EXACT, VECTOR
-from estimator.replay.calibration import ROWS_OUT_HEADER, Calibrator, Timeline
+from estimator.replay.calibration import ROWS_OUT_HEADER, Calibrator, ledger
 from estimator.replay.profile import ProfileSums, profile_of
 from estimator.replay.reader import (
     BLOCK_BYTES,
@@ -48,6 +48,7 @@ from estimator.replay.result import (
     StrategyTotal,
 )
 from estimator.replay.rows import BadRows, Rows, parse
+from estimator.replay.timeline import Timeline
 from estimator.strategies.base import Strategy
 from estimator.workload import auto_written
 
@@ -69,6 +70,16 @@ def log_request(rows: Rows) -> Request:
         rows.cached,
         rows.written,
         auto,
+    )
+
+
+def _mean(rows: Rows) -> Request:
+    """The mean request of some rows (scenario terms), as the Auto Router ranks for it."""
+    visible = rows.completion - rows.reasoning
+    return Request(
+        Decimal(round(float(rows.prompt.mean()))),
+        Decimal(round(float(visible.mean()))),
+        Decimal(round(float(rows.reasoning.mean()))),
     )
 
 
@@ -101,6 +112,7 @@ class FusionSums:
     outer_rows: int = 0
     by_request: dict[str, float] = field(default_factory=dict)
     ungrouped: int = 0
+    ungrouped_usd: float = 0.0
 
     def add(self, rows: Rows, mask: np.ndarray) -> None:
         if not mask.any():
@@ -124,17 +136,20 @@ class FusionSums:
                 self.by_request[request] = self.by_request.get(request, 0.0) + float(cost[i])
             else:
                 self.ungrouped += 1
+                self.ungrouped_usd += float(cost[i])
 
     def result(self) -> FusionObserved | None:
         if not self.rows:
             return None
-        requests = self.responses + len(self.by_request) + self.ungrouped
+        # generations without a request id cannot be told apart: counted as rows, not requests
+        requests = self.responses + len(self.by_request)
+        grouped = self.logged - self.ungrouped_usd
         whole = self.outer_rows == self.responses and not self.by_request and not self.ungrouped
         return FusionObserved(
             requests=requests,
             rows=self.rows,
             logged_usd=self.logged,
-            per_request_usd=self.logged / requests if requests else None,
+            per_request_usd=grouped / requests if requests else None,
             outer_usd=self.outer if whole else None,
             inner_usd=self.logged - self.outer if whole else None,
             ungrouped_rows=self.ungrouped,
@@ -158,8 +173,10 @@ class Replayer:
         self.profile = ProfileSums()
         self.fusion = FusionSums()
         self.strategy_usd: dict[str, float] = {s.name: 0.0 for s in strategies}
+        # over the requests whose cost is logged: what they cost, what each strategy would
+        self.strategy_known_usd: dict[str, float] = {s.name: 0.0 for s in strategies}
         self.requests = 0
-        self.logged_requests = 0.0  # the logged cost of the requests the strategies reprice
+        self.logged_requests = 0.0
         self.logged = 0.0
         self.has_cost = False
         self.outside = 0
@@ -183,14 +200,19 @@ class Replayer:
         self.profile.add(plain, rows)
         if not len(plain):
             return
+        if not self.requests:  # the Auto Router's tiers are ranked for this log's requests
+            self.strategies = [s.for_workload(_mean(plain), self.catalog) for s in self.strategies]
         self.requests += len(plain)
-        if plain.cost_total is not None:
-            self.logged_requests += float(np.nansum(plain.cost_total))
+        paid = ledger(plain).paid
+        known = ~np.isnan(paid)
+        self.logged_requests += float(paid[known].sum())
         request = log_request(plain)
         for strategy in self.strategies:
             plan = strategy.expand(request)
             cost = expected_vector_cost(plan.branches, self.catalog, plain.minutes, self.when)
-            self.strategy_usd[strategy.name] += float(np.sum(np.broadcast_to(cost, (len(plain),))))
+            cost = np.broadcast_to(cost, (len(plain),))
+            self.strategy_usd[strategy.name] += float(cost.sum())
+            self.strategy_known_usd[strategy.name] += float(cost[known].sum())
 
 
 def replay(
@@ -206,12 +228,13 @@ def replay(
     history: Sequence[Catalog] = (),
     rows_out: IO[str] | None = None,
     max_age_days: float = 7.0,
+    history_files: Sequence[Path] = (),
 ) -> ReplayResult:
     """Reprice every row of `log` under each strategy; calibrate and profile the log.
 
-    `history`: older catalogs (the cache's history, or files the user names): a row is
-    calibrated with the newest catalog fetched at or before its date. `rows_out`: a text
-    stream that receives one CSV line per calibrated row.
+    `history` (catalogs) and `history_files` (catalog files, read only when a row needs one):
+    older catalogs; a row is calibrated with the newest catalog fetched at or before its date.
+    `rows_out`: a text stream that receives one CSV line per calibrated row.
     """
     from estimator.pricing.describe import describe_catalog
 
@@ -223,7 +246,8 @@ def replay(
     if rows_out is not None:
         writer = csv.writer(rows_out, lineterminator="\n")
         writer.writerow(ROWS_OUT_HEADER)
-    replayer = Replayer(catalog, strategies, Timeline(catalog, history), writer)
+    timeline = Timeline(catalog, history, history_files)
+    replayer = Replayer(catalog, strategies, timeline, writer)
     for first_line, chunk in read_batches(log, mapping, stats, chunk_rows, block_bytes):
         rows = parse(chunk, first_line, bad)
         rows, outside = _filter_dates(rows, since, until)
@@ -250,14 +274,20 @@ def _result(
             kind=s.kind,
             total_usd=r.strategy_usd[s.name],
             per_request_usd=r.strategy_usd[s.name] / r.requests if r.requests else 0.0,
-            vs_logged=(r.strategy_usd[s.name] / base) if base else None,
+            vs_logged=(r.strategy_known_usd[s.name] / base) if base else None,
             requests=r.requests,
+            notes=s.notes(),
         )
         for s in r.strategies
     ]
     fusion = r.fusion.result()
     profile, warnings = profile_of(r.profile, str(log), fusion)
     if fusion is not None:
+        if fusion.ungrouped_rows:
+            warnings.append(
+                f"{fusion.ungrouped_rows:,} Fusion generations have no request id: their "
+                "requests cannot be counted, so they are left out of the Fusion cost per request"
+            )
         warnings.append(
             f"{fusion.requests:,} Fusion requests ({fusion.rows:,} rows) are shown at their "
             "observed cost and left out of the strategy totals and the token profile"

@@ -136,6 +136,9 @@ class AutoStrategy:
     weighted: bool
     candidates: int = 0
     banded: bool = True
+    spec: AutoSpec | None = None
+    where: str = ""
+    ranked_for: Request = TYPICAL_REQUEST
     kind: str = "auto"
 
     @classmethod
@@ -170,7 +173,16 @@ class AutoStrategy:
             if weights[model_id] > 0
         )
         banded = not spec.allowed_models or "cost_tier" in spec.model_fields_set
-        return cls(name, spec.cost_tier, entries, spec.weights is not None, candidates, banded)
+        weighted = spec.weights is not None
+        return cls(
+            name, spec.cost_tier, entries, weighted, candidates, banded, spec, where, request
+        )
+
+    def for_workload(self, request: Request, catalog: Catalog) -> AutoStrategy:
+        """The same tier ranked for another mean request (replay: the log's own)."""
+        if self.spec is None:
+            return self
+        return AutoStrategy.build(self.name, self.spec, catalog, self.where, request)
 
     def expand(self, request: Request) -> CallPlan:
         branches = tuple(
@@ -185,9 +197,11 @@ class AutoStrategy:
     def notes(self) -> list[str]:
         weighting = "your weights" if self.weighted else "uniform weights (assumption)"
         low, high = TIER_PERCENTILES[self.tier]
+        mean = self.ranked_for
         band = (
             f"cost_tier {self.tier!r}: the {low}th-{high}th cost percentile of "
-            f"{self.candidates} candidates ranked by this scenario's mean request"
+            f"{self.candidates} candidates ranked for the mean request "
+            f"({mean.input_tokens:,.0f} in, {mean.output_tokens:,.0f} out)"
             if self.banded
             else f"your allowed_models ({self.candidates} candidates)"
         )

@@ -33,6 +33,11 @@ class Strategy(Protocol):
 
     def notes(self) -> list[str]: ...
 
+    def for_workload(self, request: Request, catalog: Catalog) -> Strategy:
+        """The strategy for another workload's mean request (only the Auto Router's tiers
+        depend on it); replay calls it with the log's own."""
+        ...
+
 
 def resolve_priced(
     catalog: Catalog, name: str, role: str, where: str, strategy_name: str | None = None

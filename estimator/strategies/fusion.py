@@ -12,15 +12,16 @@ Per invocation, with I prompt tokens, O answer tokens, outer model M, analyst A,
   result carries the raw responses); out = O.
 - Not invoked (1 - invocation_rate): one plain call of M (the tool definition still offered).
 Reasoning tokens are added to every call of a model that reasons. Prompt caching applies to the
-shared prompt I that every call re-sends (cached and written shares of I; models that write on
-their own write their default share). A fractional mean of tool steps becomes two whole-step
+shared prompt I that every call re-sends (cached and written shares of I); a model that writes
+on its own writes its default share in its first call of an invocation, and its later calls
+read it back. A fractional mean of tool steps becomes two whole-step
 branches with exact probabilities. The analyst is `model`, else (the server tool) the outer
 model, else (the alias) the preset's analyst.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import product
 
@@ -28,7 +29,7 @@ from estimator.callplan import Branch, Call, CallPlan, Request, Tokens, smaller,
 from estimator.errors import UserError
 from estimator.pricing.catalog import Catalog, Resolution
 from estimator.scenario import FusionSpec, distribution_of
-from estimator.strategies.base import ModelUse, resolve_priced, use
+from estimator.strategies.base import ModelUse, Strategy, resolve_priced, use
 from estimator.strategies.presets import PRESETS, Preset
 from estimator.strategies.single import cache_use
 
@@ -189,7 +190,32 @@ class FusionStrategy:
                 **cache_use(self.outer, request),
             )
         )
-        return calls
+        return self._reuse_cache(calls)
+
+    def _reuse_cache(self, calls: list[Call]) -> list[Call]:
+        """A model that writes the shared prompt to the cache on its own writes it once per
+        invocation: its later calls (the answer after the decide call, the round trips of a
+        tool loop) read the prefix that its first call wrote."""
+        writes = {r.id for r in (self.outer, self.analyst, *self.panel)}
+        writes = {m for m in writes if self._writes_on_its_own(m)}
+        seen: set[str] = set()
+        reused = []
+        for call in calls:
+            if call.model in writes and call.model in seen:
+                call = replace(
+                    call,
+                    cached_tokens=call.cached_tokens + call.written_tokens,
+                    written_tokens=call.written_tokens * 0,
+                )
+            seen.add(call.model)
+            reused.append(call)
+        return reused
+
+    def _writes_on_its_own(self, model_id: str) -> bool:
+        for resolution in (self.outer, self.analyst, *self.panel):
+            if resolution.id == model_id:
+                return resolution.model.writes_cache_automatically
+        return False
 
     def expand(self, request: Request) -> CallPlan:
         rate = Decimal(str(self.spec.invocation_rate))
@@ -223,6 +249,9 @@ class FusionStrategy:
     def models(self) -> list[ModelUse]:
         uses = [use("outer", self.outer), use("analyst", self.analyst)]
         return uses + [use("panel", member) for member in self.panel]
+
+    def for_workload(self, request: Request, catalog: Catalog) -> Strategy:
+        return self  # its calls do not depend on the workload's mean request
 
     def notes(self) -> list[str]:
         notes = []

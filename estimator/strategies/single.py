@@ -9,7 +9,7 @@ from typing import Any
 from estimator.callplan import Branch, Call, CallPlan, Request
 from estimator.pricing.catalog import Catalog, Resolution
 from estimator.scenario import SingleSpec
-from estimator.strategies.base import ModelUse, resolve_priced, use
+from estimator.strategies.base import ModelUse, Strategy, resolve_priced, use
 
 
 def direct_call(stage: str, resolution: Resolution, request: Request) -> Call:
@@ -52,6 +52,9 @@ class SingleStrategy:
 
     def models(self) -> list[ModelUse]:
         return [use("model", self.resolution)]
+
+    def for_workload(self, request: Request, catalog: Catalog) -> Strategy:
+        return self  # its calls do not depend on the workload's mean request
 
     def notes(self) -> list[str]:
         return []

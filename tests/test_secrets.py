@@ -12,6 +12,7 @@ import json
 import os
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -43,8 +44,44 @@ def canary(monkeypatch: pytest.MonkeyPatch) -> str:
     return key
 
 
+def json_escaped(secret: str) -> str:
+    """Every character as a JSON `\\uXXXX` escape: `json.loads` gives the secret back."""
+    return "".join(f"\\u{ord(c):04x}" for c in secret)
+
+
+def percent_encoded(secret: str, upper: bool = True) -> str:
+    """Every byte as `%XX`: what `unquote` turns back into the secret."""
+    return "".join(f"%{b:02X}" if upper else f"%{b:02x}" for b in secret.encode())
+
+
+def encodings(secret: str) -> dict[str, str]:
+    """The forms in which a secret could leak and still be read back."""
+    return {
+        "raw": secret,
+        "json-escaped": json_escaped(secret),
+        "json-escaped-upper": json_escaped(secret).upper().replace("\\U", "\\u"),
+        "percent-encoded": percent_encoded(secret),
+        "percent-encoded-lower": percent_encoded(secret, upper=False),
+        "html-entities": "".join(f"&#{ord(c)};" for c in secret),
+    }
+
+
+def leaks(secret: str, text: str | bytes) -> list[str]:
+    """The encodings of `secret` found in `text` (names only: never the secret itself)."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return [name for name, form in encodings(secret).items() if form in text]
+
+
+PASSWORD = "pw-" + uuid.uuid4().hex
+
+
+def with_credentials(url: str, user: str = "mirror-user") -> str:
+    return url.replace("://", f"://{user}:{PASSWORD}@", 1)
+
+
 class Runs:
-    """Every command's outcome, to search for the key afterwards."""
+    """Every command's outcome, to search for the key (in every encoding) afterwards."""
 
     def __init__(self, key: str, *roots: Path) -> None:
         self.key, self.roots, self.outcomes = key, roots, []
@@ -57,11 +94,11 @@ class Runs:
 
     def assert_no_key_anywhere(self) -> int:
         for argv, outcome in self.outcomes:
-            assert self.key not in outcome.out, f"{argv}: the key is on stdout"
-            assert self.key not in outcome.err, f"{argv}: the key is on stderr"
+            assert not leaks(self.key, outcome.out), f"{argv}: the key is on stdout"
+            assert not leaks(self.key, outcome.err), f"{argv}: the key is on stderr"
         files = [p for root in self.roots for p in root.rglob("*") if p.is_file()]
         for path in files:
-            assert self.key.encode() not in path.read_bytes(), f"the key is in {path}"
+            assert not leaks(self.key, path.read_bytes()), f"the key is in {path}"
         return len(files)
 
 
@@ -176,3 +213,80 @@ def test_every_writing_command_keeps_the_key_out(
     runs(2, "estimate", str(tmp_path / "missing.yaml"))  # errors too
     assert summary.stat().st_size > 0 and (work / "reports" / "secrets.html").exists()
     assert runs.assert_no_key_anywhere() >= 20
+
+
+# --- the redactor ----------------------------------------------------------------------------
+
+KEY = "sk-or-v1-redactor-" + uuid.uuid4().hex
+
+
+def forms_of(secret: str) -> dict[str, str]:
+    """Every encoding the property names, built here independently of the redactor."""
+    return {
+        **encodings(secret),
+        "json.dumps-ascii": json.dumps("\u00e9" + secret, ensure_ascii=True),
+        "json-of-json": json.dumps(json.dumps(json_escaped(secret))),
+        "repr-of-json-escaped": repr(json_escaped(secret)),
+        "repr-with-crlf": repr(f"Bearer {secret}\r\n"),
+        "repr-of-bytes": repr(f"Bearer {secret}\r\n".encode()),
+        "percent-twice": percent_encoded(secret).replace("%", "%25"),
+        "mixed": json_escaped(secret[:9]) + percent_encoded(secret[9:20]) + secret[20:],
+        "html-hex-entities": "".join(f"&#x{ord(c):X};" for c in secret),
+    }
+
+
+@pytest.mark.parametrize("form", sorted(forms_of(KEY)))
+def test_the_redactor_finds_and_redacts_every_encoding(form: str) -> None:
+    from estimator.pricing.secrets import KEY_LABEL, Secrets
+
+    secrets = Secrets.of(KEY)
+    text = f"before {forms_of(KEY)[form]} after"
+    assert secrets.found_in(text) == KEY_LABEL
+    assert secrets.found_in(text.encode()) == KEY_LABEL
+    redacted = secrets.redact(text)
+    assert KEY_LABEL in redacted and redacted.startswith("before ")
+    assert secrets.found_in(redacted) is None
+    assert not leaks(KEY, redacted) and KEY[9:] not in redacted
+
+
+def test_the_redactor_leaves_other_text_alone() -> None:
+    from estimator.pricing.secrets import Secrets
+
+    secrets = Secrets.of(KEY)
+    text = f"data[3] ({KEY[:-1]}): price '%73k' is not a decimal number \\u0073"
+    assert secrets.found_in(text) is None
+    assert secrets.redact(text) == text
+    assert not Secrets.of(None) and Secrets.of(None).redact(text) == text
+    assert KEY not in repr(secrets)
+
+
+def test_the_redactor_scans_every_string_of_a_document() -> None:
+    from estimator.pricing.secrets import Secrets
+
+    secrets = Secrets.of(KEY)
+    nested: Any = {"data": [{"id": "a/b", "pricing": {"prompt": "0"}}]}
+    assert secrets.found_in_document(nested) is None
+    deep = nested
+    for _ in range(10_000):  # iterative: no recursion limit
+        deep = [deep]
+    assert secrets.found_in_document(deep) is None
+    for document in (
+        {"data": [{"id": "a/b", "name": f"x{KEY}"}]},
+        {"data": [{percent_encoded(KEY): 1}]},
+        {"links": {"next": f"/models?k={KEY}"}},
+        [[[[f"{KEY}"]]]],
+    ):
+        assert secrets.found_in_document(document), document
+
+
+def test_url_credentials_are_stripped_and_known_as_secrets() -> None:
+    from estimator.pricing.secrets import CREDENTIALS_LABEL, Secrets, strip_userinfo
+
+    url = with_credentials("https://mirror.example:8443/api/v1")
+    assert strip_userinfo(url) == "https://mirror.example:8443/api/v1"
+    assert strip_userinfo("https://a@b@mirror.example/x") == "https://mirror.example/x"
+    for unchanged in ("https://mirror.example/a@b", "file:x.json", "not a url", ""):
+        assert strip_userinfo(unchanged) == unchanged
+    secrets = Secrets.of(None, url)
+    assert secrets.found_in(f"password {percent_encoded(PASSWORD)}") == CREDENTIALS_LABEL
+    assert PASSWORD not in secrets.redact(f"at {url}")

@@ -16,8 +16,11 @@ from typing import Any
 
 from estimator import __version__
 from estimator.errors import FusionCostError
+from estimator.pricing.secrets import strip_userinfo
 
 DEFAULT_MAX_AGE_DAYS = 7.0
+DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"  # = pricing.fetch's (that module loads httpx)
+BASE_URL_VARIABLE = "FUSION_COST_BASE_URL"
 
 MAIN_EPILOG = """\
 examples:
@@ -104,8 +107,8 @@ def _add_prices(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParse
     )
     refresh.add_argument(
         "--base-url",
-        default=os.environ.get("FUSION_COST_BASE_URL", "https://openrouter.ai/api/v1"),
-        help="API base URL (default %(default)s; env FUSION_COST_BASE_URL)",
+        default=None,  # resolved by the command, which names where a bad value came from
+        help=f"API base URL (default {_shown_default_base_url()}; env {BASE_URL_VARIABLE})",
     )
     refresh.add_argument(
         "--force",
@@ -446,6 +449,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_check(sub, catalog)
     _add_replay(sub, catalog)
     return parser
+
+
+def _shown_default_base_url() -> str:
+    """The default for --help: never with credentials, never with `%` unescaped."""
+    default = os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL
+    return strip_userinfo(default).replace("%", "%%")
 
 
 def _handler(path: str):  # type: ignore[no-untyped-def]

@@ -20,7 +20,7 @@ from werkzeug import Request, Response
 
 from tests import conftest
 from tests.conftest import PAYLOAD
-from tests.hostile_helpers import Outcome, run_cli
+from tests.hostile_helpers import Outcome, assert_clean, run_cli
 
 MODELS = "/api/v1/models"
 SCENARIO = """\
@@ -290,3 +290,112 @@ def test_url_credentials_are_stripped_and_known_as_secrets() -> None:
     secrets = Secrets.of(None, url)
     assert secrets.found_in(f"password {percent_encoded(PASSWORD)}") == CREDENTIALS_LABEL
     assert PASSWORD not in secrets.redact(f"at {url}")
+
+
+# --- credentials in the base URL -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("via", ["flag", "environment"])
+def test_credentials_in_the_base_url_are_refused_and_never_shown(
+    server: HTTPServer, tmp_path: Path, canary: str, monkeypatch: pytest.MonkeyPatch, via: str
+) -> None:
+    url = with_credentials(server.url_for("/api/v1"))
+    server.expect_request(MODELS).respond_with_data(PAYLOAD.read_bytes())
+    cache = tmp_path / "cache"
+    argv = ["prices", "refresh", "--cache-dir", str(cache), "--retries", "0"]
+    if via == "flag":
+        argv += ["--base-url", url]
+    else:
+        monkeypatch.setenv("FUSION_COST_BASE_URL", url)
+    outcome = run_cli(argv)
+    assert_clean(outcome, allowed=(2,))
+    assert "credentials" in outcome.err
+    assert server.url_for("/api/v1") in outcome.err  # named, without its userinfo
+    assert not leaks(PASSWORD, outcome.err + outcome.out)
+    assert "mirror-user" not in outcome.err
+    assert list(server.log) == []
+    assert not cache.exists() or not any(cache.rglob("*.json"))
+
+
+def test_the_help_does_not_show_credentials_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from estimator.cli import main
+
+    monkeypatch.setenv("FUSION_COST_BASE_URL", with_credentials("https://mirror.example/api/v1"))
+    with pytest.raises(SystemExit):
+        main(["prices", "refresh", "--help"])
+    out = capsys.readouterr().out
+    assert "https://mirror.example/api/v1" in out
+    assert not leaks(PASSWORD, out) and "mirror-user" not in out
+
+
+def test_credentials_in_a_recorded_source_are_never_stored_or_shown(tmp_path: Path) -> None:
+    """`prices import --source URL`, or a catalog file whose meta.source holds credentials."""
+    work = Path.cwd()
+    runs = Runs(PASSWORD, tmp_path, work)
+    cache, other = tmp_path / "cache", tmp_path / "other"
+    source = with_credentials("https://mirror.example/api/v1/models")
+    runs(0, "prices", "import", str(PAYLOAD), "--cache-dir", str(cache), "--source", source)
+    meta = json.loads((cache / "catalog.json").read_bytes())["meta"]
+    assert meta["source"] == "https://mirror.example/api/v1/models"
+    legacy = json.loads((cache / "catalog.json").read_bytes())  # as an older version wrote it
+    legacy["meta"]["source"] = source
+    old = tmp_path / "legacy" / "catalog.json"
+    old.parent.mkdir()
+    old.write_text(json.dumps(legacy))
+    runs(0, "prices", "import", str(old), "--cache-dir", str(other))
+    catalog = ["--cache-dir", str(old.parent)]  # read the legacy file as it is
+    spec = tmp_path / "scenario.yaml"
+    spec.write_text(SCENARIO)
+    shown = [
+        runs(0, "prices", "show", "openai/gpt-5.4-mini", "--format", "json", *catalog),
+        runs(0, "prices", "show", "openai/gpt-5.4-mini", *catalog),
+        runs(0, "estimate", str(spec), "--format", "json", "--samples", "100", *catalog),
+        runs(0, "estimate", str(spec), "--samples", "100", *catalog),
+    ]
+    runs(0, "report", str(spec), "-o", str(tmp_path / "report.html"), "--samples", "100", *catalog)
+    runs(0, "prices", "diff", str(old), str(cache / "catalog.json"), "--format", "json")
+    assert "https://mirror.example/api/v1/models" in shown[0].out  # still says where from
+    for outcome in (*shown, *(o for _, o in runs.outcomes)):
+        assert "mirror-user" not in outcome.out + outcome.err
+    old.unlink()  # the legacy input itself holds them, on purpose
+    runs.assert_no_key_anywhere()
+
+
+# --- malformed base URLs ---------------------------------------------------------------------
+
+MALFORMED = [
+    "ht!tp://",
+    "http://",
+    "not a url",
+    "http://[::1",
+    "ftp://mirror.invalid/api",
+    "http://mirror.invalid:99999/api",
+    "http://mirror.invalid:port/api",
+    "",
+    "http://mir ror.invalid/api",
+    "http://mirror.invalid/a\x01pi",
+    "https:///api/v1",
+    "//mirror.invalid/api",
+    "http://[::1]x/api",
+]
+# an empty FUSION_COST_BASE_URL means "not set" (the default URL): only the flag can be empty
+
+
+@pytest.mark.parametrize(
+    ("via", "url"), [("flag", u) for u in MALFORMED] + [("environment", u) for u in MALFORMED if u]
+)
+def test_a_malformed_base_url_is_one_line_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, via: str, url: str
+) -> None:
+    argv = ["prices", "refresh", "--cache-dir", str(tmp_path / "c"), "--retries", "0"]
+    argv += ["--timeout", "5"]
+    if via == "flag":
+        argv += ["--base-url", url]
+    else:
+        monkeypatch.setenv("FUSION_COST_BASE_URL", url)
+    outcome = run_cli(argv)
+    assert_clean(outcome, allowed=(2,))
+    assert ("--base-url" if via == "flag" else "FUSION_COST_BASE_URL") in outcome.err
+    assert not (tmp_path / "c" / "catalog.json").exists()

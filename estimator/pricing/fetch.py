@@ -25,8 +25,9 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import httpx
 
 from estimator import __version__
-from estimator.errors import PricingUnavailable
+from estimator.errors import PricingUnavailable, UserError
 from estimator.pricing.payload import PayloadError, parse_json, rows_of
+from estimator.pricing.secrets import strip_userinfo
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 USER_AGENT = (
@@ -51,6 +52,10 @@ class FetchSettings:
     max_bytes: int = 64 * 1024 * 1024  # all pages of one refresh together
     max_pages: int = 100
 
+    def __post_init__(self) -> None:
+        """A malformed URL, or credentials in it: a one-line error."""
+        check_base_url(self.base_url)
+
 
 @dataclass
 class FetchResult:
@@ -72,10 +77,56 @@ def models_url(base_url: str) -> str:
     return base_url.rstrip("/") + "/models?output_modalities=all"
 
 
+def check_base_url(url: str, name: str = "the base URL") -> str:
+    """`url` if it is an http(s) URL fusion-cost can fetch from, else a one-line `UserError`.
+
+    Credentials in it (`user:password@`) are refused, not used: a URL is shown in process
+    lists, shell history, CI logs and `--help`, and it is recorded as the catalog's source.
+    The message quotes the URL without them.
+    """
+
+    def bad(reason: str, shown: str | None = None) -> UserError:
+        shown = strip_userinfo(url) if shown is None else shown
+        return UserError(f"{name} {shown!r}: {reason}")
+
+    if not isinstance(url, str) or not url.strip():
+        raise bad("is empty; give an http(s) URL such as " + DEFAULT_BASE_URL)
+    if any(char.isspace() or ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in url):
+        raise bad("contains a space or a control character")
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # a port that is not a number in range raises
+    except ValueError as exc:
+        raise bad(f"is not a valid URL ({exc})") from None
+    if parts.scheme.lower() not in ("http", "https") or not url.lower().startswith(
+        f"{parts.scheme.lower()}://"
+    ):
+        raise bad("is not an http:// or https:// URL")
+    if "@" in parts.netloc:
+        raise bad(
+            "credentials in the URL (user:password@) are not supported: they would show in "
+            f"process lists, logs and the catalog's source; use {_KEY_HINT} instead"
+        )
+    if not parts.hostname:
+        raise bad("has no host name")
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        shown = urlunsplit(parts._replace(query="", fragment=""))
+        raise bad("must not have a query (?...) or a fragment (#...)", shown)
+    try:
+        httpx.URL(url)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise bad(f"is not a valid URL ({exc})") from None
+    return url
+
+
+_KEY_HINT = "OPENROUTER_API_KEY (sent as a bearer token to that origin only)"
+
+
 def insecure_url_warning(base_url: str) -> str | None:
     parts = urlsplit(base_url)
-    if parts.scheme == "http" and (parts.hostname or "") not in LOOPBACK_HOSTS:
-        return f"warning: {base_url} is plain HTTP: prices (and any API key) travel unencrypted"
+    if parts.scheme.lower() == "http" and (parts.hostname or "") not in LOOPBACK_HOSTS:
+        shown = strip_userinfo(base_url)
+        return f"warning: {shown} is plain HTTP: prices (and any API key) travel unencrypted"
     return None
 
 

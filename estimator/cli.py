@@ -16,7 +16,7 @@ from typing import Any
 
 from estimator import __version__
 from estimator.errors import FusionCostError
-from estimator.pricing.secrets import strip_userinfo
+from estimator.pricing.secrets import API_KEY_VARIABLE, Secrets, strip_userinfo
 
 DEFAULT_MAX_AGE_DAYS = 7.0
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"  # = pricing.fetch's (that module loads httpx)
@@ -457,6 +457,12 @@ def _shown_default_base_url() -> str:
     return strip_userinfo(default).replace("%", "%%")
 
 
+def _secrets(args: argparse.Namespace) -> Secrets:
+    """What an error line must never show: the API key and credentials in a base URL."""
+    urls = [getattr(args, "base_url", None), os.environ.get(BASE_URL_VARIABLE)]
+    return Secrets.of(os.environ.get(API_KEY_VARIABLE), *urls)
+
+
 def _handler(path: str):  # type: ignore[no-untyped-def]
     module, _, name = path.partition(":")
     return getattr(importlib.import_module(module), name)
@@ -471,8 +477,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FusionCostError as exc:
         from estimator.renderers.safe import plain_text
 
-        # one line, no terminal control sequences: messages quote file contents and names
-        message = " ".join(plain_text(str(exc)).splitlines())
+        # one line, no terminal control sequences: messages quote file contents and names;
+        # never a secret, however it got into the message (redacted in every encoding)
+        message = " ".join(plain_text(_secrets(args).redact(str(exc))).splitlines())
         print(f"fusion-cost: error: {message}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:

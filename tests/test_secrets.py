@@ -399,3 +399,58 @@ def test_a_malformed_base_url_is_one_line_exit_2(
     assert_clean(outcome, allowed=(2,))
     assert ("--base-url" if via == "flag" else "FUSION_COST_BASE_URL") in outcome.err
     assert not (tmp_path / "c" / "catalog.json").exists()
+
+
+# --- the key as read from the environment ----------------------------------------------------
+
+
+@pytest.mark.parametrize("around", ["{}\r\n", "{}\n", "{}\t", " {} \r\n", "\t{}"])
+def test_a_key_with_surrounding_whitespace_is_sent_stripped(
+    server: HTTPServer, tmp_path: Path, canary: str, monkeypatch: pytest.MonkeyPatch, around: str
+) -> None:
+    """A key from a CRLF env file: send the key itself, never print it (not even repr'd)."""
+    monkeypatch.setenv("OPENROUTER_API_KEY", around.format(canary))
+    server.expect_request(MODELS).respond_with_data(
+        PAYLOAD.read_bytes(), content_type="application/json"
+    )
+    runs = Runs(canary, tmp_path)
+    runs(0, *refresh_argv(server, tmp_path / "cache"))
+    assert bearer(server) == [f"Bearer {canary}"]
+    runs.assert_no_key_anywhere()
+
+
+@pytest.mark.parametrize("bad", ["\r", "\n", "\x01", "\x1b[31m", "\x7f", " ", "\u00e9", "\u2028"])
+def test_a_key_with_control_space_or_non_ascii_characters_is_refused(
+    server: HTTPServer, tmp_path: Path, canary: str, monkeypatch: pytest.MonkeyPatch, bad: str
+) -> None:
+    key = canary[:20] + bad + canary[20:]
+    monkeypatch.setenv("OPENROUTER_API_KEY", key)
+    server.expect_request(MODELS).respond_with_data(PAYLOAD.read_bytes())
+    outcome = run_cli(refresh_argv(server, tmp_path / "cache"))
+    assert_clean(outcome, allowed=(2,))
+    assert "OPENROUTER_API_KEY" in outcome.err
+    for part in (canary[:20], canary[20:]):  # neither half of the key is printed
+        assert not leaks(part, outcome.err + outcome.out)
+    assert list(server.log) == []  # nothing was sent
+
+
+# --- the library path ------------------------------------------------------------------------
+
+
+def test_the_library_refuses_what_the_cli_refuses() -> None:
+    from estimator.errors import UserError
+    from estimator.pricing.fetch import FetchSettings
+
+    assert FetchSettings(api_key=f" {KEY}\r\n").api_key == KEY
+    assert FetchSettings(api_key=" \r\n").api_key is None
+    for bad in (f"{KEY[:12]}\u00e9{KEY[12:]}", f"{KEY[:12]}\r\n{KEY[12:]}"):
+        with pytest.raises(UserError) as info:
+            FetchSettings(api_key=bad)
+        assert "OPENROUTER_API_KEY" in str(info.value) and not leaks(KEY[12:], str(info.value))
+    for url in [*filter(None, MALFORMED), with_credentials("https://mirror.example/api/v1")]:
+        with pytest.raises(UserError) as info:
+            FetchSettings(base_url=url)
+        assert "\n" not in str(info.value) and PASSWORD not in str(info.value)
+    with pytest.raises(UserError, match="query") as info:
+        FetchSettings(base_url="https://mirror.example/api/v1?token=t0ken")
+    assert "t0ken" not in str(info.value)

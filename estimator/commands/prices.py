@@ -145,10 +145,11 @@ def _base_url(args: argparse.Namespace) -> str:
 
 def _settings(args: argparse.Namespace, base_url: str) -> Any:
     from estimator.pricing.fetch import FetchSettings
+    from estimator.pricing.secrets import API_KEY_VARIABLE, clean_api_key
 
     return FetchSettings(
         base_url=base_url,
-        api_key=os.environ.get("OPENROUTER_API_KEY") or None,
+        api_key=clean_api_key(os.environ.get(API_KEY_VARIABLE)),
         connect_timeout_s=args.connect_timeout,
         read_timeout_s=min(args.read_timeout, args.timeout),
         total_timeout_s=args.timeout,
@@ -163,7 +164,7 @@ def refresh(args: argparse.Namespace) -> int:
     if args.timeout <= 0 or args.retries < 0:
         raise UserError("--timeout must be positive and --retries not negative")
     base_url = _base_url(args)
-    settings = _settings(args, base_url)
+    settings = _settings(args, base_url)  # a key that cannot be sent fails here, before a note
     warning = insecure_url_warning(base_url)
     if warning:
         note(warning)

@@ -27,7 +27,7 @@ import httpx
 from estimator import __version__
 from estimator.errors import PricingUnavailable, UserError
 from estimator.pricing.payload import PayloadError, parse_json, rows_of
-from estimator.pricing.secrets import strip_userinfo
+from estimator.pricing.secrets import clean_api_key, strip_userinfo
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 USER_AGENT = (
@@ -53,8 +53,9 @@ class FetchSettings:
     max_pages: int = 100
 
     def __post_init__(self) -> None:
-        """A malformed URL, or credentials in it: a one-line error."""
+        """A malformed URL, credentials in it, or a key that cannot be a key: one-line errors."""
         check_base_url(self.base_url)
+        object.__setattr__(self, "api_key", clean_api_key(self.api_key))
 
 
 @dataclass

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -399,6 +400,206 @@ def test_a_malformed_base_url_is_one_line_exit_2(
     assert_clean(outcome, allowed=(2,))
     assert ("--base-url" if via == "flag" else "FUSION_COST_BASE_URL") in outcome.err
     assert not (tmp_path / "c" / "catalog.json").exists()
+
+
+# --- validators (ETag / Last-Modified) -------------------------------------------------------
+
+
+def reflect(header: str, encode: str) -> Any:
+    """A mirror that reflects the key it was sent into a validator, in some encoding."""
+
+    def handler(request: Request) -> Response:
+        key = (request.headers.get("Authorization") or "").removeprefix("Bearer ")
+        form = encodings(key)[encode]
+        value = f'"{form}"' if header == "ETag" else f"Wed, 19 Aug 2026 00:00:00 GMT {form}"
+        return Response(
+            PAYLOAD.read_bytes(), content_type="application/json", headers={header: value}
+        )
+
+    return handler
+
+
+@pytest.mark.parametrize("encode", ["raw", "json-escaped", "percent-encoded"])
+@pytest.mark.parametrize("header", ["ETag", "Last-Modified"])
+def test_a_validator_that_reflects_the_key_is_neither_stored_nor_sent(
+    server: HTTPServer, tmp_path: Path, canary: str, header: str, encode: str
+) -> None:
+    runs = Runs(canary, tmp_path)
+    cache = tmp_path / "cache"
+    server.expect_request(MODELS).respond_with_handler(reflect(header, encode))
+    runs(0, *refresh_argv(server, cache))
+    runs(0, *refresh_argv(server, cache))  # would send the stored validator back
+    conditional = [
+        request.headers.get(name) or ""
+        for request, _ in server.log
+        for name in ("If-None-Match", "If-Modified-Since")
+    ]
+    assert conditional and not any(leaks(canary, value) for value in conditional)
+    meta = json.loads((cache / "catalog.json").read_bytes())["meta"]
+    assert meta["etag"] is None and meta["last_modified"] is None  # stripped, not mangled
+    assert bearer(server) == [f"Bearer {canary}"] * 2
+    runs.assert_no_key_anywhere()
+
+
+def test_a_stored_validator_holding_the_key_is_not_sent(
+    server: HTTPServer, tmp_path: Path, canary: str
+) -> None:
+    """A catalog written by an older version may hold a reflected key: never send it back."""
+    from estimator.pricing.refresh import import_file
+    from estimator.pricing.store import touch_catalog
+
+    cache = tmp_path / "cache"
+    import_file(PAYLOAD, cache)
+    touch_catalog(cache, etag=f'"{canary}"', last_modified=percent_encoded(canary))
+    server.expect_request(MODELS).respond_with_data(
+        PAYLOAD.read_bytes(), content_type="application/json", headers={"ETag": '"v2"'}
+    )
+    runs = Runs(canary, tmp_path)
+    runs(0, *refresh_argv(server, cache))
+    (request,) = [request for request, _ in server.log]
+    assert "If-None-Match" not in request.headers
+    assert "If-Modified-Since" not in request.headers
+    assert request.headers["Authorization"] == f"Bearer {canary}"
+    assert json.loads((cache / "catalog.json").read_bytes())["meta"]["etag"] == '"v2"'
+    runs.assert_no_key_anywhere()
+
+
+@pytest.mark.parametrize("etag", ['"\u2603"', '"v1"\u2028', '"v1"\x1b[2J', '"caf\u00e9"'])
+def test_a_stored_validator_that_is_not_header_text_is_not_sent(
+    server: HTTPServer, tmp_path: Path, etag: str
+) -> None:
+    """An edited catalog: the refresh goes ahead unconditionally instead of crashing."""
+    from estimator.pricing.refresh import import_file
+    from estimator.pricing.store import touch_catalog
+
+    cache = tmp_path / "cache"
+    import_file(PAYLOAD, cache)
+    touch_catalog(cache, etag=etag)
+    server.expect_request(MODELS).respond_with_data(
+        PAYLOAD.read_bytes(), content_type="application/json"
+    )
+    outcome = run_cli(refresh_argv(server, cache))
+    assert outcome.code == 0, outcome.describe()
+    (request,) = [request for request, _ in server.log]
+    assert "If-None-Match" not in request.headers
+
+
+@pytest.fixture(scope="module")
+def _elsewhere() -> Iterator[HTTPServer]:
+    """A second server on another port: another origin."""
+    other = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    other.start()
+    yield other
+    other.clear()
+    other.stop()
+
+
+@pytest.fixture
+def elsewhere(_elsewhere: HTTPServer) -> Iterator[HTTPServer]:
+    _elsewhere.clear()
+    yield _elsewhere
+    _elsewhere.clear()
+
+
+def seeded_with_validators(server: HTTPServer, cache: Path) -> None:
+    """A cache whose catalog came from `server` with an ETag and a Last-Modified."""
+    server.expect_oneshot_request(MODELS).respond_with_data(
+        PAYLOAD.read_bytes(),
+        content_type="application/json",
+        headers={"ETag": '"v1"', "Last-Modified": "Wed, 19 Aug 2026 00:00:00 GMT"},
+    )
+    assert run_cli(refresh_argv(server, cache)).code == 0
+    server.clear_log()
+
+
+@pytest.mark.parametrize("target", ["another-port", "localhost"])
+def test_a_cross_origin_redirect_gets_neither_the_key_nor_the_validators(
+    server: HTTPServer, elsewhere: HTTPServer, tmp_path: Path, canary: str, target: str
+) -> None:
+    cache = tmp_path / "cache"
+    seeded_with_validators(server, cache)
+    if target == "localhost":  # the same server under another host name: another origin
+        destination, landing = server, server.url_for("/moved").replace("127.0.0.1", "localhost")
+    else:
+        destination, landing = elsewhere, elsewhere.url_for("/moved")
+    server.expect_request(MODELS).respond_with_data("", status=302, headers={"Location": landing})
+    destination.expect_request("/moved").respond_with_data(
+        PAYLOAD.read_bytes(), content_type="application/json", headers={"ETag": '"v1"'}
+    )
+    runs = Runs(canary, tmp_path)
+    runs(0, *refresh_argv(server, cache))
+    hops = [request for request, _ in destination.log if request.path == "/moved"]
+    first = [request for request, _ in server.log if request.path == MODELS]
+    assert len(hops) == 1 and len(first) == 1
+    assert first[0].headers["Authorization"] == f"Bearer {canary}"
+    assert first[0].headers["If-None-Match"] == '"v1"'  # the base origin does get them
+    for name in ("Authorization", "If-None-Match", "If-Modified-Since"):
+        assert name not in hops[0].headers, name
+    runs.assert_no_key_anywhere()
+
+
+def test_a_redirect_that_carries_the_key_elsewhere_is_not_followed(
+    server: HTTPServer, elsewhere: HTTPServer, tmp_path: Path, canary: str
+) -> None:
+    def bounce(request: Request) -> Response:
+        key = (request.headers.get("Authorization") or "").removeprefix("Bearer ")
+        location = elsewhere.url_for("/moved") + "?k=" + percent_encoded(key)
+        return Response("", status=302, headers={"Location": location})
+
+    server.expect_request(MODELS).respond_with_handler(bounce)
+    elsewhere.expect_request("/moved").respond_with_data(PAYLOAD.read_bytes())
+    runs = Runs(canary, tmp_path)
+    outcome = runs(3, *refresh_argv(server, tmp_path / "cache"))
+    assert "redirect" in outcome.err and "API key" in outcome.err
+    assert list(elsewhere.log) == []
+    assert not (tmp_path / "cache" / "catalog.json").exists()
+    runs.assert_no_key_anywhere()
+
+
+# --- the key hidden in the body --------------------------------------------------------------
+
+
+def hidden_in(where: str, encode: str) -> Any:
+    """A valid-looking answer that carries the key, in some encoding, somewhere."""
+
+    def handler(request: Request) -> Response:
+        key = (request.headers.get("Authorization") or "").removeprefix("Bearer ")
+        document = json.loads(PAYLOAD.read_bytes())
+        row = document["data"][0]
+        marker = "\u2603MARK\u2603"
+        if where == "model-id":
+            row["id"] = f"evil/{marker}"
+        elif where == "name":
+            row["name"] = marker
+        elif where == "price":  # invalid: its error message would quote it
+            row["pricing"]["prompt"] = marker
+        elif where == "object-key":
+            row[marker] = 1
+        else:  # a pagination link to the same origin, the key in its query
+            document["links"] = {"next": f"{MODELS}?page=2&k={marker}"}
+        body = json.dumps(document)  # ensure_ascii: the marker is \\u2603MARK\\u2603
+        form = json_escaped(key) if encode == "json-escaped" else percent_encoded(key)
+        return Response(
+            body.replace(json.dumps(marker)[1:-1], form), content_type="application/json"
+        )
+
+    return handler
+
+
+@pytest.mark.parametrize("encode", ["json-escaped", "percent-encoded"])
+@pytest.mark.parametrize("where", ["model-id", "name", "price", "object-key", "next-link"])
+def test_a_key_hidden_in_the_body_in_any_encoding_is_refused(
+    server: HTTPServer, tmp_path: Path, canary: str, where: str, encode: str
+) -> None:
+    runs = Runs(canary, tmp_path)
+    cache = tmp_path / "cache"
+    server.expect_request(MODELS).respond_with_handler(hidden_in(where, encode))
+    outcome = runs(3, *refresh_argv(server, cache, "--force"))
+    (line,) = outcome.err.splitlines()[-1:]
+    assert line.startswith("fusion-cost: error: ") and "contains the API key" in line, line
+    assert len(server.log) == 1  # refused before following any link
+    assert not (cache / "catalog.json").exists()
+    runs.assert_no_key_anywhere()
 
 
 # --- the key as read from the environment ----------------------------------------------------

@@ -18,11 +18,14 @@ from typing import Any, NoReturn
 
 from estimator import __version__
 from estimator.errors import FusionCostError
+from estimator.pricing.secrets import API_KEY_VARIABLE, Secrets, strip_userinfo
 
 DEFAULT_MAX_AGE_DAYS = 7.0
 REPORT_URL = "https://github.com/fusion-cost/fusion-cost/issues"
 MAX_NUMBER = 1e15  # numeric flags above this are no real workload (and overflow floats)
 MAX_SAMPLES = 1_000_000  # Monte Carlo requests per strategy (memory grows with it)
+DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"  # = pricing.fetch's (that module loads httpx)
+BASE_URL_VARIABLE = "FUSION_COST_BASE_URL"
 
 MAIN_EPILOG = """\
 examples:
@@ -151,8 +154,8 @@ def _add_prices(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParse
     )
     refresh.add_argument(
         "--base-url",
-        default=os.environ.get("FUSION_COST_BASE_URL", "https://openrouter.ai/api/v1"),
-        help="API base URL (default %(default)s; env FUSION_COST_BASE_URL)",
+        default=None,  # resolved by the command, which names where a bad value came from
+        help=f"API base URL (default {_shown_default_base_url()}; env {BASE_URL_VARIABLE})",
     )
     refresh.add_argument(
         "--force",
@@ -516,6 +519,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _shown_default_base_url() -> str:
+    """The default for --help: never with credentials, never with `%` unescaped."""
+    default = os.environ.get(BASE_URL_VARIABLE) or DEFAULT_BASE_URL
+    return strip_userinfo(default).replace("%", "%%")
+
+
 def _handler(path: str):  # type: ignore[no-untyped-def]
     module, _, name = path.partition(":")
     return getattr(importlib.import_module(module), name)
@@ -532,10 +541,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version
         return exc.code if isinstance(exc.code, int) else 0
     except UsageError as exc:
-        _error(str(exc))
+        _error(str(exc), arguments)
         return 2
     except FusionCostError as exc:
-        _error(str(exc))
+        _error(str(exc), arguments)
         return exc.exit_code
     except KeyboardInterrupt:
         print("fusion-cost: interrupted", file=sys.stderr)
@@ -543,7 +552,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except MemoryError:
-        _error("out of memory (a smaller input, --samples or --rows may help)")
+        _error("out of memory (a smaller input, --samples or --rows may help)", arguments)
         return 4
     except Exception as exc:  # the contract: one line and exit 4, never a traceback and exit 1
         if debug:
@@ -553,14 +562,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
         _error(
             f"internal error ({detail}); please report it at {REPORT_URL} with what you ran "
-            "and the output of the same command with --debug"
+            "and the output of the same command with --debug",
+            arguments,
         )
         return 4
 
 
-def _error(message: str) -> None:
-    """One line on stderr, without terminal control sequences (messages quote file contents)."""
+def _error(message: str, arguments: Sequence[str] = ()) -> None:
+    """One line on stderr: no terminal control sequences (messages quote file contents and
+    names), and never a secret, however it got into the message (redacted in every
+    encoding): the API key, and credentials in any URL of the command line or environment."""
     from estimator.renderers.safe import plain_text
 
-    line = " ".join(plain_text(message).split())
+    urls = [a for a in arguments if "@" in a] + [os.environ.get(BASE_URL_VARIABLE)]
+    redacted = Secrets.of(os.environ.get(API_KEY_VARIABLE), *urls).redact(message)
+    line = " ".join(plain_text(redacted).split())
     print(f"fusion-cost: error: {line}", file=sys.stderr)

@@ -130,12 +130,26 @@ def _flat_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return flat
 
 
-def _settings(args: argparse.Namespace) -> Any:
+def _base_url(args: argparse.Namespace) -> str:
+    """--base-url, else $FUSION_COST_BASE_URL (empty: unset), else the real API; checked."""
+    from estimator.cli import BASE_URL_VARIABLE
+    from estimator.pricing.fetch import DEFAULT_BASE_URL, check_base_url
+
+    if args.base_url is not None:
+        return check_base_url(args.base_url, "--base-url")
+    from_env = os.environ.get(BASE_URL_VARIABLE)
+    if from_env:
+        return check_base_url(from_env, BASE_URL_VARIABLE)
+    return DEFAULT_BASE_URL
+
+
+def _settings(args: argparse.Namespace, base_url: str) -> Any:
     from estimator.pricing.fetch import FetchSettings
+    from estimator.pricing.secrets import API_KEY_VARIABLE, clean_api_key
 
     return FetchSettings(
-        base_url=args.base_url,
-        api_key=os.environ.get("OPENROUTER_API_KEY") or None,
+        base_url=base_url,
+        api_key=clean_api_key(os.environ.get(API_KEY_VARIABLE)),
         connect_timeout_s=args.connect_timeout,
         read_timeout_s=min(args.read_timeout, args.timeout),
         total_timeout_s=args.timeout,
@@ -149,11 +163,13 @@ def refresh(args: argparse.Namespace) -> int:
 
     if args.timeout <= 0 or args.retries < 0:
         raise UserError("--timeout must be positive and --retries not negative")
-    warning = insecure_url_warning(args.base_url)
+    base_url = _base_url(args)
+    settings = _settings(args, base_url)  # a key that cannot be sent fails here, before a note
+    warning = insecure_url_warning(base_url)
     if warning:
         note(warning)
-    note(f"fetching {args.base_url.rstrip('/')}/models ...")
-    outcome = run_refresh(args.cache_dir, _settings(args), force=args.force)
+    note(f"fetching {base_url.rstrip('/')}/models ...")
+    outcome = run_refresh(args.cache_dir, settings, force=args.force)
     if not outcome.changed:
         note(f"catalog unchanged; {outcome.model_count} models in {outcome.path}")
         return 0

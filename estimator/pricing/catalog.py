@@ -14,11 +14,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from estimator.errors import DynamicPriceError, UnknownModelError, UserError
 from estimator.pricing.models import ModelInfo
 from estimator.pricing.price import Price
+from estimator.pricing.secrets import strip_userinfo
 
 MAX_ALIAS_HOPS = 4
 
@@ -36,6 +37,12 @@ class CatalogMeta(BaseModel):
     last_modified: str | None = None
     checked_at: datetime | None = None
     tool_version: str = ""
+
+    @field_validator("source")
+    @classmethod
+    def _without_credentials(cls, source: str) -> str:
+        """A URL's `user:password@` is never stored or shown, even from an older file."""
+        return strip_userinfo(source)
 
     def age_days(self, now: datetime) -> float:
         return (now - self.fetched_at).total_seconds() / 86400

@@ -3,16 +3,22 @@
 One refresh is a handful of GETs of `{base_url}/models?output_modalities=all`, following
 pagination (`links.next`, else `offset`+`limit` against `total_count`). Connection errors, 429
 (honouring `Retry-After`) and 5xx are retried with exponential backoff and jitter inside a total
-time budget. `ETag`/`Last-Modified` make an unchanged catalog one small 304 round trip. The API
-key, if any, is sent as a bearer token (only to the base URL's own origin: not to a redirect or
-a pagination link elsewhere) and never logged, stored or put in an error message. The total time
-limit holds even against a server that drips bytes: at the deadline a watchdog shuts the sockets.
+time budget. `ETag`/`Last-Modified` make an unchanged catalog one small 304 round trip. The total
+time limit holds even against a server that drips bytes: at the deadline a watchdog shuts the
+sockets.
+
+The API key, if any, is sent as a bearer token, and the conditional headers with it, only to the
+base URL's own origin: redirects are followed here, not by httpx, so neither reaches a redirect
+target or a pagination link elsewhere. The key is never logged, stored or put in an error
+message, in any encoding (`estimator.pricing.secrets`): an answer, a validator or a redirect
+that holds it is refused or dropped, and error messages are redacted.
 """
 
 from __future__ import annotations
 
 import contextlib
 import random
+import re
 import socket
 import threading
 import time
@@ -25,15 +31,19 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import httpx
 
 from estimator import __version__
-from estimator.errors import PricingUnavailable
+from estimator.errors import PricingUnavailable, UserError
 from estimator.pricing.payload import PayloadError, parse_json, rows_of
+from estimator.pricing.secrets import KEY_LABEL, Secrets, clean_api_key, strip_userinfo
 
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 USER_AGENT = (
     f"fusion-cost/{__version__} (pricing catalog fetcher; python-httpx/{httpx.__version__})"
 )
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+MAX_REDIRECTS = 5
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+_HEADER_TEXT = re.compile(r"[\t\x20-\x7e]+")  # what httpx can send as a header value
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,11 @@ class FetchSettings:
     backoff_max_s: float = 20.0
     max_bytes: int = 64 * 1024 * 1024  # all pages of one refresh together
     max_pages: int = 100
+
+    def __post_init__(self) -> None:
+        """A malformed URL, credentials in it, or a key that cannot be a key: one-line errors."""
+        check_base_url(self.base_url)
+        object.__setattr__(self, "api_key", clean_api_key(self.api_key))
 
 
 @dataclass
@@ -72,10 +87,56 @@ def models_url(base_url: str) -> str:
     return base_url.rstrip("/") + "/models?output_modalities=all"
 
 
+def check_base_url(url: str, name: str = "the base URL") -> str:
+    """`url` if it is an http(s) URL fusion-cost can fetch from, else a one-line `UserError`.
+
+    Credentials in it (`user:password@`) are refused, not used: a URL is shown in process
+    lists, shell history, CI logs and `--help`, and it is recorded as the catalog's source.
+    The message quotes the URL without them.
+    """
+
+    def bad(reason: str, shown: str | None = None) -> UserError:
+        shown = strip_userinfo(url) if shown is None else shown
+        return UserError(f"{name} {shown!r}: {reason}")
+
+    if not isinstance(url, str) or not url.strip():
+        raise bad("is empty; give an http(s) URL such as " + DEFAULT_BASE_URL)
+    if any(char.isspace() or ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0 for char in url):
+        raise bad("contains a space or a control character")
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # a port that is not a number in range raises
+    except ValueError as exc:
+        raise bad(f"is not a valid URL ({exc})") from None
+    if parts.scheme.lower() not in ("http", "https") or not url.lower().startswith(
+        f"{parts.scheme.lower()}://"
+    ):
+        raise bad("is not an http:// or https:// URL")
+    if "@" in parts.netloc:
+        raise bad(
+            "credentials in the URL (user:password@) are not supported: they would show in "
+            f"process lists, logs and the catalog's source; use {_KEY_HINT} instead"
+        )
+    if not parts.hostname:
+        raise bad("has no host name")
+    if parts.query or parts.fragment or url.endswith(("?", "#")):
+        shown = urlunsplit(parts._replace(query="", fragment=""))
+        raise bad("must not have a query (?...) or a fragment (#...)", shown)
+    try:
+        httpx.URL(url)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise bad(f"is not a valid URL ({exc})") from None
+    return url
+
+
+_KEY_HINT = "OPENROUTER_API_KEY (sent as a bearer token to that origin only)"
+
+
 def insecure_url_warning(base_url: str) -> str | None:
     parts = urlsplit(base_url)
-    if parts.scheme == "http" and (parts.hostname or "") not in LOOPBACK_HOSTS:
-        return f"warning: {base_url} is plain HTTP: prices (and any API key) travel unencrypted"
+    if parts.scheme.lower() == "http" and (parts.hostname or "") not in LOOPBACK_HOSTS:
+        shown = strip_userinfo(base_url)
+        return f"warning: {shown} is plain HTTP: prices (and any API key) travel unencrypted"
     return None
 
 
@@ -126,12 +187,14 @@ class Fetcher:
         self._sockets: list[socket.socket] = []
         self._expired = threading.Event()
         self._watch = threading.Lock()
+        self._secrets = Secrets.of(settings.api_key, settings.base_url)
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         self._client = httpx.Client(
             headers=headers,
             timeout=httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s),
-            follow_redirects=True,  # httpx drops Authorization on redirects to another origin
-            max_redirects=5,
+            # redirects are followed by `_get_once`: httpx would forward If-None-Match and
+            # If-Modified-Since (it drops only Authorization) to another origin
+            follow_redirects=False,
             transport=transport,
         )
 
@@ -145,6 +208,7 @@ class Fetcher:
         """All pages of the catalog, or `not_modified` when the validators still match."""
         url = models_url(self.settings.base_url)
         result = FetchResult(url=url)
+        etag, last_modified = self._validator(etag), self._validator(last_modified)
         conditional = {}
         if etag:
             conditional["If-None-Match"] = etag
@@ -156,10 +220,7 @@ class Fetcher:
         try:
             return self._fetch_pages(url, result, conditional, etag, last_modified)
         except FetchError as exc:  # messages quote URLs and bodies: never the key
-            key = self.settings.api_key
-            if key and key in str(exc):
-                raise FetchError(str(exc).replace(key, "[API key]")) from None
-            raise
+            raise self._secrets.redact_error(exc) from None
         finally:
             watchdog.cancel()
             watchdog.join()
@@ -189,12 +250,16 @@ class Fetcher:
                     url=url, not_modified=True, etag=etag, last_modified=last_modified
                 )
             if result.pages == 0:
-                result.etag = response.headers.get("etag")
-                result.last_modified = response.headers.get("last-modified")
+                result.etag = self._validator(response.headers.get("etag"))
+                result.last_modified = self._validator(response.headers.get("last-modified"))
             try:
                 document = parse_json(body, next_url)
-                page = rows_of(document, next_url)
             except PayloadError as exc:  # a bad answer from the server, not bad user input
+                raise FetchError(str(exc)) from None
+            self._refuse_secrets(next_url, self._secrets.found_in_document(document))
+            try:
+                page = rows_of(document, next_url)
+            except PayloadError as exc:
                 raise FetchError(str(exc)) from None
             result.rows.extend(page)
             result.pages += 1
@@ -230,11 +295,43 @@ class Fetcher:
                 socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
     def _headers_for(self, url: str, headers: dict[str, str]) -> dict[str, str]:
-        """The key goes to the base URL's origin only (httpx drops it on redirects elsewhere)."""
+        """The key and the conditional headers go to the base URL's origin only."""
+        if _origin(url) != _origin(self.settings.base_url):
+            return {}
         key = self.settings.api_key
-        if key and _origin(url) == _origin(self.settings.base_url):
-            return {**headers, "Authorization": f"Bearer {key}"}
-        return headers
+        return {**headers, "Authorization": f"Bearer {key}"} if key else headers
+
+    def _validator(self, value: str | None) -> str | None:
+        """An ETag or Last-Modified that holds a secret is dropped: neither stored nor sent.
+
+        So is one that is not header text (an edited catalog): it could not be sent anyway.
+        """
+        if not value or not _HEADER_TEXT.fullmatch(value) or self._secrets.found_in(value):
+            return None
+        return value
+
+    @staticmethod
+    def _refuse_secrets(url: str, found: str | None) -> None:
+        if found:  # a mirror that reflects the request: store none of it
+            what = "the API key" if found == KEY_LABEL else "the URL credentials"
+            raise FetchError(f"{url}: the answer contains {what} it was sent; refusing it")
+
+    def _redirect_target(self, current: str, location: str) -> str:
+        """Where a redirect points, if it is an http(s) URL that carries no secret."""
+        if self._secrets.found_in(location):
+            raise FetchError(f"{current}: refusing a redirect whose target carries the API key")
+        try:
+            target = urljoin(current, location)
+            parts = urlsplit(target)
+            _ = parts.port  # a port that is not a number in range raises
+        except ValueError as exc:
+            raise FetchError(f"{current}: bad redirect target ({exc})") from None
+        if parts.scheme not in ("http", "https") or not parts.hostname or "@" in parts.netloc:
+            shown = strip_userinfo(target)
+            raise FetchError(
+                f"{current}: refusing a redirect to {shown!r} (not a plain http(s) URL)"
+            )
+        return target
 
     @staticmethod
     def _next_page(
@@ -298,29 +395,38 @@ class Fetcher:
         )
         chunks: list[bytes] = []
         size = self._received  # the cap holds for all pages of the refresh together
-        with self._client.stream(
-            "GET",
-            url,
-            headers=self._headers_for(url, headers),
-            timeout=timeout,
-            extensions={"trace": self._trace},
-        ) as response:
-            for chunk in response.iter_bytes():
-                size += len(chunk)
-                if size > self.settings.max_bytes:
-                    raise _TooLarge(f"{url}: response larger than {self.settings.max_bytes} bytes")
-                if self._remaining() <= 0:
-                    raise FetchError(
-                        f"{url}: body still arriving after {self.settings.total_timeout_s:g}s"
-                    )
-                chunks.append(chunk)
+        target = url
+        for _hop in range(MAX_REDIRECTS + 1):
+            with self._client.stream(
+                "GET",
+                target,
+                headers=self._headers_for(target, headers),
+                timeout=timeout,
+                extensions={"trace": self._trace},
+            ) as response:
+                location = response.headers.get("location")
+                if response.status_code in REDIRECT_STATUSES and location:
+                    target = self._redirect_target(target, location)
+                    continue  # the redirect's own body is not read
+                for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > self.settings.max_bytes:
+                        raise _TooLarge(
+                            f"{url}: response larger than {self.settings.max_bytes} bytes"
+                        )
+                    if self._remaining() <= 0:
+                        raise FetchError(
+                            f"{url}: body still arriving after {self.settings.total_timeout_s:g}s"
+                        )
+                    chunks.append(chunk)
+            break
+        else:
+            raise FetchError(f"{url}: TooManyRedirects: more than {MAX_REDIRECTS} redirects")
         if self._expired.is_set():  # the watchdog cut the connection: the body may be short
             raise FetchError(f"{url}: body still arriving after {self.settings.total_timeout_s:g}s")
         self._received = size
         body = b"".join(chunks)
-        key = self.settings.api_key
-        if key and key.encode() in body:  # a mirror that reflects the request: store none of it
-            raise FetchError(f"{url}: the answer contains the API key it was sent; refusing it")
+        self._refuse_secrets(url, self._secrets.found_in(body))
         return response, body
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from estimator.clock import now_utc
-from estimator.errors import PricingUnavailable, UserError
+from estimator.errors import FusionCostError, PricingUnavailable, UserError
 from estimator.pricing.catalog import CatalogMeta
 from estimator.pricing.fetch import Fetcher, FetchSettings
 from estimator.pricing.locations import (
@@ -30,6 +30,7 @@ from estimator.pricing.payload import (
     rows_of,
     validate_rows,
 )
+from estimator.pricing.secrets import Secrets
 from estimator.pricing.store import (
     FORMAT,
     current_meta,
@@ -106,8 +107,20 @@ def refresh(
     settings: FetchSettings | None = None,
     force: bool = False,
 ) -> Outcome:
-    """Fetch the live catalog into the first writable cache dir (conditional unless forced)."""
+    """Fetch the live catalog into the first writable cache dir (conditional unless forced).
+
+    No error message carries the API key: a rejected payload quotes ids and prices.
+    """
     settings = settings or FetchSettings()
+    try:
+        return _refresh(cache_dir, settings, force)
+    except FusionCostError as exc:
+        raise Secrets.of(settings.api_key, settings.base_url).redact_error(exc) from None
+
+
+def _refresh(
+    cache_dir: str | os.PathLike[str] | None, settings: FetchSettings, force: bool
+) -> Outcome:
     directory = _target_dir(cache_dir)
     with _writing(directory), lock(directory):
         previous = current_meta(directory)

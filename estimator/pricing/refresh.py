@@ -26,7 +26,9 @@ from estimator.pricing.locations import (
 from estimator.pricing.payload import (
     PayloadError,
     check_shrink,
+    first_error,
     parse_json,
+    read_limited,
     rows_of,
     validate_rows,
 )
@@ -35,6 +37,7 @@ from estimator.pricing.store import (
     current_meta,
     date_from_name,
     dump_rows,
+    history_keep,
     lock,
     models_digest,
     new_meta,
@@ -108,6 +111,7 @@ def refresh(
 ) -> Outcome:
     """Fetch the live catalog into the first writable cache dir (conditional unless forced)."""
     settings = settings or FetchSettings()
+    history_keep()  # a bad setting fails before anything is fetched or written
     directory = _target_dir(cache_dir)
     with _writing(directory), lock(directory):
         previous = current_meta(directory)
@@ -152,15 +156,19 @@ def import_file(
     the file's modification time: the age warning must reflect when prices were read.
     """
     path = Path(file)
+    history_keep()  # a bad setting fails before anything is read or written
     try:
-        body = path.read_bytes()
+        body = read_limited(path)
     except OSError as exc:
         raise UserError(f"{path}: cannot read ({exc.strerror})") from None
     document = parse_json(body, str(path))
     models = validate_rows(rows_of(document, str(path)), str(path))
     own = document.get("meta") if document.get("format") == FORMAT else None
     if own:
-        kept = CatalogMeta.model_validate(own)
+        try:
+            kept = CatalogMeta.model_validate(own)
+        except ValueError as exc:
+            raise PayloadError(f"{path}: bad catalog metadata: {first_error(exc)}") from None
         fetched_at = fetched_at or kept.fetched_at
         source = source or kept.source
     fetched_at = (

@@ -18,17 +18,25 @@ from pathlib import Path
 from typing import Any
 
 from estimator import __version__
-from estimator.errors import PricingUnavailable
+from estimator.errors import PricingUnavailable, UserError
 from estimator.pricing.atomic import write_atomic
 from estimator.pricing.catalog import Catalog, CatalogMeta
 from estimator.pricing.locations import CATALOG_FILE, bundled_snapshot, candidate_dirs
 from estimator.pricing.models import ModelInfo
-from estimator.pricing.payload import PayloadError, parse_json, rows_of, validate_rows
+from estimator.pricing.payload import (
+    PayloadError,
+    first_error,
+    parse_json,
+    read_limited,
+    rows_of,
+    validate_rows,
+)
 
 FORMAT = "fusion-cost-catalog"
 FORMAT_VERSION = 1
 HISTORY_DIR = "history"
 HISTORY_KEEP = 100  # catalogs kept in history/ (env FUSION_COST_HISTORY_KEEP)
+ENV_HISTORY_KEEP = "FUSION_COST_HISTORY_KEEP"
 LOCK_FILE = ".lock"
 LOCK_TIMEOUT_S = 120
 DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
@@ -70,7 +78,7 @@ def decode(body: bytes, source: str, location: Path | None = None) -> Catalog:
     try:
         meta = CatalogMeta.model_validate(document.get("meta"))
     except ValueError as exc:
-        raise PayloadError(f"{source}: bad metadata: {exc}") from None
+        raise PayloadError(f"{source}: bad metadata: {first_error(exc)}") from None
     if meta.sha256 and models_digest(rows) != meta.sha256:
         raise PayloadError(f"{source}: the models do not match the recorded sha256 (edited?)")
     return Catalog(validate_rows(rows, source), meta, location)
@@ -78,7 +86,7 @@ def decode(body: bytes, source: str, location: Path | None = None) -> Catalog:
 
 def read_catalog_file(path: Path) -> Catalog:
     try:
-        body = path.read_bytes()
+        body = read_limited(path)
     except OSError as exc:
         raise PricingUnavailable(f"{path}: cannot read catalog ({exc.strerror})") from None
     return decode(body, str(path), path)
@@ -119,6 +127,7 @@ def lock(directory: Path) -> Any:
 
 def save_catalog(directory: Path, models: Sequence[ModelInfo], meta: CatalogMeta) -> Path:
     """Write the catalog atomically (caller holds `lock(directory)`) and record it in history."""
+    keep = history_keep()
     body = encode(models, meta)
     written = json.loads(body)["meta"]
     _remove_stale_temps(directory)
@@ -136,7 +145,7 @@ def save_catalog(directory: Path, models: Sequence[ModelInfo], meta: CatalogMeta
             entry.unlink(missing_ok=True)
         raise
     if entry is not None:
-        _prune(history)  # only once the new catalog is in place
+        _prune(history, keep)  # only once the new catalog is in place
     return directory / CATALOG_FILE
 
 
@@ -192,8 +201,20 @@ def date_from_name(path: Path) -> datetime | None:
         return None
 
 
-def _prune(history: Path) -> None:
-    keep = int(os.environ.get("FUSION_COST_HISTORY_KEEP", HISTORY_KEEP))
+def history_keep() -> int:
+    """How many catalogs history/ keeps: `$FUSION_COST_HISTORY_KEEP`, a whole number >= 1."""
+    text = os.environ.get(ENV_HISTORY_KEEP, "").strip()
+    if not text:
+        return HISTORY_KEEP
+    if not (text.isascii() and text.isdigit()) or len(text) > 9 or int(text) < 1:
+        raise UserError(
+            f"{ENV_HISTORY_KEEP}={text[:40]!r}: expected a whole number of catalogs to keep "
+            f"(at least 1; default {HISTORY_KEEP})"
+        )
+    return int(text)
+
+
+def _prune(history: Path, keep: int) -> None:
     for stale in sorted(history.glob("*.json"))[:-keep]:
         stale.unlink(missing_ok=True)
 

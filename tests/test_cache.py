@@ -186,6 +186,91 @@ def test_history_gets_one_entry_per_distinct_catalog(tmp_path: Path) -> None:
     assert history[-1].read_bytes() == (cache / "catalog.json").read_bytes()
 
 
+def _three_catalogs(tmp_path: Path) -> list[Path]:
+    """Three distinct catalog payloads (one price differs in each)."""
+    return [
+        write_json(
+            tmp_path / f"models-2026-08-2{n}.json",
+            with_price("openai/gpt-5.6-sol", "prompt", f"0.00000{n + 1}"),
+        )
+        for n in range(3)
+    ]
+
+
+def test_pruning_deletes_only_our_entries_never_through_a_symlink(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "c"
+    sources = _three_catalogs(tmp_path)
+    import_file(sources[0], cache)
+    ours_first = history_files(cache)
+    history = cache / "history"
+    user = tmp_path / "user-files"
+    user.mkdir()
+    (user / "notes.json").write_text('{"mine": true}')
+    # user files in history/: sorted before our entries, some named like ours
+    planted = {
+        "2000-notes.json": b'{"mine": 1}',
+        "2000-01-01T000000.000000Z-aaaaaaaaaaaa.json": b'{"format": "fusion-cost-catalog"}',
+        "2000-01-01T000000.000000Z-bbbbbbbbbbbb.json.bak": b"backup",
+    }
+    for name, body in planted.items():
+        (history / name).write_bytes(body)
+    link = history / "2000-01-02T000000.000000Z-cccccccccccc.json"
+    link.symlink_to(user / "notes.json")
+    monkeypatch.setenv("FUSION_COST_HISTORY_KEEP", "1")
+    import_file(sources[1], cache)
+    import_file(sources[2], cache)
+
+    assert {p.name: p.read_bytes() for p in history.iterdir() if p.name in planted} == planted
+    assert link.is_symlink() and (user / "notes.json").read_text() == '{"mine": true}'
+    ours = history_files(cache)
+    assert len(ours) == 1 and ours[0] not in ours_first  # the two older entries were pruned
+    assert ours[0].read_bytes() == (cache / "catalog.json").read_bytes()
+
+
+def test_a_symlinked_history_dir_is_neither_listed_nor_pruned_nor_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "c"
+    sources = _three_catalogs(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    import_file(sources[0], elsewhere)  # a real history there, reached through the link
+    before = dir_bytes(elsewhere)
+    cache.mkdir()
+    (cache / "history").symlink_to(elsewhere / "history")
+    monkeypatch.setenv("FUSION_COST_HISTORY_KEEP", "1")
+    for source in sources:
+        import_file(source, cache)
+    assert history_files(cache) == []
+    assert dir_bytes(elsewhere) == before  # nothing written, nothing deleted there
+    assert len(load_catalog(cache)) == 549
+
+
+def test_history_files_and_prices_diff_list_only_our_entries(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cache = tmp_path / "c"
+    sources = _three_catalogs(tmp_path)
+    import_file(sources[0], cache)
+    import_file(sources[1], cache)
+    ours = history_files(cache)
+    assert len(ours) == 2
+    history = cache / "history"
+    # a user's copy of a catalog, newer by name than ours: not an entry we recorded
+    (history / "9999-my-copy.json").write_bytes((cache / "catalog.json").read_bytes())
+    # named like ours, but its models sha256 is not the one in the name
+    forged = history / "9999-01-01T000000.000000Z-0123456789ab.json"
+    forged.write_bytes(ours[0].read_bytes())
+    (history / "9999-01-02T000000.000000Z-abcdefabcdef.json").mkdir()
+    assert history_files(cache) == ours
+    code = main(["prices", "diff", "--cache-dir", str(cache), "--format", "json"])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert (result["old"]["label"], result["new"]["label"]) == tuple(map(str, ours))
+    assert [c["id"] for c in result["changed"]] == ["openai/gpt-5.6-sol"]
+
+
 # --- corruption --------------------------------------------------------------------------------
 
 

@@ -8,10 +8,12 @@ the replace is atomic, and they verify the sha256 recorded in the metadata.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
+import stat
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +42,9 @@ ENV_HISTORY_KEEP = "FUSION_COST_HISTORY_KEEP"
 LOCK_FILE = ".lock"
 LOCK_TIMEOUT_S = 120
 DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
+HISTORY_NAME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{6}\.\d{6}Z-([0-9a-f]{12})\.json")
+HEADER = re.compile(r'\{\s*"format":\s*"' + FORMAT + r'",\s*"version":\s*(\d{1,6}),\s*"meta":\s*')
+HEADER_BYTES = 64 * 1024  # the head of a history entry that holds its metadata
 
 
 def models_digest(rows: Sequence[dict[str, Any]]) -> str:
@@ -133,9 +138,9 @@ def save_catalog(directory: Path, models: Sequence[ModelInfo], meta: CatalogMeta
     _remove_stale_temps(directory)
     stamp = datetime.now(UTC)  # write time: history sorts in the order catalogs were stored
     history = directory / HISTORY_DIR
-    newest = history_files(directory)[-1:] if history.is_dir() else []
+    newest = history_files(directory)[-1:]
     entry = None
-    if not newest or written["sha256"][:12] not in newest[0].name:
+    if _history_usable(history) and (not newest or written["sha256"][:12] not in newest[0].name):
         entry = history / f"{stamp:%Y-%m-%dT%H%M%S.%f}Z-{written['sha256'][:12]}.json"
         write_atomic(entry, body)
     try:
@@ -163,10 +168,75 @@ def touch_catalog(directory: Path, **changes: Any) -> None:
     write_atomic(directory / CATALOG_FILE, encode(list(catalog), meta))
 
 
-def history_files(directory: Path) -> list[Path]:
-    """Catalogs recorded in `directory`'s history, oldest first (names sort by date)."""
+def _history_usable(history: Path) -> bool:
+    """history/ is ours to write in: missing (it is created) or a real directory, never a
+    symlink or anything else (entries would land, and pruning would delete, elsewhere)."""
+    try:
+        return stat.S_ISDIR(os.lstat(history).st_mode)
+    except FileNotFoundError:
+        return True
+
+
+def _entry_version(name: str, history_fd: int) -> int | None:
+    """The catalog format version of a history entry this tool wrote, else None.
+
+    Ours means: our name pattern, a regular file (a symlink is not followed), and our
+    document header (format, version, metadata) whose models sha256 is the one in the name.
+    Only the head of the file is read; loading the entry verifies all of it.
+    """
+    match = HISTORY_NAME.fullmatch(name)
+    if match is None:
+        return None
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=history_fd)
+    except OSError:  # a symlink (ELOOP), gone, unreadable
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        head = os.read(fd, HEADER_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    top = HEADER.match(head)
+    if top is None:
+        return None
+    try:
+        meta, _ = json.JSONDecoder().raw_decode(head, top.end())
+    except ValueError:
+        return None
+    sha = meta.get("sha256") if isinstance(meta, dict) else None
+    if not isinstance(sha, str) or sha[:12] != match.group(1):
+        return None
+    return int(top.group(1))
+
+
+def _history_entries(directory: Path, current_only: bool) -> list[str]:
+    """Names of our entries in `directory`'s history/ (see `_entry_version`), oldest first."""
     history = directory / HISTORY_DIR
-    return sorted(history.glob("*.json")) if history.is_dir() else []
+    if not _history_usable(history):
+        return []
+    try:
+        fd = os.open(history, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return []
+    try:
+        names = []
+        for name in os.listdir(fd):
+            version = _entry_version(name, fd)
+            if version is not None and (version == FORMAT_VERSION or not current_only):
+                names.append(name)
+        return sorted(names)
+    finally:
+        os.close(fd)
+
+
+def history_files(directory: Path) -> list[Path]:
+    """Catalogs this tool recorded in `directory`'s history in the current format, oldest
+    first (names sort by date). Anything else in history/ (a user's file, a symlink, an entry
+    of an older format) is not listed."""
+    return [directory / HISTORY_DIR / name for name in _history_entries(directory, True)]
 
 
 def history_of(catalog: Catalog) -> list[Catalog]:
@@ -215,8 +285,21 @@ def history_keep() -> int:
 
 
 def _prune(history: Path, keep: int) -> None:
-    for stale in sorted(history.glob("*.json"))[:-keep]:
-        stale.unlink(missing_ok=True)
+    """Delete all but the newest `keep` of our entries (any format version): only files this
+    tool wrote (`_entry_version`), only inside history/ itself, never through a symlink."""
+    stale = _history_entries(history.parent, current_only=False)[:-keep]
+    if not stale:
+        return
+    try:
+        fd = os.open(history, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return
+    try:
+        for name in stale:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(name, dir_fd=fd)  # unlink never follows a symlink
+    finally:
+        os.close(fd)
 
 
 def new_meta(source: str, fetched_at: datetime | None = None, **extra: Any) -> CatalogMeta:

@@ -2,8 +2,9 @@
 `--rows-out` all write through `open_output`, so every command treats a target the same way.
 
 - A regular file, a new one, or a symlink to either is replaced atomically: a temp file beside
-  the real file, fsync, `os.replace`. A symlink stays a symlink (its target is replaced) and an
-  existing file keeps its permission bits. A failure leaves the old file as it was.
+  the real file (named with our pid), fsync, `os.replace`. A symlink stays a symlink (its target
+  is replaced) and an existing file keeps its permission bits. A failure leaves the old file as
+  it was; the temp a killed writer left behind is removed by the next write of the same file.
 - One of this process's descriptors (`/dev/stdout`, `/dev/stderr`, `/dev/fd/N`,
   `/proc/self/fd/N`) is written to the descriptor as it is open: `-o /dev/stdout` prints, and
   appends to a `>>` redirection instead of replacing the file behind it.
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from estimator.errors import UserError
-from estimator.pricing.atomic import replacing
+from estimator.pricing.atomic import remove_dead_temps, replacing
 
 _OWN_FD = re.compile(r"/proc/(\d+)(?:/task/\d+)?/fd/(\d+)")
 _MAX_LINKS = 40
@@ -73,6 +74,7 @@ def _opened(path: Path) -> Iterator[BinaryIO]:
         return
     real = Path(os.path.realpath(path))  # a symlink stays: the file it points to is replaced
     mode = stat.S_IMODE(info.st_mode) if info is not None else None
+    remove_dead_temps(real.parent, real.name)  # of earlier writers of this file that were killed
     with replacing(real, mode) as handle:
         yield handle
 

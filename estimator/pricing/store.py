@@ -15,13 +15,13 @@ import os
 import re
 import stat
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from estimator import __version__
 from estimator.errors import PricingUnavailable, UserError
-from estimator.pricing.atomic import write_atomic
+from estimator.pricing.atomic import remove_dead_temps, write_atomic
 from estimator.pricing.catalog import Catalog, CatalogMeta
 from estimator.pricing.locations import CATALOG_FILE, bundled_snapshot, candidate_dirs
 from estimator.pricing.models import ModelInfo
@@ -44,6 +44,7 @@ LOCK_TIMEOUT_S = 120
 DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 HISTORY_NAME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{6}\.\d{6}Z-([0-9a-f]{12})\.json")
 HEADER = re.compile(r'\{\s*"format":\s*"' + FORMAT + r'",\s*"version":\s*(\d{1,6}),\s*"meta":\s*')
+LEGACY_TEMP = re.compile(r"\.catalog\.json\.[a-z0-9_]{8}\.tmp")
 HEADER_BYTES = 64 * 1024  # the head of a history entry that holds its metadata
 
 
@@ -131,38 +132,76 @@ def lock(directory: Path) -> Any:
 
 
 def save_catalog(directory: Path, models: Sequence[ModelInfo], meta: CatalogMeta) -> Path:
-    """Write the catalog atomically (caller holds `lock(directory)`) and record it in history."""
+    """Write the catalog atomically (caller holds `lock(directory)`), then record it in history.
+
+    The catalog goes first: history only ever holds catalogs that were current. A writer killed
+    between the two writes leaves the new catalog in place without its entry; the next write
+    records it (`_record_current`) before storing its own.
+    """
     keep = history_keep()
     body = encode(models, meta)
-    written = json.loads(body)["meta"]
-    _remove_stale_temps(directory)
-    stamp = datetime.now(UTC)  # write time: history sorts in the order catalogs were stored
+    sha = json.loads(body)["meta"]["sha256"]
     history = directory / HISTORY_DIR
-    newest = history_files(directory)[-1:]
-    entry = None
-    if _history_usable(history) and (not newest or written["sha256"][:12] not in newest[0].name):
-        entry = history / f"{stamp:%Y-%m-%dT%H%M%S.%f}Z-{written['sha256'][:12]}.json"
-        write_atomic(entry, body)
-    try:
-        write_atomic(directory / CATALOG_FILE, body)
-    except BaseException:  # e.g. disk full: no history entry for a catalog never stored
-        if entry is not None:
-            entry.unlink(missing_ok=True)
-        raise
-    if entry is not None:
-        _prune(history, keep)  # only once the new catalog is in place
+    _remove_stale_temps(directory)
+    _record_current(directory, keep)
+    write_atomic(directory / CATALOG_FILE, body)
+    _record(history, body, sha, datetime.now(UTC), keep)
     return directory / CATALOG_FILE
 
 
+def _record(history: Path, body: bytes, sha: str, stamp: datetime, keep: int) -> None:
+    """Add a history entry for a catalog that is now current, unless the newest entry already
+    has its models, then prune. Best effort: the catalog is already stored, and an entry that
+    cannot be written (disk full) is recorded by the next write."""
+    if not _history_usable(history):
+        return
+    newest = history_files(history.parent)[-1:]
+    if newest and newest[0].name.endswith(f"-{sha[:12]}.json"):
+        return
+    after = _stamp_of(newest[0].name) if newest else None
+    if after is not None:  # names sort by time: never before the newest entry (clock skew)
+        stamp = max(stamp, after + timedelta(microseconds=1))
+    try:
+        write_atomic(history / f"{stamp:%Y-%m-%dT%H%M%S.%f}Z-{sha[:12]}.json", body)
+    except OSError:
+        return
+    _prune(history, keep)
+
+
+def _stamp_of(name: str) -> datetime | None:
+    try:
+        return datetime.strptime(name[:24], "%Y-%m-%dT%H%M%S.%f").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _record_current(directory: Path, keep: int) -> None:
+    """The catalog in place, if history lacks it (its writer was killed before recording it)."""
+    path = directory / CATALOG_FILE
+    try:
+        body = read_limited(path)
+        sha = decode(body, str(path), path).meta.sha256
+        stored = datetime.fromtimestamp(os.stat(path).st_mtime, UTC)
+    except (OSError, PayloadError, PricingUnavailable):
+        return  # none, or not one we can vouch for: nothing to record
+    _record(directory / HISTORY_DIR, body, sha, stored, keep)
+
+
 def _remove_stale_temps(directory: Path) -> None:
-    """Temp files of writers that were killed mid-write (we hold the lock: none is live)."""
-    stale = [*directory.glob(f".{CATALOG_FILE}.*.tmp"), *(directory / HISTORY_DIR).glob(".*.tmp")]
-    for path in stale:
-        path.unlink(missing_ok=True)
+    """Temp files of writers that were killed mid-write: ours, whose pid is gone."""
+    remove_dead_temps(directory, CATALOG_FILE)
+    history = directory / HISTORY_DIR
+    if _history_usable(history):
+        remove_dead_temps(history)
+    # earlier versions named temps without a pid; we hold the lock, so none is live
+    for legacy in directory.glob(f".{CATALOG_FILE}.????????.tmp"):
+        if LEGACY_TEMP.fullmatch(legacy.name) and legacy.is_file() and not legacy.is_symlink():
+            legacy.unlink(missing_ok=True)
 
 
 def touch_catalog(directory: Path, **changes: Any) -> None:
     """Update metadata only (e.g. after a 304 Not Modified); the models stay as they are."""
+    _remove_stale_temps(directory)
     catalog = read_catalog_file(directory / CATALOG_FILE)
     meta = catalog.meta.model_copy(update=changes)
     write_atomic(directory / CATALOG_FILE, encode(list(catalog), meta))

@@ -159,6 +159,72 @@ def test_missing_dir_on_a_readonly_mount_fails_clearly(readonly_cache: Path) -> 
     assert not target.parent.exists()
 
 
+def _nothing_in_the_user_cache() -> None:
+    assert not any(Path(os.environ["XDG_CACHE_HOME"]).rglob("catalog.json"))
+
+
+@pytest.mark.parametrize("holds_a_catalog", [True, False])
+def test_a_readonly_cache_dir_from_the_environment_is_refused_not_bypassed(
+    tmp_path: Path, changed: Path, monkeypatch: pytest.MonkeyPatch, holds_a_catalog: bool
+) -> None:
+    needs_mount()
+    with tmpfs(tmp_path / "ro", "4m") as mount:
+        cache_dir = mount / "cache"
+        if holds_a_catalog:
+            import_file(PAYLOAD, cache_dir)
+        else:
+            cache_dir.mkdir()
+        remount(mount, "ro")
+        before = dir_bytes(cache_dir)
+        monkeypatch.setenv("FUSION_COST_CACHE_DIR", str(cache_dir))
+
+        run = run_cli("prices", "import", str(changed))
+        line = assert_one_line_error(run, 2, str(cache_dir), "read-only file system")
+        assert "FUSION_COST_CACHE_DIR" in line
+        with RawServer(serve(changed.read_bytes())) as server:
+            run = run_cli("prices", "refresh", "--base-url", server.url(), "--retries", "0")
+        assert_one_line_error(run, 2, str(cache_dir), "read-only file system")
+        assert server.connections == 0  # refused before fetching
+        assert dir_bytes(cache_dir) == before
+        _nothing_in_the_user_cache()  # it used to "succeed" into the user cache dir
+
+        # an explicit --cache-dir still wins: the user reads from there
+        run = cli_import(changed, tmp_path / "elsewhere")
+        assert run.code == 0, run.err
+
+
+def test_a_readonly_local_dir_holding_a_catalog_is_refused(
+    tmp_path: Path, isolated: Path, changed: Path
+) -> None:
+    needs_mount()
+    with tmpfs(isolated / "pricing_cache", "4m") as local:
+        import_file(PAYLOAD, local)
+        remount(local, "ro")
+        before = dir_bytes(local)
+        run = run_cli("prices", "import", str(changed))
+        assert_one_line_error(run, 2, str(local), "read-only file system", "--cache-dir")
+        assert dir_bytes(local) == before
+        _nothing_in_the_user_cache()
+        shown = run_cli("prices", "show", CHANGED_ID, "--format", "json")
+        assert shown.code == 0 and json.loads(shown.out)["catalog"]["fetched_at"][:10] == (
+            "2026-08-19"
+        )
+
+
+def test_a_readonly_local_dir_without_a_catalog_is_skipped_by_reads_and_writes(
+    isolated: Path, changed: Path
+) -> None:
+    needs_mount()
+    with tmpfs(isolated / "pricing_cache", "4m") as local:
+        remount(local, "ro")
+        run = run_cli("prices", "import", str(changed))
+        assert run.code == 0, run.err
+        user = Path(os.environ["XDG_CACHE_HOME"]) / "fusion-cost" / "catalog.json"
+        assert f"into {user}" in run.err
+        shown = run_cli("prices", "show", CHANGED_ID, "--format", "json")
+        assert json.loads(shown.out)["catalog"]["fetched_at"][:10] == "2026-08-20"  # read back
+
+
 @pytest.mark.parametrize("where", ["the-file", "the-file/sub"])
 def test_cache_dir_that_is_a_regular_file(tmp_path: Path, changed: Path, where: str) -> None:
     the_file = tmp_path / "the-file"

@@ -18,10 +18,12 @@ from estimator.errors import PricingUnavailable, UserError
 from estimator.pricing.catalog import CatalogMeta
 from estimator.pricing.fetch import Fetcher, FetchSettings
 from estimator.pricing.locations import (
+    CATALOG_FILE,
+    ENV_CACHE_DIR,
     bundled_snapshot,
+    candidate_dirs,
     is_writable_dir,
     unwritable_reason,
-    writable_dir,
 )
 from estimator.pricing.payload import (
     PayloadError,
@@ -60,17 +62,32 @@ class Outcome:
 
 
 def _target_dir(cache_dir: str | os.PathLike[str] | None) -> Path:
+    """Where a refresh or import writes: the first writable cache dir, unless reads would not
+    look there first (then the write would "succeed" while prices keep coming from elsewhere)."""
     if cache_dir and not is_writable_dir(Path(cache_dir)):
         # an explicit --cache-dir is where the user will read from: never write elsewhere
         raise UserError(
             f"{cache_dir}: cannot write the catalog there ({unwritable_reason(Path(cache_dir))})"
         )
-    directory = writable_dir(cache_dir)
-    if directory is None:
+    configured = os.environ.get(ENV_CACHE_DIR)
+    if not cache_dir and configured and not is_writable_dir(Path(configured)):
         raise UserError(
-            "no writable cache directory: pass --cache-dir DIR or set FUSION_COST_CACHE_DIR"
+            f"{configured} (${ENV_CACHE_DIR}): cannot write the catalog there "
+            f"({unwritable_reason(Path(configured))}); reads look there first, so nothing is "
+            "written elsewhere: make it writable, or unset it, or pass --cache-dir DIR"
         )
-    return directory
+    for directory in candidate_dirs(cache_dir):
+        if is_writable_dir(directory):
+            return directory
+        if (directory / CATALOG_FILE).is_file():
+            raise UserError(
+                f"{directory}: cannot write the catalog there ({unwritable_reason(directory)}); "
+                "reads use the catalog it holds before any later directory, so nothing is "
+                "written elsewhere: make it writable, or pass --cache-dir DIR (and read with it)"
+            )
+    raise UserError(
+        "no writable cache directory: pass --cache-dir DIR or set FUSION_COST_CACHE_DIR"
+    )
 
 
 class CacheWriteError(UserError, OSError):

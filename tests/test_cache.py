@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from estimator.pricing.atomic import write_atomic
 from estimator.pricing.locations import candidate_dirs, user_cache_dir, writable_dir
 from estimator.pricing.payload import PayloadError
 from estimator.pricing.refresh import import_file
-from estimator.pricing.store import history_files, read_catalog_file
+from estimator.pricing.store import FORMAT_VERSION, history_files, read_catalog_file
 from tests.conftest import PAYLOAD, SNAPSHOT
 from tests.pricing_helpers import dir_bytes, temp_files, with_price, write_json
 
@@ -294,17 +295,138 @@ def test_edited_catalog_fails_its_sha_check_naming_the_file(
 
     code = main(["prices", "show", "anthropic/claude-opus-5", "--cache-dir", str(cache)])
     err = capsys.readouterr().err
-    assert code == 2
+    assert code == 3  # pricing unavailable until it is rebuilt
     assert str(path) in err
     assert "sha256" in err
+    assert f"fusion-cost prices refresh --cache-dir {cache}" in err
     assert "Traceback" not in err
+
+
+def _edit(path: Path, change) -> None:  # type: ignore[no-untyped-def]
+    document = json.loads(path.read_bytes())
+    change(document)
+    path.write_text(json.dumps(document, indent=1))
+
+
+def _cheaper(document: dict) -> None:  # type: ignore[type-arg]
+    row = next(r for r in document["data"] if r["id"] == "anthropic/claude-opus-5")
+    row["pricing"]["prompt"] = "0.0000001"
+
+
+def _set(section: str | None, key: str, value: object):  # type: ignore[no-untyped-def]
+    def change(document: dict) -> None:  # type: ignore[type-arg]
+        target = document if section is None else document[section]
+        if value is None:
+            target.pop(key)
+        else:
+            target[key] = value
+
+    return change
+
+
+# Each edit used to be accepted: the sha256 covered only the models and could be emptied.
+TAMPERING = {
+    "models-sha-emptied-and-a-price-edited": ([_set("meta", "sha256", ""), _cheaper], "sha256"),
+    "models-sha-removed-and-a-price-edited": ([_set("meta", "sha256", None), _cheaper], "sha256"),
+    "fetched-at-moved-to-the-future": (
+        [_set("meta", "fetched_at", "2027-11-25T00:00:00Z")],
+        "document_sha256",
+    ),
+    "fetched-at-refreshed-to-hide-staleness": (
+        [_set("meta", "fetched_at", "2026-11-25T00:00:00Z")],
+        "document_sha256",
+    ),
+    "checked-at-edited": ([_set("meta", "checked_at", "2026-11-25T00:00:00Z")], "document_sha256"),
+    "source-edited": ([_set("meta", "source", "https://example.com/trusted")], "document_sha256"),
+    "document-sha-removed": ([_set(None, "document_sha256", None)], "no valid document_sha256"),
+    "document-sha-emptied": ([_set(None, "document_sha256", "")], "no valid document_sha256"),
+    "document-sha-of-another-shape": (
+        [_set(None, "document_sha256", ["x"])],
+        "no valid document_sha256",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TAMPERING))
+def test_a_hand_edited_catalog_is_refused_with_the_rebuild_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    changes, needle = TAMPERING[case]
+    cache = tmp_path / "c"
+    import_file(PAYLOAD, cache)
+    path = cache / "catalog.json"
+    for change in changes:
+        _edit(path, change)
+    code = main(["estimate", "--samples", "100", "--cache-dir", str(cache)])
+    captured = capsys.readouterr()
+    assert (code, captured.out) == (3, ""), captured.err
+    (line,) = captured.err.strip().splitlines()
+    assert line.startswith(f"fusion-cost: error: {path}: ")
+    assert needle in line and f"fusion-cost prices refresh --cache-dir {cache}" in line
+    with pytest.raises(PricingUnavailable):
+        read_catalog_file(path)
+    import_file(PAYLOAD, cache)  # the command it names repairs it
+    assert len(load_catalog(cache)) == 549
+
+
+def test_a_catalog_dated_in_the_future_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "c"
+    # written honestly by this tool, whose clock was two days ahead
+    monkeypatch.setenv("FUSION_COST_NOW", "2026-11-27T12:00:00+00:00")
+    import_file(PAYLOAD, cache, fetched_at=datetime(2026, 11, 27, tzinfo=UTC))
+    monkeypatch.setenv("FUSION_COST_NOW", "2026-11-25T12:00:00+00:00")
+    code = main(["check", "--samples", "100", "--cache-dir", str(cache)])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "fetched_at 2026-11-27T00:00:00+00:00 is in the future" in err
+    assert len(err.strip().splitlines()) == 1
+    # a day ahead is clock skew, not a lie
+    import_file(PAYLOAD, cache, fetched_at=datetime(2026, 11, 26, 11, tzinfo=UTC))
+    assert load_catalog(cache).meta.fetched_at.day == 26
+    # and an import is refused before it writes what reads would refuse
+    before = dir_bytes(cache)
+    code = main(["prices", "import", str(PAYLOAD), "--cache-dir", str(cache), "--fetched-at",
+                 "2027-01-01"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and "is in the future" in err
+    assert dir_bytes(cache) == before
+
+
+def test_an_old_format_catalog_is_refused_and_import_converts_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cache = tmp_path / "c"
+    import_file(PAYLOAD, cache)
+    path = cache / "catalog.json"
+
+    def version_1(document: dict) -> None:  # type: ignore[type-arg]
+        document.pop("document_sha256")
+        document["version"] = 1
+
+    _edit(path, version_1)
+    code = main(["prices", "show", "openai/gpt-5.6-sol", "--cache-dir", str(cache)])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "catalog format version 1, expected 2" in err
+    assert f"fusion-cost prices refresh --cache-dir {cache}" in err
+    old = tmp_path / "old-catalog.json"
+    old.write_bytes(path.read_bytes())
+    assert main(["prices", "import", str(old), "--cache-dir", str(tmp_path / "new")]) == 0
+    converted = load_catalog(tmp_path / "new")
+    assert converted.meta.fetched_at == read_catalog_file(SNAPSHOT).meta.fetched_at
+    assert converted.meta.sha256 == read_catalog_file(SNAPSHOT).meta.sha256
 
 
 @pytest.mark.parametrize(
     ("damage", "reason"),
     [
         (lambda body: body[: len(body) // 2], "not valid JSON"),
-        (lambda body: body.replace(b'"version": 1', b'"version": 99', 1), "format version 99"),
+        (
+            lambda body: body.replace(b'"version": %d' % FORMAT_VERSION, b'"version": 99', 1),
+            "format version 99",
+        ),
         (lambda body: b'{"data": []}', "not a fusion-cost catalog file"),
     ],
 )

@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from estimator.errors import UserError
+from estimator.errors import PricingUnavailable, UserError
 from estimator.pricing.models import ModelInfo
 
 SHRINK_LIMIT = 0.5
@@ -96,6 +96,13 @@ def loads_strict(body: bytes | str) -> Any:
 
 class PayloadError(UserError):
     """A payload or catalog file that fails the gate; the cache is left as it was."""
+
+
+class CatalogRefused(PayloadError, PricingUnavailable):
+    """A stored catalog that cannot be vouched for (no valid hash, an old format, a date in the
+    future): pricing is unavailable until it is rebuilt (exit 3). Still a `PayloadError`."""
+
+    exit_code = 3
 
 
 def parse_json(body: bytes | str, source: str) -> Any:

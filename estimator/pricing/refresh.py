@@ -36,6 +36,7 @@ from estimator.pricing.payload import (
 )
 from estimator.pricing.store import (
     FORMAT,
+    check_fetched_at,
     current_meta,
     date_from_name,
     dump_rows,
@@ -118,7 +119,10 @@ def _previous_count(directory: Path) -> int | None:
     if meta is not None:
         return meta.model_count
     snapshot = bundled_snapshot()
-    return read_catalog_file(snapshot).meta.model_count if snapshot else None
+    try:
+        return read_catalog_file(snapshot).meta.model_count if snapshot else None
+    except (PricingUnavailable, PayloadError):  # a broken snapshot: no count to compare with
+        return None
 
 
 def refresh(
@@ -188,9 +192,10 @@ def import_file(
             raise PayloadError(f"{path}: bad catalog metadata: {first_error(exc)}") from None
         fetched_at = fetched_at or kept.fetched_at
         source = source or kept.source
-    fetched_at = (
-        fetched_at or date_from_name(path) or datetime.fromtimestamp(path.stat().st_mtime, UTC)
-    )
+    # a modification time ahead of the clock is skew (or a touched file): not a future date
+    modified = min(datetime.fromtimestamp(path.stat().st_mtime, UTC), now_utc())
+    fetched_at = fetched_at or date_from_name(path) or modified
+    check_fetched_at(fetched_at, str(path), UserError)  # it would be refused when read
     directory = _target_dir(cache_dir)
     with _writing(directory), lock(directory):
         previous_count = _previous_count(directory)

@@ -3,7 +3,9 @@
 `catalog.json` holds the metadata *and* the models in one document, so a single atomic
 `os.replace` switches both: a separate metadata file could disagree with the catalog after a
 crash between two renames. Every write happens under a file lock; readers need no lock because
-the replace is atomic, and they verify the sha256 recorded in the metadata.
+the replace is atomic. Readers verify two digests: `document_sha256` over the whole document
+(metadata and its dates included), so no field can be edited by hand, and `meta.sha256` over the
+models alone, the catalog's identity in estimates and CI baselines.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from estimator import __version__
+from estimator.clock import now_utc
 from estimator.errors import PricingUnavailable, UserError
 from estimator.pricing.atomic import remove_dead_temps, write_atomic
 from estimator.pricing.catalog import Catalog, CatalogMeta
 from estimator.pricing.locations import CATALOG_FILE, bundled_snapshot, candidate_dirs
 from estimator.pricing.models import ModelInfo
 from estimator.pricing.payload import (
+    CatalogRefused,
     PayloadError,
     first_error,
     parse_json,
@@ -35,7 +39,10 @@ from estimator.pricing.payload import (
 )
 
 FORMAT = "fusion-cost-catalog"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: document_sha256 covers the whole document (1: the models only)
+DOCUMENT_HASH = "document_sha256"
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+FUTURE_SLACK = timedelta(days=1)
 HISTORY_DIR = "history"
 HISTORY_KEEP = 100  # catalogs kept in history/ (env FUSION_COST_HISTORY_KEEP)
 ENV_HISTORY_KEEP = "FUSION_COST_HISTORY_KEEP"
@@ -43,7 +50,10 @@ LOCK_FILE = ".lock"
 LOCK_TIMEOUT_S = 120
 DATE_IN_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
 HISTORY_NAME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{6}\.\d{6}Z-([0-9a-f]{12})\.json")
-HEADER = re.compile(r'\{\s*"format":\s*"' + FORMAT + r'",\s*"version":\s*(\d{1,6}),\s*"meta":\s*')
+HEADER = re.compile(
+    r'\{\s*"format":\s*"' + FORMAT + r'",\s*"version":\s*(\d{1,6}),\s*'
+    r'(?:"' + DOCUMENT_HASH + r'":\s*"[0-9a-f]{0,64}",\s*)?"meta":\s*'
+)
 LEGACY_TEMP = re.compile(r"\.catalog\.json\.[a-z0-9_]{8}\.tmp")
 HEADER_BYTES = 64 * 1024  # the head of a history entry that holds its metadata
 
@@ -58,35 +68,83 @@ def dump_rows(models: Sequence[ModelInfo]) -> list[dict[str, Any]]:
     return [m.model_dump(mode="json", exclude_none=True, exclude_defaults=True) for m in models]
 
 
+def document_digest(document: dict[str, Any]) -> str:
+    """The sha256 of a whole stored catalog (format, version, metadata with its dates, models):
+    canonical JSON of the parsed document without its `document_sha256` field."""
+    rest = {key: value for key, value in document.items() if key != DOCUMENT_HASH}
+    canonical = json.dumps(rest, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def encode(models: Sequence[ModelInfo], meta: CatalogMeta) -> bytes:
     rows = dump_rows(models)
     meta = meta.model_copy(update={"sha256": models_digest(rows), "model_count": len(rows)})
-    document = {
+    document: dict[str, Any] = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "meta": meta.model_dump(mode="json"),
         "data": rows,
     }
-    return (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode()
+    # hashed as a reader will parse it back
+    digest = document_digest(json.loads(json.dumps(document, ensure_ascii=False)))
+    stored = {"format": FORMAT, "version": FORMAT_VERSION, DOCUMENT_HASH: digest, **document}
+    return (json.dumps(stored, indent=1, ensure_ascii=False) + "\n").encode()
+
+
+def rebuild_hint(location: Path | None) -> str:
+    """The command that writes a good catalog where this one is."""
+    if location is not None and location.name == CATALOG_FILE:
+        where = f" --cache-dir {location.parent}"
+        return (
+            f"rebuild it with `fusion-cost prices refresh{where}` (or `fusion-cost prices "
+            f"import PAYLOAD.json{where}`)"
+        )
+    return "rebuild it with `fusion-cost prices import PAYLOAD.json` from the payload it came from"
+
+
+def check_fetched_at(moment: datetime, source: str, error: type[Exception]) -> None:
+    """Refuse prices dated more than `FUTURE_SLACK` ahead of now: a future date would switch
+    the age warning and the catalog-age policy off."""
+    now = now_utc()
+    if moment > now + FUTURE_SLACK:
+        raise error(
+            f"{source}: fetched_at {moment.isoformat()} is in the future (now is "
+            f"{now:%Y-%m-%d %H:%M} UTC)"
+        )
 
 
 def decode(body: bytes, source: str, location: Path | None = None) -> Catalog:
-    """Validate a catalog document (ours, with `meta`) and build the catalog."""
+    """Validate a catalog document (ours, with `meta`) and build the catalog.
+
+    Refused (`CatalogRefused`, exit 3) unless its `document_sha256` matches the whole document,
+    its `meta.sha256` the models, and its `fetched_at` is not in the future.
+    """
     document = parse_json(body, source)
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise PayloadError(f"{source}: not a fusion-cost catalog file")
+    hint = rebuild_hint(location)
     if document.get("version") != FORMAT_VERSION:
-        raise PayloadError(
-            f"{source}: catalog format version {document.get('version')!r}, expected "
-            f"{FORMAT_VERSION}; rebuild it with `fusion-cost prices refresh` or `prices import`"
+        version = repr(document.get("version"))[:20]
+        raise CatalogRefused(
+            f"{source}: catalog format version {version}, expected {FORMAT_VERSION}; {hint}"
+        )
+    recorded = document.get(DOCUMENT_HASH)
+    if not isinstance(recorded, str) or not SHA256_HEX.fullmatch(recorded):
+        raise CatalogRefused(f"{source}: the catalog has no valid {DOCUMENT_HASH}; {hint}")
+    if document_digest(document) != recorded:
+        raise CatalogRefused(
+            f"{source}: the catalog does not match its recorded {DOCUMENT_HASH} (edited?); {hint}"
         )
     rows = rows_of(document, source)
     try:
         meta = CatalogMeta.model_validate(document.get("meta"))
     except ValueError as exc:
         raise PayloadError(f"{source}: bad metadata: {first_error(exc)}") from None
-    if meta.sha256 and models_digest(rows) != meta.sha256:
-        raise PayloadError(f"{source}: the models do not match the recorded sha256 (edited?)")
+    if models_digest(rows) != meta.sha256:
+        raise CatalogRefused(
+            f"{source}: the models do not match the recorded sha256 (edited?); {hint}"
+        )
+    check_fetched_at(meta.fetched_at, source, CatalogRefused)
     return Catalog(validate_rows(rows, source), meta, location)
 
 

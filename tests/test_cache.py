@@ -381,6 +381,7 @@ def test_a_catalog_dated_in_the_future_is_refused(
     err = capsys.readouterr().err
     assert code == 3
     assert "fetched_at 2026-11-27T00:00:00+00:00 is in the future" in err
+    assert f"fusion-cost prices refresh --cache-dir {cache}" in err
     assert len(err.strip().splitlines()) == 1
     # a day ahead is clock skew, not a lie
     import_file(PAYLOAD, cache, fetched_at=datetime(2026, 11, 26, 11, tzinfo=UTC))

@@ -102,14 +102,16 @@ def rebuild_hint(location: Path | None) -> str:
     return "rebuild it with `fusion-cost prices import PAYLOAD.json` from the payload it came from"
 
 
-def check_fetched_at(moment: datetime, source: str, error: type[Exception]) -> None:
+def check_fetched_at(
+    moment: datetime, source: str, error: type[Exception], hint: str | None = None
+) -> None:
     """Refuse prices dated more than `FUTURE_SLACK` ahead of now: a future date would switch
     the age warning and the catalog-age policy off."""
     now = now_utc()
     if moment > now + FUTURE_SLACK:
         raise error(
             f"{source}: fetched_at {moment.isoformat()} is in the future (now is "
-            f"{now:%Y-%m-%d %H:%M} UTC)"
+            f"{now:%Y-%m-%d %H:%M} UTC)" + (f"; {hint}" if hint else "")
         )
 
 
@@ -144,7 +146,7 @@ def decode(body: bytes, source: str, location: Path | None = None) -> Catalog:
         raise CatalogRefused(
             f"{source}: the models do not match the recorded sha256 (edited?); {hint}"
         )
-    check_fetched_at(meta.fetched_at, source, CatalogRefused)
+    check_fetched_at(meta.fetched_at, source, CatalogRefused, hint)
     return Catalog(validate_rows(rows, source), meta, location)
 
 

@@ -8,30 +8,35 @@ never gated on increase.
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, FiniteFloat, ValidationError
 
 from estimator.errors import UserError
 from estimator.results import SCHEMA_VERSION, Estimate, Money
 from estimator.scenario import Policy
 
 REGENERATE = "fusion-cost estimate SCENARIO --format json > baseline.json (on the main branch)"
+MAX_BASELINE_BYTES = 16 * 1024 * 1024  # an estimate's JSON is well under 1 MiB
 
 
 class _Lenient(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+class BaselineRow(_Lenient):
+    model: str
+    cost_usd: FiniteFloat
+
+
 class BaselineStrategy(_Lenient):
     name: str
     kind: str = ""
-    per_request_usd: float
-    monthly_usd: float
-    breakdown: list[dict[str, Any]] = []
+    per_request_usd: FiniteFloat
+    monthly_usd: FiniteFloat
+    breakdown: list[BaselineRow] = []
 
 
 class BaselinePricing(_Lenient):
@@ -45,17 +50,24 @@ class Baseline(_Lenient):
     schema_version: int
     pricing: BaselinePricing
     strategies: list[BaselineStrategy]
-    prices_used: dict[str, dict[str, float | None]] = {}
+    prices_used: dict[str, dict[str, FiniteFloat | None]] = {}
 
 
 def load_baseline(path: str | Path) -> Baseline:
     """A baseline file, or exit 2 naming the file and the command that regenerates it."""
+    from estimator.pricing.payload import loads_strict, read_limited
+
     source = Path(path)
     try:
-        document = json.loads(source.read_bytes())
+        document = loads_strict(read_limited(source, MAX_BASELINE_BYTES))
     except FileNotFoundError:
         raise UserError(f"{source}: baseline file not found; create it with {REGENERATE}") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except OSError as exc:
+        raise UserError(
+            f"{source}: cannot read the baseline ({exc.strerror or exc}); "
+            f"regenerate it with {REGENERATE}"
+        ) from None
+    except ValueError as exc:  # bad JSON or encoding, NaN, huge numbers, deep nesting
         raise UserError(
             f"{source}: not a readable JSON baseline ({exc}); regenerate it with {REGENERATE}"
         ) from None

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from estimator.pricing.atomic import write_atomic
 from estimator.pricing.locations import candidate_dirs, user_cache_dir, writable_dir
 from estimator.pricing.payload import PayloadError
 from estimator.pricing.refresh import import_file
-from estimator.pricing.store import history_files, read_catalog_file
+from estimator.pricing.store import FORMAT_VERSION, history_files, read_catalog_file
 from tests.conftest import PAYLOAD, SNAPSHOT
 from tests.pricing_helpers import dir_bytes, temp_files, with_price, write_json
 
@@ -186,6 +187,91 @@ def test_history_gets_one_entry_per_distinct_catalog(tmp_path: Path) -> None:
     assert history[-1].read_bytes() == (cache / "catalog.json").read_bytes()
 
 
+def _three_catalogs(tmp_path: Path) -> list[Path]:
+    """Three distinct catalog payloads (one price differs in each)."""
+    return [
+        write_json(
+            tmp_path / f"models-2026-08-2{n}.json",
+            with_price("openai/gpt-5.6-sol", "prompt", f"0.00000{n + 1}"),
+        )
+        for n in range(3)
+    ]
+
+
+def test_pruning_deletes_only_our_entries_never_through_a_symlink(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "c"
+    sources = _three_catalogs(tmp_path)
+    import_file(sources[0], cache)
+    ours_first = history_files(cache)
+    history = cache / "history"
+    user = tmp_path / "user-files"
+    user.mkdir()
+    (user / "notes.json").write_text('{"mine": true}')
+    # user files in history/: sorted before our entries, some named like ours
+    planted = {
+        "2000-notes.json": b'{"mine": 1}',
+        "2000-01-01T000000.000000Z-aaaaaaaaaaaa.json": b'{"format": "fusion-cost-catalog"}',
+        "2000-01-01T000000.000000Z-bbbbbbbbbbbb.json.bak": b"backup",
+    }
+    for name, body in planted.items():
+        (history / name).write_bytes(body)
+    link = history / "2000-01-02T000000.000000Z-cccccccccccc.json"
+    link.symlink_to(user / "notes.json")
+    monkeypatch.setenv("FUSION_COST_HISTORY_KEEP", "1")
+    import_file(sources[1], cache)
+    import_file(sources[2], cache)
+
+    assert {p.name: p.read_bytes() for p in history.iterdir() if p.name in planted} == planted
+    assert link.is_symlink() and (user / "notes.json").read_text() == '{"mine": true}'
+    ours = history_files(cache)
+    assert len(ours) == 1 and ours[0] not in ours_first  # the two older entries were pruned
+    assert ours[0].read_bytes() == (cache / "catalog.json").read_bytes()
+
+
+def test_a_symlinked_history_dir_is_neither_listed_nor_pruned_nor_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "c"
+    sources = _three_catalogs(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    import_file(sources[0], elsewhere)  # a real history there, reached through the link
+    before = dir_bytes(elsewhere)
+    cache.mkdir()
+    (cache / "history").symlink_to(elsewhere / "history")
+    monkeypatch.setenv("FUSION_COST_HISTORY_KEEP", "1")
+    for source in sources:
+        import_file(source, cache)
+    assert history_files(cache) == []
+    assert dir_bytes(elsewhere) == before  # nothing written, nothing deleted there
+    assert len(load_catalog(cache)) == 549
+
+
+def test_history_files_and_prices_diff_list_only_our_entries(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cache = tmp_path / "c"
+    sources = _three_catalogs(tmp_path)
+    import_file(sources[0], cache)
+    import_file(sources[1], cache)
+    ours = history_files(cache)
+    assert len(ours) == 2
+    history = cache / "history"
+    # a user's copy of a catalog, newer by name than ours: not an entry we recorded
+    (history / "9999-my-copy.json").write_bytes((cache / "catalog.json").read_bytes())
+    # named like ours, but its models sha256 is not the one in the name
+    forged = history / "9999-01-01T000000.000000Z-0123456789ab.json"
+    forged.write_bytes(ours[0].read_bytes())
+    (history / "9999-01-02T000000.000000Z-abcdefabcdef.json").mkdir()
+    assert history_files(cache) == ours
+    code = main(["prices", "diff", "--cache-dir", str(cache), "--format", "json"])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert (result["old"]["label"], result["new"]["label"]) == tuple(map(str, ours))
+    assert [c["id"] for c in result["changed"]] == ["openai/gpt-5.6-sol"]
+
+
 # --- corruption --------------------------------------------------------------------------------
 
 
@@ -209,17 +295,139 @@ def test_edited_catalog_fails_its_sha_check_naming_the_file(
 
     code = main(["prices", "show", "anthropic/claude-opus-5", "--cache-dir", str(cache)])
     err = capsys.readouterr().err
-    assert code == 2
+    assert code == 3  # pricing unavailable until it is rebuilt
     assert str(path) in err
     assert "sha256" in err
+    assert f"fusion-cost prices refresh --cache-dir {cache}" in err
     assert "Traceback" not in err
+
+
+def _edit(path: Path, change) -> None:  # type: ignore[no-untyped-def]
+    document = json.loads(path.read_bytes())
+    change(document)
+    path.write_text(json.dumps(document, indent=1))
+
+
+def _cheaper(document: dict) -> None:  # type: ignore[type-arg]
+    row = next(r for r in document["data"] if r["id"] == "anthropic/claude-opus-5")
+    row["pricing"]["prompt"] = "0.0000001"
+
+
+def _set(section: str | None, key: str, value: object):  # type: ignore[no-untyped-def]
+    def change(document: dict) -> None:  # type: ignore[type-arg]
+        target = document if section is None else document[section]
+        if value is None:
+            target.pop(key)
+        else:
+            target[key] = value
+
+    return change
+
+
+# Each edit used to be accepted: the sha256 covered only the models and could be emptied.
+TAMPERING = {
+    "models-sha-emptied-and-a-price-edited": ([_set("meta", "sha256", ""), _cheaper], "sha256"),
+    "models-sha-removed-and-a-price-edited": ([_set("meta", "sha256", None), _cheaper], "sha256"),
+    "fetched-at-moved-to-the-future": (
+        [_set("meta", "fetched_at", "2027-11-25T00:00:00Z")],
+        "document_sha256",
+    ),
+    "fetched-at-refreshed-to-hide-staleness": (
+        [_set("meta", "fetched_at", "2026-11-25T00:00:00Z")],
+        "document_sha256",
+    ),
+    "checked-at-edited": ([_set("meta", "checked_at", "2026-11-25T00:00:00Z")], "document_sha256"),
+    "source-edited": ([_set("meta", "source", "https://example.com/trusted")], "document_sha256"),
+    "document-sha-removed": ([_set(None, "document_sha256", None)], "no valid document_sha256"),
+    "document-sha-emptied": ([_set(None, "document_sha256", "")], "no valid document_sha256"),
+    "document-sha-of-another-shape": (
+        [_set(None, "document_sha256", ["x"])],
+        "no valid document_sha256",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TAMPERING))
+def test_a_hand_edited_catalog_is_refused_with_the_rebuild_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    changes, needle = TAMPERING[case]
+    cache = tmp_path / "c"
+    import_file(PAYLOAD, cache)
+    path = cache / "catalog.json"
+    for change in changes:
+        _edit(path, change)
+    code = main(["estimate", "--samples", "100", "--cache-dir", str(cache)])
+    captured = capsys.readouterr()
+    assert (code, captured.out) == (3, ""), captured.err
+    (line,) = captured.err.strip().splitlines()
+    assert line.startswith(f"fusion-cost: error: {path}: ")
+    assert needle in line and f"fusion-cost prices refresh --cache-dir {cache}" in line
+    with pytest.raises(PricingUnavailable):
+        read_catalog_file(path)
+    import_file(PAYLOAD, cache)  # the command it names repairs it
+    assert len(load_catalog(cache)) == 549
+
+
+def test_a_catalog_dated_in_the_future_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "c"
+    # written honestly by this tool, whose clock was two days ahead
+    monkeypatch.setenv("FUSION_COST_NOW", "2026-11-27T12:00:00+00:00")
+    import_file(PAYLOAD, cache, fetched_at=datetime(2026, 11, 27, tzinfo=UTC))
+    monkeypatch.setenv("FUSION_COST_NOW", "2026-11-25T12:00:00+00:00")
+    code = main(["check", "--samples", "100", "--cache-dir", str(cache)])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "fetched_at 2026-11-27T00:00:00+00:00 is in the future" in err
+    assert f"fusion-cost prices refresh --cache-dir {cache}" in err
+    assert len(err.strip().splitlines()) == 1
+    # a day ahead is clock skew, not a lie
+    import_file(PAYLOAD, cache, fetched_at=datetime(2026, 11, 26, 11, tzinfo=UTC))
+    assert load_catalog(cache).meta.fetched_at.day == 26
+    # and an import is refused before it writes what reads would refuse
+    before = dir_bytes(cache)
+    code = main(["prices", "import", str(PAYLOAD), "--cache-dir", str(cache), "--fetched-at",
+                 "2027-01-01"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and "is in the future" in err
+    assert dir_bytes(cache) == before
+
+
+def test_an_old_format_catalog_is_refused_and_import_converts_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cache = tmp_path / "c"
+    import_file(PAYLOAD, cache)
+    path = cache / "catalog.json"
+
+    def version_1(document: dict) -> None:  # type: ignore[type-arg]
+        document.pop("document_sha256")
+        document["version"] = 1
+
+    _edit(path, version_1)
+    code = main(["prices", "show", "openai/gpt-5.6-sol", "--cache-dir", str(cache)])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "catalog format version 1, expected 2" in err
+    assert f"fusion-cost prices refresh --cache-dir {cache}" in err
+    old = tmp_path / "old-catalog.json"
+    old.write_bytes(path.read_bytes())
+    assert main(["prices", "import", str(old), "--cache-dir", str(tmp_path / "new")]) == 0
+    converted = load_catalog(tmp_path / "new")
+    assert converted.meta.fetched_at == read_catalog_file(SNAPSHOT).meta.fetched_at
+    assert converted.meta.sha256 == read_catalog_file(SNAPSHOT).meta.sha256
 
 
 @pytest.mark.parametrize(
     ("damage", "reason"),
     [
         (lambda body: body[: len(body) // 2], "not valid JSON"),
-        (lambda body: body.replace(b'"version": 1', b'"version": 99', 1), "format version 99"),
+        (
+            lambda body: body.replace(b'"version": %d' % FORMAT_VERSION, b'"version": 99', 1),
+            "format version 99",
+        ),
         (lambda body: b'{"data": []}', "not a fusion-cost catalog file"),
     ],
 )

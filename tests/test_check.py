@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -199,6 +200,97 @@ def test_bad_baseline_files_exit_2_with_the_regenerating_command(
     assert out == ""
     assert needle in err and "fusion-cost estimate SCENARIO --format json" in err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+# Hostile baselines: each was a traceback (or a decimal.InvalidOperation deep in the diff).
+HOSTILE_BASELINES = {
+    "nan-number": (
+        lambda text: text.replace('"monthly_usd": ', '"monthly_usd": NaN, "x": ', 1),
+        "NaN",
+    ),
+    "infinity": (
+        lambda text: text.replace('"monthly_usd": ', '"monthly_usd": Infinity, "x": ', 1),
+        "Infinity",
+    ),
+    "minus-infinity": (
+        lambda text: text.replace('"per_request_usd": ', '"per_request_usd": -Infinity, "x": ', 1),
+        "Infinity",
+    ),
+    "overflowing-float": (
+        lambda text: text.replace('"monthly_usd": ', '"monthly_usd": 1e400, "x": ', 1),
+        "out of range",
+    ),
+    "nan-string": (
+        lambda text: text.replace('"monthly_usd": ', '"monthly_usd": "NaN", "x": ', 1),
+        "monthly_usd",
+    ),
+    "nan-in-a-breakdown-row": (
+        lambda text: text.replace('"cost_usd": ', '"cost_usd": "nan", "x": ', 1),
+        "cost_usd",
+    ),
+    "huge-integer": (
+        lambda text: text.replace('"monthly_usd": ', '"monthly_usd": ' + "9" * 5000 + ', "x": ', 1),
+        "5000 digits",
+    ),
+    "deep-nesting": (lambda text: "[" * 100_000 + "]" * 100_000, "nested more than"),
+    "deep-inside-an-object": (
+        lambda text: text.replace(
+            '"monthly_usd": ', '"x": ' + "[" * 5000 + "]" * 5000 + ', "monthly_usd": ', 1
+        ),
+        "nested more than",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_BASELINES))
+def test_hostile_baseline_numbers_and_nesting_exit_2_in_one_line(
+    tmp_path, capsys, case: str
+) -> None:
+    damage, needle = HOSTILE_BASELINES[case]
+    good = _baseline(tmp_path, capsys, example_data())
+    path = tmp_path / f"{case}.json"
+    path.write_text(damage(good.read_text()))
+    assert path.read_text() != good.read_text()
+    code, out, err = run(capsys, "--baseline", str(path))
+    assert (code, out) == (2, ""), err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert err.startswith(f"fusion-cost: error: {path}: ")
+    assert needle in err and "fusion-cost estimate SCENARIO --format json" in err
+
+
+def test_an_oversized_baseline_is_refused_before_it_is_read(tmp_path, capsys, monkeypatch) -> None:
+    import threading
+
+    import estimator.gate as gate
+
+    sparse = tmp_path / "sparse.json"
+    with sparse.open("wb") as handle:
+        handle.truncate(gate.MAX_BASELINE_BYTES + 1)  # no data blocks: refused by its size
+    code, _, err = run(capsys, "--baseline", str(sparse))
+    assert code == 2 and "larger than 16 MiB" in err and len(err.strip().splitlines()) == 1
+
+    # a FIFO has no size: it is read up to the cap, never without end
+    monkeypatch.setattr(gate, "MAX_BASELINE_BYTES", 1024 * 1024)
+    fifo = tmp_path / "endless.json"
+    os.mkfifo(fifo)
+    sent = []
+
+    def feed() -> None:
+        try:
+            with fifo.open("wb") as handle:
+                while sum(sent) < 64 * 1024 * 1024:
+                    handle.write(b" " * 65536)
+                    sent.append(65536)
+        except BrokenPipeError:
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    code, _, err = run(capsys, "--baseline", str(fifo))
+    writer.join(10)
+    assert not writer.is_alive()
+    assert code == 2 and "larger than 1 MiB" in err and "regenerate it" in err
+    assert sum(sent) < 4 * 1024 * 1024  # stopped reading at the cap
 
 
 def test_warn_only_reports_but_exits_0(capsys) -> None:

@@ -302,6 +302,107 @@ def test_import_of_a_broken_file(
     assert not (tmp_path / "c" / "catalog.json").exists()
 
 
+# JSON that parses (or nearly) but breaks Python: each of these was a traceback.
+HOSTILE_JSON = {
+    "huge-integer": (
+        lambda body: body.replace(
+            b'"context_length": ', b'"context_length": ' + b"7" * 5000 + b', "x": ', 1
+        ),
+        "5000 digits",
+    ),
+    "deep-nesting": (lambda body: b"[" * 100_000 + b"]" * 100_000, "nested more than 64 levels"),
+    "deep-inside-a-row": (
+        lambda body: body.replace(
+            b'"context_length": ', b'"x": ' + b"[" * 900 + b"]" * 900 + b', "context_length": ', 1
+        ),
+        "nested more than 64 levels",
+    ),
+    "nan": (
+        lambda body: body.replace(b'"context_length": ', b'"context_length": NaN, "x": ', 1),
+        "NaN is not a number",
+    ),
+    "overflowing-float": (
+        lambda body: body.replace(b'"context_length": ', b'"context_length": 1e999, "x": ', 1),
+        "out of range",
+    ),
+}
+
+
+def assert_one_error_line(code: int, err: str, expected: int, *needles: str) -> None:
+    assert code == expected, err
+    assert "Traceback" not in err
+    (line,) = [line for line in err.splitlines() if line.startswith("fusion-cost: error: ")]
+    assert err.strip().endswith(line)  # the last line: notes ("fetching ...") may come before
+    for needle in needles:
+        assert needle in line, (needle, line)
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_JSON))
+def test_hostile_json_in_an_import_a_refresh_and_a_cached_catalog(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
+    from tests.fault_helpers import RawServer, head
+
+    damage, needle = HOSTILE_JSON[case]
+    body = damage(PAYLOAD.read_bytes())
+    assert body != PAYLOAD.read_bytes()
+    bad = tmp_path / "hostile.json"
+    bad.write_bytes(body)
+    cache = tmp_path / "c"
+    import_file(PAYLOAD, cache)
+    before = dir_bytes(cache)
+
+    code, _, err = run(capsys, "prices", "import", str(bad), "--cache-dir", str(cache))
+    assert_one_error_line(code, err, 2, str(bad), needle)
+    assert dir_bytes(cache) == before
+
+    def handler(conn: Any, request: Any, stop: Any) -> None:
+        conn.sendall(head(Content_Type="application/json", Content_Length=len(body)) + body)
+
+    with RawServer(handler) as server:
+        code, _, err = run(
+            capsys, "prices", "refresh", "--base-url", server.url(), "--cache-dir", str(cache),
+            "--retries", "0", "--timeout", "10", "--force",
+        )  # fmt: skip
+    assert_one_error_line(code, err, 3, needle)
+    assert dir_bytes(cache) == before
+
+    catalog = cache / "catalog.json"
+    catalog.write_bytes(damage(catalog.read_bytes()))
+    assert catalog.read_bytes() != before["catalog.json"]
+    code, _, err = run(capsys, "prices", "show", CHANGED_ID, "--cache-dir", str(cache))
+    assert_one_error_line(code, err, 2, str(catalog), needle)
+
+
+def test_an_oversized_import_is_refused_before_it_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sparse = tmp_path / "models-2026-08-20.json"
+    with sparse.open("wb") as handle:
+        handle.truncate(64 * 1024 * 1024 + 1)  # sparse: refused by its size, nothing is read
+    code, _, err = run(capsys, "prices", "import", str(sparse), "--cache-dir", str(tmp_path / "c"))
+    assert_one_error_line(code, err, 2, str(sparse), "larger than 64 MiB")
+    assert not (tmp_path / "c").exists()
+
+
+@pytest.mark.parametrize("keep", ["abc", "-5", "0", "1.5", "99999999999999999999"])
+def test_a_garbage_history_keep_is_refused_before_anything_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, keep: str
+) -> None:
+    cache = tmp_path / "c"
+    import_file(PAYLOAD, cache)
+    before = dir_bytes(cache)
+    new = write_json(tmp_path / "new.json", changed_payload())
+    monkeypatch.setenv("FUSION_COST_HISTORY_KEEP", keep)
+    code, _, err = run(capsys, "prices", "import", str(new), "--cache-dir", str(cache))
+    assert_one_error_line(code, err, 2, "FUSION_COST_HISTORY_KEEP", "whole number")
+    assert dir_bytes(cache) == before
+    monkeypatch.setenv("FUSION_COST_HISTORY_KEEP", "1")
+    code, _, err = run(capsys, "prices", "import", str(new), "--cache-dir", str(cache))
+    assert code == 0, err
+    assert len(list((cache / "history").iterdir())) == 1
+
+
 def test_import_of_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "prices", "import", str(tmp_path / "gone.json"))
     assert code == 2

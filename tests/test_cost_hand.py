@@ -845,3 +845,24 @@ def test_a_model_whose_context_cannot_hold_the_request_is_no_candidate(catalog: 
     result = only(run(catalog, "- name: a\n  auto: {cost_tier: max}", workload(10, 900_000)))
     for use in result.models:
         assert catalog.get_exact(use.id).max_context >= 900_000 + 500
+
+
+def test_caching_from_1024_tokens_can_make_a_fusion_request_cheaper(catalog: Catalog) -> None:
+    # gpt-5.6-sol as analyst and outer model: from 1,024 prompt tokens its first call writes
+    # 46.6% of the prompt at 3.125 per 1M and its later calls read it back at 0.25, instead of
+    # paying 2.5 in every call; the saving outweighs the one token more
+    strategy = """
+    - name: f
+      fusion:
+        analysis_models: [anthropic/claude-opus-5]
+        model: openai/gpt-5.6-sol
+        tool_steps: 0
+    """
+    below = only(run(catalog, strategy, workload(1, 1023))).per_request_usd
+    above = only(run(catalog, strategy, workload(1, 1024))).per_request_usd
+    written = 1024 * D("0.466")  # 477.184 tokens: a mean over requests need not be whole
+    # sol's calls at 1,024: decide (writes), analyze and answer (read); opus's panel call: none
+    saving = 2 * written * (SOL_IN - SOL_READ) - written * (SOL_WRITE - SOL_IN)
+    one_token_more = 3 * SOL_IN + OPUS_IN  # three sol calls and one opus call read it
+    assert above == below + one_token_more - saving
+    assert above < below

@@ -129,7 +129,10 @@ def test_cost_is_monotone_in_input_tokens(
     catalog: Catalog, pair: tuple[int, int], out: int, reasoning: int, h: Any, share: float
 ) -> None:
     low, high = sorted(pair)
-    common = {"output_tokens": out, "reasoning_tokens": reasoning, **traffic(h, share)}
+    # no automatic cache writes: GPT-5.6 starts caching at 1,024 prompt tokens, and in Fusion its
+    # later calls then read the prefix back, so crossing 1,024 can make a request cheaper
+    # (tests/test_cost_hand.py shows it); every other rule keeps cost monotone
+    common = {"output_tokens": out, "reasoning_tokens": reasoning, **traffic(h, share, 0.0)}
     cheap = costs(catalog, list(STRATEGY_SPECS), input_tokens=low, **common)
     dear = costs(catalog, list(STRATEGY_SPECS), input_tokens=high, **common)
     for spec, a, b in zip(STRATEGY_SPECS, cheap, dear, strict=True):

@@ -9,6 +9,7 @@ root, `chmod` would not stop a write); elsewhere they skip with the reason.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -29,7 +30,7 @@ from estimator import load_catalog
 from estimator.errors import UserError
 from estimator.pricing.refresh import import_file, refresh
 from estimator.pricing.store import history_files, read_catalog_file
-from tests.conftest import PAYLOAD
+from tests.conftest import PAYLOAD, REPO
 from tests.fault_helpers import (
     RawServer,
     Received,
@@ -158,6 +159,72 @@ def test_missing_dir_on_a_readonly_mount_fails_clearly(readonly_cache: Path) -> 
     assert not target.parent.exists()
 
 
+def _nothing_in_the_user_cache() -> None:
+    assert not any(Path(os.environ["XDG_CACHE_HOME"]).rglob("catalog.json"))
+
+
+@pytest.mark.parametrize("holds_a_catalog", [True, False])
+def test_a_readonly_cache_dir_from_the_environment_is_refused_not_bypassed(
+    tmp_path: Path, changed: Path, monkeypatch: pytest.MonkeyPatch, holds_a_catalog: bool
+) -> None:
+    needs_mount()
+    with tmpfs(tmp_path / "ro", "4m") as mount:
+        cache_dir = mount / "cache"
+        if holds_a_catalog:
+            import_file(PAYLOAD, cache_dir)
+        else:
+            cache_dir.mkdir()
+        remount(mount, "ro")
+        before = dir_bytes(cache_dir)
+        monkeypatch.setenv("FUSION_COST_CACHE_DIR", str(cache_dir))
+
+        run = run_cli("prices", "import", str(changed))
+        line = assert_one_line_error(run, 2, str(cache_dir), "read-only file system")
+        assert "FUSION_COST_CACHE_DIR" in line
+        with RawServer(serve(changed.read_bytes())) as server:
+            run = run_cli("prices", "refresh", "--base-url", server.url(), "--retries", "0")
+        assert_one_line_error(run, 2, str(cache_dir), "read-only file system")
+        assert server.connections == 0  # refused before fetching
+        assert dir_bytes(cache_dir) == before
+        _nothing_in_the_user_cache()  # it used to "succeed" into the user cache dir
+
+        # an explicit --cache-dir still wins: the user reads from there
+        run = cli_import(changed, tmp_path / "elsewhere")
+        assert run.code == 0, run.err
+
+
+def test_a_readonly_local_dir_holding_a_catalog_is_refused(
+    tmp_path: Path, isolated: Path, changed: Path
+) -> None:
+    needs_mount()
+    with tmpfs(isolated / "pricing_cache", "4m") as local:
+        import_file(PAYLOAD, local)
+        remount(local, "ro")
+        before = dir_bytes(local)
+        run = run_cli("prices", "import", str(changed))
+        assert_one_line_error(run, 2, str(local), "read-only file system", "--cache-dir")
+        assert dir_bytes(local) == before
+        _nothing_in_the_user_cache()
+        shown = run_cli("prices", "show", CHANGED_ID, "--format", "json")
+        assert shown.code == 0 and json.loads(shown.out)["catalog"]["fetched_at"][:10] == (
+            "2026-08-19"
+        )
+
+
+def test_a_readonly_local_dir_without_a_catalog_is_skipped_by_reads_and_writes(
+    isolated: Path, changed: Path
+) -> None:
+    needs_mount()
+    with tmpfs(isolated / "pricing_cache", "4m") as local:
+        remount(local, "ro")
+        run = run_cli("prices", "import", str(changed))
+        assert run.code == 0, run.err
+        user = Path(os.environ["XDG_CACHE_HOME"]) / "fusion-cost" / "catalog.json"
+        assert f"into {user}" in run.err
+        shown = run_cli("prices", "show", CHANGED_ID, "--format", "json")
+        assert json.loads(shown.out)["catalog"]["fetched_at"][:10] == "2026-08-20"  # read back
+
+
 @pytest.mark.parametrize("where", ["the-file", "the-file/sub"])
 def test_cache_dir_that_is_a_regular_file(tmp_path: Path, changed: Path, where: str) -> None:
     the_file = tmp_path / "the-file"
@@ -188,8 +255,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
     ("what", "free_share"),
     [
         ("same-catalog-no-room-for-the-temp", 0.5),
-        ("changed-no-room-for-history", 0.5),
-        ("changed-history-fits-catalog-not", 1.5),
+        ("changed-no-room-for-the-catalog", 0.5),
     ],
 )
 def test_disk_full_import_reports_enospc_and_keeps_the_old_catalog(
@@ -223,6 +289,30 @@ def test_disk_full_import_reports_enospc_and_keeps_the_old_catalog(
     reference = small_disk.parent / "reference"
     import_file(source, reference)
     assert facts(cache_dir / "catalog.json") == facts(reference / "catalog.json")
+
+
+def test_disk_full_for_the_history_entry_keeps_the_stored_catalog_and_records_it_later(
+    small_disk: Path, changed: Path
+) -> None:
+    """The catalog is written first; an entry that does not fit after it is recorded later."""
+    cache_dir = small_disk / "cache"
+    import_file(PAYLOAD, cache_dir)
+    old_facts = facts(cache_dir / "catalog.json")
+    size = (cache_dir / "catalog.json").stat().st_size
+    filler = fill(small_disk, int(size * 1.5))
+    # a reader holds the old catalog open: its blocks stay allocated after the replace, so the
+    # new catalog fits but its history entry does not
+    with (cache_dir / "catalog.json").open("rb"):
+        run = cli_import(changed, cache_dir)
+    assert run.code == 0, run.err
+    new_facts = facts(cache_dir / "catalog.json")
+    assert new_facts != old_facts
+    assert [facts(p) for p in history_files(cache_dir)] == [old_facts]
+    assert temp_files(cache_dir) == []
+
+    filler.unlink()
+    import_file(PAYLOAD, cache_dir)  # records the catalog that went live, then its own
+    assert [facts(p) for p in history_files(cache_dir)] == [old_facts, new_facts, old_facts]
 
 
 def test_disk_full_refresh_and_not_modified_keep_the_old_catalog(
@@ -357,8 +447,11 @@ def kill_runs(tmp_path: Path, runs: int, seed: int) -> Counter[str]:
         assert after in (current, target), after
         assert len(load_catalog(cache_dir)) == 549
         new_history = set(history_files(cache_dir)) - history_before
-        for entry in new_history:  # a history entry is a whole catalog, never a torn one
-            assert facts(entry) == target
+        for entry in new_history:  # a whole catalog, never a torn one: the new one, or the
+            # one in place that a writer killed earlier had not recorded yet
+            assert facts(entry) in (current, target)
+            if facts(entry) == target:  # history only holds catalogs that went live
+                assert after == target
         temps = temp_files(cache_dir)
         for temp in temps:  # leftovers of the killed writer: hidden, never read as catalogs
             assert temp.name.startswith(".")
@@ -407,3 +500,137 @@ def test_sigkill_during_import_200_runs(tmp_path: Path) -> None:
     outcomes = kill_runs(tmp_path, runs=200, seed=KILL_SEED + 1)
     assert sum(outcomes.values()) == 200
     assert outcomes["killed while writing"] > 0
+
+
+# --- SIGKILL at the vulnerable points -----------------------------------------------------------
+
+# The CLI with `os.replace` wrapped: the process SIGKILLs itself just before or just after the
+# rename onto a path containing $KILL_AT -- a real kill at an exact point, no hook in the code.
+KILL_RUNNER = r"""
+import os, runpy, signal, sys
+needle, when = os.environ["KILL_AT"], os.environ["KILL_WHEN"]
+_replace = os.replace
+def replace(src, dst, *args, **kwargs):
+    hit = needle in os.fspath(dst)
+    if hit and when == "before":
+        os.kill(os.getpid(), signal.SIGKILL)
+    _replace(src, dst, *args, **kwargs)
+    if hit and when == "after":
+        os.kill(os.getpid(), signal.SIGKILL)
+os.replace = replace
+sys.argv = ["fusion-cost", *sys.argv[1:]]
+runpy.run_module("estimator", run_name="__main__", alter_sys=True)
+"""
+
+
+def killed_at(needle: str, when: str, *argv: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "KILL_AT": needle, "KILL_WHEN": when, "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, "-c", KILL_RUNNER, *argv],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def diff_changes(cache_dir: Path) -> int | None:
+    """How many price changes `prices diff` (the cache's history) reports; None: no pair."""
+    run = run_cli("prices", "diff", "--cache-dir", str(cache_dir), "--format", "json")
+    if run.code == 2 and "needs two catalogs" in run.err:
+        return None
+    assert run.code == 0, run.err
+    result = json.loads(run.out)
+    return len(result["changed"]) + len(result["added"]) + len(result["removed"])
+
+
+@pytest.mark.parametrize(
+    ("needle", "when"),
+    [
+        ("/history/", "before"),  # a history entry's temp is written
+        ("/history/", "after"),  # a history entry is in place
+        ("/catalog.json", "before"),  # the catalog's temp is written
+        ("/catalog.json", "after"),  # the catalog is in place
+    ],
+)
+def test_sigkill_between_the_writes_keeps_history_to_catalogs_that_went_live(
+    tmp_path: Path, changed: Path, needle: str, when: str
+) -> None:
+    cache_dir = tmp_path / "cache"
+    import_file(PAYLOAD, cache_dir)
+    old_facts = facts(cache_dir / "catalog.json")
+    import_file(changed, tmp_path / "reference")
+    new_facts = facts(tmp_path / "reference" / "catalog.json")
+
+    done = killed_at(needle, when, "prices", "import", str(changed), "--cache-dir", str(cache_dir))
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    live = facts(cache_dir / "catalog.json")
+    assert live in (old_facts, new_facts)
+    recorded = [facts(p) for p in history_files(cache_dir)]
+    assert recorded in ([old_facts], [old_facts, new_facts])
+    if recorded[-1] == new_facts:  # an entry only for a catalog that was current
+        assert live == new_facts
+    # `prices diff` reports a change only if the new prices really went live
+    assert diff_changes(cache_dir) == (1 if live == new_facts and len(recorded) == 2 else None)
+    for temp in temp_files(cache_dir):  # leftovers are hidden temps, never read as catalogs
+        assert temp.name.startswith(".") and temp.name.endswith(".tmp")
+
+    # the next run sweeps the dead writer's temp and records a catalog that went live unrecorded
+    again = run_cli("prices", "import", str(changed), "--cache-dir", str(cache_dir))
+    assert again.code == 0, again.err
+    assert temp_files(cache_dir) == []
+    assert [facts(p) for p in history_files(cache_dir)] == [old_facts, new_facts]
+    assert diff_changes(cache_dir) == 1
+
+
+def test_a_live_writers_temp_is_kept_a_dead_ones_removed(tmp_path: Path, changed: Path) -> None:
+    cache_dir = tmp_path / "cache"
+    import_file(PAYLOAD, cache_dir)
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        live = cache_dir / f".catalog.json.{sleeper.pid}.abcd1234.tmp"
+        live.write_bytes(b"a live writer's half-written catalog")
+        dead_pid = _dead_pid()
+        dead = cache_dir / f".catalog.json.{dead_pid}.abcd1234.tmp"
+        dead.write_bytes(b"a killed writer's leftover")
+        run = cli_import(changed, cache_dir)
+        assert run.code == 0, run.err
+        assert live.read_bytes() == b"a live writer's half-written catalog"
+        assert not dead.exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def _dead_pid() -> int:
+    """The pid of a process that has exited (and been reaped)."""
+    probe = subprocess.Popen([sys.executable, "-c", "pass"])
+    probe.wait()
+    return probe.pid
+
+
+def test_sigkill_during_report_leaves_the_old_report_and_the_next_run_sweeps_the_temp(
+    tmp_path: Path,
+) -> None:
+    report = tmp_path / "out" / "report.html"
+    report.parent.mkdir()
+    report.write_text("<p>the previous report</p>")
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        live = report.parent / f".report.html.{sleeper.pid}.abcd1234.tmp"
+        live.write_text("another report being written right now")
+        argv = ["report", "--samples", "200", "-o", str(report)]
+        done = killed_at("/report.html", "before", *argv)
+        assert done.returncode == -signal.SIGKILL, done.stderr
+        assert report.read_text() == "<p>the previous report</p>"
+        leftovers = [p for p in temp_files(report.parent) if p != live]
+        assert len(leftovers) == 1  # the killed writer's temp, with its pid in the name
+
+        run = run_cli(*argv)
+        assert run.code == 0, run.err
+        assert "<!DOCTYPE html>" in report.read_text()
+        assert temp_files(report.parent) == [live]  # the dead writer's is gone, the live kept
+    finally:
+        sleeper.kill()
+        sleeper.wait()

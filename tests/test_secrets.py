@@ -341,6 +341,9 @@ def test_credentials_in_a_recorded_source_are_never_stored_or_shown(tmp_path: Pa
     assert meta["source"] == "https://mirror.example/api/v1/models"
     legacy = json.loads((cache / "catalog.json").read_bytes())  # as an older version wrote it
     legacy["meta"]["source"] = source
+    from estimator.pricing.store import DOCUMENT_HASH, document_digest
+
+    legacy[DOCUMENT_HASH] = document_digest(legacy)  # a valid file, not a tampered one
     old = tmp_path / "legacy" / "catalog.json"
     old.parent.mkdir()
     old.write_text(json.dumps(legacy))

@@ -6,6 +6,8 @@ import json
 
 from tests.conftest import PAYLOAD, SNAPSHOT
 
+MODELS_SHA256 = "9eb9011118402d498cb54a5ea1c757f490d865f25cbb93c46817012a53ce9647"
+
 
 def test_snapshot_keeps_every_model_and_price_of_the_payload(catalog) -> None:
     payload = json.loads(PAYLOAD.read_text())["data"]
@@ -24,3 +26,14 @@ def test_snapshot_drops_descriptions_and_records_its_date() -> None:
     assert all("description" not in row for row in document["data"])
     assert document["meta"]["fetched_at"].startswith("2026-08-19")
     assert document["meta"]["model_count"] == 549
+
+
+def test_snapshot_is_the_current_format_with_a_whole_document_hash() -> None:
+    from estimator.pricing.store import FORMAT_VERSION, document_digest, read_catalog_file
+
+    document = json.loads(SNAPSHOT.read_text())
+    assert document["version"] == FORMAT_VERSION == 2
+    assert document["document_sha256"] == document_digest(document)
+    # the models' digest (the catalog's identity in estimates and baselines) did not change
+    assert document["meta"]["sha256"] == MODELS_SHA256
+    assert read_catalog_file(SNAPSHOT).meta.sha256 == MODELS_SHA256

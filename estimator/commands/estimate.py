@@ -125,15 +125,13 @@ def compute(args: argparse.Namespace) -> Any:
 
 
 def write_output(text: str, output: str | None) -> None:
+    """`text` to stdout, or to the file named by `-o` (see `estimator.outputs`)."""
     if output is None:
         sys.stdout.write(text)
         return
-    from estimator.pricing.atomic import write_atomic
+    from estimator.outputs import write_output as write_file
 
-    try:
-        write_atomic(Path(output), text.encode())
-    except OSError as exc:
-        raise UserError(f"{output}: cannot write ({exc.strerror})") from None
+    write_file(output, text)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import sys
 from datetime import date
@@ -82,6 +83,7 @@ def history(args: argparse.Namespace, catalog: Any) -> tuple[list[Any], list[Pat
 
 def run(args: argparse.Namespace) -> int:
     from estimator.commands.estimate import write_output
+    from estimator.outputs import open_text_output
     from estimator.pricing.store import load_catalog
     from estimator.renderers import replay_output
     from estimator.replay import replay
@@ -90,28 +92,29 @@ def run(args: argparse.Namespace) -> int:
     strategies = _strategies(args, catalog)
     named, files = history(args, catalog)
     bar, update = _progress()
-    rows_out = _open_rows_out(args.rows_out)
-    try:
-        if bar is not None:
-            bar.start()
-        result = replay(
-            args.log,
-            catalog,
-            strategies,
-            args.columns,
-            _date("--since", args.since),
-            _date("--until", args.until),
-            progress=update,
-            history=named,
-            history_files=files,
-            rows_out=rows_out,
-            max_age_days=args.max_age_days,
-        )
-    finally:
-        if bar is not None:
-            bar.stop()
-        if rows_out is not None:
-            rows_out.close()
+    with contextlib.ExitStack() as stack:
+        rows_out = None
+        if args.rows_out:  # committed only once the whole replay succeeded
+            rows_out = stack.enter_context(open_text_output(args.rows_out, "the rows"))
+        try:
+            if bar is not None:
+                bar.start()
+            result = replay(
+                args.log,
+                catalog,
+                strategies,
+                args.columns,
+                _date("--since", args.since),
+                _date("--until", args.until),
+                progress=update,
+                history=named,
+                history_files=files,
+                rows_out=rows_out,
+                max_age_days=args.max_age_days,
+            )
+        finally:
+            if bar is not None:
+                bar.stop()
     if args.profile_out:
         write_profile(result, Path(args.profile_out))
     render = {
@@ -124,19 +127,10 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_rows_out(path: str | None) -> Any:
-    if path is None:
-        return None
-    try:
-        return open(path, "w", encoding="utf-8", newline="")
-    except OSError as exc:
-        raise UserError(f"{path}: cannot write the rows ({exc.strerror})") from None
-
-
 def write_profile(result: Any, path: Path) -> None:
     import yaml
 
-    from estimator.pricing.atomic import write_atomic
+    from estimator.outputs import write_output
 
     if not result.profile:
         raise UserError(f"{result.log}: no valid rows, so no workload profile")
@@ -151,7 +145,4 @@ def write_profile(result: Any, path: Path) -> None:
     if "fusion_observed" in result.profile:
         document["fusion_observed"] = result.profile["fusion_observed"]
     yaml.safe_dump(document, body, sort_keys=False)
-    try:
-        write_atomic(path, (header + body.getvalue()).encode())
-    except OSError as exc:
-        raise UserError(f"{path}: cannot write the profile ({exc.strerror})") from None
+    write_output(path, header + body.getvalue(), "the profile")

@@ -7,8 +7,6 @@ import re
 import unicodedata
 from pathlib import Path
 
-from estimator.errors import UserError
-
 REPORTS_DIR = "reports"
 
 
@@ -20,7 +18,7 @@ def slug(name: str) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from estimator.commands.estimate import compute
-    from estimator.pricing.atomic import write_atomic
+    from estimator.outputs import write_output
     from estimator.renderers.fmt import usd
     from estimator.renderers.html import render_html
     from estimator.renderers.safe import plain_text
@@ -32,10 +30,7 @@ def run(args: argparse.Namespace) -> int:
         if args.output
         else Path(REPORTS_DIR) / f"{slug(result.scenario['name'])}.html"
     )
-    try:
-        write_atomic(path, html.encode())
-    except OSError as exc:
-        raise UserError(f"{path}: cannot write report ({exc.strerror})") from None
+    write_output(path, html, "report")
     lines = [
         str(path),
         "monthly: " + ", ".join(f"{s.name} {usd(s.monthly_usd)}" for s in result.strategies),

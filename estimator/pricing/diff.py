@@ -17,11 +17,11 @@ from estimator.pricing.price import Price
 def load_any(path: Path, need_date: bool = False) -> Catalog:
     """A fusion-cost catalog file or a raw models-API payload (dated by a YYYY-MM-DD in its
     name; `need_date`: refuse a payload whose date cannot be told)."""
-    from estimator.pricing.payload import parse_json, rows_of, validate_rows
-    from estimator.pricing.store import FORMAT, date_from_name, decode, new_meta
+    from estimator.pricing.payload import parse_json, read_limited, rows_of, validate_rows
+    from estimator.pricing.store import FORMAT, check_fetched_at, date_from_name, decode, new_meta
 
     try:
-        body = path.read_bytes()
+        body = read_limited(path)
     except OSError as exc:
         raise UserError(f"{path}: cannot read ({exc.strerror})") from None
     document = parse_json(body, str(path))
@@ -29,6 +29,8 @@ def load_any(path: Path, need_date: bool = False) -> Catalog:
         return decode(body, str(path), path)
     models = validate_rows(rows_of(document, str(path)), str(path))
     dated = date_from_name(path)
+    if dated is not None:
+        check_fetched_at(dated, str(path), UserError)
     if dated is None and need_date:
         raise UserError(
             f"{path}: cannot tell when these prices were in force: put the date in the file "

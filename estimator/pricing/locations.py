@@ -2,7 +2,9 @@
 
 `--cache-dir` > `$FUSION_COST_CACHE_DIR` > `./pricing_cache/` (when it exists in the working
 directory) > the user cache dir > the read-only snapshot bundled in the package. Reading takes
-the first that holds a catalog; `prices refresh` / `import` write to the first writable one.
+the first that holds a catalog; `prices refresh` / `import` write to the first writable one,
+and refuse when reads would not look there first: an unwritable `$FUSION_COST_CACHE_DIR`, or an
+unwritable directory earlier in the order that holds a catalog.
 """
 
 from __future__ import annotations

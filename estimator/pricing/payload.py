@@ -6,25 +6,111 @@ are unique, and the catalog did not shrink suspiciously. Errors name the row and
 
 from __future__ import annotations
 
+import errno
 import json
+import math
+import os
+import stat
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from estimator.errors import UserError
+from estimator.errors import PricingUnavailable, UserError
 from estimator.pricing.models import ModelInfo
 
 SHRINK_LIMIT = 0.5
+MAX_FILE_BYTES = 64 * 1024 * 1024  # a catalog or payload file read whole (= a refresh's cap)
+MAX_JSON_DEPTH = 64  # the models API nests about 6 deep
+MAX_NUMBER_DIGITS = 64  # no count, date or price we read needs more
+
+
+class FileTooLarge(OSError):
+    """A file over the size cap, refused before it is read (an `OSError` with a `strerror`)."""
+
+    def __init__(self, path: Path, limit: int) -> None:
+        super().__init__(errno.EFBIG, f"larger than {limit // (1024 * 1024)} MiB", str(path))
+
+
+def read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The whole file, refused (`FileTooLarge`) when it is over `limit` bytes.
+
+    A regular file is refused by its size before anything is read; anything else (a FIFO,
+    `/dev/zero`) is read up to `limit + 1` bytes, never without end.
+    """
+    with path.open("rb") as handle:
+        info = os.fstat(handle.fileno())
+        if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+            raise FileTooLarge(path, limit)
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise FileTooLarge(path, limit)
+    return data
+
+
+class JsonLimitError(ValueError):
+    """JSON that parses but that no file we read can honestly hold."""
+
+
+def _constant(name: str) -> Any:
+    raise JsonLimitError(f"{name} is not a number")
+
+
+def _integer(text: str) -> int:
+    digits = len(text.lstrip("-"))
+    if digits > MAX_NUMBER_DIGITS:
+        raise JsonLimitError(f"a number with {digits} digits")
+    return int(text)
+
+
+def _real(text: str) -> float:
+    value = float(text)
+    if len(text) > 4 * MAX_NUMBER_DIGITS or not math.isfinite(value):
+        shown = text if len(text) <= 24 else text[:24] + "..."
+        raise JsonLimitError(f"the number {shown} is out of range")
+    return value
+
+
+def _check_depth(document: Any) -> None:
+    stack = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise JsonLimitError(f"nested more than {MAX_JSON_DEPTH} levels deep")
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+
+
+def loads_strict(body: bytes | str) -> Any:
+    """`json.loads` that refuses NaN and Infinity, numbers too long or out of float range and
+    nesting deeper than `MAX_JSON_DEPTH`: all of these raise `ValueError`, never a
+    `RecursionError` or a later crash."""
+    try:
+        document = json.loads(body, parse_constant=_constant, parse_int=_integer, parse_float=_real)
+    except RecursionError:
+        raise JsonLimitError(f"nested more than {MAX_JSON_DEPTH} levels deep") from None
+    if isinstance(document, dict | list):
+        _check_depth(document)
+    return document
 
 
 class PayloadError(UserError):
     """A payload or catalog file that fails the gate; the cache is left as it was."""
 
 
+class CatalogRefused(PayloadError, PricingUnavailable):
+    """A stored catalog that cannot be vouched for (no valid hash, an old format, a date in the
+    future): pricing is unavailable until it is rebuilt (exit 3). Still a `PayloadError`."""
+
+    exit_code = 3
+
+
 def parse_json(body: bytes | str, source: str) -> Any:
     try:
-        return json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return loads_strict(body)
+    except JsonLimitError as exc:
+        raise PayloadError(f"{source}: unusable JSON ({exc})") from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
         start = body[:60].decode("utf-8", "replace") if isinstance(body, bytes) else body[:60]
         raise PayloadError(
             f"{source}: not valid JSON ({exc}); it starts with {start.strip()!r}"
@@ -42,6 +128,13 @@ def _describe(error: dict[str, Any]) -> str:
     location = ".".join(str(part) for part in error["loc"] if part not in ("prices",))
     message = error["msg"].removeprefix("Value error, ")
     return f"{location}: {message}" if location else message
+
+
+def first_error(exc: ValueError) -> str:
+    """One line for a validation error: the first problem, where it is."""
+    if isinstance(exc, ValidationError):
+        return _describe(exc.errors()[0])
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 def validate_rows(rows: list[Any], source: str) -> list[ModelInfo]:

@@ -18,24 +18,30 @@ from estimator.errors import FusionCostError, PricingUnavailable, UserError
 from estimator.pricing.catalog import CatalogMeta
 from estimator.pricing.fetch import Fetcher, FetchSettings
 from estimator.pricing.locations import (
+    CATALOG_FILE,
+    ENV_CACHE_DIR,
     bundled_snapshot,
+    candidate_dirs,
     is_writable_dir,
     unwritable_reason,
-    writable_dir,
 )
 from estimator.pricing.payload import (
     PayloadError,
     check_shrink,
+    first_error,
     parse_json,
+    read_limited,
     rows_of,
     validate_rows,
 )
 from estimator.pricing.secrets import Secrets
 from estimator.pricing.store import (
     FORMAT,
+    check_fetched_at,
     current_meta,
     date_from_name,
     dump_rows,
+    history_keep,
     lock,
     models_digest,
     new_meta,
@@ -58,17 +64,32 @@ class Outcome:
 
 
 def _target_dir(cache_dir: str | os.PathLike[str] | None) -> Path:
+    """Where a refresh or import writes: the first writable cache dir, unless reads would not
+    look there first (then the write would "succeed" while prices keep coming from elsewhere)."""
     if cache_dir and not is_writable_dir(Path(cache_dir)):
         # an explicit --cache-dir is where the user will read from: never write elsewhere
         raise UserError(
             f"{cache_dir}: cannot write the catalog there ({unwritable_reason(Path(cache_dir))})"
         )
-    directory = writable_dir(cache_dir)
-    if directory is None:
+    configured = os.environ.get(ENV_CACHE_DIR)
+    if not cache_dir and configured and not is_writable_dir(Path(configured)):
         raise UserError(
-            "no writable cache directory: pass --cache-dir DIR or set FUSION_COST_CACHE_DIR"
+            f"{configured} (${ENV_CACHE_DIR}): cannot write the catalog there "
+            f"({unwritable_reason(Path(configured))}); reads look there first, so nothing is "
+            "written elsewhere: make it writable, or unset it, or pass --cache-dir DIR"
         )
-    return directory
+    for directory in candidate_dirs(cache_dir):
+        if is_writable_dir(directory):
+            return directory
+        if (directory / CATALOG_FILE).is_file():
+            raise UserError(
+                f"{directory}: cannot write the catalog there ({unwritable_reason(directory)}); "
+                "reads use the catalog it holds before any later directory, so nothing is "
+                "written elsewhere: make it writable, or pass --cache-dir DIR (and read with it)"
+            )
+    raise UserError(
+        "no writable cache directory: pass --cache-dir DIR or set FUSION_COST_CACHE_DIR"
+    )
 
 
 class CacheWriteError(UserError, OSError):
@@ -99,7 +120,10 @@ def _previous_count(directory: Path) -> int | None:
     if meta is not None:
         return meta.model_count
     snapshot = bundled_snapshot()
-    return read_catalog_file(snapshot).meta.model_count if snapshot else None
+    try:
+        return read_catalog_file(snapshot).meta.model_count if snapshot else None
+    except (PricingUnavailable, PayloadError):  # a broken snapshot: no count to compare with
+        return None
 
 
 def refresh(
@@ -121,6 +145,7 @@ def refresh(
 def _refresh(
     cache_dir: str | os.PathLike[str] | None, settings: FetchSettings, force: bool
 ) -> Outcome:
+    history_keep()  # a bad setting fails before anything is fetched or written
     directory = _target_dir(cache_dir)
     with _writing(directory), lock(directory):
         previous = current_meta(directory)
@@ -165,20 +190,25 @@ def import_file(
     the file's modification time: the age warning must reflect when prices were read.
     """
     path = Path(file)
+    history_keep()  # a bad setting fails before anything is read or written
     try:
-        body = path.read_bytes()
+        body = read_limited(path)
     except OSError as exc:
         raise UserError(f"{path}: cannot read ({exc.strerror})") from None
     document = parse_json(body, str(path))
     models = validate_rows(rows_of(document, str(path)), str(path))
     own = document.get("meta") if document.get("format") == FORMAT else None
     if own:
-        kept = CatalogMeta.model_validate(own)
+        try:
+            kept = CatalogMeta.model_validate(own)
+        except ValueError as exc:
+            raise PayloadError(f"{path}: bad catalog metadata: {first_error(exc)}") from None
         fetched_at = fetched_at or kept.fetched_at
         source = source or kept.source
-    fetched_at = (
-        fetched_at or date_from_name(path) or datetime.fromtimestamp(path.stat().st_mtime, UTC)
-    )
+    # a modification time ahead of the clock is skew (or a touched file): not a future date
+    modified = min(datetime.fromtimestamp(path.stat().st_mtime, UTC), now_utc())
+    fetched_at = fetched_at or date_from_name(path) or modified
+    check_fetched_at(fetched_at, str(path), UserError)  # it would be refused when read
     directory = _target_dir(cache_dir)
     with _writing(directory), lock(directory):
         previous_count = _previous_count(directory)

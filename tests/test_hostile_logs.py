@@ -7,10 +7,13 @@ The giant-field cases run in a subprocess limited to 2 GiB of address space.
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from tests.hostile_helpers import (
@@ -41,6 +44,26 @@ class Case:
 
 def csv_bytes(*rows: str) -> bytes:
     return (HEADER + "".join(rows)).encode()
+
+
+def parquet_bytes(rename: dict[str, str] | None = None, **columns: pa.Array | list) -> bytes:
+    """A Parquet log of gpt-5.4-mini rows (1000 prompt, 200 completion tokens unless given);
+    `rename` gives columns their final names (two columns may then share one)."""
+    rows = len(next(iter(columns.values())))
+    table = {
+        "model_permaslug": ["openai/gpt-5.4-mini"] * rows,
+        "tokens_prompt": [1000] * rows,
+        "tokens_completion": [200] * rows,
+        **columns,
+    }
+    names = [(rename or {}).get(name, name) for name in table]
+    out = io.BytesIO()
+    pq.write_table(pa.Table.from_arrays([pa.array(v) for v in table.values()], names=names), out)
+    return out.getvalue()
+
+
+NOON = 1_787_140_800  # 2026-08-19 12:00:00 UTC
+YEAR_0, YEAR_99999 = -62_167_219_200, 3_093_527_980_800  # seconds since 1970
 
 
 CASES: dict[str, Case] = {
@@ -126,6 +149,60 @@ CASES: dict[str, Case] = {
     ),
     "not-gzip.csv.gz": Case(csv_bytes(ROW), code=2, reason="Not a gzipped file"),
     "garbage.parquet": Case(b"PAR1" + bytes(range(256)) * 8, code=2, reason="not a Parquet file"),
+    # --- dates: zones, units, epochs, ranges
+    "dates-out-of-range.csv": Case(
+        csv_bytes(
+            ROW.replace("2026-08-01", "0000-01-01"),
+            ROW.replace("2026-08-01", "99999-01-01"),
+            ROW.replace("2026-08-01 10:00:00", "-62167219200"),  # year 0 as an epoch
+            ROW,
+        ),
+        used=1,
+        bad=3,
+        reason="created_at outside 1970-9999 2",
+    ),
+    "epoch-dates.csv": Case(
+        csv_bytes(
+            ROW.replace("2026-08-01 10:00:00", str(NOON)),
+            ROW.replace("2026-08-01 10:00:00", str(NOON * 1000)),
+            ROW.replace("2026-08-01 10:00:00", "20260819"),  # not an epoch: unparseable
+        ),
+        used=2,
+        bad=1,
+        reason="unparseable created_at 1",
+    ),
+    "nan-dates.jsonl": Case(
+        b'{"tokens_prompt": 10, "tokens_completion": 5, "created_at": NaN}\n'
+        b'{"tokens_prompt": 10, "tokens_completion": 5, "created_at": -Infinity}\n'
+        b'{"tokens_prompt": 10, "tokens_completion": 5, "created_at": 1e400}\n'
+        b'{"tokens_prompt": 10, "tokens_completion": 5, "created_at": "2026-08-19T12:00:00Z"}\n',
+        used=1,
+        bad=3,
+        reason="unparseable created_at 3",
+    ),
+    # Parquet as pandas writes it: timestamps in ns, us or ms, with a fraction of a second
+    **{
+        f"timestamps-in-{unit}.parquet": Case(
+            parquet_bytes(
+                created_at=pa.array([(NOON * 1000 + 250) * 10**scale], pa.timestamp(unit, zone))
+            ),
+            used=1,
+            bad=0,
+        )
+        for unit, scale, zone in (("ns", 6, None), ("us", 3, "Europe/Paris"), ("ms", 0, None))
+    },
+    "timestamps-out-of-range.parquet": Case(
+        parquet_bytes(created_at=pa.array([YEAR_0, YEAR_99999, NOON], pa.timestamp("s"))),
+        used=1,
+        bad=2,
+        reason="created_at outside 1970-9999 2",
+    ),
+    "epoch-dates.parquet": Case(
+        parquet_bytes(created_at=pa.array([NOON, NOON * 1000, 20260819], pa.int64())),
+        used=2,
+        bad=1,
+        reason="unparseable created_at 1",
+    ),
 }
 
 

@@ -203,6 +203,62 @@ CASES: dict[str, Case] = {
         bad=1,
         reason="unparseable created_at 1",
     ),
+    # --- cells of any type and size
+    "huge-integers.jsonl": Case(
+        b'{"tokens_prompt": '
+        + b"9" * 5000
+        + b', "tokens_completion": 5}\n'
+        + b'{"request": '
+        + b"9" * 5000
+        + b', "tokens_prompt": 10, "tokens_completion": 5}\n'
+        + b'{"tokens_prompt": 10, "tokens_completion": 5, "tokens_cached": -'
+        + b"9" * 5000
+        + b"}\n"
+        + JSON_ROW,
+        used=2,  # a huge number in a column replay does not read leaves its row alone
+        bad=2,
+        reason="missing or non-numeric tokens_prompt 1",
+    ),
+    "nan-and-infinity.jsonl": Case(
+        b'{"tokens_prompt": NaN, "tokens_completion": 5}\n'
+        b'{"tokens_prompt": 10, "tokens_completion": Infinity}\n'
+        b'{"tokens_prompt": 10, "tokens_completion": 5, "tokens_reasoning": NaN}\n'
+        b'{"tokens_prompt": 10, "tokens_completion": 5, "cost_total": NaN}\n' + JSON_ROW,
+        used=2,  # a NaN cost is an unknown cost, not a bad row
+        bad=3,
+        reason="missing or non-numeric tokens_reasoning 1",
+    ),
+    "binary-tokens.parquet": Case(
+        parquet_bytes(tokens_prompt=pa.array([b"1000", b"\xff\xfe", None], pa.binary())),
+        used=1,
+        bad=2,
+        reason="missing or non-numeric tokens_prompt 2",
+    ),
+    "uint64-tokens.parquet": Case(
+        parquet_bytes(tokens_prompt=pa.array([2**64 - 1, 1000], pa.uint64())),
+        used=1,
+        bad=1,
+        reason="tokens_prompt above 1,000,000,000,000 1",
+    ),
+    "list-tokens.parquet": Case(
+        parquet_bytes(tokens_cached=pa.array([None, [5]], pa.list_(pa.int64()))),
+        used=1,
+        bad=1,
+        reason="missing or non-numeric tokens_cached 1",
+    ),
+    "struct-tokens.parquet": Case(
+        parquet_bytes(tokens_reasoning=pa.array([None, {"n": 5}], pa.struct([("n", pa.int64())]))),
+        used=1,
+        bad=1,
+        reason="missing or non-numeric tokens_reasoning 1",
+    ),
+    # a name the file repeats reads its first column (as Arrow does for a CSV header)
+    "duplicate-column-names.parquet": Case(
+        parquet_bytes(tokens_prompt=[1000, -1], again=[-1, -1], rename={"again": "tokens_prompt"}),
+        used=1,
+        bad=1,
+        reason="negative tokens_prompt 1",
+    ),
 }
 
 
@@ -306,3 +362,45 @@ def test_giant_fields_in_bounded_memory(tmp_path: Path, name: str) -> None:
     assert len(result["unknown_models"]) == unknown
     if unknown:
         assert result["unknown_models"] == {GIANT_MODEL: 1}
+
+
+def test_columns_of_the_wrong_type_mark_every_row(tmp_path: Path) -> None:
+    """A list of tokens, a struct for a date, lists for model names: bad cells, never a crash."""
+    log = write(
+        tmp_path / "types.parquet",
+        parquet_bytes(
+            tokens_prompt=pa.array([[1000], None], pa.list_(pa.int64())),
+            created_at=pa.array([{"n": 5}, None], pa.struct([("n", pa.int64())])),
+            model_permaslug=pa.array([["a"], ["b"]], pa.list_(pa.string())),
+            cancelled=pa.array([[True], None], pa.list_(pa.bool_())),
+        ),
+    )
+    done = run_cli(["replay", str(log), "--single", "openai/gpt-5.4-mini", "--format", "json"])
+    assert_clean(done)
+    assert done.code == 0, done.describe()
+    bad = json.loads(done.out)["bad_rows"]
+    assert bad == {
+        "count": 2,
+        "by_reason": {"missing or non-numeric tokens_prompt": 2},
+        "first_lines": [1, 2],
+    }
+
+
+def test_two_names_mapped_to_one_column_is_one_line(tmp_path: Path) -> None:
+    log = write(tmp_path / "generic.csv", "when,x\n2026-08-19 12:00:00,1000\n")
+    argv = ["replay", str(log), "--single", "openai/gpt-5.4-mini"]
+    done = run_cli([*argv, "--columns", "tokens_prompt=x,tokens_completion=x"])
+    assert_clean(done)
+    assert done.code == 2
+    assert "tokens_prompt and tokens_completion to the same column 'x'" in done.err
+    twice = run_cli([*argv, "--columns", "tokens_prompt=x,tokens_prompt=when"])
+    assert twice.code == 2 and "maps tokens_prompt twice" in twice.err, twice.describe()
+
+
+def test_a_mapped_column_no_longer_means_its_default_name() -> None:
+    from estimator.replay.reader import OPENROUTER_COLUMNS, parse_mapping
+
+    mapping = parse_mapping("model=provider_name")
+    assert mapping["model"] == "provider_name"
+    assert "provider" not in mapping  # provider_name now holds the model, not the provider
+    assert len(set(mapping.values())) == len(mapping) == len(OPENROUTER_COLUMNS) - 1

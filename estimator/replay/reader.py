@@ -53,10 +53,14 @@ MAX_FIELD_BYTES = 1 << 20
 
 
 def parse_mapping(text: str | None) -> dict[str, str]:
-    """`tokens_prompt=in,tokens_completion=out` -> {canonical: column in the file}."""
+    """`tokens_prompt=in,tokens_completion=out` -> {canonical: column in the file}.
+
+    Each name reads its own column: two names mapped to one column are refused, and a default
+    column taken by a mapping (`model=provider_name`) no longer means its default name."""
     columns = dict(OPENROUTER_COLUMNS)
     if not text:
         return columns
+    given: dict[str, str] = {}
     for part in text.split(","):
         canonical, sep, source = part.partition("=")
         canonical, source = canonical.strip(), source.strip()
@@ -65,7 +69,21 @@ def parse_mapping(text: str | None) -> dict[str, str]:
                 f"--columns {part!r}: expected NAME=COLUMN with NAME one of "
                 f"{', '.join(OPENROUTER_COLUMNS)}"
             )
-        columns[canonical] = source
+        if canonical in given and given[canonical] != source:
+            raise UserError(f"--columns maps {canonical} twice ({given[canonical]!r}, {source!r})")
+        given[canonical] = source
+    owner: dict[str, str] = {}
+    for canonical, source in given.items():
+        if source in owner:
+            raise UserError(
+                f"--columns maps {owner[source]} and {canonical} to the same column "
+                f"{source!r}: each name needs its own column"
+            )
+        owner[source] = canonical
+    for canonical, default_column in OPENROUTER_COLUMNS.items():
+        if canonical not in given and default_column in owner:
+            del columns[canonical]
+    columns.update(given)
     return columns
 
 
@@ -203,7 +221,7 @@ def _open(source: Path) -> IO[bytes]:
 
 def _check_required(present: list[str], columns: dict[str, str], source: Path) -> dict[str, str]:
     available = {canonical: col for canonical, col in columns.items() if col in present}
-    missing = [columns[c] for c in REQUIRED if c not in available]
+    missing = [columns.get(c, c) for c in REQUIRED if c not in available]
     if missing:
         raise UserError(
             f"{source}: no column {', '.join(repr(m) for m in missing)} (the file has: "
@@ -259,7 +277,7 @@ def _csv_chunks(
             ),
             parse_options=csv.ParseOptions(invalid_row_handler=invalid, newlines_in_values=False),
             convert_options=csv.ConvertOptions(
-                include_columns=list(available.values()),
+                include_columns=list(dict.fromkeys(available.values())),
                 # free text may hold any bytes (a provider name in latin-1): read it as binary
                 column_types={
                     col: pa.binary() if canonical in BINARY_COLUMNS else pa.string()
@@ -305,15 +323,18 @@ def _parquet(
     except (pa.ArrowInvalid, OSError) as exc:
         raise UserError(f"{source}: not a Parquet file ({exc})") from None
     available = _check_required(parquet.schema_arrow.names, columns, source)
+    wanted = list(dict.fromkeys(available.values()))
     line = 1
-    for batch in parquet.iter_batches(batch_size=chunk_rows, columns=list(available.values())):
+    for batch in parquet.iter_batches(batch_size=chunk_rows, columns=wanted):
         stats.rows += batch.num_rows
         stats.bytes_read = min(
             stats.total_bytes,
             stats.bytes_read
             + stats.total_bytes * batch.num_rows // max(1, parquet.metadata.num_rows),
         )
-        yield line, {c: batch.column(col) for c, col in available.items()}
+        # a name the file repeats reads its first column, as in a CSV header
+        first = {col: batch.schema.get_all_field_indices(col)[0] for col in wanted}
+        yield line, {c: batch.column(first[col]) for c, col in available.items()}
         line += batch.num_rows
 
 
@@ -353,8 +374,8 @@ def _jsonl(
                     _malformed(stats, number)
                 continue
             try:
-                record = json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):  # [[[[... too
+                record = _loads(raw)
+            except (ValueError, RecursionError):  # not JSON, not UTF-8, [[[[... too deep
                 _malformed(stats, number)
                 continue
             if not isinstance(record, dict):
@@ -395,6 +416,15 @@ def _jsonl(
             raise UserError(f"{source}: no JSON records")
     finally:
         handle.close()
+
+
+def _loads(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise
+    except ValueError:  # an integer of more than 4,300 digits: Python will not convert it
+        return json.loads(raw, parse_int=float)  # read as a float (inf): a bad cell, not a line
 
 
 def _malformed(stats: ReadStats, line: int) -> None:

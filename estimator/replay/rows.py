@@ -134,13 +134,18 @@ def _numbers(array: Any) -> tuple[np.ndarray, np.ndarray]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if pa.types.is_integer(array.type) or pa.types.is_floating(array.type):
-        values = pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False)
+    kind = array.type
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        # unsafe: a uint64 of 2**64 - 1 becomes 1.8e19 (refused as too many tokens), not an error
+        values = pc.cast(array, pa.float64(), safe=False).to_numpy(zero_copy_only=False)
         return values, np.isfinite(values)  # inf, 1e400: not a number
+    text = _as_text(array)
+    if text is None:  # a list or a struct is not a token count
+        values = np.full(len(array), np.nan)
+        return values, np.zeros(len(array), dtype=bool)
     try:
-        values = pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False)
+        values = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        text = pc.cast(array, pa.string())
         ok = pc.fill_null(pc.match_substring_regex(text, NUMBER), False)
         cleaned = pc.if_else(ok, pc.utf8_trim_whitespace(text), pa.scalar(None, pa.string()))
         values = pc.cast(cleaned, pa.float64()).to_numpy(zero_copy_only=False)
@@ -250,8 +255,12 @@ def _truthy(array: Any) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    text = pc.utf8_lower(pc.cast(array, pa.string()))
-    hit = pc.is_in(text, value_set=pa.array(["true", "1", "yes", "t"]))
+    if pa.types.is_boolean(array.type):
+        return pc.fill_null(array, False).to_numpy(zero_copy_only=False)
+    text = _as_text(array)
+    if text is None:  # a list or a struct is not a flag
+        return np.zeros(len(array), dtype=bool)
+    hit = pc.is_in(pc.utf8_lower(text), value_set=pa.array(["true", "1", "yes", "t"]))
     return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
 
 
@@ -266,7 +275,10 @@ def _encoded(array: Any) -> tuple[np.ndarray, list[str]]:
     import pyarrow.compute as pc
 
     if not (pa.types.is_binary(array.type) or pa.types.is_string(array.type)):
-        array = pc.cast(array, pa.string())
+        text = _as_text(array)
+        if text is None:  # a list or a struct is not a name: no name
+            return np.full(len(array), -1), []
+        array = text
     encoded = pc.dictionary_encode(array)
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()

@@ -49,7 +49,9 @@ REQUIRED = ("tokens_prompt", "tokens_completion")
 BINARY_COLUMNS = ("model", "provider", "generation_id", "request_id", "router")
 CHUNK_ROWS = 250_000
 BLOCK_BYTES = 4 << 20  # small parse blocks keep Arrow's read-ahead memory low
-MAX_FIELD_BYTES = 1 << 20
+MAX_JSON_LINE_BYTES = 1 << 20  # a longer JSON line is skipped (read in pieces) and counted
+MAX_HEADER_BYTES = 1 << 20  # a longer CSV header refuses the file
+CSV_LINE_BLOCKS = 2  # a CSV line may be as long as two parse blocks (8 MiB), see _Lines
 
 
 def parse_mapping(text: str | None) -> dict[str, str]:
@@ -93,7 +95,9 @@ class ReadStats:
 
     rows: int = 0
     malformed: int = 0
-    malformed_lines: list[int] = field(default_factory=list)
+    malformed_lines: list[int] = field(default_factory=list)  # also the over-long lines'
+    too_long: int = 0  # lines longer than `line_limit` bytes, skipped unread
+    line_limit: int = 0
     bytes_read: int = 0
     total_bytes: int = 0
     kind: str = "columns"  # "columns", or JSON "usage" / "generation" records
@@ -241,6 +245,130 @@ def _csv(
         handle.close()
 
 
+class _Lines:
+    """The CSV after its header, for Arrow, in bounded memory: a line longer than `limit`
+    bytes (counting its LF or CR; a CRLF's LF starts an empty line) is dropped while it is
+    read, and counted with its line number. Line ends are LF, CRLF or a lone CR (old Macs).
+    Every read ends at a line end, except the pieces of a line longer than the read, so a kept
+    line up to twice the read size fits in two of Arrow's blocks: Arrow refuses a row that
+    straddles more ("straddling object straddles two block boundaries"), which would fail the
+    whole file for one long line."""
+
+    def __init__(self, raw: Any, stats: ReadStats, piece: int, limit: int) -> None:
+        self.raw, self.stats, self.piece, self.limit = raw, stats, min(piece, limit), limit
+        self.ready = bytearray()  # whole lines, handed out by read()
+        self.partial = bytearray()  # the line being read (no line end yet)
+        self.skipping = False  # inside an over-long line, dropping it
+        self.eof = False
+        self.after_cr = False  # the last byte seen was a CR (a CRLF may straddle two pieces)
+        self.line = 1  # the line number of the line being read
+        self.closed = False
+
+    def header(self, source: Path) -> bytes:
+        """The first line, read in pieces up to MAX_HEADER_BYTES (the rest waits for read())."""
+        head = bytearray()
+        while True:
+            data = self.raw.read(self.piece)
+            end = _line_end(data)
+            if end >= 0:
+                head += data[:end]
+                self.after_cr = data[end : end + 1] == b"\r"
+                self.line = 2
+                self._feed(data[end + 1 :])
+                break
+            head += data
+            if not data:
+                self.eof = True
+                break
+            if len(head) > MAX_HEADER_BYTES:
+                break
+        if len(head) > MAX_HEADER_BYTES:
+            raise UserError(
+                f"{source}: the first line (the CSV header) is longer than "
+                f"{byte_size(MAX_HEADER_BYTES)}"
+            )
+        return bytes(head)
+
+    def _feed(self, data: bytes) -> None:
+        if not data:
+            return
+        ends = data.count(b"\n")
+        if b"\r" in data:  # CRLF or lone CR line ends: each CRLF is one line end
+            ends += data.count(b"\r") - data.count(b"\r\n")
+        if self.after_cr and data[:1] == b"\n":
+            ends -= 1  # the LF of a CRLF split between two pieces ends no line
+        self.after_cr = data[-1:] == b"\r"
+        first = _line_end(data)
+        view = memoryview(data)  # slices without copies
+        if first < 0:  # the line goes on
+            if not self.skipping:
+                self.partial += data
+                if len(self.partial) >= self.limit:  # with its line end, longer than limit
+                    self._drop()
+            return
+        if self.skipping:
+            self.skipping = False  # the over-long line ends here
+        elif len(self.partial) + first + 1 > self.limit:
+            self._drop()
+            self.skipping = False
+        else:
+            self.ready += self.partial
+            self.ready += view[: first + 1]
+        self.partial.clear()
+        last = max(data.rfind(b"\n"), data.rfind(b"\r"))
+        self.ready += view[first + 1 : last + 1]  # whole lines, each shorter than a piece
+        self.partial += view[last + 1 :]
+        self.line += ends
+
+    def _drop(self) -> None:
+        self.stats.too_long += 1
+        if len(self.stats.malformed_lines) < 5:
+            self.stats.malformed_lines.append(self.line)
+        self.partial.clear()
+        self.skipping = True
+
+    def read(self, size: int = -1) -> bytes:
+        size = self.piece if size is None or size < 0 else size
+        while len(self.ready) < size and not self.eof:
+            data = self.raw.read(self.piece)
+            if not data:
+                self.eof = True
+                if not self.skipping:  # the last line, without a line end
+                    self.ready += self.partial
+                self.partial.clear()
+                break
+            self._feed(data)
+        if len(self.ready) <= size:
+            out, self.ready = self.ready, bytearray()
+            return out
+        # up to the last line end within size; a longer line in pieces of size
+        cut = max(self.ready.rfind(b"\n", 0, size), self.ready.rfind(b"\r", 0, size)) + 1
+        cut = cut or size
+        with memoryview(self.ready) as view:
+            out = bytearray(view[:cut])
+        del self.ready[:cut]
+        return out
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def _line_end(data: bytes) -> int:
+    """The index of the first LF or CR in data, or -1."""
+    lf, cr = data.find(b"\n"), data.find(b"\r")
+    if lf < 0 or cr < 0:
+        return max(lf, cr)
+    return min(lf, cr)
+
+
+def byte_size(limit: int) -> str:
+    """`1 MiB`, or `8,192 B` for a size that is not a whole number of MiB."""
+    return f"{limit >> 20} MiB" if limit >= 1 << 20 and not limit % (1 << 20) else f"{limit:,} B"
+
+
 def _csv_chunks(
     source: Path,
     handle: _Counting,
@@ -249,28 +377,25 @@ def _csv_chunks(
     block_bytes: int,
     chunk_rows: int,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
-    import csv as stdcsv
-
     import pyarrow as pa
     from pyarrow import csv
 
-    header_line = handle.handle.readline()
-    try:
-        header = next(iter(stdcsv.reader([header_line.decode("utf-8-sig")])))
-    except (UnicodeDecodeError, StopIteration):
-        raise UserError(f"{source}: the first line is not a CSV header in UTF-8") from None
+    stats.line_limit = CSV_LINE_BLOCKS * block_bytes
+    lines = _Lines(handle, stats, block_bytes, stats.line_limit)
+    header = _header(lines.header(source), source)
     available = _check_required(header, columns, source)
 
     def invalid(row: Any) -> str:
         # a quote left open swallows the following lines into this one bad row: count them all
-        stats.malformed += 1 + (row.text or "").count("\n")
+        text = row.text or ""
+        stats.malformed += 1 + text.count("\n") + text.count("\r") - text.count("\r\n")
         if len(stats.malformed_lines) < 5 and row.number is not None:
             stats.malformed_lines.append(row.number + 1)  # +1: we consumed the header
         return "skip"
 
     try:  # opening reads and converts the first block already
         reader = csv.open_csv(
-            handle,
+            lines,
             # one parsing thread keeps malformed-row numbers known; ours overlaps it with pricing
             read_options=csv.ReadOptions(
                 column_names=header, block_size=block_bytes, use_threads=False
@@ -310,6 +435,28 @@ def _csv_chunks(
             yield line, combined()
     except pa.ArrowInvalid as exc:
         raise UserError(f"{source}: cannot read as CSV ({exc})") from None
+
+
+def _header(line: bytes, source: Path) -> list[str]:
+    """The names of a CSV header line, parsed by Arrow as it parses the rows (fields of any
+    length; the file's own quoting)."""
+    import io
+
+    import pyarrow as pa
+    from pyarrow import csv
+
+    try:
+        text = line.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UserError(f"{source}: the first line is not a CSV header in UTF-8") from None
+    if not text.strip():
+        return []
+    data = text.encode() + b"\n"
+    options = csv.ReadOptions(block_size=len(data) + 1, use_threads=False)
+    try:
+        return csv.read_csv(io.BytesIO(data), read_options=options).column_names
+    except pa.ArrowInvalid as exc:
+        raise UserError(f"{source}: the first line is not a CSV header ({exc})") from None
 
 
 def _parquet(
@@ -366,12 +513,12 @@ def _jsonl(
             values.clear()
         return out
 
+    stats.line_limit = MAX_JSON_LINE_BYTES
     try:
-        for number, raw in enumerate(handle.handle, start=1):
-            stats.bytes_read += len(raw)
-            if len(raw) > MAX_FIELD_BYTES or not raw.strip():
-                if raw.strip():
-                    _malformed(stats, number)
+        for number, raw in _json_lines(handle.handle, stats):
+            if raw is None:  # too long: skipped unread
+                continue
+            if not raw.strip():
                 continue
             try:
                 record = _loads(raw)
@@ -416,6 +563,28 @@ def _jsonl(
             raise UserError(f"{source}: no JSON records")
     finally:
         handle.close()
+
+
+def _json_lines(handle: IO[bytes], stats: ReadStats) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, line) of a JSON lines file, each read up to MAX_JSON_LINE_BYTES: a longer
+    line is skipped in bounded pieces, counted, and given as None."""
+    limit = MAX_JSON_LINE_BYTES
+    number = 0
+    while raw := handle.readline(limit + 1):
+        number += 1
+        stats.bytes_read += len(raw)
+        if len(raw) <= limit:
+            yield number, raw
+            continue
+        while not raw.endswith(b"\n"):
+            raw = handle.readline(limit)
+            stats.bytes_read += len(raw)
+            if not raw:
+                break
+        stats.too_long += 1
+        if len(stats.malformed_lines) < 5:
+            stats.malformed_lines.append(number)
+        yield number, None
 
 
 def _loads(raw: bytes) -> Any:

@@ -435,8 +435,10 @@ Input: OpenRouter's activity CSV (columns created_at, model_permaslug, tokens_pr
 tokens_completion, tokens_reasoning, tokens_cached, cost_total, ...), CSV/JSONL/Parquet with
 --columns NAME=COLUMN, or JSONL of API responses (usage records) or of /api/v1/generation
 records (detected from the first line); .gz accepted. Streamed in chunks; bad rows are counted
-and skipped. Bills' conventions: completion tokens include reasoning, prompt tokens include
-cached and written tokens.
+and skipped, and so is a line longer than 1 MiB (JSONL) or 8 MiB (CSV), unread. Dates become
+UTC: ISO 8601 with any offset (none: UTC), Parquet timestamps (no zone: UTC), epoch seconds,
+ms, us or ns (told apart by their number of digits). Bills' conventions: completion tokens
+include reasoning, prompt tokens include cached and written tokens.
 """
 
 

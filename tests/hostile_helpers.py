@@ -36,8 +36,16 @@ import atexit, resource, sys
 limit, report = int(sys.argv[1]), sys.argv[2]
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 def peak():
+    # VmHWM is this process's own high-water RSS; ru_maxrss would also count the RSS of the
+    # forked parent (pytest) at exec time, which Linux carries over into the child
+    kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    try:
+        with open("/proc/self/status") as status:
+            kib = next(int(l.split()[1]) for l in status if l.startswith("VmHWM:"))
+    except (OSError, StopIteration, ValueError):
+        pass
     with open(report, "w") as out:
-        out.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+        out.write(str(kib))
 atexit.register(peak)
 from estimator.cli import main
 sys.exit(main(sys.argv[3:]))

@@ -52,14 +52,20 @@ REQUIRED = ("tokens_prompt", "tokens_completion")
 BINARY_COLUMNS = ("model", "provider", "generation_id", "request_id", "router", "web_search_engine")
 CHUNK_ROWS = 250_000
 BLOCK_BYTES = 4 << 20  # small parse blocks keep Arrow's read-ahead memory low
-MAX_FIELD_BYTES = 1 << 20
+MAX_JSON_LINE_BYTES = 1 << 20  # a longer JSON line is skipped (read in pieces) and counted
+MAX_HEADER_BYTES = 1 << 20  # a longer CSV header refuses the file
+CSV_LINE_BLOCKS = 2  # a CSV line may be as long as two parse blocks (8 MiB), see _Lines
 
 
 def parse_mapping(text: str | None) -> dict[str, str]:
-    """`tokens_prompt=in,tokens_completion=out` -> {canonical: column in the file}."""
+    """`tokens_prompt=in,tokens_completion=out` -> {canonical: column in the file}.
+
+    Each name reads its own column: two names mapped to one column are refused, and a default
+    column taken by a mapping (`model=provider_name`) no longer means its default name."""
     columns = dict(OPENROUTER_COLUMNS)
     if not text:
         return columns
+    given: dict[str, str] = {}
     for part in text.split(","):
         canonical, sep, source = part.partition("=")
         canonical, source = canonical.strip(), source.strip()
@@ -68,7 +74,21 @@ def parse_mapping(text: str | None) -> dict[str, str]:
                 f"--columns {part!r}: expected NAME=COLUMN with NAME one of "
                 f"{', '.join(OPENROUTER_COLUMNS)}"
             )
-        columns[canonical] = source
+        if canonical in given and given[canonical] != source:
+            raise UserError(f"--columns maps {canonical} twice ({given[canonical]!r}, {source!r})")
+        given[canonical] = source
+    owner: dict[str, str] = {}
+    for canonical, source in given.items():
+        if source in owner:
+            raise UserError(
+                f"--columns maps {owner[source]} and {canonical} to the same column "
+                f"{source!r}: each name needs its own column"
+            )
+        owner[source] = canonical
+    for canonical, default_column in OPENROUTER_COLUMNS.items():
+        if canonical not in given and default_column in owner:
+            del columns[canonical]
+    columns.update(given)
     return columns
 
 
@@ -78,7 +98,9 @@ class ReadStats:
 
     rows: int = 0
     malformed: int = 0
-    malformed_lines: list[int] = field(default_factory=list)
+    malformed_lines: list[int] = field(default_factory=list)  # also the over-long lines'
+    too_long: int = 0  # lines longer than `line_limit` bytes, skipped unread
+    line_limit: int = 0
     bytes_read: int = 0
     total_bytes: int = 0
     kind: str = "columns"  # "columns", or JSON "usage" / "generation" records
@@ -206,7 +228,7 @@ def _open(source: Path) -> IO[bytes]:
 
 def _check_required(present: list[str], columns: dict[str, str], source: Path) -> dict[str, str]:
     available = {canonical: col for canonical, col in columns.items() if col in present}
-    missing = [columns[c] for c in REQUIRED if c not in available]
+    missing = [columns.get(c, c) for c in REQUIRED if c not in available]
     if missing:
         raise UserError(
             f"{source}: no column {', '.join(repr(m) for m in missing)} (the file has: "
@@ -226,6 +248,130 @@ def _csv(
         handle.close()
 
 
+class _Lines:
+    """The CSV after its header, for Arrow, in bounded memory: a line longer than `limit`
+    bytes (counting its LF or CR; a CRLF's LF starts an empty line) is dropped while it is
+    read, and counted with its line number. Line ends are LF, CRLF or a lone CR (old Macs).
+    Every read ends at a line end, except the pieces of a line longer than the read, so a kept
+    line up to twice the read size fits in two of Arrow's blocks: Arrow refuses a row that
+    straddles more ("straddling object straddles two block boundaries"), which would fail the
+    whole file for one long line."""
+
+    def __init__(self, raw: Any, stats: ReadStats, piece: int, limit: int) -> None:
+        self.raw, self.stats, self.piece, self.limit = raw, stats, min(piece, limit), limit
+        self.ready = bytearray()  # whole lines, handed out by read()
+        self.partial = bytearray()  # the line being read (no line end yet)
+        self.skipping = False  # inside an over-long line, dropping it
+        self.eof = False
+        self.after_cr = False  # the last byte seen was a CR (a CRLF may straddle two pieces)
+        self.line = 1  # the line number of the line being read
+        self.closed = False
+
+    def header(self, source: Path) -> bytes:
+        """The first line, read in pieces up to MAX_HEADER_BYTES (the rest waits for read())."""
+        head = bytearray()
+        while True:
+            data = self.raw.read(self.piece)
+            end = _line_end(data)
+            if end >= 0:
+                head += data[:end]
+                self.after_cr = data[end : end + 1] == b"\r"
+                self.line = 2
+                self._feed(data[end + 1 :])
+                break
+            head += data
+            if not data:
+                self.eof = True
+                break
+            if len(head) > MAX_HEADER_BYTES:
+                break
+        if len(head) > MAX_HEADER_BYTES:
+            raise UserError(
+                f"{source}: the first line (the CSV header) is longer than "
+                f"{byte_size(MAX_HEADER_BYTES)}"
+            )
+        return bytes(head)
+
+    def _feed(self, data: bytes) -> None:
+        if not data:
+            return
+        ends = data.count(b"\n")
+        if b"\r" in data:  # CRLF or lone CR line ends: each CRLF is one line end
+            ends += data.count(b"\r") - data.count(b"\r\n")
+        if self.after_cr and data[:1] == b"\n":
+            ends -= 1  # the LF of a CRLF split between two pieces ends no line
+        self.after_cr = data[-1:] == b"\r"
+        first = _line_end(data)
+        view = memoryview(data)  # slices without copies
+        if first < 0:  # the line goes on
+            if not self.skipping:
+                self.partial += data
+                if len(self.partial) >= self.limit:  # with its line end, longer than limit
+                    self._drop()
+            return
+        if self.skipping:
+            self.skipping = False  # the over-long line ends here
+        elif len(self.partial) + first + 1 > self.limit:
+            self._drop()
+            self.skipping = False
+        else:
+            self.ready += self.partial
+            self.ready += view[: first + 1]
+        self.partial.clear()
+        last = max(data.rfind(b"\n"), data.rfind(b"\r"))
+        self.ready += view[first + 1 : last + 1]  # whole lines, each shorter than a piece
+        self.partial += view[last + 1 :]
+        self.line += ends
+
+    def _drop(self) -> None:
+        self.stats.too_long += 1
+        if len(self.stats.malformed_lines) < 5:
+            self.stats.malformed_lines.append(self.line)
+        self.partial.clear()
+        self.skipping = True
+
+    def read(self, size: int = -1) -> bytes:
+        size = self.piece if size is None or size < 0 else size
+        while len(self.ready) < size and not self.eof:
+            data = self.raw.read(self.piece)
+            if not data:
+                self.eof = True
+                if not self.skipping:  # the last line, without a line end
+                    self.ready += self.partial
+                self.partial.clear()
+                break
+            self._feed(data)
+        if len(self.ready) <= size:
+            out, self.ready = self.ready, bytearray()
+            return out
+        # up to the last line end within size; a longer line in pieces of size
+        cut = max(self.ready.rfind(b"\n", 0, size), self.ready.rfind(b"\r", 0, size)) + 1
+        cut = cut or size
+        with memoryview(self.ready) as view:
+            out = bytearray(view[:cut])
+        del self.ready[:cut]
+        return out
+
+    def readable(self) -> bool:
+        return True
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def _line_end(data: bytes) -> int:
+    """The index of the first LF or CR in data, or -1."""
+    lf, cr = data.find(b"\n"), data.find(b"\r")
+    if lf < 0 or cr < 0:
+        return max(lf, cr)
+    return min(lf, cr)
+
+
+def byte_size(limit: int) -> str:
+    """`1 MiB`, or `8,192 B` for a size that is not a whole number of MiB."""
+    return f"{limit >> 20} MiB" if limit >= 1 << 20 and not limit % (1 << 20) else f"{limit:,} B"
+
+
 def _csv_chunks(
     source: Path,
     handle: _Counting,
@@ -234,35 +380,32 @@ def _csv_chunks(
     block_bytes: int,
     chunk_rows: int,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
-    import csv as stdcsv
-
     import pyarrow as pa
     from pyarrow import csv
 
-    header_line = handle.handle.readline()
-    try:
-        header = next(iter(stdcsv.reader([header_line.decode("utf-8-sig")])))
-    except (UnicodeDecodeError, StopIteration):
-        raise UserError(f"{source}: the first line is not a CSV header in UTF-8") from None
+    stats.line_limit = CSV_LINE_BLOCKS * block_bytes
+    lines = _Lines(handle, stats, block_bytes, stats.line_limit)
+    header = _header(lines.header(source), source)
     available = _check_required(header, columns, source)
 
     def invalid(row: Any) -> str:
         # a quote left open swallows the following lines into this one bad row: count them all
-        stats.malformed += 1 + (row.text or "").count("\n")
+        text = row.text or ""
+        stats.malformed += 1 + text.count("\n") + text.count("\r") - text.count("\r\n")
         if len(stats.malformed_lines) < 5 and row.number is not None:
             stats.malformed_lines.append(row.number + 1)  # +1: we consumed the header
         return "skip"
 
     try:  # opening reads and converts the first block already
         reader = csv.open_csv(
-            handle,
+            lines,
             # one parsing thread keeps malformed-row numbers known; ours overlaps it with pricing
             read_options=csv.ReadOptions(
                 column_names=header, block_size=block_bytes, use_threads=False
             ),
             parse_options=csv.ParseOptions(invalid_row_handler=invalid, newlines_in_values=False),
             convert_options=csv.ConvertOptions(
-                include_columns=list(available.values()),
+                include_columns=list(dict.fromkeys(available.values())),
                 # free text may hold any bytes (a provider name in latin-1): read it as binary
                 column_types={
                     col: pa.binary() if canonical in BINARY_COLUMNS else pa.string()
@@ -297,6 +440,28 @@ def _csv_chunks(
         raise UserError(f"{source}: cannot read as CSV ({exc})") from None
 
 
+def _header(line: bytes, source: Path) -> list[str]:
+    """The names of a CSV header line, parsed by Arrow as it parses the rows (fields of any
+    length; the file's own quoting)."""
+    import io
+
+    import pyarrow as pa
+    from pyarrow import csv
+
+    try:
+        text = line.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UserError(f"{source}: the first line is not a CSV header in UTF-8") from None
+    if not text.strip():
+        return []
+    data = text.encode() + b"\n"
+    options = csv.ReadOptions(block_size=len(data) + 1, use_threads=False)
+    try:
+        return csv.read_csv(io.BytesIO(data), read_options=options).column_names
+    except pa.ArrowInvalid as exc:
+        raise UserError(f"{source}: the first line is not a CSV header ({exc})") from None
+
+
 def _parquet(
     source: Path, columns: dict[str, str], stats: ReadStats, chunk_rows: int
 ) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -308,15 +473,18 @@ def _parquet(
     except (pa.ArrowInvalid, OSError) as exc:
         raise UserError(f"{source}: not a Parquet file ({exc})") from None
     available = _check_required(parquet.schema_arrow.names, columns, source)
+    wanted = list(dict.fromkeys(available.values()))
     line = 1
-    for batch in parquet.iter_batches(batch_size=chunk_rows, columns=list(available.values())):
+    for batch in parquet.iter_batches(batch_size=chunk_rows, columns=wanted):
         stats.rows += batch.num_rows
         stats.bytes_read = min(
             stats.total_bytes,
             stats.bytes_read
             + stats.total_bytes * batch.num_rows // max(1, parquet.metadata.num_rows),
         )
-        yield line, {c: batch.column(col) for c, col in available.items()}
+        # a name the file repeats reads its first column, as in a CSV header
+        first = {col: batch.schema.get_all_field_indices(col)[0] for col in wanted}
+        yield line, {c: batch.column(first[col]) for c, col in available.items()}
         line += batch.num_rows
 
 
@@ -348,16 +516,16 @@ def _jsonl(
             values.clear()
         return out
 
+    stats.line_limit = MAX_JSON_LINE_BYTES
     try:
-        for number, raw in enumerate(handle.handle, start=1):
-            stats.bytes_read += len(raw)
-            if len(raw) > MAX_FIELD_BYTES or not raw.strip():
-                if raw.strip():
-                    _malformed(stats, number)
+        for number, raw in _json_lines(handle.handle, stats):
+            if raw is None:  # too long: skipped unread
+                continue
+            if not raw.strip():
                 continue
             try:
-                record = json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):  # [[[[... too
+                record = _loads(raw)
+            except (ValueError, RecursionError):  # not JSON, not UTF-8, [[[[... too deep
                 _malformed(stats, number)
                 continue
             if not isinstance(record, dict):
@@ -398,6 +566,37 @@ def _jsonl(
             raise UserError(f"{source}: no JSON records")
     finally:
         handle.close()
+
+
+def _json_lines(handle: IO[bytes], stats: ReadStats) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, line) of a JSON lines file, each read up to MAX_JSON_LINE_BYTES: a longer
+    line is skipped in bounded pieces, counted, and given as None."""
+    limit = MAX_JSON_LINE_BYTES
+    number = 0
+    while raw := handle.readline(limit + 1):
+        number += 1
+        stats.bytes_read += len(raw)
+        if len(raw) <= limit:
+            yield number, raw
+            continue
+        while not raw.endswith(b"\n"):
+            raw = handle.readline(limit)
+            stats.bytes_read += len(raw)
+            if not raw:
+                break
+        stats.too_long += 1
+        if len(stats.malformed_lines) < 5:
+            stats.malformed_lines.append(number)
+        yield number, None
+
+
+def _loads(raw: bytes) -> Any:
+    try:
+        return json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise
+    except ValueError:  # an integer of more than 4,300 digits: Python will not convert it
+        return json.loads(raw, parse_int=float)  # read as a float (inf): a bad cell, not a line
 
 
 def _malformed(stats: ReadStats, line: int) -> None:

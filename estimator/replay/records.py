@@ -18,7 +18,6 @@ cached reads and cache writes.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 FUSION_MODELS = frozenset({"openrouter/fusion", "openrouter/fusion-flash"})
@@ -49,14 +48,10 @@ def _first(mapping: Any, *keys: str) -> Any:
 
 
 def _moment(value: Any) -> Any:
-    """An epoch (`created`) becomes ISO text; text is kept for the date parser."""
+    """A date as the log gives it: ISO text, or an epoch number (`created`), whose unit
+    (seconds or milliseconds, ...) the date parser tells from its size (rows.EPOCH_UNITS)."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int | float):
-        try:
-            return datetime.fromtimestamp(float(value), UTC).isoformat()
-        except (OverflowError, OSError, ValueError):
-            return None
     return value
 
 

@@ -106,52 +106,166 @@ class Rows:
         return Rows(**fields_)
 
 
+def _plain(array: Any) -> Any:
+    """A dictionary-encoded column (pandas' categoricals in Parquet) as its plain values."""
+    import pyarrow as pa
+
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if pa.types.is_dictionary(array.type):
+        array = array.dictionary_decode()
+    return array
+
+
+def _as_text(array: Any) -> Any:
+    """The column as Arrow text, or None when it holds no text (lists, structs, ...): every
+    cell of it is then a bad cell. Bytes that are not UTF-8 become U+FFFD."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pa.types.is_string(array.type):
+        return array
+    try:  # large or view strings, bytes, numbers, dates: one kind of text for the kernels
+        return pc.cast(array, pa.string())
+    except pa.ArrowInvalid:  # bytes that are not UTF-8: decode cell by cell (hostile input only)
+        values = array.to_pylist()
+        return pa.array([None if v is None else _decode(v) for v in values], pa.string())
+    except pa.ArrowNotImplementedError:  # a list, a struct, a map: no text
+        return None
+
+
 def _numbers(array: Any) -> tuple[np.ndarray, np.ndarray]:
     """(float values, valid mask); empty cells are invalid (NaN)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if pa.types.is_integer(array.type) or pa.types.is_floating(array.type):
-        values = pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False)
+    kind = array.type
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        # unsafe: a uint64 of 2**64 - 1 becomes 1.8e19 (refused as too many tokens), not an error
+        values = pc.cast(array, pa.float64(), safe=False).to_numpy(zero_copy_only=False)
         return values, np.isfinite(values)  # inf, 1e400: not a number
+    text = _as_text(array)
+    if text is None:  # a list or a struct is not a token count
+        values = np.full(len(array), np.nan)
+        return values, np.zeros(len(array), dtype=bool)
     try:
-        values = pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False)
+        values = pc.cast(text, pa.float64()).to_numpy(zero_copy_only=False)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        text = pc.cast(array, pa.string())
         ok = pc.fill_null(pc.match_substring_regex(text, NUMBER), False)
         cleaned = pc.if_else(ok, pc.utf8_trim_whitespace(text), pa.scalar(None, pa.string()))
         values = pc.cast(cleaned, pa.float64()).to_numpy(zero_copy_only=False)
     return values, np.isfinite(values)  # inf, 1e400: not a number
 
 
-def _timestamps(array: Any) -> tuple[np.ndarray, np.ndarray]:
-    """(seconds since the epoch, valid mask) from ISO-like text or an Arrow timestamp."""
+def _timestamps(array: Any) -> np.ndarray:
+    """Whole seconds since the epoch, UTC (NaN: not a date), from ISO 8601 text with or
+    without a zone offset, an Arrow timestamp (any unit; Arrow keeps instants in UTC, and a
+    timestamp without a zone is read as UTC), an Arrow date, or an epoch number."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if pa.types.is_timestamp(array.type):
-        seconds = pc.cast(pc.cast(array, pa.timestamp("s")), pa.int64())
-    else:
-        try:  # fast path: every cell is ISO 8601 without a zone (Arrow's vectorised parser)
-            parsed = pc.cast(pc.cast(array, pa.string()), pa.timestamp("us"))
-            seconds = pc.divide(pc.cast(parsed, pa.int64()), 1_000_000)
+    kind = array.type
+    if pa.types.is_timestamp(kind):
+        return _floor(pc.cast(array, pa.int64()), TIME_UNITS[kind.unit])
+    if pa.types.is_date(kind):
+        days = pc.cast(pc.cast(array, pa.date32(), safe=False), pa.int32())
+        return _floats(days) * 86400
+    if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+        return _epoch(_floats(pc.cast(array, pa.float64(), safe=False)))
+    text = _as_text(array)
+    if text is None:
+        return np.full(len(array), np.nan)
+    # fast paths (Arrow's vectorised parser): every cell without a zone, or every cell with one
+    for target in (pa.timestamp("us"), pa.timestamp("us", "UTC")):
+        try:
+            return _floor(pc.cast(pc.cast(text, target), pa.int64()), 1_000_000)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            seconds = None
-    if seconds is None:
-        text = pc.utf8_slice_codeunits(pc.cast(array, pa.string()), 0, 19)
-        text = pc.replace_substring(text, "T", " ")
-        parsed = pc.strptime(text, format="%Y-%m-%d %H:%M:%S", unit="s", error_is_null=True)
-        seconds = pc.cast(parsed, pa.int64())
-    values = pc.cast(seconds, pa.float64()).to_numpy(zero_copy_only=False)
-    return values, ~np.isnan(values)
+            continue
+    return _parse_dates(text)
+
+
+# an ISO 8601 date and time, a fraction of a second (dropped) and a zone (Z, UTC or an offset)
+ISO_DATE = (
+    r"^\s*(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})"
+    r"(?:[T ](?P<h>[0-9]{2}):(?P<m>[0-9]{2})(?::(?P<s>[0-9]{2}))?(?:[.,][0-9]*)?)?"
+    r"\s*(?P<zone>[Zz]|UTC|GMT|[+-][0-9]{2}(?::?[0-9]{2})?)?\s*$"
+)
+ZONE = r"^(?P<sign>[+-])(?P<zh>[0-9]{2}):?(?P<zm>[0-9]{2})?$"
+TIME_UNITS = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
+# An epoch number's unit, told from its size: 10-11 digits are seconds, 13-14 milliseconds,
+# 16-17 microseconds, 19 nanoseconds. Each range starts on 2001-09-09 and they do not overlap,
+# so a date after that is never misread; other sizes (8 digits: 20260819) are not dates.
+EPOCH_UNITS = ((1e9, 1e11, 1), (1e12, 1e14, 1e3), (1e15, 1e17, 1e6), (1e18, 1e19, 1e9))
+# dates are accepted from 1970-01-01 to 9999-12-31 (UTC); others are broken cells
+FIRST_SECOND, END_SECOND = 0, 253_402_300_800
+
+
+def _floats(array: Any) -> np.ndarray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.cast(array, pa.float64(), safe=False).to_numpy(zero_copy_only=False)  # nulls: NaN
+
+
+def _floor(ticks: Any, per_second: int) -> np.ndarray:
+    """Whole seconds from integer ticks (exact integer division, nulls kept as NaN)."""
+    import pyarrow.compute as pc
+
+    seconds = pc.divide(ticks, per_second)  # truncates: the floor for dates after 1970
+    negative = pc.fill_null(pc.less(ticks, 0), False).to_numpy(zero_copy_only=False)
+    values = _floats(seconds)
+    return np.where(negative, np.floor(_floats(ticks) / per_second), values)
+
+
+def _epoch(values: np.ndarray) -> np.ndarray:
+    """Epoch numbers in seconds, milliseconds, microseconds or nanoseconds (see EPOCH_UNITS)."""
+    seconds = np.full(len(values), np.nan)
+    size = np.abs(values)
+    for low, high, per_second in EPOCH_UNITS:
+        unit = (size >= low) & (size < high)
+        seconds = np.where(unit, np.floor(values / per_second), seconds)
+    return seconds
+
+
+def _parse_dates(text: Any) -> np.ndarray:
+    """The slow path, still vectorised: ISO dates with any zone offset, and epoch numbers."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def number(part: Any) -> np.ndarray:  # "" (an optional part left out) is 0
+        return _floats(pc.if_else(pc.equal(part, ""), "0", part))
+
+    parts = pc.extract_regex(text, ISO_DATE)
+    date = pc.struct_field(parts, "date")
+    day = pc.strptime(date, format="%Y-%m-%d", unit="s", error_is_null=True)
+    real = pc.equal(pc.strftime(day, format="%Y-%m-%d"), date)  # 2026-02-30 is not a day
+    day = pc.if_else(real, day, pa.scalar(None, day.type))
+    hour, minute = number(pc.struct_field(parts, "h")), number(pc.struct_field(parts, "m"))
+    second = number(pc.struct_field(parts, "s"))
+    zone = pc.extract_regex(pc.struct_field(parts, "zone"), ZONE)
+    west = pc.fill_null(pc.equal(pc.struct_field(zone, "sign"), "-"), False)
+    zone_h = np.nan_to_num(number(pc.struct_field(zone, "zh")))  # Z, UTC or none: 0
+    zone_m = np.nan_to_num(number(pc.struct_field(zone, "zm")))
+    offset = np.where(west.to_numpy(zero_copy_only=False), -1, 1) * (zone_h * 3600 + zone_m * 60)
+    valid = (hour < 24) & (minute < 60) & (second <= 60) & (zone_h < 24) & (zone_m < 60)
+    seconds = _floats(pc.cast(day, pa.int64())) + hour * 3600 + minute * 60 + second - offset
+    seconds = np.where(valid, seconds, np.nan)
+    numeric = pc.fill_null(pc.match_substring_regex(text, NUMBER), False)
+    cells = pc.if_else(numeric, pc.utf8_trim_whitespace(text), pa.scalar(None, pa.string()))
+    epoch = _epoch(_floats(cells))
+    return np.where(np.isnan(seconds), epoch, seconds)
 
 
 def _truthy(array: Any) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    text = pc.utf8_lower(pc.cast(array, pa.string()))
-    hit = pc.is_in(text, value_set=pa.array(["true", "1", "yes", "t"]))
+    if pa.types.is_boolean(array.type):
+        return pc.fill_null(array, False).to_numpy(zero_copy_only=False)
+    text = _as_text(array)
+    if text is None:  # a list or a struct is not a flag
+        return np.zeros(len(array), dtype=bool)
+    hit = pc.is_in(pc.utf8_lower(text), value_set=pa.array(["true", "1", "yes", "t"]))
     return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
 
 
@@ -166,7 +280,10 @@ def _encoded(array: Any) -> tuple[np.ndarray, list[str]]:
     import pyarrow.compute as pc
 
     if not (pa.types.is_binary(array.type) or pa.types.is_string(array.type)):
-        array = pc.cast(array, pa.string())
+        text = _as_text(array)
+        if text is None:  # a list or a struct is not a name: no name
+            return np.full(len(array), -1), []
+        array = text
     encoded = pc.dictionary_encode(array)
     if isinstance(encoded, pa.ChunkedArray):
         encoded = encoded.combine_chunks()
@@ -191,6 +308,7 @@ def _fusion_rows(
 
 def parse(columns: dict[str, Any], first_line: int, bad: BadRows) -> Rows:
     """Validate a chunk; bad rows are recorded in `bad` and dropped."""
+    columns = {name: _plain(array) for name, array in columns.items()}
     n = len(columns["tokens_prompt"])
     keep = np.ones(n, dtype=bool)
     values: dict[str, np.ndarray] = {}
@@ -216,9 +334,13 @@ def parse(columns: dict[str, Any], first_line: int, bad: BadRows) -> Rows:
         values[name] = numbers
     seconds = None
     if "created_at" in columns:
-        seconds, ok = _timestamps(columns["created_at"])
-        bad.add("unparseable created_at", ~ok & keep, first_line)
-        keep &= ok
+        seconds = _timestamps(columns["created_at"])
+        parsed = ~np.isnan(seconds)
+        bad.add("unparseable created_at", ~parsed & keep, first_line)
+        keep &= parsed
+        inside = (seconds >= FIRST_SECOND) & (seconds < END_SECOND)
+        bad.add("created_at outside 1970-9999", ~inside & keep, first_line)
+        keep &= inside
     money: dict[str, np.ndarray | None] = {}
     for name in MONEY_COLUMNS:
         if name in columns:

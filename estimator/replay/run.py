@@ -38,6 +38,7 @@ from estimator.replay.reader import (
     BLOCK_BYTES,
     CHUNK_ROWS,
     ReadStats,
+    byte_size,
     parse_mapping,
     read_batches,
 )
@@ -302,10 +303,11 @@ def _result(
         rows_used=r.rows,
         rows_outside_dates=r.outside,
         bad_rows=BadRowReport(
-            count=bad.count + stats.malformed,
+            count=bad.count + stats.malformed + stats.too_long,
             by_reason={
                 **bad.by_reason,
                 **({"malformed line": stats.malformed} if stats.malformed else {}),
+                **({_too_long(stats): stats.too_long} if stats.too_long else {}),
             },
             first_lines=sorted({*bad.first_lines, *stats.malformed_lines})[:5],
         ),
@@ -323,6 +325,10 @@ def _result(
         warnings=warnings,
         elapsed_s=round(time.perf_counter() - started, 3),
     )
+
+
+def _too_long(stats: ReadStats) -> str:
+    return f"line longer than {byte_size(stats.line_limit)}"
 
 
 def _date_of(day: float) -> str | None:

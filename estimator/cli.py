@@ -24,6 +24,7 @@ DEFAULT_MAX_AGE_DAYS = 7.0
 REPORT_URL = "https://github.com/fusion-cost/fusion-cost/issues"
 MAX_NUMBER = 1e15  # numeric flags above this are no real workload (and overflow floats)
 MAX_SAMPLES = 1_000_000  # Monte Carlo requests per strategy (memory grows with it)
+MAX_ERROR_CHARS = 2000
 DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"  # = pricing.fetch's (that module loads httpx)
 BASE_URL_VARIABLE = "FUSION_COST_BASE_URL"
 
@@ -527,6 +528,15 @@ def _shown_default_base_url() -> str:
     return strip_userinfo(default).replace("%", "%%")
 
 
+def _refuse_nul(args: argparse.Namespace) -> None:
+    """No argument holds a NUL byte (the system refuses it in every path and name)."""
+    for name, value in vars(args).items():
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            flag = "--" + name.replace("_", "-")
+            raise UsageError(f"argument {flag}: holds a NUL byte")
+
+
 def _handler(path: str):  # type: ignore[no-untyped-def]
     module, _, name = path.partition(":")
     return getattr(importlib.import_module(module), name)
@@ -539,6 +549,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = [a for a in arguments if a != "--debug"]  # a global switch, allowed anywhere
     try:
         args = build_parser().parse_args(arguments)
+        _refuse_nul(args)
         return int(_handler(args.handler)(args) or 0)
     except SystemExit as exc:  # --help, --version
         return exc.code if isinstance(exc.code, int) else 0
@@ -553,6 +564,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a path the user gave that the system refuses (too long, a loop...)
+        where = f"{exc.filename}: " if exc.filename else ""
+        _error(f"{where}{exc.strerror or exc}", arguments)
+        return 2
     except MemoryError:
         _error("out of memory (a smaller input, --samples or --rows may help)", arguments)
         return 4
@@ -579,4 +594,6 @@ def _error(message: str, arguments: Sequence[str] = ()) -> None:
     urls = [a for a in arguments if "@" in a] + [os.environ.get(BASE_URL_VARIABLE)]
     redacted = Secrets.of(os.environ.get(API_KEY_VARIABLE), *urls).redact(message)
     line = " ".join(plain_text(redacted).split())
+    if len(line) > MAX_ERROR_CHARS:  # a message quoting a 5 MB name is not one line to read
+        line = line[: MAX_ERROR_CHARS - 1] + "…"
     print(f"fusion-cost: error: {line}", file=sys.stderr)

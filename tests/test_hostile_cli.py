@@ -309,3 +309,27 @@ def test_exit_1_only_ever_means_a_policy_failed(tmp_path: Path) -> None:
     assert failing.code == 1 and "FAIL monthly_budget_usd" in failing.out
     assert run_cli(["check", path, "--budget-monthly", "1000000"]).code == 0
     assert os.environ.get("FUSION_COST_DEBUG") is None
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["estimate", "--cache-dir", "9" * 400],
+        ["prices", "import", "x.json", "--cache-dir", "9" * 400],
+        ["replay", "9" * 400],
+    ],
+)
+def test_a_path_the_system_refuses_is_one_line_exit_2(argv: list[str]) -> None:
+    outcome = run_cli(argv)
+    assert_clean(outcome)
+    assert outcome.code == 2, outcome.describe()
+
+
+def test_an_error_line_is_capped(tmp_path: Path) -> None:
+    err = error_of(["estimate", str(tmp_path / ("n" * 250)), "--cache-dir", "d" * 5000])
+    assert len(err) < 2100
+
+
+@pytest.mark.parametrize("argv", [["check", "\x00"], ["estimate", "--name", "a\x00b"]])
+def test_a_nul_byte_in_an_argument_is_a_usage_error(argv: list[str]) -> None:
+    assert "NUL byte" in error_of(argv)

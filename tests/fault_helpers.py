@@ -163,10 +163,17 @@ def _guarded(host, *args, **kwargs):
     return _real(host, *args, **kwargs)
 socket.getaddrinfo = _guarded
 def _rss():
+    # VmHWM is this process's own high-water RSS; ru_maxrss also counts what the parent (a big
+    # pytest process, late in the suite) had when it forked us
     path = os.environ.get("FAULT_RSS_FILE")
     if path:
+        try:
+            with open("/proc/self/status") as status:
+                kib = next(int(l.split()[1]) for l in status if l.startswith("VmHWM:"))
+        except (OSError, StopIteration):
+            kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         with open(path, "w") as handle:
-            handle.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+            handle.write(str(kib))
 import atexit
 atexit.register(_rss)
 sys.argv = ["fusion-cost", *sys.argv[1:]]

@@ -29,9 +29,9 @@ def wall(command: list[str], runs: int = 5) -> float:
 
 
 def main() -> None:
-    from estimator.estimation import Profile, monte_carlo
+    from estimator.costing.estimate import Profile, monte_carlo
     from estimator.pricing.store import load_catalog
-    from estimator.scenario_io import load_scenario
+    from estimator.scenario.io import load_scenario
     from estimator.strategies.build import build_all
 
     exe = [sys.executable, "-m", "estimator"]

@@ -49,9 +49,9 @@ def replay_run(path: Path) -> tuple[float, dict]:
 def main() -> None:
     from estimator.pricing.store import load_catalog
     from estimator.replay import exact_totals, replay
-    from estimator.scenario_io import validate_scenario
+    from estimator.replay.synthlog import write
+    from estimator.scenario.io import validate_scenario
     from estimator.strategies.build import build_all
-    from estimator.synthlog import write
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000_000)

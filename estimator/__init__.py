@@ -12,12 +12,12 @@ __version__ = "0.1.0"
 _API = {
     "load_catalog": "estimator.pricing.store",
     "Catalog": "estimator.pricing.catalog",
-    "load_scenario": "estimator.scenario_io",
-    "estimate": "estimator.estimation",
+    "load_scenario": "estimator.scenario.io",
+    "estimate": "estimator.costing.estimate",
     "render": "estimator.renderers.formats",
-    "check": "estimator.gate",
-    "Estimate": "estimator.results",
-    "Scenario": "estimator.scenario",
+    "check": "estimator.check.gate",
+    "Estimate": "estimator.documents.estimate",
+    "Scenario": "estimator.scenario.spec",
 }
 
 

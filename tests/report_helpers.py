@@ -7,8 +7,8 @@ from typing import Any
 
 import yaml
 
-from estimator.estimation import Options, estimate
-from estimator.scenario_io import example_path, validate_scenario
+from estimator.costing.estimate import Options, estimate
+from estimator.scenario.io import example_path, validate_scenario
 
 SAMPLES = 2000
 

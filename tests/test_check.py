@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from estimator.check.gate import check, load_baseline
 from estimator.cli import main
-from estimator.gate import check, load_baseline
-from estimator.scenario import Policy
+from estimator.scenario.spec import Policy
 from tests.conftest import PAYLOAD, REPO
 from tests.report_helpers import estimate_of, example_data, write_scenario
 
@@ -261,7 +261,7 @@ def test_hostile_baseline_numbers_and_nesting_exit_2_in_one_line(
 def test_an_oversized_baseline_is_refused_before_it_is_read(tmp_path, capsys, monkeypatch) -> None:
     import threading
 
-    import estimator.gate as gate
+    import estimator.check.gate as gate
 
     sparse = tmp_path / "sparse.json"
     with sparse.open("wb") as handle:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from estimator.scenario_io import example_path
+from estimator.scenario.io import example_path
 from tests.conftest import REPO
 
 DOC = REPO / "docs" / "ci.md"

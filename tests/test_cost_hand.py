@@ -15,10 +15,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from estimator.estimation import Options, estimate
+from estimator.costing.estimate import Options, estimate
+from estimator.documents.estimate import BreakdownRow, Estimate, StrategyResult
 from estimator.pricing.catalog import Catalog
-from estimator.results import BreakdownRow, Estimate, StrategyResult
-from estimator.scenario_io import parse_scenario
+from estimator.scenario.io import parse_scenario
 
 M = D(1_000_000)
 

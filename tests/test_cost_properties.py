@@ -14,7 +14,7 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from estimator.estimation import (
+from estimator.costing.estimate import (
     Options,
     Profile,
     estimate,
@@ -22,7 +22,7 @@ from estimator.estimation import (
     vectorised_per_request,
 )
 from estimator.pricing.catalog import Catalog
-from estimator.scenario_io import validate_scenario
+from estimator.scenario.io import validate_scenario
 from estimator.strategies.base import Strategy
 from estimator.strategies.build import build_all
 from estimator.strategies.fusion import FusionStrategy

@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 
 from estimator.cli import main
-from estimator.estimation import Options, Profile, estimate
+from estimator.costing.estimate import Options, Profile, estimate
+from estimator.documents.estimate import BreakEven, Decision, Estimate, ExpectedCost
 from estimator.pricing.catalog import Catalog
 from estimator.renderers.fmt import usd
-from estimator.results import BreakEven, Decision, Estimate, ExpectedCost
-from estimator.scenario_io import parse_scenario
+from estimator.scenario.io import parse_scenario
 
 M = D(1_000_000)
 

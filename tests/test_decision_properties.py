@@ -22,12 +22,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from estimator.decision import Context, pareto
-from estimator.estimation import Options, Profile, estimate
+from estimator.costing.estimate import Options, Profile, estimate
+from estimator.decision.decide import Context, pareto
+from estimator.documents.estimate import Estimate, Sensitivity
 from estimator.pricing.catalog import Catalog
-from estimator.results import Estimate, Sensitivity
-from estimator.scenario import DecisionSpec
-from estimator.scenario_io import load_scenario, parse_scenario, validate_scenario
+from estimator.scenario.io import load_scenario, parse_scenario, validate_scenario
+from estimator.scenario.spec import DecisionSpec
 from estimator.strategies.build import build_all
 
 SETTINGS = settings(

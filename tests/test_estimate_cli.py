@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from estimator.cli import main
-from estimator.scenario_io import example_path
+from estimator.scenario.io import example_path
 
 Capsys = pytest.CaptureFixture[str]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from estimator.estimation import Options, estimate
-from estimator.frames import estimate_frames
-from estimator.scenario_io import load_scenario
+from estimator.costing.estimate import Options, estimate
+from estimator.renderers.frames import estimate_frames
+from estimator.scenario.io import load_scenario
 
 
 def test_frames_match_the_estimate(catalog) -> None:
@@ -24,11 +24,11 @@ def test_frames_match_the_estimate(catalog) -> None:
 
 
 def test_replay_frame_has_one_row_per_strategy(catalog, tmp_path) -> None:
-    from estimator.frames import replay_frame
+    from estimator.renderers.frames import replay_frame
     from estimator.replay import replay
-    from estimator.scenario_io import validate_scenario
+    from estimator.replay.synthlog import write
+    from estimator.scenario.io import validate_scenario
     from estimator.strategies.build import build_all
-    from estimator.synthlog import write
 
     log = write(tmp_path / "a.csv", 200, 1, catalog)
     scenario = validate_scenario(

@@ -217,7 +217,7 @@ def test_the_comment_neutralises_mentions_links_images_and_emoji(tmp_path: Path)
 
 
 def test_the_comment_stays_under_githubs_limit_whatever_the_input(tmp_path: Path) -> None:
-    from estimator.gate import CheckResult, PolicyResult, StrategyDelta
+    from estimator.check.gate import CheckResult, PolicyResult, StrategyDelta
     from estimator.renderers.check_output import COMMENT_LIMIT, render_markdown
 
     long = "x" * 190
@@ -260,7 +260,7 @@ def test_the_comment_stays_under_githubs_limit_whatever_the_input(tmp_path: Path
 def test_check_text_output_never_starts_a_line_with_a_workflow_command(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from estimator.gate import CheckResult
+    from estimator.check.gate import CheckResult
     from estimator.renderers.check_output import render_text
 
     result = CheckResult(
@@ -284,7 +284,7 @@ def test_check_text_output_never_starts_a_line_with_a_workflow_command(
 
 
 def test_an_internal_error_is_exit_4_with_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    import estimator.estimation as estimation
+    import estimator.costing.estimate as estimation
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("something nobody foresaw")

@@ -15,9 +15,9 @@ import pytest
 
 from estimator.cli import main
 from estimator.replay import exact_totals, replay
-from estimator.scenario_io import validate_scenario
+from estimator.replay.synthlog import generate, write
+from estimator.scenario.io import validate_scenario
 from estimator.strategies.build import build_all
-from estimator.synthlog import generate, write
 
 ROWS = 3000
 

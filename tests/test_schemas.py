@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 
 from estimator import schemas
 from estimator.cli import main
-from estimator.scenario_io import example_path
+from estimator.scenario.io import example_path
 
 REGENERATE = "python -m estimator.schemas"
 

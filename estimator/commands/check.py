@@ -27,9 +27,9 @@ def _estimate_pricing_what_can_be(
     scenario: Any, catalog: Any, options: Any, label: str, fail_on_dynamic: bool
 ) -> tuple[Any, list[Any], list[str]]:
     """Estimate, dropping strategies whose models have no fixed price (policy decides)."""
-    from estimator.estimation import estimate
-    from estimator.gate import PolicyResult
-    from estimator.scenario_io import validate_scenario
+    from estimator.check.gate import PolicyResult
+    from estimator.costing.estimate import estimate
+    from estimator.scenario.io import validate_scenario
 
     extra: list[PolicyResult] = []
     notes: list[str] = []
@@ -59,8 +59,8 @@ def _estimate_pricing_what_can_be(
 
 
 def run(args: argparse.Namespace) -> int:
+    from estimator.check.gate import check, load_baseline
     from estimator.commands.estimate import load, options, write_output
-    from estimator.gate import check, load_baseline
     from estimator.pricing.store import load_catalog
     from estimator.renderers import check_output
 

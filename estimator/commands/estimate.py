@@ -35,7 +35,7 @@ def workload_from(source: str, args: argparse.Namespace) -> dict[str, Any]:
     """The workload observed in an activity log, or read from a replay profile YAML."""
     path = Path(source)
     if path.suffix.lower() in (".yaml", ".yml"):
-        from estimator.scenario_io import load_yaml, read_text_file
+        from estimator.scenario.io import load_yaml, read_text_file
 
         document, _ = load_yaml(read_text_file(path, "workload profile"), str(path))
         if not isinstance(document, dict) or not isinstance(document.get("workload"), dict):
@@ -71,7 +71,7 @@ def scenario_data(args: argparse.Namespace) -> tuple[dict[str, Any] | None, str]
     base: dict[str, Any] = {"workload": {}, "strategies": []}
     label = "command-line flags"
     if args.scenario is not None or not strategies:  # no strategy flags: the example's
-        from estimator.scenario_io import load_scenario
+        from estimator.scenario.io import load_scenario
 
         base = load_scenario(args.scenario).model_dump(exclude_unset=True, mode="json")
         label = f"{args.scenario or 'built-in example'} + flags"
@@ -95,7 +95,7 @@ def scenario_data(args: argparse.Namespace) -> tuple[dict[str, Any] | None, str]
 
 def load(args: argparse.Namespace) -> tuple[Any, str]:
     """The Scenario the command works on, and a label saying where it came from."""
-    from estimator.scenario_io import load_scenario, validate_scenario
+    from estimator.scenario.io import load_scenario, validate_scenario
 
     data, label = scenario_data(args)
     if data is None:
@@ -104,7 +104,7 @@ def load(args: argparse.Namespace) -> tuple[Any, str]:
 
 
 def options(args: argparse.Namespace) -> Any:
-    from estimator.estimation import Options
+    from estimator.costing.estimate import Options
 
     chosen = {"max_age_days": args.max_age_days}
     for name in ("samples", "seed", "months"):
@@ -116,7 +116,7 @@ def options(args: argparse.Namespace) -> Any:
 
 def compute(args: argparse.Namespace) -> Any:
     """Scenario + catalog -> Estimate, as every pricing command does it."""
-    from estimator.estimation import estimate
+    from estimator.costing.estimate import estimate
     from estimator.pricing.store import load_catalog
 
     scenario, label = load(args)

@@ -24,7 +24,7 @@ def _date(flag: str, value: str | None) -> date | None:
 
 def _strategies(args: argparse.Namespace, catalog: Any) -> list[Any]:
     from estimator.commands.estimate import strategy_flags
-    from estimator.scenario_io import load_scenario, validate_scenario
+    from estimator.scenario.io import load_scenario, validate_scenario
     from estimator.strategies.build import build_all
 
     if args.strategies:

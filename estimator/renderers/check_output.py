@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from estimator.gate import CheckResult, StrategyDelta
+from estimator.check.gate import CheckResult, StrategyDelta
 from estimator.renderers.fmt import usd
 from estimator.renderers.safe import markdown_cell, one_line, plain_text
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 import json
 
+from estimator.documents.estimate import Estimate
 from estimator.renderers.estimate_text import fee_lines
 from estimator.renderers.fmt import ratio, tokens, usd
 from estimator.renderers.output import emit_csv
 from estimator.renderers.safe import markdown_cell
-from estimator.results import Estimate
 
 
 def render_json(estimate: Estimate) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from estimator.documents.estimate import Estimate
 from estimator.renderers.console import table_text
 from estimator.renderers.fmt import ratio, tokens, usd
 from estimator.renderers.safe import plain_text
-from estimator.results import Estimate
 
 
 def render_table(estimate: Estimate) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 
-from estimator.results import Estimate
+from estimator.documents.estimate import Estimate
 
 
 class Format(StrEnum):

@@ -10,10 +10,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from estimator.documents.estimate import Estimate, StrategyResult
 from estimator.renderers import charts
 from estimator.renderers.fmt import ratio, tokens, usd
 from estimator.renderers.safe import plain_text
-from estimator.results import Estimate, StrategyResult
 
 FUSION_STAGES = ("decide", "panel", "analyze", "answer", "plain", "web_tools")
 

@@ -8,7 +8,7 @@ generation records as the API returns them), `rows` (validated numpy rows), `cal
 `strategies` and `workload`, never `renderers`.
 """
 
-from estimator.replay.result import ReplayResult
+from estimator.documents.replay import ReplayResult
 from estimator.replay.run import exact_totals, replay
 
 __all__ = ["ReplayResult", "exact_totals", "replay"]

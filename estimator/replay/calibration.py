@@ -26,10 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from estimator.pricing.fees import FETCH_FEES, SEARCH_FEES, days_since_epoch, extra_results_usd
-from estimator.pricing.models import ModelInfo
-from estimator.pricing.rules import NO_TOOLS, VECTOR, Usage, charges, coefficients
-from estimator.replay.result import (
+from estimator.documents.replay import (
     Calibration,
     CatalogUse,
     FlagDetail,
@@ -37,6 +34,9 @@ from estimator.replay.result import (
     Separated,
     WebFees,
 )
+from estimator.pricing.fees import FETCH_FEES, SEARCH_FEES, days_since_epoch, extra_results_usd
+from estimator.pricing.models import ModelInfo
+from estimator.pricing.rules import NO_TOOLS, VECTOR, Usage, charges, coefficients
 from estimator.replay.rows import Rows
 from estimator.replay.timeline import Timeline
 

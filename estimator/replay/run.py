@@ -25,10 +25,15 @@ from typing import IO, Any
 
 import numpy as np
 
-from estimator.callplan import Request
 from estimator.clock import now_utc
-from estimator.costing import expected_vector_cost
+from estimator.costing.pricer import expected_vector_cost
 from estimator.defaults import default
+from estimator.documents.replay import (
+    BadRowReport,
+    FusionObserved,
+    ReplayResult,
+    StrategyTotal,
+)
 from estimator.pricing.catalog import Catalog
 from estimator.pricing.fees import days_since_epoch
 from estimator.pricing.rules import EXACT, VECTOR
@@ -42,16 +47,11 @@ from estimator.replay.reader import (
     parse_mapping,
     read_batches,
 )
-from estimator.replay.result import (
-    BadRowReport,
-    FusionObserved,
-    ReplayResult,
-    StrategyTotal,
-)
 from estimator.replay.rows import BadRows, Rows, parse
 from estimator.replay.timeline import Timeline
 from estimator.strategies.base import Strategy
-from estimator.workload import auto_written
+from estimator.strategies.callplan import Request
+from estimator.workload.distributions import auto_written
 
 EPOCH = date(1970, 1, 1)
 AUTO_WRITE_SHARE = Decimal(str(default("workload.auto_cache_write_share")))
@@ -345,8 +345,8 @@ def exact_totals(
     limit: int | None = None,
 ) -> dict[str, Decimal]:
     """The reference path: every row priced one by one in Decimal (slow; for checking)."""
-    from estimator.costing import Pricer
-    from estimator.estimation import expected_cost, priced_plan
+    from estimator.costing.estimate import expected_cost, priced_plan
+    from estimator.costing.pricer import Pricer
 
     totals = {s.name: Decimal(0) for s in strategies}
     done = 0

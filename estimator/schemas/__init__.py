@@ -15,8 +15,8 @@ SCHEMA_URL = "https://json-schema.org/draft/2020-12/schema"
 
 
 def generated() -> dict[str, dict[str, Any]]:
-    from estimator.results import Estimate
-    from estimator.scenario import Scenario
+    from estimator.documents.estimate import Estimate
+    from estimator.scenario.spec import Scenario
 
     estimate = Estimate.model_json_schema(mode="serialization")
     scenario = Scenario.model_json_schema(mode="validation")

@@ -22,13 +22,13 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal
 
-from estimator.callplan import Branch, CallPlan, Request
 from estimator.errors import UserError
 from estimator.pricing.catalog import Catalog, Resolution
 from estimator.pricing.models import ModelInfo
 from estimator.pricing.rules import EXACT, NO_TOOLS, Usage, charges
-from estimator.scenario import AutoSpec
+from estimator.scenario.spec import AutoSpec
 from estimator.strategies.base import ModelUse, resolve_priced, use
+from estimator.strategies.callplan import Branch, CallPlan, Request
 from estimator.strategies.single import direct_call
 
 # [low, high) percentiles of the candidates' cost; `max` includes 100 (OpenRouter's bands)

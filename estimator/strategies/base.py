@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from estimator.callplan import CallPlan, Request
 from estimator.errors import DynamicPriceError, UserError
 from estimator.pricing.catalog import Catalog, Resolution
+from estimator.strategies.callplan import CallPlan, Request
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from estimator.callplan import Request
 from estimator.pricing.catalog import Catalog
-from estimator.scenario import Scenario, StrategySpec, distribution_of
+from estimator.scenario.spec import Scenario, StrategySpec, distribution_of
 from estimator.strategies.auto import TYPICAL_REQUEST, AutoStrategy
 from estimator.strategies.base import Strategy
+from estimator.strategies.callplan import Request
 from estimator.strategies.fusion import FusionStrategy
 from estimator.strategies.single import SingleStrategy
 

@@ -25,11 +25,19 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import product
 
-from estimator.callplan import Branch, Call, CallPlan, Request, Tokens, smaller, step_mixture
 from estimator.errors import UserError
 from estimator.pricing.catalog import Catalog, Resolution
-from estimator.scenario import FusionSpec, distribution_of
+from estimator.scenario.spec import FusionSpec, distribution_of
 from estimator.strategies.base import ModelUse, Strategy, resolve_priced, use
+from estimator.strategies.callplan import (
+    Branch,
+    Call,
+    CallPlan,
+    Request,
+    Tokens,
+    smaller,
+    step_mixture,
+)
 from estimator.strategies.presets import PRESETS, Preset
 from estimator.strategies.single import cache_use
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from estimator.callplan import Branch, Call, CallPlan, Request
 from estimator.pricing.catalog import Catalog, Resolution
-from estimator.scenario import SingleSpec
+from estimator.scenario.spec import SingleSpec
 from estimator.strategies.base import ModelUse, Strategy, resolve_priced, use
+from estimator.strategies.callplan import Branch, Call, CallPlan, Request
 
 
 def direct_call(stage: str, resolution: Resolution, request: Request) -> Call:

@@ -14,12 +14,10 @@ import dataclasses
 from decimal import Decimal
 from typing import Any
 
-from estimator.estimation import Profile, exact_per_request
-from estimator.evidence import EVIDENCE
-from estimator.latency import LatencyModel, plan_latency, request_at, weighted_quantile
-from estimator.pricing.catalog import Catalog
-from estimator.renderers.fmt import ratio, usd
-from estimator.results import (
+from estimator.costing.estimate import Profile, exact_per_request
+from estimator.decision.evidence import EVIDENCE
+from estimator.decision.latency import LatencyModel, plan_latency, request_at, weighted_quantile
+from estimator.documents.estimate import (
     BreakEven,
     Decision,
     ExpectedCost,
@@ -29,7 +27,9 @@ from estimator.results import (
     StrategyResult,
     TornadoRow,
 )
-from estimator.scenario import DecisionSpec, Scenario
+from estimator.pricing.catalog import Catalog
+from estimator.renderers.fmt import ratio, usd
+from estimator.scenario.spec import DecisionSpec, Scenario
 from estimator.strategies.base import Strategy
 from estimator.strategies.fusion import FusionStrategy
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 
 from estimator.defaults import default
 from estimator.pricing.fees import FETCH_FEES, SEARCH_FEES
-from estimator.workload import TokenDistribution
+from estimator.workload.distributions import TokenDistribution
 
 MAX_PANEL = 8
 SEARCH_ENGINES = ("auto", "native", *SEARCH_FEES)
@@ -315,7 +315,7 @@ class Scenario(_Strict):
     def locate(self, *loc: str | int) -> str:
         """`file:line: strategies[1].fusion` for errors found after validation."""
         if self._origin is None:
-            from estimator.scenario_io import field_path
+            from estimator.scenario.io import field_path
 
             return field_path(self.model_dump(mode="json"), list(loc)) or "scenario"
         return self._origin(list(loc))

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from estimator.callplan import Branch, Call, CallPlan, Request
-from estimator.scenario import DecisionSpec, LatencySpec
+from estimator.scenario.spec import DecisionSpec, LatencySpec
+from estimator.strategies.callplan import Branch, Call, CallPlan, Request
 
 SEQUENTIAL = ("single", "auto", "plain", "decide", "analyze", "answer")
 

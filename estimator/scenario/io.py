@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from estimator.errors import UserError
-from estimator.scenario import Scenario
+from estimator.scenario.spec import Scenario
 
 EXAMPLE = "support.yaml"
 MAX_SCENARIO_BYTES = 2 * 1024 * 1024

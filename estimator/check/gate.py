@@ -14,9 +14,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, FiniteFloat, ValidationError
 
+from estimator.documents.estimate import SCHEMA_VERSION, Estimate, Money
 from estimator.errors import UserError
-from estimator.results import SCHEMA_VERSION, Estimate, Money
-from estimator.scenario import Policy
+from estimator.scenario.spec import Policy
 
 REGENERATE = "fusion-cost estimate SCENARIO --format json > baseline.json (on the main branch)"
 MAX_BASELINE_BYTES = 16 * 1024 * 1024  # an estimate's JSON is well under 1 MiB

@@ -1,7 +1,7 @@
 """pandas views of results, for notebooks: one tidy DataFrame per table of an Estimate.
 
     from estimator import load_catalog, load_scenario, estimate
-    from estimator.frames import estimate_frames
+    from estimator.renderers.frames import estimate_frames
     frames = estimate_frames(estimate(load_scenario(), load_catalog()))
     frames["breakdown"].pivot_table(index="model", columns="strategy", values="cost_usd")
 
@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
+    from estimator.documents.estimate import Estimate
     from estimator.replay import ReplayResult
-    from estimator.results import Estimate
 
 
 def _floats(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,6 +1,6 @@
 """A seeded synthetic OpenRouter activity log, for tests, benchmarks and trying `replay`.
 
-    python -m estimator.synthlog activity.csv --rows 1000000 --seed 7
+    python -m estimator.replay.synthlog activity.csv --rows 1000000 --seed 7
 
 Rows follow the activity export's columns and conventions: `tokens_completion` includes
 `tokens_reasoning`, `tokens_prompt` includes `tokens_cached`. `cost_total` is the catalog price
@@ -58,8 +58,8 @@ def generate(
     """An Arrow table of `rows` activity rows (exact costs from `catalog`)."""
     import pyarrow as pa
 
-    from estimator.callplan import Call
-    from estimator.costing import vector_cost
+    from estimator.costing.pricer import vector_cost
+    from estimator.strategies.callplan import Call
 
     rng = np.random.default_rng(seed + offset)
     names = list(MODELS)

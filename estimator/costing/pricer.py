@@ -17,7 +17,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from estimator.callplan import Call
 from estimator.pricing.catalog import Catalog
 from estimator.pricing.models import ModelInfo
 from estimator.pricing.rules import (
@@ -33,6 +32,7 @@ from estimator.pricing.rules import (
     time_segments,
     token_charges,
 )
+from estimator.strategies.callplan import Call
 
 if TYPE_CHECKING:
     import numpy as np

@@ -16,16 +16,10 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from estimator import __version__
-from estimator.callplan import STAGES, CallPlan, Request
 from estimator.clock import now_utc
-from estimator.costing import CallCost, Pricer, expected_vector_cost, vector_cost
+from estimator.costing.pricer import CallCost, Pricer, expected_vector_cost, vector_cost
 from estimator.defaults import DEFAULTS, default
-from estimator.errors import UserError
-from estimator.pricing.catalog import Catalog
-from estimator.pricing.describe import describe_catalog
-from estimator.pricing.fees import byok_fee, credit_purchase_fee, days_since_epoch
-from estimator.pricing.rules import EXACT, VECTOR, day_pieces, window_edges
-from estimator.results import (
+from estimator.documents.estimate import (
     Assumption,
     Band,
     BillingFees,
@@ -43,11 +37,17 @@ from estimator.results import (
     TokenInfo,
     WorkloadInfo,
 )
-from estimator.scenario import Billing, Scenario, StrategySpec, distribution_of
+from estimator.errors import UserError
+from estimator.pricing.catalog import Catalog
+from estimator.pricing.describe import describe_catalog
+from estimator.pricing.fees import byok_fee, credit_purchase_fee, days_since_epoch
+from estimator.pricing.rules import EXACT, VECTOR, day_pieces, window_edges
+from estimator.scenario.spec import Billing, Scenario, StrategySpec, distribution_of
 from estimator.strategies.base import Strategy
 from estimator.strategies.build import build_all
+from estimator.strategies.callplan import STAGES, CallPlan, Request
 from estimator.strategies.fusion import FusionStrategy
-from estimator.workload import Z95, TokenDistribution, auto_written, hour_weights
+from estimator.workload.distributions import Z95, TokenDistribution, auto_written, hour_weights
 
 WEB_TOOLS = "web_tools"
 MC_MEAN_WARN = 0.05
@@ -570,7 +570,7 @@ def estimate(
     for result in results:
         if baseline.per_request_usd:
             result.multiplier_vs_baseline = float(result.per_request_usd / baseline.per_request_usd)
-    from estimator.decision import decide
+    from estimator.decision.decide import decide
 
     decision = decide(scenario, catalog, profile, results, strategies)
     used = sorted({m.id for s in strategies for m in s.models()})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from estimator.results import Evidence
+from estimator.documents.estimate import Evidence
 
 EVIDENCE: tuple[Evidence, ...] = (
     Evidence(

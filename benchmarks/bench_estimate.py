@@ -29,10 +29,11 @@ def wall(command: list[str], runs: int = 5) -> float:
 
 
 def main() -> None:
-    from estimator.costing.estimate import Profile, monte_carlo
+    from estimator.costing.montecarlo import monte_carlo
     from estimator.pricing.store import load_catalog
+    from estimator.scenario.build import build_all
     from estimator.scenario.io import load_scenario
-    from estimator.strategies.build import build_all
+    from estimator.workload.profile import Profile
 
     exe = [sys.executable, "-m", "estimator"]
     help_s = wall([*exe, "--help"])
@@ -45,7 +46,7 @@ def main() -> None:
         catalog = load_catalog()
         loads.append(time.perf_counter() - start)
     scenario = load_scenario()
-    profile = Profile.of(scenario)
+    profile = Profile.of(scenario.workload)
     mc = {}
     for spec, strategy in zip(scenario.strategies, build_all(scenario, catalog), strict=True):
         start = time.perf_counter()

@@ -50,8 +50,8 @@ def main() -> None:
     from estimator.pricing.store import load_catalog
     from estimator.replay import exact_totals, replay
     from estimator.replay.synthlog import write
+    from estimator.scenario.build import build_all
     from estimator.scenario.io import validate_scenario
-    from estimator.strategies.build import build_all
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=10_000_000)

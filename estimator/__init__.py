@@ -10,14 +10,27 @@ from typing import Any
 __version__ = "0.1.0"
 
 _API = {
-    "load_catalog": "estimator.pricing.store",
+    **dict.fromkeys(
+        (
+            "Options",
+            "check",
+            "estimate",
+            "load_baseline",
+            "load_catalog",
+            "load_scenario",
+            "render",
+            "replay",
+            "report",
+            "scenario_from",
+        ),
+        "estimator.api",
+    ),
     "Catalog": "estimator.pricing.catalog",
-    "load_scenario": "estimator.scenario.io",
-    "estimate": "estimator.costing.estimate",
-    "render": "estimator.renderers.formats",
-    "check": "estimator.check.gate",
     "Estimate": "estimator.documents.estimate",
+    "CheckResult": "estimator.documents.check",
+    "ReplayResult": "estimator.documents.replay",
     "Scenario": "estimator.scenario.spec",
+    "Policy": "estimator.scenario.spec",
 }
 
 

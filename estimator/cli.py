@@ -112,10 +112,16 @@ def _catalog_options() -> argparse.ArgumentParser:
     return parent
 
 
-def _format_option(parser: argparse.ArgumentParser, choices: Sequence[str]) -> None:
-    parser.add_argument(
-        "--format", choices=choices, default=choices[0], help="output format (default %(default)s)"
-    )
+OUTPUT_HELP = "write to FILE instead of stdout (replaced atomically; devices written in place)"
+
+
+def _output_options(parser: argparse.ArgumentParser, document: str) -> None:
+    """--format (the choices of `document` in the output registry) and -o/--output."""
+    from estimator.renderers.registry import choices, help_text
+
+    names = choices(document)
+    parser.add_argument("--format", choices=names, default=names[0], help=help_text(document))
+    parser.add_argument("-o", "--output", metavar="FILE", help=OUTPUT_HELP)
 
 
 def _add_prices(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParser) -> None:
@@ -141,7 +147,7 @@ def _add_prices(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParse
     show.add_argument(
         "models", nargs="*", metavar="MODEL|GLOB", help="ids, slugs, aliases or globs"
     )
-    _format_option(show, ["table", "json", "csv"])
+    _output_options(show, "prices")
     show.set_defaults(handler="estimator.commands.prices:show")
 
     refresh = actions.add_parser(
@@ -224,7 +230,7 @@ def _add_prices(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParse
         formatter_class=_Formatter,
     )
     diff.add_argument("files", nargs="*", metavar="OLD NEW", help="two catalog or payload files")
-    _format_option(diff, ["table", "json"])
+    _output_options(diff, "prices-diff")
     diff.set_defaults(handler="estimator.commands.prices:diff")
 
 
@@ -334,8 +340,7 @@ def _add_estimate(sub: argparse._SubParsersAction, catalog: argparse.ArgumentPar
         formatter_class=_Formatter,
     )
     _scenario_options(estimate)
-    _format_option(estimate, ["table", "json", "csv", "markdown"])
-    estimate.add_argument("-o", "--output", metavar="FILE", help="write to FILE (atomically)")
+    _output_options(estimate, "estimate")
     estimate.set_defaults(handler="estimator.commands.estimate:run")
 
 
@@ -413,14 +418,8 @@ def _add_check(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParser
         metavar="BASE.json",
         help="the JSON of `fusion-cost estimate --format json` from the main branch",
     )
-    check.add_argument(
-        "--format",
-        choices=["text", "json", "markdown", "github"],
-        default="text",
-        help="output format (default %(default)s)",
-    )
+    _output_options(check, "check")
     check.add_argument("--warn-only", action="store_true", help="report failures but exit 0")
-    check.add_argument("-o", "--output", metavar="FILE", help="write the output to FILE")
     check.set_defaults(handler="estimator.commands.check:run")
 
 
@@ -492,8 +491,7 @@ def _add_replay(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParse
         help="write one CSV line per row: logged and repriced token cost, what was separated, "
         "the cause of a difference",
     )
-    _format_option(replay, ["table", "json", "csv", "markdown"])
-    replay.add_argument("-o", "--output", metavar="FILE", help="write to FILE")
+    _output_options(replay, "replay")
     replay.set_defaults(handler="estimator.commands.replay:run")
 
 

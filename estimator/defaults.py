@@ -81,6 +81,29 @@ DEFAULTS: dict[str, Default] = {
         "FACTS.md Fusion: with the alias the outer model is the preset's model; with the "
         "server tool it is your model, and the analyst defaults to it",
     ),
+    # self-consistency (Self-MoA, arXiv 2502.00674)
+    "self_consistency.samples": _assumed(3, "three samples of the one model"),
+    "self_consistency.sample_output_tokens": _assumed(
+        None, "each sample as long as the final answer (workload output_tokens)"
+    ),
+    "self_consistency.select.output_tokens": _assumed(
+        None, "the select call writes out the answer it picked (workload output_tokens)"
+    ),
+    "self_consistency.select.instructions_tokens": _assumed(
+        200, "the select call's instructions (which answer is best, and why)"
+    ),
+    # a hand-rolled panel and judge
+    "diy_panel.member_output_tokens": _assumed(
+        None, "each member writes as much as the final answer (workload output_tokens)"
+    ),
+    "diy_panel.judge.instructions_tokens": _assumed(
+        400, "the judge's instructions (rubric and answer format)"
+    ),
+    "diy_panel.web.engine": _doc("auto", "FACTS.md web tools: engine auto (native, else Exa)"),
+    "diy_panel.web.results": _doc(5, "FACTS.md web tools: max_results default 5"),
+    "diy_panel.web.tokens_per_result": _assumed(
+        750, "~3,000 characters per result (FACTS.md: 2,000-4,000) / 4 characters per token"
+    ),
     # auto router (guides/routing/routers/auto-router)
     "auto.cost_tier": _doc("low", "FACTS.md Auto Router: unset cost_tier is about 'low'"),
     "auto.pool": _assumed(

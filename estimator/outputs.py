@@ -113,3 +113,16 @@ def write_output(path: str | os.PathLike[str], data: str | bytes, what: str = "t
     """Write `data` (text is UTF-8) to the file the user named; see the module docstring."""
     with open_output(path, what) as handle:
         handle.write(data.encode() if isinstance(data, str) else data)
+
+
+def emit(
+    data: str | bytes, output: str | os.PathLike[str] | None, what: str = "the output"
+) -> None:
+    """A command's result: to stdout, or to the file named by `-o` (see the module docstring)."""
+    if output is not None:
+        write_output(output, data, what)
+    elif isinstance(data, bytes):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+    else:
+        sys.stdout.write(data)

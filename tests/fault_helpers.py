@@ -15,15 +15,13 @@ import os
 import socket
 import struct
 import subprocess
-import sys
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.conftest import REPO
+from tests.cli import Outcome
 
 Handler = Callable[[socket.socket, "Received", threading.Event], None]
 
@@ -147,86 +145,7 @@ def drip(conn: socket.socket, stop: threading.Event, data: bytes, every_s: float
         index += 1
 
 
-# --- the CLI in a subprocess that can only reach loopback ---------------------------------------
-
-# Runs `python -m estimator ...` after replacing socket.getaddrinfo with one that refuses every
-# name but loopback, so a fault test can never reach the real network (not even DNS). The peak
-# RSS of the child is written to $FAULT_RSS_FILE (kB) when set.
-CLI_RUNNER = r"""
-import os, resource, runpy, socket, sys
-_real = socket.getaddrinfo
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-def _guarded(host, *args, **kwargs):
-    name = host.decode() if isinstance(host, bytes) else host
-    if name not in LOOPBACK:
-        raise socket.gaierror(socket.EAI_NONAME, f"{name}: blocked by the fault-test guard")
-    return _real(host, *args, **kwargs)
-socket.getaddrinfo = _guarded
-def _rss():
-    # VmHWM is this process's own high-water RSS; ru_maxrss also counts what the parent (a big
-    # pytest process, late in the suite) had when it forked us
-    path = os.environ.get("FAULT_RSS_FILE")
-    if path:
-        try:
-            with open("/proc/self/status") as status:
-                kib = next(int(l.split()[1]) for l in status if l.startswith("VmHWM:"))
-        except (OSError, StopIteration):
-            kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        with open(path, "w") as handle:
-            handle.write(str(kib))
-import atexit
-atexit.register(_rss)
-sys.argv = ["fusion-cost", *sys.argv[1:]]
-runpy.run_module("estimator", run_name="__main__", alter_sys=True)
-"""
-
-
-@dataclass
-class CliRun:
-    code: int
-    out: str
-    err: str
-    elapsed: float
-    rss_kb: int | None = None
-
-    @property
-    def error_lines(self) -> list[str]:
-        return [line for line in self.err.splitlines() if line.startswith("fusion-cost: error:")]
-
-
-def run_cli(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 30, rss: bool = False
-) -> CliRun:
-    """`python -m estimator ARGS` with the loopback guard; bounded by `timeout`."""
-    environment = {**os.environ, **(env or {})}
-    environment["PYTHONPATH"] = str(REPO) + os.pathsep + environment.get("PYTHONPATH", "")
-    rss_file = None
-    if rss:
-        fd, rss_file = tempfile.mkstemp(prefix="fault-rss-")
-        os.close(fd)
-        environment["FAULT_RSS_FILE"] = rss_file
-    started = time.monotonic()
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", CLI_RUNNER, *args],
-            capture_output=True,
-            text=True,
-            env=environment,
-            timeout=timeout,
-            check=False,
-        )
-        elapsed = time.monotonic() - started
-        rss_kb = None
-        if rss_file:
-            text = Path(rss_file).read_text()
-            rss_kb = int(text) if text else None
-    finally:
-        if rss_file:
-            os.unlink(rss_file)
-    return CliRun(done.returncode, done.stdout, done.stderr, elapsed, rss_kb)
-
-
-def assert_one_line_error(run: CliRun, code: int, *needles: str) -> str:
+def assert_one_line_error(run: Outcome, code: int, *needles: str) -> str:
     """Exit `code`, no traceback, exactly one `fusion-cost: error:` line containing `needles`."""
     assert run.code == code, (run.code, run.err)
     assert "Traceback" not in run.err, run.err

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from estimator.costing.estimate import Options, estimate
+from estimator.api import Options, estimate
 from estimator.scenario.io import example_path, validate_scenario
 
 SAMPLES = 2000

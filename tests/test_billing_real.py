@@ -264,8 +264,8 @@ def test_a_fusion_response_is_observed_not_repriced(catalog: Catalog, tmp_path: 
     record = {k: v for k, v in response.items() if k not in ("source", "derived_checks")}
     log = tmp_path / "fusion.jsonl"
     log.write_text(json.dumps(record) + "\n")
+    from estimator.scenario.build import build_all
     from estimator.scenario.io import validate_scenario
-    from estimator.strategies.build import build_all
 
     scenario = validate_scenario(
         {
@@ -385,8 +385,8 @@ def test_rows_without_a_logged_cost_are_not_compared(catalog: Catalog, tmp_path:
     record = grok_record(2)
     del record["usage"]["cost"]
     log = write_jsonl(tmp_path / "partial.jsonl", [grok_record(1), record])
+    from estimator.scenario.build import build_all
     from estimator.scenario.io import validate_scenario
-    from estimator.strategies.build import build_all
 
     scenario = validate_scenario(
         {
@@ -521,8 +521,8 @@ def test_history_catalogs_are_read_only_when_a_row_needs_one(
 
 
 def test_replay_ranks_the_auto_router_for_the_logs_own_requests(catalog: Catalog) -> None:
+    from estimator.scenario.build import build_all
     from estimator.scenario.io import validate_scenario
-    from estimator.strategies.build import build_all
 
     scenario = validate_scenario(
         {

@@ -11,9 +11,12 @@ from typing import Any
 
 import pytest
 
-from estimator.check.gate import check, load_baseline
+from estimator.check.baseline import load_baseline
+from estimator.check.run import check_estimate
 from estimator.cli import main
+from estimator.renderers.check_output import worded
 from estimator.scenario.spec import Policy
+from tests.cli import Outcome, run_cli
 from tests.conftest import PAYLOAD, REPO
 from tests.report_helpers import estimate_of, example_data, write_scenario
 
@@ -21,10 +24,13 @@ SAMPLES = "500"
 GOLDEN = REPO / "tests" / "golden" / "check-example.md"
 
 
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(["check", *args, "--samples", SAMPLES])
-    out = capsys.readouterr()
-    return code, out.out, out.err
+def check(*args: Any) -> Any:
+    """The check of an estimate, worded as every output shows it."""
+    return worded(check_estimate(*args))
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> Outcome:
+    return run_cli("check", *args, "--samples", SAMPLES)
 
 
 @pytest.fixture
@@ -261,7 +267,7 @@ def test_hostile_baseline_numbers_and_nesting_exit_2_in_one_line(
 def test_an_oversized_baseline_is_refused_before_it_is_read(tmp_path, capsys, monkeypatch) -> None:
     import threading
 
-    import estimator.check.gate as gate
+    import estimator.check.baseline as gate
 
     sparse = tmp_path / "sparse.json"
     with sparse.open("wb") as handle:

@@ -208,7 +208,7 @@ def _fuzz(files: dict[str, str], examples: int, derandomize: bool = True) -> Non
         saved = {name: os.environ.get(name) for name in env}
         os.environ.update(env)
         try:
-            outcome = run_cli(argv)
+            outcome = run_cli(*argv)
             SEEN[
                 f"{' '.join(argv[:2]) if argv[0] == 'prices' else argv[0]} exit {outcome.code}"
             ] += 1

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from estimator.cli import main
 from estimator.pricing.refresh import import_file
 from estimator.renderers.output import emit_csv
 from estimator.renderers.safe import csv_cell
+from tests.cli import Outcome, run_cli
 from tests.conftest import PAYLOAD
 from tests.pricing_helpers import (
     ADDED_ID,
@@ -34,10 +34,8 @@ from tests.pricing_helpers import (
 HEAVY = ("pandas", "httpx", "pydantic", "pydantic_core")
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> Outcome:
+    return run_cli(*argv)
 
 
 def show_json(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from estimator.costing.estimate import Options, estimate
+from estimator.api import Options, estimate
 from estimator.documents.estimate import BreakdownRow, Estimate, StrategyResult
 from estimator.pricing.catalog import Catalog
 from estimator.scenario.io import parse_scenario

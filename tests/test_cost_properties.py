@@ -14,18 +14,14 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from estimator.costing.estimate import (
-    Options,
-    Profile,
-    estimate,
-    exact_per_request,
-    vectorised_per_request,
-)
+from estimator.api import Options, estimate
+from estimator.costing.plans import exact_per_request, vectorised_per_request
 from estimator.pricing.catalog import Catalog
+from estimator.scenario.build import build_all
 from estimator.scenario.io import validate_scenario
 from estimator.strategies.base import Strategy
-from estimator.strategies.build import build_all
 from estimator.strategies.fusion import FusionStrategy
+from estimator.workload.profile import Profile
 
 SETTINGS = settings(
     max_examples=40,
@@ -100,7 +96,7 @@ def build(
         "strategies": [{"name": f"s{i}", **spec} for i, spec in enumerate(specs)],
     }
     scenario = validate_scenario(data, "property")
-    return Profile.of(scenario), build_all(scenario, catalog)
+    return Profile.of(scenario.workload), build_all(scenario, catalog)
 
 
 def costs(catalog: Catalog, specs: list[dict[str, Any]], **workload: Any) -> list[Decimal]:

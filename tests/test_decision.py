@@ -20,12 +20,14 @@ from pathlib import Path
 
 import pytest
 
+from estimator.api import Options, estimate
 from estimator.cli import main
-from estimator.costing.estimate import Options, Profile, estimate
-from estimator.documents.estimate import BreakEven, Decision, Estimate, ExpectedCost
+from estimator.documents.decision import BreakEven, Decision, ExpectedCost
+from estimator.documents.estimate import Estimate
 from estimator.pricing.catalog import Catalog
 from estimator.renderers.fmt import usd
 from estimator.scenario.io import parse_scenario
+from estimator.workload.profile import Profile
 
 M = D(1_000_000)
 
@@ -137,8 +139,20 @@ def expected_row(decision: Decision, name: str) -> ExpectedCost:
     return next(r for r in decision.expected if r.strategy == name)
 
 
+def texts(decision: Decision) -> list[str]:
+    """The reasons as every output words them."""
+    return [reason.text or "" for reason in decision.reasons]
+
+
+def note(row: BreakEven) -> str:
+    """The note the report prints beside a break-even row."""
+    from estimator.renderers.reasons import break_even_note
+
+    return break_even_note(row, lambda name: "Fusion")
+
+
 def break_even_row(decision: Decision, fusion: str, versus: str) -> BreakEven:
-    return next(b for b in decision.break_even if b.fusion == fusion and b.versus == versus)
+    return next(b for b in decision.break_even if b.premium == fusion and b.versus == versus)
 
 
 # --- 1. expected cost and break-even ---------------------------------------------------------
@@ -182,7 +196,7 @@ def test_break_even_and_expected_totals_by_hand_without_latency_value(catalog: C
     assert vs_mini.delta_error_rate == pytest.approx(0.04, rel=1e-12)
     assert close(vs_mini.usd_per_error, D("0.16725"))
     assert close(d.break_even_usd_per_error["fusion"]["mini"], D("0.16725"))
-    assert vs_mini.note.startswith("pays when one wrong answer costs more than $0.167")
+    assert note(vs_mini).startswith("pays when one wrong answer costs more than $0.167")
     # At $2 per error Fusion must cut the error rate by 0.00669 / 2 = 0.003345: one in 299.
     assert vs_mini.required_error_reduction == pytest.approx(0.003345, rel=1e-12)
     assert vs_mini.one_wrong_answer_in == pytest.approx(1 / 0.003345, rel=1e-12)
@@ -192,14 +206,14 @@ def test_break_even_and_expected_totals_by_hand_without_latency_value(catalog: C
     assert vs_opus.delta_error_rate == pytest.approx(-0.01, rel=1e-9)
     assert vs_opus.usd_per_error is None
     assert d.break_even_usd_per_error["fusion"]["opus"] is None
-    assert "never pays" in vs_opus.note
+    assert "never pays" in note(vs_opus)
     # Fusion is cheaper than Opus (0.00834 - 0.01 < 0): no error cut is required.
     assert vs_opus.required_error_reduction == pytest.approx(-0.00083, rel=1e-12)
     assert vs_opus.one_wrong_answer_in is None
 
     # Lowest total: Opus at 0.11 per request.
     assert (d.verdict, d.chosen_strategy) == ("use-single-model", "opus")
-    assert usd(totals["opus"]) in d.reasons[0]
+    assert usd(totals["opus"]) in texts(d)[0]
 
 
 def test_break_even_with_latency_value_uses_the_estimates_own_numbers(catalog: Catalog) -> None:
@@ -243,13 +257,13 @@ def test_unknown_error_rates_give_the_error_cut_fusion_must_deliver(catalog: Cat
     assert vs_mini.one_wrong_answer_in == pytest.approx(747.384155, rel=1e-9)
     assert vs_mini.usd_per_error is None
     assert vs_mini.delta_error_rate is None
-    assert "no error rates" in vs_mini.note
+    assert "no error rates" in note(vs_mini)
     # Without error rates there is no expected total, only the cost.
     assert all(r.total_per_request_usd is None for r in d.expected)
     assert all(r.error_cost_per_request_usd is None for r in d.expected)
     assert d.break_even_usd_per_error == {"fusion": {"mini": None, "opus": None}}
-    assert "one wrong answer in every 747 requests" in " ".join(d.reasons)
-    assert "error-rate cut of 0.13%" in " ".join(d.reasons)
+    assert "one wrong answer in every 747 requests" in " ".join(texts(d))
+    assert "error-rate cut of 0.13%" in " ".join(texts(d))
 
 
 def test_accuracy_is_one_minus_the_error_rate(catalog: Catalog) -> None:
@@ -273,7 +287,7 @@ def test_cheaper_and_more_accurate_fusion_always_pays(catalog: Catalog) -> None:
     vs_opus = break_even_row(decision_of(est), "fusion", "opus")
     # premium 0.00834 - 0.01 < 0 with error rates 0.02 apart: break-even clipped at $0.
     assert vs_opus.usd_per_error == 0
-    assert "always pays" in vs_opus.note
+    assert "always pays" in note(vs_opus)
 
 
 # --- 2. verdicts ------------------------------------------------------------------------------
@@ -432,14 +446,14 @@ def test_verdict(catalog: Catalog, name: str) -> None:
     d = decision_of(run(catalog, case.strategies, case.decision, requests=case.requests))
     assert (d.verdict, d.chosen_strategy) == (case.verdict, case.chosen), d.reasons
     for text in case.lead:
-        assert text in d.reasons[0], (text, d.reasons[0])
+        assert text in texts(d)[0], (text, texts(d)[0])
     for text in case.anywhere:
-        assert any(text in reason for reason in d.reasons), (text, d.reasons)
+        assert any(text in reason for reason in texts(d)), (text, d.reasons)
     if case.share is None:
         assert d.subset_share is None
     else:
         assert d.subset_share == pytest.approx(case.share, rel=1e-12)
-    assert d.fusion_strategy == "fusion"
+    assert d.premium_strategy == "fusion"
     assert len(d.reasons) >= 3  # the table shows three
 
 
@@ -476,13 +490,13 @@ def test_an_unrated_fusion_does_not_hide_a_rated_one(catalog: Catalog) -> None:
         )
     )
     # As "over-budget" above: the unrated flash-fusion changes nothing.
-    assert (d.verdict, d.chosen_strategy, d.fusion_strategy) == (
+    assert (d.verdict, d.chosen_strategy, d.premium_strategy) == (
         "fusion-for-a-subset",
         "fusion",
         "fusion",
     )
     assert d.subset_share == pytest.approx(OVER_BUDGET_SHARE, rel=1e-12)
-    assert d.sensitivity is not None and d.sensitivity.fusion == "fusion"
+    assert d.sensitivity is not None and d.sensitivity.premium == "fusion"
 
 
 def test_cheapest_fusion_without_error_rates_is_not_credited_with_errors(
@@ -497,9 +511,9 @@ def test_cheapest_fusion_without_error_rates_is_not_credited_with_errors(
     flash_fusion = (1400 + 1400 + 1800 + 2860) * FLASH_IN + (60 + 200 + 1200 + 200) * FLASH_OUT
     assert est.strategy("fusion").per_request_usd == flash_fusion == D("0.000860244")
     assert (d.verdict, d.chosen_strategy) == ("use-fusion", "fusion")
-    assert d.reasons[0].startswith("No error rates given")
-    assert "$0.000860" in d.reasons[0]
-    assert not any("including errors" in r for r in d.reasons)
+    assert texts(d)[0].startswith("No error rates given")
+    assert "$0.000860" in texts(d)[0]
+    assert not any("including errors" in r for r in texts(d))
 
 
 # --- 3. latency -------------------------------------------------------------------------------
@@ -626,7 +640,7 @@ def test_latency_multiplier_and_budget_flags(catalog: Catalog) -> None:
     assert flags == {"mini": True, "opus": True, "gemini": True, "fusion": False}
     fits = {r.strategy: r.fits_latency for r in d.expected}
     assert fits == flags
-    assert any("Latency: fusion takes about 48.5 s (p50)" in r for r in d.reasons)
+    assert any("Latency: fusion takes about 48.5 s (p50)" in r for r in texts(d))
 
 
 def test_latency_p95_budget_and_no_budget(catalog: Catalog) -> None:
@@ -646,7 +660,7 @@ def test_p50_and_p95_latency_at_the_p50_and_p95_tokens(catalog: Catalog) -> None
         workload="input_tokens: 1000\noutput_tokens: {mean: 500, p95: 1500}",
     )
     scenario = parse_scenario(text, "decision.yaml")
-    output = Profile.of(scenario).output  # the workload's lognormal (tested with the workload)
+    output = Profile.of(scenario.workload).output  # the workload's lognormal
     info = decision_of(estimate(scenario, catalog, Options(samples=500))).latency_s["mini"]
     assert output.quantile(0.5) < 500 < output.quantile(0.95) == pytest.approx(1500)
     assert info.p50_s == pytest.approx(0.5 + round(output.quantile(0.5)) / 100, abs=1e-3)
@@ -671,7 +685,9 @@ def test_estimate_json_carries_the_decision(capsys: pytest.CaptureFixture[str]) 
         "use-single-model",
         "fusion-for-a-subset",
     }
-    assert decision["reasons"] and all(isinstance(r, str) and r for r in decision["reasons"])
+    reasons = decision["reasons"]
+    assert reasons and all(isinstance(r["text"], str) and r["text"] for r in reasons)
+    assert all(isinstance(r["kind"], str) and isinstance(r["figures"], dict) for r in reasons)
     fusions = [s["name"] for s in document["strategies"] if s["kind"] == "fusion"]
     assert set(decision["break_even_usd_per_error"]) == set(fusions)
     assert {d["driver"] for d in decision["sensitivity"]["tornado"]} == {
@@ -703,7 +719,7 @@ def test_estimate_table_ends_with_the_verdict_and_three_reasons(
         assert line.startswith(f"  {number}. "), line
     # the same reasons as the estimate itself
     d = decision_of(run(catalog, case.strategies, case.decision))
-    assert [line.split(". ", 1)[1] for line in lines[-3:]] == d.reasons[:3]
+    assert [line.split(". ", 1)[1] for line in lines[-3:]] == texts(d)[:3]
 
 
 def test_evidence_is_external_and_cited(catalog: Catalog) -> None:

@@ -22,13 +22,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from estimator.costing.estimate import Options, Profile, estimate
-from estimator.decision.decide import Context, pareto
-from estimator.documents.estimate import Estimate, Sensitivity
+from estimator.api import Options, estimate
+from estimator.decision.context import Context
+from estimator.decision.sensitivity import pareto
+from estimator.documents.decision import Sensitivity
+from estimator.documents.estimate import Estimate
 from estimator.pricing.catalog import Catalog
+from estimator.scenario.build import build_all
 from estimator.scenario.io import load_scenario, parse_scenario, validate_scenario
 from estimator.scenario.spec import DecisionSpec
-from estimator.strategies.build import build_all
+from estimator.workload.profile import Profile
 
 SETTINGS = settings(
     max_examples=25,
@@ -218,7 +221,7 @@ def base_context(catalog: Catalog) -> Context:
     return Context(
         scenario,
         catalog,
-        Profile.of(scenario),
+        Profile.of(scenario.workload),
         {r.name: r for r in est.strategies},
         dict(zip(NAMES, build_all(scenario, catalog), strict=True)),
     )

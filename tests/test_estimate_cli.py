@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 import yaml
 
-from estimator.cli import main
 from estimator.scenario.io import example_path
+from tests.cli import Outcome, run_cli
 
 Capsys = pytest.CaptureFixture[str]
 
@@ -51,10 +51,8 @@ MINI = "  - name: a\n    single: {model: openai/gpt-5.4-mini}\n"
 MARK = "# <-"  # ends the line an error must point at
 
 
-def run(capsys: Capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+def run(capsys: Capsys, *argv: str) -> Outcome:
+    return run_cli(*argv)
 
 
 def error_line(err: str) -> str:
@@ -335,7 +333,7 @@ def test_quick_flags_json_per_request(capsys: Capsys) -> None:
 
 def test_json_carries_the_design_keys(capsys: Capsys) -> None:
     document = quick_json(capsys)
-    assert document["schema_version"] == 1
+    assert document["schema_version"] == 2
     pricing = document["pricing"]
     assert pricing["fetched_at"].startswith("2026-08-19")
     assert pricing["model_count"] == 549

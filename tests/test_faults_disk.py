@@ -30,6 +30,7 @@ from estimator import load_catalog
 from estimator.errors import UserError
 from estimator.pricing.refresh import import_file, refresh
 from estimator.pricing.store import history_files, read_catalog_file
+from tests.cli import run_child
 from tests.conftest import PAYLOAD, REPO
 from tests.fault_helpers import (
     RawServer,
@@ -41,7 +42,6 @@ from tests.fault_helpers import (
     head,
     mount_problem,
     remount,
-    run_cli,
     tmpfs,
 )
 from tests.pricing_helpers import (
@@ -84,12 +84,12 @@ def changed(tmp_path: Path) -> Path:
 
 
 def cli_import(file: Path, cache_dir: Path | str, **kwargs: Any) -> Any:
-    return run_cli("prices", "import", str(file), "--cache-dir", str(cache_dir), **kwargs)
+    return run_child("prices", "import", str(file), "--cache-dir", str(cache_dir), **kwargs)
 
 
 def cli_refresh(url: str, cache_dir: Path | str, *extra: str) -> Any:
     argv = ["prices", "refresh", "--base-url", url, "--cache-dir", str(cache_dir)]
-    return run_cli(*argv, "--timeout", "10", "--retries", "0", *extra)
+    return run_child(*argv, "--timeout", "10", "--retries", "0", *extra)
 
 
 def serve(body: bytes, **headers: str) -> Any:
@@ -147,7 +147,7 @@ def test_readonly_cache_import_and_refresh_fail_clearly(
         import_file(changed, readonly_cache)
     assert_intact(readonly_cache, before)
 
-    shown = run_cli("prices", "show", CHANGED_ID, "--cache-dir", str(readonly_cache))
+    shown = run_child("prices", "show", CHANGED_ID, "--cache-dir", str(readonly_cache))
     assert shown.code == 0, shown.err  # reading a read-only cache still works
     assert CHANGED_ID in shown.out
 
@@ -178,11 +178,11 @@ def test_a_readonly_cache_dir_from_the_environment_is_refused_not_bypassed(
         before = dir_bytes(cache_dir)
         monkeypatch.setenv("FUSION_COST_CACHE_DIR", str(cache_dir))
 
-        run = run_cli("prices", "import", str(changed))
+        run = run_child("prices", "import", str(changed))
         line = assert_one_line_error(run, 2, str(cache_dir), "read-only file system")
         assert "FUSION_COST_CACHE_DIR" in line
         with RawServer(serve(changed.read_bytes())) as server:
-            run = run_cli("prices", "refresh", "--base-url", server.url(), "--retries", "0")
+            run = run_child("prices", "refresh", "--base-url", server.url(), "--retries", "0")
         assert_one_line_error(run, 2, str(cache_dir), "read-only file system")
         assert server.connections == 0  # refused before fetching
         assert dir_bytes(cache_dir) == before
@@ -201,11 +201,11 @@ def test_a_readonly_local_dir_holding_a_catalog_is_refused(
         import_file(PAYLOAD, local)
         remount(local, "ro")
         before = dir_bytes(local)
-        run = run_cli("prices", "import", str(changed))
+        run = run_child("prices", "import", str(changed))
         assert_one_line_error(run, 2, str(local), "read-only file system", "--cache-dir")
         assert dir_bytes(local) == before
         _nothing_in_the_user_cache()
-        shown = run_cli("prices", "show", CHANGED_ID, "--format", "json")
+        shown = run_child("prices", "show", CHANGED_ID, "--format", "json")
         assert shown.code == 0 and json.loads(shown.out)["catalog"]["fetched_at"][:10] == (
             "2026-08-19"
         )
@@ -217,11 +217,11 @@ def test_a_readonly_local_dir_without_a_catalog_is_skipped_by_reads_and_writes(
     needs_mount()
     with tmpfs(isolated / "pricing_cache", "4m") as local:
         remount(local, "ro")
-        run = run_cli("prices", "import", str(changed))
+        run = run_child("prices", "import", str(changed))
         assert run.code == 0, run.err
         user = Path(os.environ["XDG_CACHE_HOME"]) / "fusion-cost" / "catalog.json"
         assert f"into {user}" in run.err
-        shown = run_cli("prices", "show", CHANGED_ID, "--format", "json")
+        shown = run_child("prices", "show", CHANGED_ID, "--format", "json")
         assert json.loads(shown.out)["catalog"]["fetched_at"][:10] == "2026-08-20"  # read back
 
 
@@ -537,7 +537,7 @@ def killed_at(needle: str, when: str, *argv: str) -> subprocess.CompletedProcess
 
 def diff_changes(cache_dir: Path) -> int | None:
     """How many price changes `prices diff` (the cache's history) reports; None: no pair."""
-    run = run_cli("prices", "diff", "--cache-dir", str(cache_dir), "--format", "json")
+    run = run_child("prices", "diff", "--cache-dir", str(cache_dir), "--format", "json")
     if run.code == 2 and "needs two catalogs" in run.err:
         return None
     assert run.code == 0, run.err
@@ -577,7 +577,7 @@ def test_sigkill_between_the_writes_keeps_history_to_catalogs_that_went_live(
         assert temp.name.startswith(".") and temp.name.endswith(".tmp")
 
     # the next run sweeps the dead writer's temp and records a catalog that went live unrecorded
-    again = run_cli("prices", "import", str(changed), "--cache-dir", str(cache_dir))
+    again = run_child("prices", "import", str(changed), "--cache-dir", str(cache_dir))
     assert again.code == 0, again.err
     assert temp_files(cache_dir) == []
     assert [facts(p) for p in history_files(cache_dir)] == [old_facts, new_facts]
@@ -627,7 +627,7 @@ def test_sigkill_during_report_leaves_the_old_report_and_the_next_run_sweeps_the
         leftovers = [p for p in temp_files(report.parent) if p != live]
         assert len(leftovers) == 1  # the killed writer's temp, with its pid in the name
 
-        run = run_cli(*argv)
+        run = run_child(*argv)
         assert run.code == 0, run.err
         assert "<!DOCTYPE html>" in report.read_text()
         assert temp_files(report.parent) == [live]  # the dead writer's is gone, the live kept

@@ -31,6 +31,7 @@ from estimator.errors import PricingUnavailable
 from estimator.pricing.fetch import FetchError, FetchSettings, insecure_url_warning
 from estimator.pricing.refresh import import_file, refresh
 from estimator.pricing.store import read_catalog_file
+from tests.cli import run_child
 from tests.conftest import PAYLOAD
 from tests.fault_helpers import (
     RawServer,
@@ -39,7 +40,6 @@ from tests.fault_helpers import (
     drip,
     head,
     reset,
-    run_cli,
 )
 from tests.pricing_helpers import dir_bytes, payload_bytes, rows, temp_files
 
@@ -105,7 +105,7 @@ def refresh_fails(cache_dir: Path, fetch: FetchSettings, limit_s: float) -> tupl
 
 
 def cli_refresh(url: str, cache_dir: Path, *extra: str, **kwargs: Any) -> Any:
-    return run_cli(
+    return run_child(
         "prices", "refresh", "--base-url", url, "--cache-dir", str(cache_dir), *extra, **kwargs
     )
 
@@ -364,7 +364,7 @@ def cli_startup(tmp_path: Path) -> float:
         port = probe.getsockname()[1]
     run = cli_refresh(f"http://127.0.0.1:{port}/api/v1", tmp_path / "probe", "--retries", "0")
     assert_one_line_error(run, 3, "ConnectError")
-    return run.elapsed
+    return run.seconds
 
 
 def test_cli_slow_drip_gives_up_at_the_total_timeout(seeded: Path, tmp_path: Path) -> None:
@@ -374,9 +374,9 @@ def test_cli_slow_drip_gives_up_at_the_total_timeout(seeded: Path, tmp_path: Pat
             run = cli_refresh(server.url(), seeded, "--timeout", "2", timeout=20)
         line = assert_one_line_error(run, 3)
         assert re.search(DEADLINE_2S, line), line
-        assert run.elapsed < 2 + startup + 1.0, (run.elapsed, startup)
+        assert run.seconds < 2 + startup + 1.0, (run.seconds, startup)
         FIGURES.append(
-            f"cli {handler.__name__} --timeout 2: {run.elapsed:.2f}s wall "
+            f"cli {handler.__name__} --timeout 2: {run.seconds:.2f}s wall "
             f"(startup {startup:.2f}s), exit {run.code}"
         )
 
@@ -386,22 +386,21 @@ def test_cli_reset_mid_body_is_retried_then_fails(seeded: Path) -> None:
         run = cli_refresh(server.url(), seeded, "--retries", "2", "--timeout", "10")
     assert_one_line_error(run, 3, "(gave up after 3 attempts)")
     assert server.connections == 3
-    assert run.elapsed < 8, run.elapsed
-    FIGURES.append(f"cli reset-mid-body: {run.elapsed:.2f}s, {server.connections} attempts")
+    assert run.seconds < 8, run.seconds
+    FIGURES.append(f"cli reset-mid-body: {run.seconds:.2f}s, {server.connections} attempts")
 
 
 def test_cli_endless_body_stops_at_the_default_cap_with_bounded_memory(seeded: Path) -> None:
     handler = endless(False)
     with unchanged(seeded), RawServer(handler) as server:
         handler.server = server  # type: ignore[attr-defined]
-        run = cli_refresh(server.url(), seeded, "--timeout", "30", rss=True, timeout=60)
+        run = cli_refresh(server.url(), seeded, "--timeout", "30", timeout=60)
     assert_one_line_error(run, 3, f"larger than {64 * MB} bytes")
-    assert run.rss_kb is not None
-    assert run.rss_kb < 400 * 1024, run.rss_kb  # 64 MB cap + interpreter, not "everything"
+    assert run.peak_rss_mb < 400, run.peak_rss_mb  # 64 MB cap + interpreter, not "everything"
     assert server.sent < 64 * MB + 16 * MB
     FIGURES.append(
-        f"cli endless body (default 64 MB cap): {run.elapsed:.2f}s, child peak RSS "
-        f"{run.rss_kb / 1024:.0f} MB, server sent {server.sent / MB:.0f} MB"
+        f"cli endless body (default 64 MB cap): {run.seconds:.2f}s, child peak RSS "
+        f"{run.peak_rss_mb:.0f} MB, server sent {server.sent / MB:.0f} MB"
     )
 
 
@@ -417,7 +416,7 @@ def test_cli_endless_distinct_pages_stop_at_the_page_limit(seeded: Path) -> None
         run = cli_refresh(server.url(), seeded, "--timeout", "30", timeout=60)
     assert_one_line_error(run, 3, "pagination does not end (more than 100 pages)")
     assert server.connections == 100
-    FIGURES.append(f"cli 100 distinct pages then stop: {run.elapsed:.2f}s")
+    FIGURES.append(f"cli 100 distinct pages then stop: {run.seconds:.2f}s")
 
 
 def test_cli_bad_gzip_and_redirect_loop_are_one_line(seeded: Path) -> None:
@@ -545,7 +544,7 @@ def test_cli_plain_http_off_loopback_warns_and_fails_fast(tmp_path: Path) -> Non
     )
     assert_one_line_error(run, 3, "ConnectError")
     assert "warning: http://example.invalid:1/api/v1 is plain HTTP" in run.err
-    assert run.elapsed < 5
+    assert run.seconds < 5
     assert API_KEY not in run.err
     assert not (tmp_path / "c" / "catalog.json").exists()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from estimator.costing.estimate import Options, estimate
+from estimator.api import Options, estimate
 from estimator.renderers.frames import estimate_frames
 from estimator.scenario.io import load_scenario
 
@@ -27,8 +27,8 @@ def test_replay_frame_has_one_row_per_strategy(catalog, tmp_path) -> None:
     from estimator.renderers.frames import replay_frame
     from estimator.replay import replay
     from estimator.replay.synthlog import write
+    from estimator.scenario.build import build_all
     from estimator.scenario.io import validate_scenario
-    from estimator.strategies.build import build_all
 
     log = write(tmp_path / "a.csv", 200, 1, catalog)
     scenario = validate_scenario(

@@ -100,7 +100,7 @@ class Rendered:
         self.files: dict[str, Path] = {}
 
     def run(self, label: str, argv: list[str], expect: int = 0) -> Outcome:
-        outcome = run_cli(argv)
+        outcome = run_cli(*argv)
         assert outcome.code == expect, f"{label}: {outcome.describe()}"
         self.outcomes[label] = outcome
         self.outputs[f"{label} (stderr)"] = ("terminal", outcome.err)
@@ -340,7 +340,7 @@ def test_prices_up_to_the_cap_stay_finite_everywhere(tmp_path: Path) -> None:
     payload = tmp_path / "dear-2026-11-20.json"
     payload.write_text(json.dumps(extreme_payload("1000000000")))
     cache = str(tmp_path / "cache")
-    assert run_cli(["prices", "import", str(payload), "--cache-dir", cache]).code == 0
+    assert run_cli(*["prices", "import", str(payload), "--cache-dir", cache]).code == 0
     spec = {
         "workload": {
             "requests_per_month": 1e15,
@@ -369,7 +369,7 @@ def test_prices_up_to_the_cap_stay_finite_everywhere(tmp_path: Path) -> None:
     path = tmp_path / "s.yaml"
     path.write_text(yaml.safe_dump(spec))
     done = run_cli(
-        ["estimate", str(path), "--format", "json", "--samples", "50", "--cache-dir", cache]
+        *["estimate", str(path), "--format", "json", "--samples", "50", "--cache-dir", cache]
     )
     assert done.code == 0, done.describe()
 
@@ -385,11 +385,11 @@ def test_the_gate_refuses_prices_past_the_cap(tmp_path: Path, price: str) -> Non
     cache = tmp_path / "cache"
     good = tmp_path / "good-2026-11-20.json"
     good.write_text(json.dumps(extreme_payload("0.5")))
-    assert run_cli(["prices", "import", str(good), "--cache-dir", str(cache)]).code == 0
+    assert run_cli(*["prices", "import", str(good), "--cache-dir", str(cache)]).code == 0
     before = {p.name: p.read_bytes() for p in cache.rglob("*") if p.is_file()}
     bad = tmp_path / "bad-2026-11-21.json"
     bad.write_text(json.dumps(extreme_payload(price)))
-    done = run_cli(["prices", "import", str(bad), "--cache-dir", str(cache)])
+    done = run_cli(*["prices", "import", str(bad), "--cache-dir", str(cache)])
     assert done.code == 2, done.describe()
     assert "(acme/dearest): pricing." in done.err and repr(price) in done.err, done.err
     assert {p.name: p.read_bytes() for p in cache.rglob("*") if p.is_file()} == before

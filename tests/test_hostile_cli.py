@@ -22,7 +22,7 @@ def scenario(tmp_path: Path, text: str, name: str = "s.yaml") -> str:
 
 
 def error_of(argv: list[str]) -> str:
-    outcome = run_cli(argv)
+    outcome = run_cli(*argv)
     assert_clean(outcome)
     assert outcome.code == 2, outcome.describe()
     return outcome.err
@@ -36,7 +36,7 @@ def test_a_garbage_max_age_is_a_usage_error_and_help_still_works(
     monkeypatch: pytest.MonkeyPatch, value: str
 ) -> None:
     monkeypatch.setenv("FUSION_COST_MAX_AGE_DAYS", value)
-    helped = run_cli(["estimate", "--help"]) if value else None
+    helped = run_cli(*["estimate", "--help"]) if value else None
     if helped is not None:
         assert helped.code == 0 and "--max-age-days" in helped.out
     err = error_of(["estimate", "--samples", "50"])
@@ -81,7 +81,7 @@ def test_minus_100_percent_growth_is_traffic_that_stops(tmp_path: Path) -> None:
         "workload: {requests_per_month: 1000, input_tokens: 100, output_tokens: 50,"
         " monthly_growth_pct: -100}\nstrategies: [{name: a, single: " + MINI + "}]\n"
     )
-    outcome = run_cli(["estimate", scenario(tmp_path, text), "--format", "json", "--months", "3"])
+    outcome = run_cli(*["estimate", scenario(tmp_path, text), "--format", "json", "--months", "3"])
     assert outcome.code == 0, outcome.describe()
     months = json.loads(outcome.out)["projection"]
     assert [m["requests"] for m in months] == [1000.0, 0.0, 0.0]
@@ -120,7 +120,7 @@ def test_workload_from_yaml_has_the_scenario_limits(tmp_path: Path) -> None:
         "dup.yaml": "workload: {input_tokens: 1}\nworkload: {input_tokens: 2}\n",
     }.items():
         path = write(tmp_path / name, text)
-        outcome = run_cli(["estimate", "--workload-from", str(path)])
+        outcome = run_cli(*["estimate", "--workload-from", str(path)])
         assert_clean(outcome)
         assert_bounded(outcome)
         assert outcome.code == 2
@@ -130,7 +130,7 @@ def test_a_3_gb_scenario_is_refused_before_it_is_read(tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
     with big.open("wb") as handle:  # sparse: 3 GB on paper, nothing on disk
         handle.truncate(3 << 30)
-    outcome = run_cli(["estimate", str(big)])
+    outcome = run_cli(*["estimate", str(big)])
     assert_clean(outcome)
     assert_bounded(outcome, seconds=2)
     assert "larger than 2,097,152 bytes" in outcome.err
@@ -182,7 +182,7 @@ def test_a_newline_in_the_scenario_name_cannot_start_a_workflow_command(tmp_path
 
 def test_rich_leaves_emoji_codes_and_markup_alone(tmp_path: Path) -> None:
     text = WORKLOAD + 'strategies:\n  - {name: ":smile: [bold]fast[/bold]", single: ' + MINI + "}\n"
-    outcome = run_cli(["estimate", scenario(tmp_path, text), "--samples", "50"])
+    outcome = run_cli(*["estimate", scenario(tmp_path, text), "--samples", "50"])
     assert outcome.code == 0, outcome.describe()
     assert ":smile: [bold]fast[/bold]" in outcome.out
     assert "\U0001f604" not in outcome.out
@@ -206,7 +206,7 @@ def test_the_comment_neutralises_mentions_links_images_and_emoji(tmp_path: Path)
         f"  - {{name: {json.dumps(name)}, single: {MINI}}}\n" for name in HOSTILE_NAMES
     )
     path = scenario(tmp_path, WORKLOAD + "strategies:\n" + strategies)
-    outcome = run_cli(["check", path, "--format", "markdown", "--budget-monthly", "1000"])
+    outcome = run_cli(*["check", path, "--format", "markdown", "--budget-monthly", "1000"])
     assert outcome.code == 0, outcome.describe()
     comment = outcome.out
     for forbidden in ("@octocat", "](", "https://", "www.evil", ":rocket:", "<b>", "`code`"):
@@ -217,7 +217,7 @@ def test_the_comment_neutralises_mentions_links_images_and_emoji(tmp_path: Path)
 
 
 def test_the_comment_stays_under_githubs_limit_whatever_the_input(tmp_path: Path) -> None:
-    from estimator.check.gate import CheckResult, PolicyResult, StrategyDelta
+    from estimator.documents.check import CheckResult, PolicyResult, StrategyDelta
     from estimator.renderers.check_output import COMMENT_LIMIT, render_markdown
 
     long = "x" * 190
@@ -243,9 +243,10 @@ def test_the_comment_stays_under_githubs_limit_whatever_the_input(tmp_path: Path
                 policy="monthly_budget_usd",
                 strategy=f"{long}{i % 50}",
                 passed=False,
-                actual="$2.00",
-                limit="$1.00",
-                message="over",
+                measure="monthly cost",
+                actual=2,
+                limit=1,
+                unit="usd",
             )
             for i in range(3000)
         ],
@@ -260,7 +261,7 @@ def test_the_comment_stays_under_githubs_limit_whatever_the_input(tmp_path: Path
 def test_check_text_output_never_starts_a_line_with_a_workflow_command(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from estimator.check.gate import CheckResult
+    from estimator.documents.check import CheckResult
     from estimator.renderers.check_output import render_text
 
     result = CheckResult(
@@ -284,30 +285,30 @@ def test_check_text_output_never_starts_a_line_with_a_workflow_command(
 
 
 def test_an_internal_error_is_exit_4_with_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    import estimator.costing.estimate as estimation
+    import estimator.api as estimation
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("something nobody foresaw")
 
     monkeypatch.setattr(estimation, "estimate", broken)
-    outcome = run_cli(["estimate"])
+    outcome = run_cli(*["estimate"])
     assert outcome.code == 4
     (line,) = outcome.err.splitlines()
     assert line.startswith("fusion-cost: error: internal error (RuntimeError: something nobody")
     assert "--debug" in line and "Traceback" not in outcome.err
-    debug = run_cli(["estimate", "--debug"])
+    debug = run_cli(*["estimate", "--debug"])
     assert debug.code == 4
     assert "Traceback" in debug.err and debug.err.splitlines()[-1].startswith("fusion-cost: error:")
     monkeypatch.setenv("FUSION_COST_DEBUG", "1")
-    assert "Traceback" in run_cli(["estimate"]).err
+    assert "Traceback" in run_cli(*["estimate"]).err
 
 
 def test_exit_1_only_ever_means_a_policy_failed(tmp_path: Path) -> None:
     text = WORKLOAD + "strategies: [{name: a, single: " + MINI + "}]\n"
     path = scenario(tmp_path, text)
-    failing = run_cli(["check", path, "--budget-monthly", "0.0001"])
+    failing = run_cli(*["check", path, "--budget-monthly", "0.0001"])
     assert failing.code == 1 and "FAIL monthly_budget_usd" in failing.out
-    assert run_cli(["check", path, "--budget-monthly", "1000000"]).code == 0
+    assert run_cli(*["check", path, "--budget-monthly", "1000000"]).code == 0
     assert os.environ.get("FUSION_COST_DEBUG") is None
 
 
@@ -320,7 +321,7 @@ def test_exit_1_only_ever_means_a_policy_failed(tmp_path: Path) -> None:
     ],
 )
 def test_a_path_the_system_refuses_is_one_line_exit_2(argv: list[str]) -> None:
-    outcome = run_cli(argv)
+    outcome = run_cli(*argv)
     assert_clean(outcome)
     assert outcome.code == 2, outcome.describe()
 

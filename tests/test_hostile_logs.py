@@ -302,10 +302,10 @@ def test_hostile_log_is_counted_or_refused(tmp_path: Path, name: str) -> None:
     case = CASES[name]
     log = write(tmp_path / name, case.content)
     argv = ["replay", str(log), "--single", "openai/gpt-5.4-mini", "--fusion", "general-high"]
-    table = run_cli([*argv, "--profile-out", str(tmp_path / "profile.yaml")])
+    table = run_cli(*[*argv, "--profile-out", str(tmp_path / "profile.yaml")])
     assert_bounded(table)
     assert not CONTROL.search(table.out + table.err), repr(table.out[:300])
-    as_json = run_cli([*argv, "--format", "json"])
+    as_json = run_cli(*[*argv, "--format", "json"])
     result = json.loads(as_json.out) if as_json.code == 0 else None
     check(as_json, case, result)
     assert table.code == as_json.code
@@ -313,13 +313,13 @@ def test_hostile_log_is_counted_or_refused(tmp_path: Path, name: str) -> None:
         assert "bad rows: " in table.out
         profile = tmp_path / "profile.yaml"
         if case.used:  # the profile of what was kept feeds an estimate without complaint
-            done = run_cli(["estimate", "--workload-from", str(profile), "--samples", "50"])
+            done = run_cli(*["estimate", "--workload-from", str(profile), "--samples", "50"])
             assert done.code == 0, done.describe()
 
 
 def test_one_row_with_exact_cost_survives_its_bad_neighbours(tmp_path: Path) -> None:
     log = write(tmp_path / "mixed.csv", CASES["bad-numbers-and-dates.csv"].content)
-    done = run_cli(["replay", str(log), "--single", "openai/gpt-5.4-mini", "--format", "json"])
+    done = run_cli(*["replay", str(log), "--single", "openai/gpt-5.4-mini", "--format", "json"])
     result = json.loads(done.out)
     assert result["strategies"][0]["total_usd"] == pytest.approx(2 * MINI, rel=1e-12)
     # the 1.7e308 cost_total was dropped as a cost (not logged), the row itself priced
@@ -393,7 +393,7 @@ def test_columns_of_the_wrong_type_mark_every_row(tmp_path: Path) -> None:
             cancelled=pa.array([[True], None], pa.list_(pa.bool_())),
         ),
     )
-    done = run_cli(["replay", str(log), "--single", "openai/gpt-5.4-mini", "--format", "json"])
+    done = run_cli(*["replay", str(log), "--single", "openai/gpt-5.4-mini", "--format", "json"])
     assert_clean(done)
     assert done.code == 0, done.describe()
     bad = json.loads(done.out)["bad_rows"]
@@ -407,11 +407,11 @@ def test_columns_of_the_wrong_type_mark_every_row(tmp_path: Path) -> None:
 def test_two_names_mapped_to_one_column_is_one_line(tmp_path: Path) -> None:
     log = write(tmp_path / "generic.csv", "when,x\n2026-08-19 12:00:00,1000\n")
     argv = ["replay", str(log), "--single", "openai/gpt-5.4-mini"]
-    done = run_cli([*argv, "--columns", "tokens_prompt=x,tokens_completion=x"])
+    done = run_cli(*[*argv, "--columns", "tokens_prompt=x,tokens_completion=x"])
     assert_clean(done)
     assert done.code == 2
     assert "tokens_prompt and tokens_completion to the same column 'x'" in done.err
-    twice = run_cli([*argv, "--columns", "tokens_prompt=x,tokens_prompt=when"])
+    twice = run_cli(*[*argv, "--columns", "tokens_prompt=x,tokens_prompt=when"])
     assert twice.code == 2 and "maps tokens_prompt twice" in twice.err, twice.describe()
 
 

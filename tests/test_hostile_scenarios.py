@@ -290,7 +290,7 @@ def check_output(outcome: Outcome, fmt: str) -> None:
 
 def run_scenario(path: Path, fmt: str, kind: str) -> Outcome:
     FUZZ_COUNTS[kind] += 1
-    outcome = run_cli(["estimate", str(path), "--samples", "50", "--format", fmt])
+    outcome = run_cli(*["estimate", str(path), "--samples", "50", "--format", fmt])
     assert_clean(outcome)
     assert_bounded(outcome)
     check_output(outcome, fmt)
@@ -461,7 +461,7 @@ def test_error_messages_name_the_file_and_line(tmp_path: Path) -> None:
     }
     for name, (text, where, what) in cases.items():
         path = write(tmp_path / f"{name}.yaml", text)
-        outcome = run_cli(["estimate", str(path)])
+        outcome = run_cli(*["estimate", str(path)])
         assert outcome.code == 2, outcome.describe()
         assert outcome.err.startswith(f"fusion-cost: error: {path}{where}"), outcome.err
         assert what in outcome.err, outcome.err
@@ -469,6 +469,6 @@ def test_error_messages_name_the_file_and_line(tmp_path: Path) -> None:
 
 def test_hostile_keys_do_not_reach_the_terminal(tmp_path: Path) -> None:
     path = write(tmp_path / "k.yaml", '"a\\nb\\e[2J\\e]0;t\\a\\x9b": 1\n' + VALID)
-    outcome = run_cli(["estimate", str(path)])
+    outcome = run_cli(*["estimate", str(path)])
     assert outcome.code == 2
     assert outcome.err.count("\n") == 1 and not CONTROL.search(outcome.err), repr(outcome.err)

@@ -104,7 +104,7 @@ LOGS = {
 def _replay(tmp_path: Path, name: str, *flags: str) -> dict:
     log = tmp_path / name
     log.write_bytes(LOGS[name])
-    done = run_cli(["replay", str(log), "--single", MODEL, "--format", "json", *flags])
+    done = run_cli(*["replay", str(log), "--single", MODEL, "--format", "json", *flags])
     assert_clean(done)
     assert done.code == 0, done.describe()
     return json.loads(done.out)

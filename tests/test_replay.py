@@ -16,8 +16,8 @@ import pytest
 from estimator.cli import main
 from estimator.replay import exact_totals, replay
 from estimator.replay.synthlog import generate, write
+from estimator.scenario.build import build_all
 from estimator.scenario.io import validate_scenario
-from estimator.strategies.build import build_all
 
 ROWS = 3000
 

@@ -91,7 +91,7 @@ def test_headline_numbers_equal_estimate_json(example_page, capsys) -> None:
         assert shown[strategy["name"]] == pytest.approx(strategy["monthly_usd"], rel=1e-12)
     verdict = example_page.page.text_content("#verdict")
     assert verdict == expected["decision"]["verdict"]
-    fusion = expected["decision"]["fusion_strategy"]
+    fusion = expected["decision"]["premium_strategy"]
     multiplier = example_page.page.get_attribute("[data-whatif=multiplier]", "data-value")
     by_name = {s["name"]: s for s in expected["strategies"]}
     assert float(multiplier) == pytest.approx(by_name[fusion]["multiplier_vs_baseline"], rel=1e-9)
@@ -153,7 +153,7 @@ def test_invocation_rate_slider_matches_python(example_page, catalog) -> None:
                 assert shown[s.name] < before[s.name]
         cells = example_page.page.eval_on_selector_all(
             "[data-whatif=breakeven-cell]",
-            "els => els.map(e => [e.dataset.fusion, e.dataset.versus, e.dataset.usd])",
+            "els => els.map(e => [e.dataset.premium, e.dataset.versus, e.dataset.usd])",
         )
         table = python.decision.break_even_usd_per_error
         for fusion, versus, value in cells:

@@ -88,7 +88,7 @@ class Runs:
         self.key, self.roots, self.outcomes = key, roots, []
 
     def __call__(self, expect: int, *argv: str) -> Outcome:
-        outcome = run_cli(list(argv))
+        outcome = run_cli(*argv)
         self.outcomes.append((argv, outcome))
         assert outcome.code == expect, f"{argv}: {outcome.describe()}"
         return outcome
@@ -308,7 +308,7 @@ def test_credentials_in_the_base_url_are_refused_and_never_shown(
         argv += ["--base-url", url]
     else:
         monkeypatch.setenv("FUSION_COST_BASE_URL", url)
-    outcome = run_cli(argv)
+    outcome = run_cli(*argv)
     assert_clean(outcome, allowed=(2,))
     assert "credentials" in outcome.err
     assert server.url_for("/api/v1") in outcome.err  # named, without its userinfo
@@ -398,7 +398,7 @@ def test_a_malformed_base_url_is_one_line_exit_2(
         argv += ["--base-url", url]
     else:
         monkeypatch.setenv("FUSION_COST_BASE_URL", url)
-    outcome = run_cli(argv)
+    outcome = run_cli(*argv)
     assert_clean(outcome, allowed=(2,))
     assert ("--base-url" if via == "flag" else "FUSION_COST_BASE_URL") in outcome.err
     assert not (tmp_path / "c" / "catalog.json").exists()
@@ -480,7 +480,7 @@ def test_a_stored_validator_that_is_not_header_text_is_not_sent(
     server.expect_request(MODELS).respond_with_data(
         PAYLOAD.read_bytes(), content_type="application/json"
     )
-    outcome = run_cli(refresh_argv(server, cache))
+    outcome = run_cli(*refresh_argv(server, cache))
     assert outcome.code == 0, outcome.describe()
     (request,) = [request for request, _ in server.log]
     assert "If-None-Match" not in request.headers
@@ -510,7 +510,7 @@ def seeded_with_validators(server: HTTPServer, cache: Path) -> None:
         content_type="application/json",
         headers={"ETag": '"v1"', "Last-Modified": "Wed, 19 Aug 2026 00:00:00 GMT"},
     )
-    assert run_cli(refresh_argv(server, cache)).code == 0
+    assert run_cli(*refresh_argv(server, cache)).code == 0
     server.clear_log()
 
 
@@ -629,7 +629,7 @@ def test_a_key_with_control_space_or_non_ascii_characters_is_refused(
     key = canary[:20] + bad + canary[20:]
     monkeypatch.setenv("OPENROUTER_API_KEY", key)
     server.expect_request(MODELS).respond_with_data(PAYLOAD.read_bytes())
-    outcome = run_cli(refresh_argv(server, tmp_path / "cache"))
+    outcome = run_cli(*refresh_argv(server, tmp_path / "cache"))
     assert_clean(outcome, allowed=(2,))
     assert "OPENROUTER_API_KEY" in outcome.err
     for part in (canary[:20], canary[20:]):  # neither half of the key is printed

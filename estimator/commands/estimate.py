@@ -1,10 +1,8 @@
-"""`fusion-cost estimate`: load a scenario (file, flags or the example), price it, render it."""
+"""`fusion-cost estimate`: parse the flags, call `api.scenario_from` and `api.estimate`, print."""
 
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 from typing import Any
 
 from estimator.errors import UserError
@@ -22,36 +20,8 @@ def _tokens(flag: str, value: str) -> Any:
     raise UserError(f"{flag} {value!r}: expected MEAN or MEAN:P95")
 
 
-def strategy_flags(args: argparse.Namespace) -> list[dict[str, Any]]:
-    """Strategies from --single / --auto / --fusion, named after what they run."""
-    return (
-        [{"name": m, "single": {"model": m}} for m in args.single]
-        + [{"name": f"auto-{t}", "auto": {"cost_tier": t}} for t in args.auto]
-        + [{"name": f"fusion-{p}", "fusion": {"preset": p}} for p in args.fusion]
-    )
-
-
-def workload_from(source: str, args: argparse.Namespace) -> dict[str, Any]:
-    """The workload observed in an activity log, or read from a replay profile YAML."""
-    path = Path(source)
-    if path.suffix.lower() in (".yaml", ".yml"):
-        from estimator.scenario.io import load_yaml, read_text_file
-
-        document, _ = load_yaml(read_text_file(path, "workload profile"), str(path))
-        if not isinstance(document, dict) or not isinstance(document.get("workload"), dict):
-            raise UserError(f"{path}: not a workload profile (no workload: section)")
-        return dict(document["workload"])
-    from estimator.pricing.store import load_catalog
-    from estimator.replay import replay
-
-    result = replay(path, load_catalog(args.cache_dir), [])
-    if not result.profile:
-        raise UserError(f"{path}: no valid rows to take a workload from")
-    return dict(result.profile["workload"])
-
-
-def scenario_data(args: argparse.Namespace) -> tuple[dict[str, Any] | None, str]:
-    """The scenario as data with the quick flags applied; None means "use the file as is"."""
+def workload_flags(args: argparse.Namespace) -> dict[str, Any]:
+    """The workload fields the quick flags set."""
     flags = {
         "requests_per_month": args.requests_per_month,
         "requests_per_day": args.requests_per_day,
@@ -61,50 +31,28 @@ def scenario_data(args: argparse.Namespace) -> tuple[dict[str, Any] | None, str]
         and _tokens("--reasoning-tokens", args.reasoning_tokens),
         "cached_input_share": args.cached_share,
     }
-    workload = {k: v for k, v in flags.items() if v is not None}
-    observed = getattr(args, "workload_from", None)
-    if observed:
-        workload = {**workload_from(observed, args), **workload}
-    strategies = strategy_flags(args)
-    if not (workload or strategies or args.name or args.baseline_strategy):
-        return None, args.scenario or "built-in example"
-    base: dict[str, Any] = {"workload": {}, "strategies": []}
-    label = "command-line flags"
-    if args.scenario is not None or not strategies:  # no strategy flags: the example's
-        from estimator.scenario.io import load_scenario
-
-        base = load_scenario(args.scenario).model_dump(exclude_unset=True, mode="json")
-        label = f"{args.scenario or 'built-in example'} + flags"
-    if observed:
-        base["workload"] = {}
-        label += f" + workload of {observed}"
-    if "requests_per_month" in workload:
-        base["workload"].pop("requests_per_day", None)
-    if "requests_per_day" in workload:
-        base["workload"].pop("requests_per_month", None)
-    base["workload"].update(workload)
-    base["strategies"] = list(base.get("strategies", [])) + strategies
-    if args.name:
-        base["name"] = args.name
-    if args.baseline_strategy:
-        base["baseline"] = args.baseline_strategy
-    elif strategies and args.scenario is None:
-        base["baseline"] = strategies[0]["name"]
-    return base, label
+    return {k: v for k, v in flags.items() if v is not None}
 
 
-def load(args: argparse.Namespace) -> tuple[Any, str]:
+def load(args: argparse.Namespace, catalog: Any = None) -> tuple[Any, str]:
     """The Scenario the command works on, and a label saying where it came from."""
-    from estimator.scenario.io import load_scenario, validate_scenario
+    from estimator.api import scenario_from
 
-    data, label = scenario_data(args)
-    if data is None:
-        return load_scenario(args.scenario), label
-    return validate_scenario(data, label), label
+    return scenario_from(
+        args.scenario,
+        workload_flags(args),
+        args.single,
+        args.auto,
+        args.fusion,
+        args.name,
+        args.baseline_strategy,
+        getattr(args, "workload_from", None),
+        catalog,
+    )
 
 
 def options(args: argparse.Namespace) -> Any:
-    from estimator.costing.estimate import Options
+    from estimator.api import Options
 
     chosen = {"max_age_days": args.max_age_days}
     for name in ("samples", "seed", "months"):
@@ -116,27 +64,16 @@ def options(args: argparse.Namespace) -> Any:
 
 def compute(args: argparse.Namespace) -> Any:
     """Scenario + catalog -> Estimate, as every pricing command does it."""
-    from estimator.costing.estimate import estimate
-    from estimator.pricing.store import load_catalog
+    from estimator.api import estimate, load_catalog
 
-    scenario, label = load(args)
     catalog = load_catalog(args.cache_dir)
+    scenario, label = load(args, catalog)
     return estimate(scenario, catalog, options(args), source=label)
 
 
-def write_output(text: str, output: str | None) -> None:
-    """`text` to stdout, or to the file named by `-o` (see `estimator.outputs`)."""
-    if output is None:
-        sys.stdout.write(text)
-        return
-    from estimator.outputs import write_output as write_file
-
-    write_file(output, text)
-
-
 def run(args: argparse.Namespace) -> int:
-    from estimator.renderers.formats import Format, renderer
+    from estimator.outputs import emit
+    from estimator.renderers.registry import render
 
-    result = compute(args)
-    write_output(renderer(Format(args.format))(result), args.output)
+    emit(render(compute(args), args.format), args.output)
     return 0

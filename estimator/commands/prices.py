@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from estimator.errors import UserError
-from estimator.renderers.console import note, print_table
+from estimator.outputs import emit
+from estimator.renderers.console import note
+from estimator.renderers.registry import render
 
 
 def _load(args: argparse.Namespace) -> Any:
@@ -18,116 +19,20 @@ def _load(args: argparse.Namespace) -> Any:
     return load_catalog(args.cache_dir)
 
 
-def _money(value: Decimal | None) -> str:
-    return "dynamic" if value is None else f"{value:f}"
-
-
 def show(args: argparse.Namespace) -> int:
-    from estimator.pricing.describe import (
-        catalog_line,
-        describe_catalog,
-        describe_model,
-        select,
-    )
-    from estimator.renderers.output import emit_csv, emit_json
+    from estimator.documents.prices import PriceList
+    from estimator.pricing.describe import catalog_line, describe_catalog, describe_model, select
 
     catalog = _load(args)
     info = describe_catalog(catalog, args.max_age_days)
-    rows = [describe_model(r) for r in select(catalog, args.models)]
-    if args.format == "json":
-        emit_json({"catalog": info, "models": rows})
-        return 0
-    if args.format == "csv":
-        emit_csv(_flat_rows(rows))
-        return 0
-    note(catalog_line(info))
-    _print_show_table(rows)
+    prices = PriceList(info, [describe_model(r) for r in select(catalog, args.models)])
+    if args.format == "table":
+        note(catalog_line(info))
+    emit(render(prices, args.format), args.output)
+    dynamic = [row["note"] for row in prices.models if row["dynamic"]]
+    if args.format == "table" and dynamic:
+        note(dynamic[0])  # after the table: what a -1 price means
     return 0
-
-
-def _tier_text(row: dict[str, Any]) -> str:
-    parts = []
-    for tier in row["tiers"]:
-        token = tier["per_million_tokens"]
-        parts.append(
-            f">={tier['min_prompt_tokens']:,} prompt tok: "
-            f"{_money(token.get('prompt'))}/{_money(token.get('completion'))}"
-        )
-    for window in row["windows"]:
-        token = window["per_million_tokens"]
-        parts.append(
-            f"{window['utc_window']} UTC: {_money(token.get('prompt'))}/"
-            f"{_money(token.get('completion'))}"
-        )
-    return "\n".join(parts)
-
-
-def _print_show_table(rows: list[dict[str, Any]]) -> None:
-    table = []
-    for row in rows:
-        token, units = row["per_million_tokens"], row["per_unit"]
-        name = row["id"] if row["alias"] is None else f"{row['alias']} -> {row['id']}"
-        table.append(
-            [
-                name,
-                _money(token.get("prompt")),
-                _money(token.get("completion")),
-                _money(token["input_cache_read"]) if "input_cache_read" in token else "",
-                _money(token["internal_reasoning"]) if "internal_reasoning" in token else "",
-                _money(units["web_search"]) if "web_search" in units else "",
-                _money(units["request"]) if "request" in units else "",
-                f"{row['context_length']:,}" if row["context_length"] else "",
-                f"{row['max_completion_tokens']:,}" if row["max_completion_tokens"] else "",
-                _tier_text(row),
-            ]
-        )
-    print_table(
-        "Prices (USD per 1M tokens; web search and request per call)",
-        [
-            "model",
-            "input",
-            "output",
-            "cache read",
-            "reasoning",
-            "search",
-            "request",
-            "context",
-            "max out",
-            "tiers / time windows",
-        ],
-        table,
-        left=["model", "tiers / time windows"],
-    )
-    if any(row["dynamic"] for row in rows):
-        note(next(row["note"] for row in rows if row["dynamic"]))
-
-
-def _flat_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    flat = []
-    for row in rows:
-        token, units = row["per_million_tokens"], row["per_unit"]
-        flat.append(
-            {
-                "id": row["id"],
-                "alias": row["alias"] or "",
-                "name": row["name"],
-                "dynamic": row["dynamic"],
-                "input_per_1m": _money(token.get("prompt")),
-                "output_per_1m": _money(token.get("completion")),
-                "cache_read_per_1m": _money(token["input_cache_read"])
-                if "input_cache_read" in token
-                else "",
-                "reasoning_per_1m": _money(token["internal_reasoning"])
-                if "internal_reasoning" in token
-                else "",
-                "web_search_per_call": _money(units["web_search"]) if "web_search" in units else "",
-                "request_fee": _money(units["request"]) if "request" in units else "",
-                "context_length": row["context_length"] or "",
-                "max_completion_tokens": row["max_completion_tokens"] or "",
-                "tiers_and_windows": _tier_text(row).replace("\n", "; "),
-            }
-        )
-    return flat
 
 
 def _base_url(args: argparse.Namespace) -> str:
@@ -200,41 +105,18 @@ def import_(args: argparse.Namespace) -> int:
 
 
 def diff(args: argparse.Namespace) -> int:
+    from estimator.documents.prices import CatalogDiff
     from estimator.pricing.diff import diff_catalogs, pick_pair
-    from estimator.renderers.output import emit_json
 
     old, new = pick_pair(args.files, args.cache_dir)
-    result = diff_catalogs(old, new)
-    if args.format == "json":
-        emit_json(result)
-        return 0
-    note(
-        f"old: {result['old']['fetched_at'][:10]} ({result['old']['model_count']} models, "
-        f"{result['old']['label']})"
-    )
-    note(
-        f"new: {result['new']['fetched_at'][:10]} ({result['new']['model_count']} models, "
-        f"{result['new']['label']})"
-    )
-    rows = [["added", m, "", "", ""] for m in result["added"]]
-    rows += [["removed", m, "", "", ""] for m in result["removed"]]
-    rows += [
-        [
-            "changed",
-            c["id"],
-            c["key"],
-            f"{_money(c['old'])} -> {_money(c['new'])}",
-            "" if c["change_pct"] is None else f"{c['change_pct']:+.1f}%",
-        ]
-        for c in result["changed"]
-    ]
-    if not rows:
-        note("no differences")
-        return 0
-    print_table(
-        "Catalog changes (USD per 1M tokens; per unit for request/search)",
-        ["", "model", "price", "old -> new", "change"],
-        rows,
-        left=["", "model", "price", "old -> new"],
-    )
+    result = CatalogDiff(**diff_catalogs(old, new))
+    if args.format == "table":
+        for side, info in (("old", result.old), ("new", result.new)):
+            note(
+                f"{side}: {info['fetched_at'][:10]} ({info['model_count']} models, {info['label']})"
+            )
+        if not (result.added or result.removed or result.changed):
+            note("no differences")
+            return 0
+    emit(render(result, args.format), args.output)
     return 0

@@ -22,26 +22,19 @@ def _date(flag: str, value: str | None) -> date | None:
         raise UserError(f"{flag} {value!r}: expected a date like 2026-08-01") from None
 
 
-def _strategies(args: argparse.Namespace, catalog: Any) -> list[Any]:
-    from estimator.commands.estimate import strategy_flags
+def _strategies(args: argparse.Namespace) -> Any:
+    """The scenario whose strategies are replayed: --strategies FILE, the strategy flags, or
+    the built-in example's."""
     from estimator.scenario.io import load_scenario, validate_scenario
-    from estimator.strategies.build import build_all
+    from estimator.scenario.quick import quick_strategies
 
     if args.strategies:
-        scenario = load_scenario(args.strategies)
-    else:
-        flags = strategy_flags(args)
-        if not flags:
-            scenario = load_scenario()  # the built-in example's strategies
-        else:
-            scenario = validate_scenario(
-                {
-                    "workload": {"requests_per_month": 0, "input_tokens": 0, "output_tokens": 0},
-                    "strategies": flags,
-                },
-                "command-line flags",
-            )
-    return build_all(scenario, catalog)
+        return load_scenario(args.strategies)
+    flags = quick_strategies(args.single, args.auto, args.fusion)
+    if not flags:
+        return load_scenario()
+    placeholder = {"requests_per_month": 0, "input_tokens": 0, "output_tokens": 0}
+    return validate_scenario({"workload": placeholder, "strategies": flags}, "command-line flags")
 
 
 def _progress() -> tuple[Any, Any]:
@@ -70,60 +63,36 @@ def _progress() -> tuple[Any, Any]:
     return bar, update
 
 
-def history(args: argparse.Namespace, catalog: Any) -> tuple[list[Any], list[Path]]:
-    """Older catalogs for pricing rows at their own dates: every --catalog FILE, and the
-    cache's history files (unless --no-history; read only when a row needs one)."""
-    from estimator.pricing.store import history_files, load_dated
-
-    named = [load_dated(path) for path in args.catalog]
-    if args.no_history or catalog.location is None:
-        return named, []
-    return named, history_files(catalog.location.parent)
-
-
 def run(args: argparse.Namespace) -> int:
-    from estimator.commands.estimate import write_output
-    from estimator.outputs import open_text_output
-    from estimator.pricing.store import load_catalog
-    from estimator.renderers import replay_output
-    from estimator.replay import replay
+    from estimator.api import load_catalog, replay
+    from estimator.outputs import emit, open_text_output
+    from estimator.renderers.registry import render
 
     catalog = load_catalog(args.cache_dir)
-    strategies = _strategies(args, catalog)
-    named, files = history(args, catalog)
+    strategies = _strategies(args)
     bar, update = _progress()
     with contextlib.ExitStack() as stack:
         rows_out = None
         if args.rows_out:  # committed only once the whole replay succeeded
             rows_out = stack.enter_context(open_text_output(args.rows_out, "the rows"))
-        try:
-            if bar is not None:
-                bar.start()
-            result = replay(
-                args.log,
-                catalog,
-                strategies,
-                args.columns,
-                _date("--since", args.since),
-                _date("--until", args.until),
-                progress=update,
-                history=named,
-                history_files=files,
-                rows_out=rows_out,
-                max_age_days=args.max_age_days,
-            )
-        finally:
-            if bar is not None:
-                bar.stop()
+        if bar is not None:
+            stack.enter_context(bar)
+        result = replay(
+            args.log,
+            catalog,
+            strategies,
+            args.columns,
+            _date("--since", args.since),
+            _date("--until", args.until),
+            catalogs=args.catalog,
+            use_history=not args.no_history,
+            rows_out=rows_out,
+            max_age_days=args.max_age_days,
+            progress=update,
+        )
     if args.profile_out:
         write_profile(result, Path(args.profile_out))
-    render = {
-        "table": replay_output.render_table,
-        "json": replay_output.render_json,
-        "csv": replay_output.render_csv,
-        "markdown": replay_output.render_markdown,
-    }[args.format]
-    write_output(render(result), args.output)
+    emit(render(result, args.format), args.output)
     return 0
 
 

@@ -17,14 +17,14 @@ def slug(name: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from estimator.api import report
     from estimator.commands.estimate import compute
     from estimator.outputs import write_output
     from estimator.renderers.fmt import usd
-    from estimator.renderers.html import render_html
     from estimator.renderers.safe import plain_text
 
     result = compute(args)
-    html = render_html(result)
+    html = report(result)
     path = (
         Path(args.output)
         if args.output
@@ -38,6 +38,6 @@ def run(args: argparse.Namespace) -> int:
     decision = result.decision
     if decision is not None:
         lines.append(f"verdict: {decision.verdict} ({decision.chosen_strategy})")
-        lines.append(f"why: {decision.reasons[0]}" if decision.reasons else "why: -")
+        lines.append(f"why: {decision.reasons[0].text}" if decision.reasons else "why: -")
     print(plain_text("\n".join(lines)))  # names come from scenarios and the catalog
     return 0

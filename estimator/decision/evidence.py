@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from estimator.documents.estimate import Evidence
+from estimator.documents.decision import Evidence
 
 EVIDENCE: tuple[Evidence, ...] = (
     Evidence(

@@ -1,4 +1,5 @@
-"""Latency of a strategy from its CallPlan: sequential stages plus the slowest panel member.
+"""Latency of a strategy from its CallPlan: sequential stages add up; a parallel stage (the
+stage table says which) takes as long as its slowest member.
 
 A call takes `ttft_s + (output + reasoning) / tokens_per_s` for its model (your numbers from
 `decision.models`, else the labelled defaults); each web search adds `search_s` and each fetch
@@ -14,10 +15,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from estimator.decision.context import Context
+from estimator.documents.decision import LatencyInfo
 from estimator.scenario.spec import DecisionSpec, LatencySpec
+from estimator.strategies.base import Strategy, resolve_priced
 from estimator.strategies.callplan import Branch, Call, CallPlan, Request
-
-SEQUENTIAL = ("single", "auto", "plain", "decide", "analyze", "answer")
+from estimator.strategies.registry import kind
+from estimator.strategies.stages import stage
+from estimator.workload.profile import Profile
 
 
 @dataclass(frozen=True)
@@ -39,14 +44,14 @@ class LatencyModel:
 
     def branch(self, branch: Branch) -> BranchLatency:
         stages: dict[str, float] = defaultdict(float)
-        members: dict[str, float] = defaultdict(float)
+        members: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         for call in branch.calls:
-            if call.stage == "panel":
-                members[call.member] += self.call_s(call)
+            if stage(call.stage).parallel:  # one chain per member, side by side
+                members[call.stage][call.member] += self.call_s(call)
             else:
                 stages[call.stage] += self.call_s(call)
-        if members:
-            stages["panel"] = max(members.values())
+        for name, chains in members.items():
+            stages[name] = max(chains.values())
         slowest = max(stages, key=lambda s: stages[s]) if stages else "-"
         return BranchLatency(sum(stages.values()), slowest)
 
@@ -72,3 +77,55 @@ def request_at(profile_input: float, profile_output: float, reasoning: float) ->
         Decimal(str(round(profile_output))),
         Decimal(str(round(reasoning))),
     )
+
+
+def request_quantiles(profile: Profile, q: float) -> Request:
+    return request_at(
+        profile.input.quantile(q), profile.output.quantile(q), profile.reasoning.quantile(q)
+    )
+
+
+def mean_seconds(strategy: Strategy, profile: Profile, model: LatencyModel) -> float:
+    values, _ = plan_latency(strategy.expand(profile.mean_request()), model)
+    return round(sum(v * float(w) for v, w in values), 3)
+
+
+def latencies(ctx: Context) -> dict[str, LatencyInfo]:
+    """p50 / p95 / mean latency of every strategy, against the budget and the baseline."""
+    spec = ctx.spec
+    per_model = {}
+    for name, speed in spec.models.items():
+        where = ctx.scenario.locate("decision", "models", name)
+        per_model[resolve_priced(ctx.catalog, name, "latency", where).id] = speed
+    model = LatencyModel(spec, per_model)
+    p = ctx.profile
+    budget = spec.latency_budget_s
+    out: dict[str, LatencyInfo] = {}
+    for name, strategy in ctx.strategies.items():
+        p50_values, slowest = plan_latency(strategy.expand(request_quantiles(p, 0.5)), model)
+        p95_values, _ = plan_latency(strategy.expand(request_quantiles(p, 0.95)), model)
+        p50, p95 = weighted_quantile(p50_values, 0.5), weighted_quantile(p95_values, 0.95)
+        within = None
+        if budget is not None and (budget.p50 is not None or budget.p95 is not None):
+            within = (budget.p50 is None or p50 <= budget.p50) and (
+                budget.p95 is None or p95 <= budget.p95
+            )
+        invoked_s = plain_s = None
+        invoked = kind(strategy.kind).invoked
+        if invoked is not None:
+            invoked_s = mean_seconds(invoked(strategy, 1.0), p, model)
+            plain_s = mean_seconds(invoked(strategy, 0.0), p, model)
+        out[name] = LatencyInfo(
+            p50_s=round(p50, 3),
+            p95_s=round(p95, 3),
+            mean_s=mean_seconds(strategy, p, model),
+            invoked_mean_s=invoked_s,
+            plain_mean_s=plain_s,
+            multiplier_vs_baseline=None,
+            within_budget=within,
+            slowest_stage=slowest,
+        )
+    base = out[ctx.scenario.baseline_name].p50_s
+    for info in out.values():
+        info.multiplier_vs_baseline = round(info.p50_s / base, 3) if base else None
+    return out

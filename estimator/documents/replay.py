@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from estimator.documents.common import Doc, KindName
 
 SCHEMA_VERSION = 2
 
 
-class StrategyTotal(BaseModel):
+class StrategyTotal(Doc):
     name: str
-    kind: str
+    kind: KindName
     total_usd: float
     per_request_usd: float
     vs_logged: float | None  # total / the logged cost of the same requests
@@ -25,7 +25,7 @@ class StrategyTotal(BaseModel):
     notes: list[str] = []  # e.g. the Auto Router pool, ranked for the log's own requests
 
 
-class ModelCalibration(BaseModel):
+class ModelCalibration(Doc):
     model: str
     rows: int
     logged_usd: float
@@ -35,7 +35,7 @@ class ModelCalibration(BaseModel):
     max_difference_usd: float = 0.0
 
 
-class FlagDetail(BaseModel):
+class FlagDetail(Doc):
     """Rows one reason explains, by model and provider, with how their bill compares."""
 
     reason: str
@@ -46,7 +46,7 @@ class FlagDetail(BaseModel):
     billed_vs_list_max: float | None
 
 
-class Separated(BaseModel):
+class Separated(Doc):
     """What rows were billed besides their tokens, by kind (never compared with token prices)."""
 
     kind: str
@@ -54,7 +54,7 @@ class Separated(BaseModel):
     usd: float
 
 
-class CatalogUse(BaseModel):
+class CatalogUse(Doc):
     """A catalog that priced some rows; `covered_rows` of them are dated at or after it (it
     was in force then), the others are older than every catalog (prices may have changed)."""
 
@@ -65,13 +65,13 @@ class CatalogUse(BaseModel):
     models_changed_since: list[str] = []  # priced models whose prices differ from today's
 
 
-class WebFees(BaseModel):
+class WebFees(Doc):
     rows: int
     usd: float
     matching_dated_exa_fee: int  # whole multiples of Exa's per-search fee on the row's date
 
 
-class Calibration(BaseModel):
+class Calibration(Doc):
     rows_compared: int
     logged_usd: float  # the logged token cost (provider split, or cost minus separated fees)
     repriced_usd: float
@@ -88,13 +88,13 @@ class Calibration(BaseModel):
     web_fees: WebFees | None = None
 
 
-class BadRowReport(BaseModel):
+class BadRowReport(Doc):
     count: int
     by_reason: dict[str, int]
     first_lines: list[int]
 
 
-class FusionObserved(BaseModel):
+class FusionObserved(Doc):
     """Fusion traffic as billed: never repriced as one plain call nor re-expanded."""
 
     requests: int
@@ -106,7 +106,7 @@ class FusionObserved(BaseModel):
     ungrouped_rows: int = 0  # Fusion generations without a request id (each counted alone)
 
 
-class ReplayResult(BaseModel):
+class ReplayResult(Doc):
     schema_version: Literal[2] = SCHEMA_VERSION
     log: str
     log_kind: str = "columns"

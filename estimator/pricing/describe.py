@@ -130,3 +130,12 @@ def catalog_line(info: dict[str, Any]) -> str:
             "prices may have changed (run `fusion-cost prices refresh`)"
         )
     return line
+
+
+def quoted_prices(catalog: Catalog, model_id: str) -> dict[str, Decimal | None]:
+    """A model's base prices as quoted (per 1M tokens; per unit for request/search/image)."""
+    prices = catalog.get_exact(model_id).pricing.prices
+    return {
+        key: unit(price) if key in UNIT_PRICE_KEYS else per_million(price)
+        for key, price in sorted(prices.items())
+    }

@@ -12,19 +12,10 @@ from decimal import Decimal
 from typing import Any
 
 from estimator.renderers.fmt import usd
+from estimator.strategies.stages import BY_NAME
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-STAGE_COLOURS = {
-    "decide": "#56B4E9",
-    "panel": "#0072B2",
-    "analyze": "#E69F00",
-    "answer": "#009E73",
-    "web_tools": "#CC79A7",
-    "plain": "#999999",
-    "single": "#0072B2",
-    "auto": "#0072B2",
-}
 
 
 def nice_max(value: float) -> float:
@@ -144,7 +135,9 @@ def stacked(
 
 
 def colour(key: str, keys: Sequence[str]) -> str:
-    return STAGE_COLOURS.get(key) or PALETTE[list(keys).index(key) % len(PALETTE)]
+    """A stage's own colour (the stage table), else the palette's next one (models)."""
+    row = BY_NAME.get(key)
+    return row.colour if row is not None else PALETTE[list(keys).index(key) % len(PALETTE)]
 
 
 def lines(

@@ -2,13 +2,62 @@
 
 from __future__ import annotations
 
-from estimator.check.gate import CheckResult, StrategyDelta
+from decimal import Decimal
+
+from estimator.documents.check import CheckResult, PolicyResult, StrategyDelta
 from estimator.renderers.fmt import usd
 from estimator.renderers.safe import markdown_cell, one_line, plain_text
 
 COMMENT_MARKER = "<!-- fusion-cost-check -->"
 COMMENT_LIMIT = 65_000
 MOVES = 15
+
+
+# how the two policies without a number say what they found and what they allow
+_NOT_NUMBERS = {"fail_on_dynamic_price": ("dynamic price", "a fixed price")}
+
+
+def figure(value: Decimal | None, unit: str, signed: bool = False) -> str:
+    """A policy's actual value or limit as a reader sees it."""
+    if value is None:
+        return "-"
+    if unit == "usd":
+        return usd(value)
+    if unit == "days":
+        return f"{float(value):g} days"
+    if unit == "pct":
+        return f"{float(value):+.2f}%" if signed else f"{float(value):+g}%"
+    if unit == "x":
+        return f"{float(value):.2f}x" if signed else f"{float(value):g}x"
+    return f"{float(value):g}"
+
+
+def shown(p: PolicyResult) -> tuple[str, str]:
+    """(actual, limit) as the tables print them."""
+    if p.policy in _NOT_NUMBERS:
+        return _NOT_NUMBERS[p.policy]
+    if p.policy == "fail_on_context_overflow":
+        return f"{float(p.actual or 0):g} overflow(s)", "none"
+    return figure(p.actual, p.unit, signed=True), figure(p.limit, p.unit)
+
+
+def message(p: PolicyResult) -> str:
+    """One policy result in words: what was measured against what limit."""
+    if p.message is not None:
+        return p.message
+    if p.detail is not None:
+        prefix = f"{p.strategy}: " if p.strategy and p.policy != "fail_on_dynamic_price" else ""
+        return prefix + p.detail
+    actual, limit = shown(p)
+    verb = "within" if p.passed else "over"
+    prefix = f"{p.strategy}: " if p.strategy else ""
+    return f"{prefix}{p.measure} {actual} is {verb} the limit {limit}"
+
+
+def worded(result: CheckResult) -> CheckResult:
+    """The result with every policy's `message` filled (what every output shows)."""
+    policies = [p.model_copy(update={"message": message(p)}) for p in result.policies]
+    return result.model_copy(update={"policies": policies})
 
 
 def _delta_cells(row: StrategyDelta) -> tuple[str, str, str, str]:
@@ -53,7 +102,7 @@ def render_text(result: CheckResult) -> str:
         ).rstrip("\n")
     )
     for p in result.policies:
-        lines.append(f"{'PASS' if p.passed else 'FAIL'} {p.policy}: {one_line(p.message)}")
+        lines.append(f"{'PASS' if p.passed else 'FAIL'} {p.policy}: {one_line(message(p))}")
     if not result.policies:
         lines.append("no policy set (add a policy: section or --budget-monthly ...)")
     for change in result.price_changes:
@@ -97,7 +146,8 @@ def render_markdown(result: CheckResult) -> str:
     head += ["", "| | policy | strategy | actual | limit |", "|---|---|---|--:|--:|"]
     head += [
         f"| {'✅' if p.passed else '❌'} | `{p.policy}` | {_md(p.strategy or '-')} | "
-        f"{_md(p.actual)} | {_md(p.limit)} |"
+        + " | ".join(_md(cell) for cell in shown(p))
+        + " |"
         for p in result.policies
     ]
     if not result.policies:
@@ -165,15 +215,11 @@ def within_limit(lines: list[str], limit: int = COMMENT_LIMIT) -> str:
     return "\n".join(kept)
 
 
-def render_json(result: CheckResult) -> str:
-    return result.model_dump_json(indent=2) + "\n"
-
-
 def github_annotations(result: CheckResult) -> str:
     """`::error` workflow commands, one per failed policy (shown on the pull request)."""
     lines = []
     for p in result.policies:
         if not p.passed:
-            message = one_line(p.message).replace("%", "%25")
-            lines.append(f"::error title=fusion-cost {p.policy}::{message}")
+            text = one_line(message(p)).replace("%", "%25")
+            lines.append(f"::error title=fusion-cost {p.policy}::{text}")
     return "\n".join(lines) + ("\n" if lines else "")

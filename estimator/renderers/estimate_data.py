@@ -1,19 +1,15 @@
-"""`estimate --format json|csv|markdown`: the same Estimate, for machines and pull requests."""
+"""`estimate --format csv|markdown`: the same Estimate, for spreadsheets and pull requests."""
 
 from __future__ import annotations
 
 import io
-import json
 
 from estimator.documents.estimate import Estimate
 from estimator.renderers.estimate_text import fee_lines
 from estimator.renderers.fmt import ratio, tokens, usd
 from estimator.renderers.output import emit_csv
 from estimator.renderers.safe import markdown_cell
-
-
-def render_json(estimate: Estimate) -> str:
-    return json.dumps(estimate.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+from estimator.strategies.registry import is_premium
 
 
 def render_csv(estimate: Estimate) -> str:
@@ -66,7 +62,7 @@ def render_markdown(estimate: Estimate) -> str:
     if fees:
         lines += ["", "OpenRouter fees besides tokens:", ""] + [f"- {_md(line)}" for line in fees]
     for s in estimate.strategies:
-        if s.kind != "fusion":
+        if not is_premium(s.kind):
             continue
         lines += [
             "",
@@ -95,7 +91,7 @@ def render_markdown(estimate: Estimate) -> str:
             f"**Verdict: `{decision.verdict}`{share}** ({_md(decision.chosen_strategy)})",
             "",
         ]
-        lines += [f"{i}. {_md(reason)}" for i, reason in enumerate(decision.reasons, 1)]
+        lines += [f"{i}. {_md(reason.text or '')}" for i, reason in enumerate(decision.reasons, 1)]
     warnings = estimate.warnings + [w for s in estimate.strategies for w in s.warnings]
     if warnings:
         lines += [""] + [f"> ⚠️ {_md(w)}" for w in warnings]

@@ -1,4 +1,4 @@
-"""`estimate --format table`: the comparison, the Fusion breakdown and the assumptions."""
+"""`estimate --format table`: the comparison, the premium strategies' stages and the assumptions."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from estimator.documents.estimate import Estimate
 from estimator.renderers.console import table_text
 from estimator.renderers.fmt import ratio, tokens, usd
 from estimator.renderers.safe import plain_text
+from estimator.strategies.registry import is_premium
 
 
 def render_table(estimate: Estimate) -> str:
@@ -68,7 +69,7 @@ def render_table(estimate: Estimate) -> str:
                 f"{s.name}: per request {usd(s.range.min_usd)} ({s.range.min_model}) to "
                 f"{usd(s.range.max_usd)} ({s.range.max_model}) across {len(s.models)} pool models"
             )
-        if s.kind == "fusion":
+        if is_premium(s.kind):
             stages = ", ".join(f"{c.stage} {usd(c.cost_usd)}" for c in s.by_stage)
             aliases = ", ".join(
                 sorted({f"{m.requested} -> {m.id}" for m in s.models if m.via == "alias"})
@@ -140,5 +141,5 @@ def decision_lines(estimate: Estimate, top: int = 3) -> list[str]:
             )
     share = f" ({decision.subset_share:.0%} of traffic)" if decision.subset_share else ""
     lines.append(f"VERDICT: {decision.verdict}{share} -> {decision.chosen_strategy}")
-    lines += [f"  {i}. {reason}" for i, reason in enumerate(decision.reasons[:top], 1)]
+    lines += [f"  {i}. {reason.text}" for i, reason in enumerate(decision.reasons[:top], 1)]
     return lines

@@ -13,9 +13,10 @@ from typing import Any
 from estimator.documents.estimate import Estimate, StrategyResult
 from estimator.renderers import charts
 from estimator.renderers.fmt import ratio, tokens, usd
+from estimator.renderers.reasons import break_even_note, labeller
 from estimator.renderers.safe import plain_text
-
-FUSION_STAGES = ("decide", "panel", "analyze", "answer", "plain", "web_tools")
+from estimator.strategies.registry import is_premium
+from estimator.strategies.stages import STAGES
 
 
 def _environment() -> Any:
@@ -54,6 +55,7 @@ def _whatif(e: Estimate) -> dict[str, Any]:
             {
                 "name": plain_text(s.name),  # as the page prints it (see _no_controls)
                 "kind": s.kind,
+                "premium": is_premium(s.kind),
                 "per_request": float(s.per_request_usd),
                 "invoked": None
                 if s.invoked_per_request_usd is None
@@ -75,7 +77,7 @@ def _whatif(e: Estimate) -> dict[str, Any]:
         "value_of_latency": d.value_of_latency_usd_per_s if d else 0.0,
         "invocation_rate": _invocation_rate(e),
         "baseline": plain_text(e.baseline),
-        "fusion": plain_text(d.fusion_strategy) if d and d.fusion_strategy else None,
+        "premium": plain_text(d.premium_strategy) if d and d.premium_strategy else None,
         "strategies": strategies,
         "chart": _decision_frame(e),
     }
@@ -147,7 +149,7 @@ def _decision_lines(e: Estimate, frame: dict[str, Any]) -> list[dict[str, Any]]:
                 "y1": py(base),
                 "x2": px(frame["x_max"]),
                 "y2": py(end),
-                "dash": "" if row.kind == "fusion" else "6 3",
+                "dash": "" if is_premium(row.kind) else "6 3",
             }
         )
     return drawn
@@ -163,7 +165,7 @@ def _crossings(e: Estimate, frame: dict[str, Any]) -> list[dict[str, Any]]:
     for row in d.break_even:
         if row.usd_per_error is None or float(row.usd_per_error) > frame["x_max"]:
             continue
-        fusion = rates[row.fusion]
+        fusion = rates[row.premium]
         c = float(row.usd_per_error)
         y = (
             float(fusion.per_request_usd)
@@ -174,7 +176,7 @@ def _crossings(e: Estimate, frame: dict[str, Any]) -> list[dict[str, Any]]:
             {
                 "x": px(c),
                 "y": py(y),
-                "title": f"{row.fusion} = {row.versus} at {usd(row.usd_per_error)} per error",
+                "title": f"{row.premium} = {row.versus} at {usd(row.usd_per_error)} per error",
             }
         )
     return out
@@ -193,7 +195,7 @@ def _model_parts(s: StrategyResult) -> dict[str, Decimal]:
 
 def view(e: Estimate) -> dict[str, Any]:
     """Everything the template draws, from the Estimate alone."""
-    fusions = [s for s in e.strategies if s.kind == "fusion"]
+    fusions = [s for s in e.strategies if is_premium(s.kind)]
     cost_bars = charts.hbars(
         [
             {
@@ -210,7 +212,7 @@ def view(e: Estimate) -> dict[str, Any]:
     stage_chart = (
         charts.stacked(
             [{"label": s.name, "parts": _stage_parts(s)} for s in fusions],
-            [k for k in FUSION_STAGES if any(k in _stage_parts(s) for s in fusions)],
+            [k.name for k in STAGES if any(k.name in _stage_parts(s) for s in fusions)],
         )
         if fusions
         else None
@@ -244,7 +246,7 @@ def view(e: Estimate) -> dict[str, Any]:
         panel = charts.lines(
             [
                 {
-                    "name": f"{sens.fusion} monthly",
+                    "name": f"{sens.premium} monthly",
                     "values": [float(p.monthly_usd) for p in sens.panel_sweep],
                 }
             ],
@@ -267,8 +269,11 @@ def view(e: Estimate) -> dict[str, Any]:
             ],
             tick_format=lambda t: f"{t:g} s",
         )
+    label = labeller(e)
     return {
         "fusions": fusions,
+        "premium_label": label(""),
+        "break_even_notes": [break_even_note(b, label) for b in d.break_even] if d else [],
         "cost_bars": cost_bars,
         "stage_chart": stage_chart,
         "model_chart": model_chart,

@@ -1,8 +1,10 @@
-"""Machine-readable output: JSON with exact decimals, CSV safe to open in a spreadsheet."""
+"""Machine-readable output: the one JSON encoder (exact decimals as numbers, documents as their
+JSON form) and CSV safe to open in a spreadsheet."""
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import sys
 from datetime import date, datetime
@@ -23,8 +25,18 @@ def _default(value: Any) -> Any:
 
 
 def to_json(document: Any) -> str:
-    """JSON text; Decimals become JSON numbers (money values are numbers in USD)."""
+    """JSON text; Decimals become JSON numbers (money values are numbers in USD) and a result
+    document its JSON form (what its generated schema describes)."""
+    if hasattr(document, "model_dump"):
+        document = document.model_dump(mode="json")
+    elif dataclasses.is_dataclass(document) and not isinstance(document, type):
+        document = dataclasses.asdict(document)
     return json.dumps(document, default=_default, indent=2, ensure_ascii=False)
+
+
+def render_json(document: Any) -> str:
+    """`--format json` of every document."""
+    return to_json(document) + "\n"
 
 
 def emit_json(document: Any, stream: IO[str] | None = None) -> None:

@@ -151,10 +151,6 @@ def render_table(result: ReplayResult) -> str:
     return plain_text("\n".join(out)) + "\n"
 
 
-def render_json(result: ReplayResult) -> str:
-    return result.model_dump_json(indent=2) + "\n"
-
-
 def render_csv(result: ReplayResult) -> str:
     buffer = io.StringIO()
     emit_csv(

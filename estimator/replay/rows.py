@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from estimator.replay.records import FUSION_MODELS, FUSION_ROUTERS
-from estimator.scenario.spec import MAX_TOKENS
+from estimator.workload.spec import MAX_TOKENS
 
 NUMBER = r"^\s*-?[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?\s*$"
 TOKEN_COLUMNS = (

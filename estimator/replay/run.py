@@ -345,7 +345,7 @@ def exact_totals(
     limit: int | None = None,
 ) -> dict[str, Decimal]:
     """The reference path: every row priced one by one in Decimal (slow; for checking)."""
-    from estimator.costing.estimate import expected_cost, priced_plan
+    from estimator.costing.plans import expected_cost, priced_plan
     from estimator.costing.pricer import Pricer
 
     totals = {s.name: Decimal(0) for s in strategies}

@@ -1,7 +1,8 @@
 """JSON Schemas generated from the pydantic models, shipped in the package.
 
-Regenerate after changing `results.py` or `scenario.py`: `python -m estimator.schemas`
-(a test fails when the shipped files are stale).
+One per result document with a JSON form (estimate, check, replay) and one for the scenario
+file. Regenerate after changing `documents/` or `scenario/spec.py` (or a kind's spec):
+`python -m estimator.schemas` (a test fails when the shipped files are stale).
 """
 
 from __future__ import annotations
@@ -15,15 +16,22 @@ SCHEMA_URL = "https://json-schema.org/draft/2020-12/schema"
 
 
 def generated() -> dict[str, dict[str, Any]]:
+    from estimator.documents.check import CheckResult
     from estimator.documents.estimate import Estimate
+    from estimator.documents.replay import ReplayResult
     from estimator.scenario.spec import Scenario
 
-    estimate = Estimate.model_json_schema(mode="serialization")
-    scenario = Scenario.model_json_schema(mode="validation")
-    return {
-        "estimate.schema.json": {"$schema": SCHEMA_URL, **estimate},
-        "scenario.schema.json": {"$schema": SCHEMA_URL, **scenario},
+    documents = {"estimate": Estimate, "check": CheckResult, "replay": ReplayResult}
+    found = {
+        f"{name}.schema.json": {
+            "$schema": SCHEMA_URL,
+            **model.model_json_schema(mode="serialization"),
+        }
+        for name, model in documents.items()
     }
+    scenario = Scenario.model_json_schema(mode="validation")
+    found["scenario.schema.json"] = {"$schema": SCHEMA_URL, **scenario}
+    return found
 
 
 def text(schema: dict[str, Any]) -> str:

@@ -21,15 +21,29 @@ import fnmatch
 from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal
 
+from pydantic import Field
+
+from estimator.defaults import default
 from estimator.errors import UserError
 from estimator.pricing.catalog import Catalog, Resolution
 from estimator.pricing.models import ModelInfo
 from estimator.pricing.rules import EXACT, NO_TOOLS, Usage, charges
-from estimator.scenario.spec import AutoSpec
-from estimator.strategies.base import ModelUse, resolve_priced, use
+from estimator.strategies.base import Kind, ModelUse, Strategy, resolve_priced, use
 from estimator.strategies.callplan import Branch, CallPlan, Request
 from estimator.strategies.single import direct_call
+from estimator.workload.spec import NonNegative, Strict
+
+
+class AutoSpec(Strict):
+    """`auto: {cost_tier, allowed_models, excluded_models, weights}`: the Auto Router."""
+
+    cost_tier: Literal["low", "medium", "high", "xhigh", "max"] = default("auto.cost_tier")
+    allowed_models: list[str] = Field(default_factory=list)
+    excluded_models: list[str] = Field(default_factory=list)
+    weights: dict[str, NonNegative] | None = None
+
 
 # [low, high) percentiles of the candidates' cost; `max` includes 100 (OpenRouter's bands)
 TIER_PERCENTILES: dict[str, tuple[int, int]] = {
@@ -178,7 +192,7 @@ class AutoStrategy:
             name, spec.cost_tier, entries, weighted, candidates, banded, spec, where, request
         )
 
-    def for_workload(self, request: Request, catalog: Catalog) -> AutoStrategy:
+    def for_workload(self, request: Request, catalog: Catalog) -> Strategy:
         """The same tier ranked for another mean request (replay: the log's own)."""
         if self.spec is None:
             return self
@@ -209,3 +223,12 @@ class AutoStrategy:
             f"Auto Router pool: {len(self.pool)} models, {band}, {weighting}; "
             "OpenRouter does not publish its candidate pool (assumption)"
         ]
+
+
+KIND = Kind(
+    name="auto",
+    spec=AutoSpec,
+    build=AutoStrategy.build,
+    label="Auto Router",
+    verdict="use-auto-router",
+)

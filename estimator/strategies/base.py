@@ -1,13 +1,20 @@
-"""What every strategy offers the estimator: a name, its models, and `expand(request)`."""
+"""What every strategy offers the estimator (a name, its models, `expand(request)`), and what
+every strategy *kind* tells the rest of the code (`Kind`, registered once in registry.py)."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Protocol
+
+from pydantic import BaseModel
 
 from estimator.errors import DynamicPriceError, UserError
 from estimator.pricing.catalog import Catalog, Resolution
 from estimator.strategies.callplan import CallPlan, Request
+from estimator.workload.spec import distribution_of
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,53 @@ class Strategy(Protocol):
         """The strategy for another workload's mean request (only the Auto Router's tiers
         depend on it); replay calls it with the log's own."""
         ...
+
+
+Variant = Callable[[Decimal], Any]  # factor -> the strategy with one driver scaled by it
+
+
+def scaled_field(strategy: Any, field: str, base: Decimal) -> Variant:
+    """A sensitivity driver: the strategy with its spec's `field` set to `base` x factor (a
+    token count), everything else unchanged. `strategy` is a frozen dataclass with a `spec`."""
+
+    def variant(factor: Decimal) -> Any:
+        spec = strategy.spec.model_copy(update={field: int(base * factor)})
+        return dataclasses.replace(strategy, spec=spec)
+
+    return variant
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One strategy kind: its scenario fields, how it is built, and how the decision and the
+    reports treat it. Everything else about a kind lives in its own module."""
+
+    name: str  # the scenario key (strategies[].<name>) and the `kind` in every output
+    spec: type[BaseModel]  # its fields, validated with the scenario
+    build: Callable[[str, Any, Catalog, str, Request], Any]  # (name, spec, catalog, where, mean)
+    label: str  # what a reader sees ("single model")
+    verdict: str  # the decision's verdict when it is the best buy
+    premium: bool = False  # buys quality with more calls: compared on break-even and routing
+    subset_verdict: str | None = None  # the verdict when it pays only for part of the traffic
+    error_field: tuple[str, ...] = ()  # where in its spec a build error points (file:line)
+    # its own sensitivity drivers, for a strategy and the workload's mean request
+    drivers: Callable[[Any, Request], dict[str, Variant]] | None = None
+    resize: Callable[[Any, int], Any] | None = None  # the same strategy with n parallel members
+    invoked: Callable[[Any, float], Any] | None = None  # run on a share of requests only
+
+
+def reasoning_of(resolution: Resolution, request: Request) -> Any:
+    """The request's reasoning tokens for a model that reasons, else none: every call of a
+    reasoning model thinks as much as the workload says; other models do not think."""
+    return request.reasoning_tokens if resolution.model.reasons else request.num(0)
+
+
+def answer_or(request: Request, tokens: Any) -> Any:
+    """A call's answer length: the spec's token count (a number or a distribution: its mean)
+    when given, else as long as the workload's answer."""
+    if tokens is None:
+        return request.output_tokens
+    return request.num(distribution_of(tokens).mean)
 
 
 def resolve_priced(

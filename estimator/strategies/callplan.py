@@ -8,12 +8,10 @@ plan is expanded for many sampled requests at once: the same expansion code serv
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
-Stage = Literal["single", "auto", "decide", "panel", "analyze", "answer", "plain"]
-STAGES: tuple[str, ...] = ("single", "auto", "plain", "decide", "panel", "analyze", "answer")
 Tokens = Any  # Decimal for the exact path, numpy.ndarray for the vectorised one
 
 
@@ -21,7 +19,7 @@ Tokens = Any  # Decimal for the exact path, numpy.ndarray for the vectorised one
 class Call:
     """One billed round trip of one model."""
 
-    stage: Stage
+    stage: str  # a row of strategies/stages.py
     model: str
     input_tokens: Tokens
     output_tokens: Tokens
@@ -82,9 +80,8 @@ class Request:
 @dataclass(frozen=True)
 class CallPlan:
     strategy: str
-    kind: Literal["single", "auto", "fusion"]
+    kind: str  # a registered strategy kind (strategies/registry.py)
     branches: tuple[Branch, ...]
-    notes: tuple[str, ...] = field(default=())
 
     @property
     def calls_per_request(self) -> Decimal:

@@ -24,11 +24,24 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from itertools import product
+from typing import Annotated, Any, Literal
 
+from pydantic import Field, field_validator, model_validator
+
+from estimator.defaults import default
 from estimator.errors import UserError
 from estimator.pricing.catalog import Catalog, Resolution
-from estimator.scenario.spec import FusionSpec, distribution_of
-from estimator.strategies.base import ModelUse, Strategy, resolve_priced, use
+from estimator.pricing.fees import FETCH_FEES, SEARCH_FEES
+from estimator.strategies.base import (
+    Kind,
+    ModelUse,
+    Strategy,
+    Variant,
+    answer_or,
+    reasoning_of,
+    resolve_priced,
+    use,
+)
 from estimator.strategies.callplan import (
     Branch,
     Call,
@@ -39,9 +52,70 @@ from estimator.strategies.callplan import (
     step_mixture,
 )
 from estimator.strategies.presets import PRESETS, Preset
-from estimator.strategies.single import cache_use
+from estimator.strategies.single import cache_use, reuse_cache
+from estimator.workload.spec import (
+    NonNegative,
+    Share,
+    Strict,
+    TokenInput,
+)
+from estimator.workload.spec import Tokens as TokenCount
 
 ZERO = Decimal(0)
+MAX_PANEL = 8  # "capped at 8 to bound cost amplification"
+SEARCH_ENGINES = ("auto", "native", *SEARCH_FEES)
+FETCH_ENGINES = tuple(FETCH_FEES)
+
+
+class SearchSpec(Strict):
+    engine: Literal[SEARCH_ENGINES] = default("fusion.search.engine")  # type: ignore[valid-type]
+    results: Annotated[int, Field(ge=1, le=25, strict=True)] = default("fusion.search.results")
+    tokens_per_result: TokenCount = default("fusion.search.tokens_per_result")
+
+
+class OverheadTokens(Strict):
+    tool_definition: TokenCount = default("fusion.overhead_tokens.tool_definition")
+    tool_call: TokenCount = default("fusion.overhead_tokens.tool_call")
+    analyst_instructions: TokenCount = default("fusion.overhead_tokens.analyst_instructions")
+
+
+class FusionSpec(Strict):
+    preset: str = default("fusion.preset")
+    analysis_models: list[str] | None = None
+    model: str | None = None
+    outer_model: str | None = default("fusion.outer_model")
+    invocation_rate: Share = default("fusion.invocation_rate")
+    max_tool_calls: Annotated[int, Field(ge=1, le=16, strict=True)] = default(
+        "fusion.max_tool_calls"
+    )
+    tool_steps: NonNegative = default("fusion.tool_steps")
+    analyst_tool_steps: NonNegative = default("fusion.analyst_tool_steps")
+    search: SearchSpec = SearchSpec()
+    fetches_per_step: NonNegative = default("fusion.fetches_per_step")
+    tokens_per_fetch: TokenCount = default("fusion.tokens_per_fetch")
+    fetch_engine: Literal[FETCH_ENGINES] = default("fusion.fetch_engine")  # type: ignore[valid-type]
+    panel_output_tokens: TokenInput | None = default("fusion.panel_output_tokens")
+    analysis_tokens: TokenCount = default("fusion.analysis_tokens")
+    overhead_tokens: OverheadTokens = OverheadTokens()
+    max_completion_tokens: Annotated[int, Field(ge=1, strict=True)] = default(
+        "fusion.max_completion_tokens"
+    )
+
+    @field_validator("analysis_models")
+    @classmethod
+    def _panel_size(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and not 1 <= len(value) <= MAX_PANEL:
+            raise ValueError(f"a panel has 1 to {MAX_PANEL} models, not {len(value)}")
+        return value
+
+    @model_validator(mode="after")
+    def _steps(self) -> FusionSpec:
+        for name in ("tool_steps", "analyst_tool_steps"):
+            if getattr(self, name) > self.max_tool_calls:
+                raise ValueError(
+                    f"{name} {getattr(self, name):g} is above max_tool_calls {self.max_tool_calls}"
+                )
+        return self
 
 
 @dataclass(frozen=True)
@@ -87,9 +161,6 @@ class FusionStrategy:
 
     # -- expansion -------------------------------------------------------------------------
 
-    def _reasoning(self, resolution: Resolution, request: Request) -> Tokens:
-        return request.reasoning_tokens if resolution.model.reasons else request.num(0)
-
     def _search_engine(self, resolution: Resolution) -> str:
         engine = self.spec.search.engine
         if engine in ("auto", "native"):
@@ -108,7 +179,7 @@ class FusionStrategy:
         """A model's tool loop: `steps` searches, then its answer. Returns calls, answer size."""
         spec, overhead = self.spec, self.spec.overhead_tokens
         cap = request.num(spec.max_completion_tokens)
-        reasoning = smaller(self._reasoning(resolution, request), cap)
+        reasoning = smaller(reasoning_of(resolution, request), cap)
         per_step = request.num(
             overhead.tool_call
             + spec.search.results * spec.search.tokens_per_result
@@ -144,16 +215,14 @@ class FusionStrategy:
         return calls, answer
 
     def panel_output(self, request: Request) -> Tokens:
-        if self.spec.panel_output_tokens is None:
-            return request.output_tokens
-        return request.num(distribution_of(self.spec.panel_output_tokens).mean)
+        return answer_or(request, self.spec.panel_output_tokens)
 
     def invocation(self, request: Request, steps: int, analyst_steps: int) -> list[Call]:
         """The calls of one Fusion invocation with whole numbers of tool steps."""
         overhead = self.spec.overhead_tokens
         prompt = request.input_tokens
         with_tools = prompt + overhead.tool_definition
-        outer_reasoning = self._reasoning(self.outer, request)
+        outer_reasoning = reasoning_of(self.outer, request)
         calls = [
             Call(
                 "decide",
@@ -198,32 +267,7 @@ class FusionStrategy:
                 **cache_use(self.outer, request),
             )
         )
-        return self._reuse_cache(calls)
-
-    def _reuse_cache(self, calls: list[Call]) -> list[Call]:
-        """A model that writes the shared prompt to the cache on its own writes it once per
-        invocation: its later calls (the answer after the decide call, the round trips of a
-        tool loop) read the prefix that its first call wrote."""
-        writes = {r.id for r in (self.outer, self.analyst, *self.panel)}
-        writes = {m for m in writes if self._writes_on_its_own(m)}
-        seen: set[str] = set()
-        reused = []
-        for call in calls:
-            if call.model in writes and call.model in seen:
-                call = replace(
-                    call,
-                    cached_tokens=call.cached_tokens + call.written_tokens,
-                    written_tokens=call.written_tokens * 0,
-                )
-            seen.add(call.model)
-            reused.append(call)
-        return reused
-
-    def _writes_on_its_own(self, model_id: str) -> bool:
-        for resolution in (self.outer, self.analyst, *self.panel):
-            if resolution.id == model_id:
-                return resolution.model.writes_cache_automatically
-        return False
+        return reuse_cache(calls, (self.outer, self.analyst, *self.panel))
 
     def expand(self, request: Request) -> CallPlan:
         rate = Decimal(str(self.spec.invocation_rate))
@@ -238,7 +282,7 @@ class FusionStrategy:
                 calls = self.invocation(request, steps, analyst_steps)
                 branches.append(Branch(probability, tuple(calls), label))
         if rate < 1:
-            outer_reasoning = self._reasoning(self.outer, request)
+            outer_reasoning = reasoning_of(self.outer, request)
             plain = Call(
                 "plain",
                 self.outer.id,
@@ -266,3 +310,50 @@ class FusionStrategy:
         if not self.preset.documented and self.spec.analysis_models is None:
             notes.append(f"preset {self.preset.name}: {self.preset.source}")
         return notes
+
+
+def _variant(strategy: FusionStrategy, **update: Any) -> FusionStrategy:
+    return replace(strategy, spec=strategy.spec.model_copy(update=update))
+
+
+def drivers(strategy: FusionStrategy, mean: Request) -> dict[str, Variant]:
+    """Fusion's own sensitivity drivers: what moves its cost besides the workload."""
+    spec = strategy.spec
+    panel = Decimal(strategy.panel_output(mean))
+
+    def tool_steps(factor: Decimal) -> FusionStrategy:
+        steps = min(spec.max_tool_calls, spec.tool_steps * float(factor))
+        return _variant(strategy, tool_steps=steps)
+
+    def per_result(factor: Decimal) -> FusionStrategy:
+        search = spec.search.model_copy(
+            update={"tokens_per_result": int(spec.search.tokens_per_result * factor)}
+        )
+        return _variant(strategy, search=search)
+
+    def analysis(factor: Decimal) -> FusionStrategy:
+        return _variant(strategy, analysis_tokens=int(spec.analysis_tokens * factor))
+
+    return {
+        "panel output tokens": lambda f: _variant(strategy, panel_output_tokens=int(panel * f)),
+        "analysis tokens": analysis,
+        "tool steps": tool_steps,
+        "tokens per search result": per_result,
+        "invocation rate": lambda f: _variant(
+            strategy, invocation_rate=min(1.0, spec.invocation_rate * float(f))
+        ),
+    }
+
+
+KIND = Kind(
+    name="fusion",
+    spec=FusionSpec,
+    build=lambda name, spec, catalog, where, mean: FusionStrategy.build(name, spec, catalog, where),
+    label="Fusion",
+    verdict="use-fusion",
+    premium=True,
+    subset_verdict="fusion-for-a-subset",
+    drivers=drivers,
+    resize=lambda strategy, size: strategy.with_panel_size(size),
+    invoked=lambda strategy, rate: strategy.with_invocation_rate(rate),
+)

@@ -46,7 +46,7 @@
   function compute() {
     var rows = {};
     data.strategies.forEach(function (s) {
-      var fusion = s.kind === "fusion" && s.invoked !== null && state.rate !== null;
+      var fusion = s.invoked !== null && state.rate !== null;  // a kind that may not run
       var perRequest = fusion ? state.rate * s.invoked + (1 - state.rate) * s.plain : s.per_request;
       var latency = (fusion && s.latency_invoked_s !== null)
         ? state.rate * s.latency_invoked_s + (1 - state.rate) * s.latency_plain_s : s.latency_s;
@@ -97,16 +97,16 @@
       line.setAttribute("x2", px(c.x_max)); line.setAttribute("y2", py(base + r.errorRate * c.x_max));
       line.setAttribute("stroke", palette[n % palette.length]);
       line.setAttribute("stroke-width", "2");
-      if (s.kind !== "fusion") { line.setAttribute("stroke-dasharray", "6 3"); }
+      if (!s.premium) { line.setAttribute("stroke-dasharray", "6 3"); }
       var title = document.createElementNS(ns, "title");
       title.textContent = s.name;
       line.appendChild(title);
       g.appendChild(line);
     });
     data.strategies.forEach(function (f) {
-      if (f.kind !== "fusion") { return; }
+      if (!f.premium) { return; }
       data.strategies.forEach(function (o) {
-        if (o.kind === "fusion") { return; }
+        if (o.premium) { return; }
         var be = breakEven(rows, f.name, o.name);
         if (be === null || be > c.x_max) { return; }
         var r = rows[f.name];
@@ -140,18 +140,18 @@
     each("[data-whatif=total-monthly]", function (el) {
       setUsd(el, rows[el.getAttribute("data-strategy")].totalMonthly);
     });
-    if (data.fusion) {
+    if (data.premium) {
       each("[data-whatif=multiplier]", function (el) {
-        var v = rows[data.fusion].perRequest / rows[data.baseline].perRequest;
+        var v = rows[data.premium].perRequest / rows[data.baseline].perRequest;
         el.textContent = ratio(v);
         el.setAttribute("data-value", String(v));
       });
       each("[data-whatif=breakeven]", function (el) {
-        setUsd(el, breakEven(rows, data.fusion, el.getAttribute("data-versus")));
+        setUsd(el, breakEven(rows, data.premium, el.getAttribute("data-versus")));
       });
     }
     each("[data-whatif=breakeven-cell]", function (el) {
-      setUsd(el, breakEven(rows, el.getAttribute("data-fusion"), el.getAttribute("data-versus")));
+      setUsd(el, breakEven(rows, el.getAttribute("data-premium"), el.getAttribute("data-versus")));
     });
     drawDecision(rows);
     document.getElementById("wi-volume-out").textContent = Math.round(state.volume).toLocaleString("en-US");

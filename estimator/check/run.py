@@ -1,0 +1,94 @@
+"""`check()`: estimate a scenario, gate it on its policy and diff it against a baseline.
+
+A strategy whose model has no fixed price (a router called directly) is left out of the
+estimate and reported as the `fail_on_dynamic_price` policy, so one such strategy does not stop
+the check of the others; the library and the CLI do the same.
+"""
+
+from __future__ import annotations
+
+from estimator.check.baseline import Baseline
+from estimator.check.diff import deltas, moved_by, price_changes
+from estimator.check.policies import dynamic_price, evaluate
+from estimator.costing.options import Options
+from estimator.documents.check import CheckResult, PolicyResult
+from estimator.documents.estimate import Estimate
+from estimator.errors import DynamicPriceError
+from estimator.pricing.catalog import Catalog
+from estimator.scenario.io import validate_scenario
+from estimator.scenario.spec import Policy, Scenario
+
+
+def estimate_what_can_be_priced(
+    scenario: Scenario, catalog: Catalog, options: Options, source: str, fail_on_dynamic: bool
+) -> tuple[Estimate, list[PolicyResult], list[str]]:
+    """The estimate of every strategy with fixed prices, and a policy result and a note for
+    each one left out."""
+    from estimator.api import estimate
+
+    extra: list[PolicyResult] = []
+    notes: list[str] = []
+    while True:
+        try:
+            return estimate(scenario, catalog, options, source=source), extra, notes
+        except DynamicPriceError as exc:
+            name = exc.strategy
+            if name is None or len(scenario.strategies) <= 1:
+                raise
+            extra.append(dynamic_price(name, str(exc), fail_on_dynamic))
+            notes.append(f"{name} was left out: {exc}")
+            data = scenario.model_dump(mode="json", exclude_unset=True)
+            data["strategies"] = [s for s in data["strategies"] if s["name"] != name]
+            if data.get("baseline") == name:
+                data.pop("baseline")
+            scenario = validate_scenario(data, source)
+
+
+def check_estimate(
+    current: Estimate,
+    policy: Policy,
+    baseline: Baseline | None = None,
+    notes: list[str] | None = None,
+    extra: list[PolicyResult] | None = None,
+) -> CheckResult:
+    """Evaluate `policy` on an estimate (and its diff against `baseline`)."""
+    rows = deltas(current, baseline)
+    policies = list(extra or []) + evaluate(current, policy, rows, baseline is not None)
+    changed_catalog = baseline is not None and baseline.pricing.sha256 != current.pricing.sha256
+    failed = sum(not p.passed for p in policies)
+    return CheckResult(
+        scenario=current.scenario["name"],
+        passed=failed == 0,
+        failed=failed,
+        catalog={
+            "fetched_at": current.pricing.fetched_at,
+            "age_days": current.pricing.age_days,
+            "stale": current.pricing.stale,
+            "sha256": current.pricing.sha256,
+            "source": current.pricing.source,
+        },
+        baseline_catalog=None
+        if baseline is None
+        else {"fetched_at": baseline.pricing.fetched_at, "sha256": baseline.pricing.sha256},
+        strategies=rows,
+        policies=policies,
+        price_changes=price_changes(current, baseline) if changed_catalog and baseline else [],
+        moved_by=moved_by(current, baseline) if baseline else [],
+        notes=list(notes or []),
+    )
+
+
+def check(
+    scenario: Scenario,
+    catalog: Catalog,
+    policy: Policy | None = None,
+    baseline: Baseline | None = None,
+    options: Options | None = None,
+    source: str = "built-in example",
+) -> CheckResult:
+    """Estimate `scenario` and gate it on `policy` (default: the scenario's own `policy:`)."""
+    chosen = policy if policy is not None else scenario.policy
+    current, extra, notes = estimate_what_can_be_priced(
+        scenario, catalog, options or Options(), source, chosen.fail_on_dynamic_price
+    )
+    return check_estimate(current, chosen, baseline, notes, extra)

@@ -1,0 +1,52 @@
+"""Context limits: the largest prompt every call of a strategy can take."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from estimator.documents.estimate import ContextInfo
+from estimator.pricing.catalog import Catalog
+from estimator.strategies.base import Strategy
+from estimator.strategies.callplan import Request
+from estimator.workload.profile import Profile
+
+
+def context_limits(strategy: Strategy, profile: Profile, catalog: Catalog) -> ContextInfo:
+    """The largest prompt every call of the strategy can take, and overflows at the p95 prompt.
+
+    Each call's input is affine in the prompt (I appears once), so expanding the plan at I = 0
+    with p95 outputs gives each call's fixed load; the call with the least room binds.
+    """
+    out95 = Decimal(str(round(profile.output.quantile(0.95))))
+    reasoning95 = Decimal(str(round(profile.reasoning.quantile(0.95))))
+    plan = strategy.expand(
+        Request(
+            Decimal(0), max(out95, profile.output.mean), max(reasoning95, profile.reasoning.mean)
+        )
+    )
+    best: tuple[Decimal, str] | None = None
+    for branch in plan.branches:
+        for call in branch.calls:
+            model = catalog.get_exact(call.model)
+            if not model.max_context:
+                continue
+            room = (
+                Decimal(model.max_context)
+                - Decimal(call.input_tokens)
+                - Decimal(call.max_output_tokens or 0)
+            )
+            label = f"{call.stage} ({call.model})"
+            if best is None or room < best[0]:
+                best = (room, label)
+    if best is None:
+        return ContextInfo(max_prompt_tokens=None, binding_call=None)
+    prompt95 = Decimal(str(round(profile.input.quantile(0.95))))
+    overflows = []
+    if best[0] < prompt95:
+        overflows.append(
+            f"a p95 prompt of {prompt95:,} tokens does not fit: {best[1]} has room for "
+            f"{max(best[0], Decimal(0)):,.0f} prompt tokens"
+        )
+    return ContextInfo(
+        max_prompt_tokens=int(max(best[0], Decimal(0))), binding_call=best[1], overflows=overflows
+    )

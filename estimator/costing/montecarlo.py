@@ -1,0 +1,78 @@
+"""Percentiles from a seeded Monte Carlo: requests drawn from the token distributions, hours
+and branches, each priced through the vectorised path."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from typing import Any
+
+from estimator.costing.pricer import vector_cost
+from estimator.documents.estimate import Band, Distribution
+from estimator.pricing.catalog import Catalog
+from estimator.strategies.base import Strategy
+from estimator.workload.distributions import Z95
+from estimator.workload.profile import Profile
+
+
+def monte_carlo(
+    strategy: Strategy, profile: Profile, catalog: Catalog, samples: int, seed: int
+) -> Any:
+    """Per-request USD of `samples` requests drawn from the workload (numpy array)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    sampled = (
+        profile.input.sample(rng, samples),
+        profile.output.sample(rng, samples),
+        profile.reasoning.sample(rng, samples),
+    )
+    weights = np.array([float(w) for w in profile.hours])
+    hours = rng.choice(24, size=samples, p=weights / weights.sum())
+    minutes = hours * 60 + rng.integers(0, 60, size=samples)  # windows may start mid-hour
+    branches = strategy.expand(profile.request(*(a[:1] for a in sampled))).branches
+    probabilities = np.array([float(b.probability) for b in branches])
+    chosen = rng.choice(len(branches), size=samples, p=probabilities / probabilities.sum())
+    cost = np.zeros(samples)
+    for index in range(len(branches)):
+        mask = chosen == index
+        if not mask.any():
+            continue
+        # expand only the requests that took this branch: work stays ~ one pass over samples
+        request = profile.request(*(a[mask] for a in sampled))
+        branch = strategy.expand(request).branches[index]
+        cost[mask] = sum(
+            vector_cost(c, catalog.get_exact(c.model), minutes[mask], profile.days)
+            for c in branch.calls
+        )
+    return cost
+
+
+def money(value: float) -> Decimal:
+    return Decimal(repr(float(value)))
+
+
+def distribution(costs: Any, samples: int, seed: int) -> Distribution:
+    import numpy as np
+
+    p50, p95, p99 = np.percentile(costs, [50, 95, 99])
+    return Distribution(
+        method="seeded Monte Carlo over token distributions, hours and branches",
+        samples=samples,
+        seed=seed,
+        mean_usd=money(costs.mean()),
+        p50_usd=money(p50),
+        p95_usd=money(p95),
+        p99_usd=money(p99),
+        sd_usd=money(costs.std()),
+    )
+
+
+def band(mean: Decimal, sd: Decimal, requests: Decimal) -> Band:
+    spread = Decimal(Z95) * sd * Decimal(math.sqrt(float(requests)))
+    return Band(
+        p5_usd=max(Decimal(0), mean * requests - spread),
+        p95_usd=mean * requests + spread,
+        method="normal approximation of the sum of independent requests (Monte Carlo spread); "
+        "excludes uncertainty in the token means themselves",
+    )

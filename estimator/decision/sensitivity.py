@@ -1,0 +1,99 @@
+"""Sensitivity: how a premium strategy's monthly premium over the baseline moves when each
+driver moves -50% / +50% (the workload's own drivers, then the kind's: Fusion's tool steps,
+panel answers...), its cost at 1-8 parallel members, and the Pareto frontier of (monthly cost,
+error rate) when error rates are given."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from decimal import Decimal
+
+from estimator.costing.plans import exact_per_request
+from estimator.decision.context import Context
+from estimator.documents.decision import PanelPoint, Sensitivity, TornadoRow
+from estimator.strategies.base import Strategy
+from estimator.strategies.registry import is_premium, kind
+from estimator.workload.profile import Profile
+
+VARIATION = 0.5
+PANEL_SIZES = range(1, 9)
+# the workload's drivers: (name, the profile with it scaled)
+WORKLOAD_DRIVERS: tuple[tuple[str, Callable[[Profile, Decimal], Profile]], ...] = (
+    ("input tokens", lambda p, f: dataclasses.replace(p, input=p.input.scaled(f))),
+    ("output tokens", lambda p, f: dataclasses.replace(p, output=p.output.scaled(f))),
+)
+# ...and after the kind's own drivers
+VOLUME: tuple[str, Callable[[Profile, Decimal], Profile]] = (
+    "volume",
+    lambda p, f: dataclasses.replace(p, requests_per_month=p.requests_per_month * f),
+)
+
+
+def sensitivity(ctx: Context, premium_name: str) -> Sensitivity:
+    premium = ctx.strategies[premium_name]
+    registered = kind(premium.kind)
+    base_name = ctx.scenario.baseline_name
+    if base_name == premium_name:
+        base_name = next((n for n, r in ctx.results.items() if not is_premium(r.kind)), base_name)
+    baseline = ctx.strategies[base_name]
+    profile, catalog = ctx.profile, ctx.catalog
+
+    def delta(f: Strategy, p: Profile) -> Decimal:
+        extra = exact_per_request(f, p, catalog) - exact_per_request(baseline, p, catalog)
+        return extra * p.requests_per_month
+
+    low, high = Decimal(str(1 - VARIATION)), Decimal(str(1 + VARIATION))
+    moves: dict[str, tuple[Decimal, Decimal]] = {
+        name: (delta(premium, vary(profile, low)), delta(premium, vary(profile, high)))
+        for name, vary in WORKLOAD_DRIVERS
+    }
+    own = registered.drivers(premium, profile.mean_request()) if registered.drivers else {}
+    for name, variant in own.items():
+        moves[name] = (delta(variant(low), profile), delta(variant(high), profile))
+    name, vary = VOLUME
+    moves[name] = (delta(premium, vary(profile, low)), delta(premium, vary(profile, high)))
+    rows = [
+        TornadoRow(
+            driver=name,
+            low_monthly_delta_usd=lo,
+            high_monthly_delta_usd=hi,
+            impact_usd=abs(hi - lo),
+        )
+        for name, (lo, hi) in moves.items()
+    ]
+    rows.sort(key=lambda r: r.impact_usd, reverse=True)
+    sweep = []
+    if registered.resize is not None:
+        for size in PANEL_SIZES:
+            per_request = exact_per_request(registered.resize(premium, size), profile, catalog)
+            sweep.append(
+                PanelPoint(
+                    size=size,
+                    per_request_usd=per_request,
+                    monthly_usd=per_request * profile.requests_per_month,
+                )
+            )
+    return Sensitivity(
+        premium=premium_name,
+        baseline=base_name,
+        base_monthly_delta_usd=delta(premium, profile),
+        variation=VARIATION,
+        tornado=rows,
+        panel_sweep=sweep,
+        pareto=pareto(ctx),
+    )
+
+
+def pareto(ctx: Context) -> list[str] | None:
+    """Strategies no other beats on both monthly cost and error rate (needs error rates)."""
+    rates = ctx.spec.error_rates()
+    if not rates:
+        return None
+    points = [(ctx.results[n].monthly_usd, rate, n) for n, rate in rates.items()]
+    frontier = []
+    for cost, rate, name in points:
+        dominated = any(c <= cost and r <= rate and (c < cost or r < rate) for c, r, _ in points)
+        if not dominated:
+            frontier.append((cost, name))
+    return [name for _, name in sorted(frontier)]

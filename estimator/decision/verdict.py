@@ -1,0 +1,257 @@
+"""The verdict: the strategy with the lowest expected total per request that fits the monthly
+budget and the latency budget; a premium strategy (Fusion, self-consistency, a hand-rolled
+panel) for part of the traffic when it is the best buy per request but cannot carry all of it,
+or when a high-stakes slice pays for it. Reasons come out as data (`Reason(kind, figures)`);
+renderers/reasons.py words them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from estimator.decision.context import Context
+from estimator.documents.decision import BreakEven, ExpectedCost, LatencyInfo, Reason
+from estimator.strategies.registry import is_premium, kind
+
+
+@dataclass
+class Verdict:
+    verdict: str
+    chosen: str
+    premium: str | None
+    share: float | None
+    reasons: list[Reason] = field(default_factory=list)
+
+
+def reason(name: str, **figures: Any) -> Reason:
+    return Reason(kind=name, figures=figures)
+
+
+def fits(row: ExpectedCost) -> bool:
+    return row.fits_budget is not False and row.fits_latency is not False
+
+
+def key(row: ExpectedCost) -> Decimal:
+    """What the verdict minimises: the expected total when error rates are known, else cost."""
+    return (
+        row.total_per_request_usd if row.total_per_request_usd is not None else row.per_request_usd
+    )
+
+
+def verdict(
+    ctx: Context,
+    expected: list[ExpectedCost],
+    latency: dict[str, LatencyInfo],
+    breaks: list[BreakEven],
+) -> Verdict:
+    spec = ctx.spec
+    quality_known = spec.cost_per_error_usd is not None and bool(spec.error_rates())
+    ranked = [r for r in expected if not quality_known or r.error_rate is not None]
+    feasible = [r for r in ranked if fits(r)] or ranked
+    best = min(feasible, key=key)
+    premium = min((r for r in ranked if is_premium(r.kind)), key=key, default=None)
+    found = Verdict(kind(best.kind).verdict, best.strategy, None, None)
+    if premium is not None:
+        found.reasons.append(_premium_cost(ctx, premium))
+        if quality_known and not is_premium(best.kind):
+            _premium_for_a_subset(ctx, found, premium, best)
+    if found.verdict == kind(best.kind).verdict:
+        found.reasons.insert(0, _best_reason(ctx, best, premium, quality_known))
+    found.reasons += _break_even_reasons(ctx, breaks, premium, best)
+    found.reasons += _budget_reasons(ctx, expected, latency)
+    if not [r for r in ranked if fits(r)]:
+        found.reasons.append(reason("nothing_fits"))
+    premiums = [r for r in expected if is_premium(r.kind)]
+    found.premium = premium.strategy if premium else (premiums[0].strategy if premiums else None)
+    return found
+
+
+def _premium_cost(ctx: Context, premium: ExpectedCost) -> Reason:
+    result, base = ctx.results[premium.strategy], ctx.results[ctx.scenario.baseline_name]
+    extra = (result.per_request_usd - base.per_request_usd) * ctx.requests
+    return reason(
+        "premium_cost",
+        strategy=result.name,
+        per_request_usd=result.per_request_usd,
+        multiplier=result.multiplier_vs_baseline,
+        baseline=base.name,
+        baseline_per_request_usd=base.per_request_usd,
+        monthly_delta_usd=extra,
+        requests_per_month=float(ctx.requests),
+    )
+
+
+def _best_reason(
+    ctx: Context, best: ExpectedCost, premium: ExpectedCost | None, quality_known: bool
+) -> Reason:
+    if not quality_known:
+        return reason(
+            "cheapest_that_fits", strategy=best.strategy, per_request_usd=best.per_request_usd
+        )
+    return reason(
+        "lowest_expected_total",
+        strategy=best.strategy,
+        premium_kind=is_premium(best.kind),
+        total_per_request_usd=best.total_per_request_usd,
+        cost_per_error_usd=Decimal(str(ctx.spec.cost_per_error_usd)),
+        runner_up=None if premium is None or premium is best else premium.strategy,
+        runner_up_total_usd=None if premium is None else premium.total_per_request_usd,
+    )
+
+
+def _premium_for_a_subset(
+    ctx: Context, found: Verdict, premium: ExpectedCost, alt: ExpectedCost
+) -> None:
+    """The premium strategy is the best buy per request but cannot carry all traffic, or a
+    high-stakes slice pays for it: route part of the traffic through it."""
+    subset = kind(premium.kind).subset_verdict
+    if subset is None:
+        return
+    if key(premium) < key(alt):
+        share = _subset_share(ctx, premium, alt)
+        problems = []
+        if premium.fits_budget is False:
+            problems.append("over_budget")
+        if premium.fits_latency is False:
+            problems.append("too_slow")
+        found.verdict, found.chosen, found.share = subset, premium.strategy, share
+        found.reasons.insert(
+            0,
+            reason(
+                "route_a_subset",
+                strategy=premium.strategy,
+                total_per_request_usd=premium.total_per_request_usd,
+                versus=alt.strategy,
+                versus_total_usd=alt.total_per_request_usd,
+                problems=problems,
+                share=share,
+            ),
+        )
+    elif ctx.spec.high_stakes is not None:
+        high = _high_stakes(ctx, premium, alt)
+        if high is not None:
+            found.verdict, found.chosen = subset, premium.strategy
+            found.share = ctx.spec.high_stakes.share
+            found.reasons.insert(0, high)
+
+
+def _subset_share(ctx: Context, premium: ExpectedCost, alt: ExpectedCost) -> float | None:
+    budget = ctx.spec.monthly_budget_usd
+    if budget is None or premium.fits_budget is not False:
+        return None
+    f, a = ctx.results[premium.strategy].monthly_usd, ctx.results[alt.strategy].monthly_usd
+    if f <= a:
+        return None
+    return max(0.0, min(1.0, float((Decimal(str(budget)) - a) / (f - a))))
+
+
+def _high_stakes(ctx: Context, premium: ExpectedCost, alt: ExpectedCost) -> Reason | None:
+    hs = ctx.spec.high_stakes
+    assert hs is not None and premium.error_rate is not None and alt.error_rate is not None
+    gap = Decimal(str(alt.error_rate)) - Decimal(str(premium.error_rate))
+    gain = gap * Decimal(str(hs.cost_per_error_usd))
+    extra = (
+        premium.per_request_usd
+        - alt.per_request_usd
+        + (premium.latency_cost_per_request_usd - alt.latency_cost_per_request_usd)
+    )
+    if gain <= extra:
+        return None
+    share = Decimal(str(hs.share))
+    delta = premium.per_request_usd - alt.per_request_usd
+    monthly = (alt.per_request_usd + share * delta) * ctx.requests
+    budget = ctx.spec.monthly_budget_usd
+    if budget is not None and monthly > Decimal(str(budget)):
+        return None
+    return reason(
+        "high_stakes",
+        strategy=premium.strategy,
+        share=hs.share,
+        cost_per_error_usd=Decimal(str(hs.cost_per_error_usd)),
+        prevented_usd=gain,
+        extra_usd=extra,
+        monthly_usd=monthly,
+    )
+
+
+def _break_even_reasons(
+    ctx: Context, breaks: list[BreakEven], premium: ExpectedCost | None, best: ExpectedCost
+) -> list[Reason]:
+    if premium is None:
+        return []
+    versus = best.strategy if not is_premium(best.kind) else ctx.scenario.baseline_name
+    mine = [b for b in breaks if b.premium == premium.strategy]
+    row = next((b for b in mine if b.versus == versus), mine[0] if mine else None)
+    if row is None:
+        return []
+    cost_per_error = ctx.spec.cost_per_error_usd
+    stated = None if cost_per_error is None else Decimal(str(cost_per_error))
+    common = {"strategy": premium.strategy, "versus": row.versus}
+    if row.usd_per_error is not None:
+        return [
+            reason(
+                "break_even",
+                **common,
+                usd_per_error=row.usd_per_error,
+                stated_usd_per_error=stated or None,
+                delta_error_rate=row.delta_error_rate or 0.0,
+            )
+        ]
+    if row.one_wrong_answer_in is not None:
+        return [
+            reason(
+                "must_prevent",
+                **common,
+                cost_per_error_usd=stated,
+                one_wrong_answer_in=row.one_wrong_answer_in,
+                required_error_reduction=row.required_error_reduction,
+            )
+        ]
+    return [
+        reason(
+            "give_error_rates",
+            **common,
+            delta_cost_per_request_usd=row.delta_cost_per_request_usd,
+        )
+    ]
+
+
+def _budget_reasons(
+    ctx: Context, expected: list[ExpectedCost], latency: dict[str, LatencyInfo]
+) -> list[Reason]:
+    spec = ctx.spec
+    reasons = []
+    if spec.monthly_budget_usd is not None:
+        budget = Decimal(str(spec.monthly_budget_usd))
+        over = [r.strategy for r in expected if r.fits_budget is False]
+        if over:
+            worst = max(over, key=lambda n: ctx.results[n].monthly_usd)
+            reasons.append(
+                reason(
+                    "over_budget",
+                    budget_usd=budget,
+                    over=over,
+                    worst=worst,
+                    worst_monthly_usd=ctx.results[worst].monthly_usd,
+                )
+            )
+        else:
+            reasons.append(reason("within_budget", budget_usd=budget))
+    budget_s = spec.latency_budget_s
+    if budget_s is not None:
+        slow = [n for n, info in latency.items() if info.within_budget is False]
+        for name in slow[:2]:
+            info = latency[name]
+            reasons.append(
+                reason(
+                    "too_slow",
+                    strategy=name,
+                    p50_s=info.p50_s,
+                    p95_s=info.p95_s,
+                    budget_p50_s=budget_s.p50,
+                    budget_p95_s=budget_s.p95,
+                )
+            )
+    return reasons

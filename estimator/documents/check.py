@@ -1,0 +1,69 @@
+"""The CheckResult: what `check` found, as one typed document (JSON schema
+`estimator/schemas/check.schema.json`, generated from these models).
+
+Policies are data: the measured figure, the limit and their unit; `message` is their wording,
+filled in by the renderers (renderers/check_output.py) so every output says the same thing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from estimator.documents.common import Count, Doc, Money
+
+SCHEMA_VERSION = 2  # 2: policies carry numbers (actual, limit, unit) beside their wording
+
+Unit = Literal["usd", "pct", "days", "x", "count", ""]
+
+
+class StrategyDelta(Doc):
+    name: str
+    status: Literal["changed", "unchanged", "added", "removed"]
+    before_usd: Money | None
+    after_usd: Money | None
+    delta_usd: Money | None
+    delta_pct: float | None
+
+
+class PolicyResult(Doc):
+    """One gate on one strategy (or on the catalog): passes at its limit, fails above it."""
+
+    policy: str
+    strategy: str | None
+    passed: bool
+    measure: str  # what was measured ("monthly cost", "catalog age", ...)
+    actual: Count | None  # None when the measure is not a number (a dynamic price)
+    limit: Count | None
+    unit: Unit
+    detail: str | None = None  # why, when the figures cannot say it (the overflowing call)
+    message: str | None = None  # the wording (renderers)
+
+
+class PriceChange(Doc):
+    model: str
+    key: str
+    old: Money | None
+    new: Money | None
+    change_pct: float | None
+
+
+class ModelMove(Doc):
+    strategy: str
+    model: str
+    before_usd: Money
+    after_usd: Money
+    delta_usd: Money
+
+
+class CheckResult(Doc):
+    schema_version: Literal[2] = SCHEMA_VERSION
+    scenario: str
+    passed: bool
+    failed: int
+    catalog: dict[str, Any]
+    baseline_catalog: dict[str, Any] | None
+    strategies: list[StrategyDelta]
+    policies: list[PolicyResult]
+    price_changes: list[PriceChange]
+    moved_by: list[ModelMove]
+    notes: list[str] = []

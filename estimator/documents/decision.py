@@ -1,0 +1,111 @@
+"""The decision part of an Estimate: expected costs with errors and waiting, break-evens,
+latency, sensitivity, the verdict and its reasons. Reasons are data (a kind and its figures)
+that the renderers word; `premium` strategies are those that buy quality with more calls
+(Fusion, self-consistency, a hand-rolled panel: the kind registry says which)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from estimator.documents.common import Doc, KindName, Money, VerdictName
+
+
+class ExpectedCost(Doc):
+    """Cost of a strategy including what its errors and its waiting cost."""
+
+    strategy: str
+    kind: KindName
+    per_request_usd: Money
+    error_rate: float | None
+    error_cost_per_request_usd: Money | None
+    latency_cost_per_request_usd: Money
+    total_per_request_usd: Money | None
+    total_monthly_usd: Money | None
+    fits_budget: bool | None
+    fits_latency: bool | None
+
+
+class LatencyInfo(Doc):
+    p50_s: float
+    p95_s: float
+    mean_s: float
+    invoked_mean_s: float | None = None  # kinds that may not run: mean latency when it runs
+    plain_mean_s: float | None = None  # ...and when it does not
+    multiplier_vs_baseline: float | None
+    within_budget: bool | None
+    slowest_stage: str
+
+
+class BreakEven(Doc):
+    """A premium strategy against one other: (dC + lambda dL) / d(error rate)."""
+
+    premium: str
+    versus: str
+    delta_cost_per_request_usd: Money
+    delta_latency_s: float
+    delta_error_rate: float | None
+    usd_per_error: Money | None
+    required_error_reduction: float | None
+    one_wrong_answer_in: float | None
+    # the cost per wrong answer at which it pays if it cuts the error rate by 1, 2, 5, 10 points
+    pays_at_reduction: dict[str, Money | None] = Field(default_factory=dict)
+
+
+class TornadoRow(Doc):
+    driver: str
+    low_monthly_delta_usd: Money
+    high_monthly_delta_usd: Money
+    impact_usd: Money
+
+
+class PanelPoint(Doc):
+    size: int
+    per_request_usd: Money
+    monthly_usd: Money
+
+
+class Sensitivity(Doc):
+    premium: str
+    baseline: str
+    base_monthly_delta_usd: Money
+    variation: float
+    tornado: list[TornadoRow]
+    panel_sweep: list[PanelPoint]
+    pareto: list[str] | None = None
+
+
+class Evidence(Doc):
+    result: str
+    source: str
+    citation: str
+    external: bool = True
+
+
+# A figure a reason rests on: money (exact), a count or share, a strategy name, names, or absent
+Figure = Money | bool | int | float | str | list[str] | None
+
+
+class Reason(Doc):
+    """One reason for the verdict: what kind of reason, and the figures it rests on. `text` is
+    its wording, filled in by the renderers (None on the library's object)."""
+
+    kind: str
+    figures: dict[str, Figure]
+    text: str | None = None
+
+
+class Decision(Doc):
+    verdict: VerdictName  # a registered kind's verdict (strategies/registry.verdicts())
+    reasons: list[Reason]
+    premium_strategy: str | None
+    chosen_strategy: str
+    subset_share: float | None = None
+    cost_per_error_usd: Money | None
+    value_of_latency_usd_per_s: float = 0.0
+    monthly_budget_usd: Money | None = None
+    expected: list[ExpectedCost]
+    break_even: list[BreakEven]
+    break_even_usd_per_error: dict[str, dict[str, Money | None]]
+    latency_s: dict[str, LatencyInfo]
+    sensitivity: Sensitivity | None
+    evidence: list[Evidence]

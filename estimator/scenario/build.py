@@ -1,0 +1,50 @@
+"""Turn a scenario's strategy specs into strategies bound to the catalog's models, through the
+kind registry (the kind's own `build`)."""
+
+from __future__ import annotations
+
+from estimator.pricing.catalog import Catalog
+from estimator.scenario.spec import Scenario, StrategySpec
+from estimator.strategies.auto import TYPICAL_REQUEST
+from estimator.strategies.base import Strategy
+from estimator.strategies.callplan import Request
+from estimator.strategies.registry import kind
+from estimator.workload.spec import Workload, distribution_of
+
+
+def build_strategy(
+    spec: StrategySpec,
+    catalog: Catalog,
+    where: str | None = None,
+    request: Request = TYPICAL_REQUEST,
+) -> Strategy:
+    """Bind a strategy to the catalog; `where` (file:line: field) prefixes its errors;
+    `request` is the mean request it is built for (the Auto Router ranks its tiers for it)."""
+    where = where or f"strategy {spec.name!r}"
+    strategy: Strategy = kind(spec.kind).build(spec.name, spec.spec, catalog, where, request)
+    return strategy
+
+
+def mean_request(workload: Workload) -> Request:
+    """The workload's mean request (the typical one when it gives no tokens at all)."""
+    request = Request(
+        distribution_of(workload.input_tokens).mean,
+        distribution_of(workload.output_tokens).mean,
+        distribution_of(workload.reasoning_tokens).mean,
+    )
+    if not request.input_tokens and not request.output_tokens:
+        return TYPICAL_REQUEST
+    return request
+
+
+def build_all(scenario: Scenario, catalog: Catalog) -> list[Strategy]:
+    request = mean_request(scenario.workload)
+    return [
+        build_strategy(
+            spec,
+            catalog,
+            scenario.locate("strategies", i, spec.kind, *kind(spec.kind).error_field),
+            request,
+        )
+        for i, spec in enumerate(scenario.strategies)
+    ]

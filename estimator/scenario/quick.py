@@ -1,0 +1,70 @@
+"""A scenario from quick options: a file (or the built-in example) with workload fields and
+strategies added, or strategies alone. What `estimate --single M --input-tokens 2000` does,
+as a function of plain arguments."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from estimator.scenario.io import load_scenario, validate_scenario
+from estimator.scenario.spec import Scenario
+
+EXAMPLE = "built-in example"
+
+
+def quick_strategies(
+    single: Sequence[str] = (), auto: Sequence[str] = (), fusion: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """Strategies named after what they run: a model, `auto-<tier>`, `fusion-<preset>`."""
+    return (
+        [{"name": m, "single": {"model": m}} for m in single]
+        + [{"name": f"auto-{t}", "auto": {"cost_tier": t}} for t in auto]
+        + [{"name": f"fusion-{p}", "fusion": {"preset": p}} for p in fusion]
+    )
+
+
+def scenario_from(
+    scenario: str | Path | None = None,
+    workload: Mapping[str, Any] | None = None,
+    strategies: Sequence[Mapping[str, Any]] = (),
+    name: str | None = None,
+    baseline: str | None = None,
+    observed: Mapping[str, Any] | None = None,
+    observed_from: str | None = None,
+) -> tuple[Scenario, str]:
+    """The scenario and a label saying where it came from.
+
+    `workload`: fields that override the scenario's (requests_per_month, input_tokens, ...);
+    `observed`: a whole workload taken from a log or profile (`observed_from` names it), under
+    `workload`'s overrides; `strategies` are added to the scenario's, or are the scenario's
+    when no file is given (the first is then the baseline).
+    """
+    fields = dict(workload or {})
+    if observed is not None:
+        fields = {**observed, **fields}
+    added = [dict(s) for s in strategies]
+    if not (fields or added or name or baseline or observed is not None):
+        return load_scenario(scenario), str(scenario) if scenario else EXAMPLE
+    data: dict[str, Any] = {"workload": {}, "strategies": []}
+    label = "command-line flags"
+    if scenario is not None or not added:  # no strategies given: the file's or the example's
+        data = load_scenario(scenario).model_dump(exclude_unset=True, mode="json")
+        label = f"{scenario or EXAMPLE} + flags"
+    if observed is not None:
+        data["workload"] = {}
+        label += f" + workload of {observed_from or 'a log'}"
+    if "requests_per_month" in fields:
+        data["workload"].pop("requests_per_day", None)
+    if "requests_per_day" in fields:
+        data["workload"].pop("requests_per_month", None)
+    data["workload"].update(fields)
+    data["strategies"] = list(data.get("strategies", [])) + added
+    if name:
+        data["name"] = name
+    if baseline:
+        data["baseline"] = baseline
+    elif added and scenario is None:
+        data["baseline"] = added[0]["name"]
+    return validate_scenario(data, label), label

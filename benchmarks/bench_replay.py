@@ -47,9 +47,9 @@ def replay_run(path: Path) -> tuple[float, dict]:
 
 
 def main() -> None:
+    from estimator.logs import exact_totals, replay
+    from estimator.logs.synthlog import write
     from estimator.pricing.store import load_catalog
-    from estimator.replay import exact_totals, replay
-    from estimator.replay.synthlog import write
     from estimator.scenario.build import build_all
     from estimator.scenario.io import validate_scenario
 

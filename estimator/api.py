@@ -14,28 +14,36 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from estimator.check.baseline import Baseline, load_baseline
-from estimator.check.run import check as check_scenario
 from estimator.costing.options import Options
-from estimator.documents.check import CheckResult
-from estimator.documents.estimate import Estimate
-from estimator.documents.replay import ReplayResult
-from estimator.pipeline import estimate as estimate_scenario
-from estimator.pricing.catalog import Catalog
-from estimator.pricing.store import history_files, load_catalog, load_dated
-from estimator.renderers import check_output, reasons
-from estimator.renderers.registry import render
-from estimator.replay.reader import ReadStats
-from estimator.replay.run import replay as replay_log
-from estimator.replay.workload import workload_of
-from estimator.scenario.build import build_all
+from estimator.pricing.store import load_catalog
 from estimator.scenario.io import load_scenario
-from estimator.scenario.quick import quick_strategies
-from estimator.scenario.quick import scenario_from as quick_scenario
-from estimator.scenario.spec import Policy, Scenario
-from estimator.strategies.base import Strategy
+
+if TYPE_CHECKING:  # each function imports what it runs: `estimate` never loads replay or check
+    from estimator.documents.check import CheckResult
+    from estimator.documents.estimate import Estimate
+    from estimator.documents.replay import ReplayResult
+    from estimator.gate.baseline import Baseline
+    from estimator.logs.reader import ReadStats
+    from estimator.pricing.catalog import Catalog
+    from estimator.scenario.spec import Policy, Scenario
+    from estimator.strategies.base import Strategy
+
+
+def load_baseline(path: str | Path) -> Baseline:
+    """A saved `estimate --format json` to diff a check against (exit 2 naming the file)."""
+    from estimator.gate.baseline import load_baseline as load
+
+    return load(path)
+
+
+def render(document: Any, fmt: str | None = None) -> str | bytes:
+    """Any result document in one of its formats (`renderers/registry.py` lists them)."""
+    from estimator.renderers.registry import render as render_document
+
+    return render_document(document, fmt)
+
 
 __all__ = [
     "Options",
@@ -62,7 +70,10 @@ def estimate(
 
     `when` is the date fees are priced at (default: now, or $FUSION_COST_NOW).
     """
-    return reasons.worded(estimate_scenario(scenario, catalog, options, source, when))
+    from estimator.pipeline import estimate as estimate_scenario
+    from estimator.renderers.reasons import worded
+
+    return worded(estimate_scenario(scenario, catalog, options, source, when))
 
 
 def check(
@@ -76,10 +87,12 @@ def check(
     """Gate `scenario`'s projected spend on `policy` (default: its own `policy:` section), and
     diff it against `baseline` (a saved `estimate --format json`, or its path). A strategy
     whose model has no fixed price is left out and reported as `fail_on_dynamic_price`."""
+    from estimator.gate.run import check as check_scenario
+    from estimator.renderers.check_output import worded
+
     if isinstance(baseline, str | Path):
         baseline = load_baseline(baseline)
-    found = check_scenario(scenario, catalog, policy, baseline, options, source)
-    return check_output.worded(found)
+    return worded(check_scenario(scenario, catalog, policy, baseline, options, source))
 
 
 def replay(
@@ -98,6 +111,11 @@ def replay(
     """What the log would have cost under each strategy (default: the built-in example's),
     calibrated against what it was billed. Rows are priced with the newest catalog of their
     date among `catalog`, `catalogs` (files) and, with `use_history`, the cache's history."""
+    from estimator.logs.run import replay as replay_log
+    from estimator.pricing.store import history_files, load_dated
+    from estimator.scenario.build import build_all
+    from estimator.scenario.spec import Scenario
+
     if strategies is None:
         strategies = load_scenario()
     built = build_all(strategies, catalog) if isinstance(strategies, Scenario) else strategies
@@ -138,8 +156,13 @@ def scenario_from(
     {"input_tokens": {"mean": 2000, "p95": 8000}}); `single`/`auto`/`fusion`: strategies to
     add, by model, cost tier or preset (alone, they are the scenario); `workload_from`: a log
     or a saved workload profile whose workload replaces the file's (priced with `catalog`)."""
+    from estimator.scenario.quick import quick_strategies
+    from estimator.scenario.quick import scenario_from as quick_scenario
+
     observed = None
     if workload_from is not None:
+        from estimator.logs.workload import workload_of
+
         observed = workload_of(workload_from, catalog or load_catalog())
     return quick_scenario(
         scenario,
@@ -155,6 +178,6 @@ def scenario_from(
 def report(result: Estimate) -> str:
     """The estimate as one self-contained HTML page (inline CSS, SVG and script; opens
     offline). `fusion-cost report` writes it to reports/<scenario>.html."""
-    html = render(result, "html")
+    html = render(result, "html")  # the registry's html renderer
     assert isinstance(html, str)
     return html

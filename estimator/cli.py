@@ -14,10 +14,11 @@ import math
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from estimator import __version__
 from estimator.errors import FusionCostError
+from estimator.pricing.endpoint import BASE_URL_VARIABLE, DEFAULT_BASE_URL
 from estimator.pricing.secrets import API_KEY_VARIABLE, Secrets, strip_userinfo
 
 DEFAULT_MAX_AGE_DAYS = 7.0
@@ -25,8 +26,6 @@ REPORT_URL = "https://github.com/fusion-cost/fusion-cost/issues"
 MAX_NUMBER = 1e15  # numeric flags above this are no real workload (and overflow floats)
 MAX_SAMPLES = 1_000_000  # Monte Carlo requests per strategy (memory grows with it)
 MAX_ERROR_CHARS = 2000
-DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"  # = pricing.fetch's (that module loads httpx)
-BASE_URL_VARIABLE = "FUSION_COST_BASE_URL"
 
 MAIN_EPILOG = """\
 examples:
@@ -67,6 +66,10 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see `{self.prog} --help`)")
 
 
+if TYPE_CHECKING:  # generic only to the type checker (argparse's class is not subscriptable)
+    Subcommands = argparse._SubParsersAction[_Parser]  # what `add_subparsers` returns here
+
+
 def number(kind: str, low: float = 0.0, high: float = MAX_NUMBER, whole: bool = False) -> Any:
     """An argparse type: a finite number in [low, high] (whole when `whole`)."""
 
@@ -95,8 +98,8 @@ USD = number("an amount in USD")
 COUNT = number("a count", high=MAX_NUMBER)
 
 
-def _catalog_options() -> argparse.ArgumentParser:
-    parent = argparse.ArgumentParser(add_help=False)
+def _catalog_options() -> _Parser:
+    parent = _Parser(add_help=False)
     group = parent.add_argument_group("catalog")
     group.add_argument("--cache-dir", metavar="DIR", help="read (and write) catalogs in DIR")
     group.add_argument(
@@ -124,7 +127,7 @@ def _output_options(parser: argparse.ArgumentParser, document: str) -> None:
     parser.add_argument("-o", "--output", metavar="FILE", help=OUTPUT_HELP)
 
 
-def _add_prices(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParser) -> None:
+def _add_prices(sub: Subcommands, catalog: _Parser) -> None:
     prices = sub.add_parser(
         "prices",
         help="show, refresh, import and diff the pricing catalog",
@@ -133,7 +136,13 @@ def _add_prices(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParse
         formatter_class=_Formatter,
     )
     actions = prices.add_subparsers(dest="action", metavar="ACTION", required=True)
+    _add_prices_show(actions, catalog)
+    _add_prices_refresh(actions, catalog)
+    _add_prices_import(actions, catalog)
+    _add_prices_diff(actions, catalog)
 
+
+def _add_prices_show(actions: Subcommands, catalog: _Parser) -> None:
     show = actions.add_parser(
         "show",
         parents=[catalog],
@@ -150,6 +159,8 @@ def _add_prices(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParse
     _output_options(show, "prices")
     show.set_defaults(handler="estimator.commands.prices:show")
 
+
+def _add_prices_refresh(actions: Subcommands, catalog: _Parser) -> None:
     refresh = actions.add_parser(
         "refresh",
         parents=[catalog],
@@ -199,6 +210,8 @@ def _add_prices(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParse
     )
     refresh.set_defaults(handler="estimator.commands.prices:refresh")
 
+
+def _add_prices_import(actions: Subcommands, catalog: _Parser) -> None:
     imp = actions.add_parser(
         "import",
         parents=[catalog],
@@ -222,6 +235,8 @@ def _add_prices(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParse
     )
     imp.set_defaults(handler="estimator.commands.prices:import_")
 
+
+def _add_prices_diff(actions: Subcommands, catalog: _Parser) -> None:
     diff = actions.add_parser(
         "diff",
         parents=[catalog],
@@ -328,7 +343,7 @@ def _scenario_options(parser: argparse.ArgumentParser, baseline_flag: str = "--b
     )
 
 
-def _add_estimate(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParser) -> None:
+def _add_estimate(sub: Subcommands, catalog: _Parser) -> None:
     estimate = sub.add_parser(
         "estimate",
         parents=[catalog],
@@ -344,7 +359,7 @@ def _add_estimate(sub: argparse._SubParsersAction, catalog: argparse.ArgumentPar
     estimate.set_defaults(handler="estimator.commands.estimate:run")
 
 
-def _add_report(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParser) -> None:
+def _add_report(sub: Subcommands, catalog: _Parser) -> None:
     report = sub.add_parser(
         "report",
         parents=[catalog],
@@ -379,7 +394,7 @@ Policies come from the scenario's `policy:` section; flags override it. See docs
 """
 
 
-def _add_check(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParser) -> None:
+def _add_check(sub: Subcommands, catalog: _Parser) -> None:
     check = sub.add_parser(
         "check",
         parents=[catalog],
@@ -442,7 +457,7 @@ include reasoning, prompt tokens include cached and written tokens.
 """
 
 
-def _add_replay(sub: argparse._SubParsersAction, catalog: argparse.ArgumentParser) -> None:
+def _add_replay(sub: Subcommands, catalog: _Parser) -> None:
     replay = sub.add_parser(
         "replay",
         parents=[catalog],

@@ -20,16 +20,16 @@ from typing import Any
 import numpy as np
 import pytest
 
-from estimator.pricing.catalog import Catalog
-from estimator.pricing.fees import days_since_epoch
-from estimator.pricing.models import ModelInfo
-from estimator.replay import replay
-from estimator.replay.calibration import (
+from estimator.logs import replay
+from estimator.logs.calibration import (
     REASON_CHANGED,
     REASON_PROVIDER,
     SEP_FUSION,
     SEP_WEB,
 )
+from estimator.pricing.catalog import Catalog
+from estimator.pricing.fees import days_since_epoch
+from estimator.pricing.models import ModelInfo
 from tests.conftest import PAYLOAD, REAL
 
 USAGE = REAL / "openrouter-usage-2026-08.jsonl"
@@ -447,7 +447,7 @@ def test_a_cache_price_change_points_at_the_prompt_part(catalog: Catalog, tmp_pa
     }
     log = write_jsonl(tmp_path / "cache.jsonl", [cached])
     # priced with a catalog whose cache read is $0.6 instead of $0.3, dated before the row
-    from estimator.replay.calibration import REASON_PROMPT
+    from estimator.logs.calibration import REASON_PROMPT
 
     result = replay(log, cheaper, [])
     assert result.calibration.flagged_by_reason == {REASON_PROMPT: 1}
@@ -495,9 +495,9 @@ def test_a_generation_records_web_search_fee_is_separated(catalog: Catalog, tmp_
 def test_history_catalogs_are_read_only_when_a_row_needs_one(
     catalog: Catalog, tmp_path: Path
 ) -> None:
+    from estimator.logs.timeline import Timeline
     from estimator.pricing.refresh import import_file
     from estimator.pricing.store import history_files, read_catalog_file
-    from estimator.replay.timeline import Timeline
 
     cache = tmp_path / "cache"
     for day in ("2026-07-01", "2026-07-15", "2026-08-01"):  # three catalogs in the history

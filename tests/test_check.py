@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from estimator.check.baseline import load_baseline
-from estimator.check.run import check_estimate
 from estimator.cli import main
+from estimator.gate.baseline import load_baseline
+from estimator.gate.run import check_estimate
 from estimator.renderers.check_output import worded
 from estimator.scenario.spec import Policy
 from tests.cli import Outcome, run_cli
@@ -267,7 +267,7 @@ def test_hostile_baseline_numbers_and_nesting_exit_2_in_one_line(
 def test_an_oversized_baseline_is_refused_before_it_is_read(tmp_path, capsys, monkeypatch) -> None:
     import threading
 
-    import estimator.check.baseline as gate
+    import estimator.gate.baseline as gate
 
     sparse = tmp_path / "sparse.json"
     with sparse.open("wb") as handle:

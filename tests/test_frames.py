@@ -24,9 +24,9 @@ def test_frames_match_the_estimate(catalog) -> None:
 
 
 def test_replay_frame_has_one_row_per_strategy(catalog, tmp_path) -> None:
+    from estimator.logs import replay
+    from estimator.logs.synthlog import write
     from estimator.renderers.frames import replay_frame
-    from estimator.replay import replay
-    from estimator.replay.synthlog import write
     from estimator.scenario.build import build_all
     from estimator.scenario.io import validate_scenario
 

@@ -416,7 +416,7 @@ def test_two_names_mapped_to_one_column_is_one_line(tmp_path: Path) -> None:
 
 
 def test_a_mapped_column_no_longer_means_its_default_name() -> None:
-    from estimator.replay.reader import OPENROUTER_COLUMNS, parse_mapping
+    from estimator.logs.reader import OPENROUTER_COLUMNS, parse_mapping
 
     mapping = parse_mapping("model=provider_name")
     assert mapping["model"] == "provider_name"
@@ -434,7 +434,7 @@ def test_csv_lines_up_to_two_blocks_are_read_longer_ones_counted(
 ) -> None:
     """Whatever the alignment of a long line in Arrow's blocks: a line of exactly the limit is
     a row, one byte more is counted with its line number, the rest of the file is read."""
-    from estimator.replay import replay
+    from estimator.logs import replay
     from tests.test_replay import strategies
 
     limit = 2 * LIMIT_BLOCK
@@ -546,7 +546,7 @@ def test_bounded_lines_against_a_reference_on_random_streams() -> None:
     bytes, and every kept line spread over at most two reads (Arrow's two-block limit)."""
     import random
 
-    from estimator.replay.reader import ReadStats, _Lines
+    from estimator.logs.reader import ReadStats, _Lines
 
     rng = random.Random(13)
     for _ in range(400):

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from estimator.replay.rows import _timestamps
+from estimator.logs.rows import _timestamps
 from tests.hostile_helpers import assert_clean, run_cli
 
 MODEL = "deepseek/deepseek-v4-pro"

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from estimator.cli import main
-from estimator.replay.synthlog import write
+from estimator.logs.synthlog import write
 from tests.conftest import REPO
 
 SAMPLES = ["--samples", "200"]

@@ -14,8 +14,8 @@ import pyarrow.csv as pacsv
 import pytest
 
 from estimator.cli import main
-from estimator.replay import exact_totals, replay
-from estimator.replay.synthlog import generate, write
+from estimator.logs import exact_totals, replay
+from estimator.logs.synthlog import generate, write
 from estimator.scenario.build import build_all
 from estimator.scenario.io import validate_scenario
 

@@ -1,1 +1,5 @@
-"""One module per command group; each handler takes parsed args and returns an exit code."""
+"""One module per command group; each handler takes parsed args, calls the library (`api`)
+and prints what it returns through the output registry, returning an exit code.
+
+May import: errors, clock, defaults, pricing, scenario, documents, renderers, outputs, api.
+"""

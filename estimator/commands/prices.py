@@ -37,8 +37,8 @@ def show(args: argparse.Namespace) -> int:
 
 def _base_url(args: argparse.Namespace) -> str:
     """--base-url, else $FUSION_COST_BASE_URL (empty: unset), else the real API; checked."""
-    from estimator.cli import BASE_URL_VARIABLE
-    from estimator.pricing.fetch import DEFAULT_BASE_URL, check_base_url
+    from estimator.pricing.endpoint import BASE_URL_VARIABLE, DEFAULT_BASE_URL
+    from estimator.pricing.fetch import check_base_url
 
     if args.base_url is not None:
         return check_base_url(args.base_url, "--base-url")

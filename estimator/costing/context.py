@@ -7,8 +7,8 @@ from decimal import Decimal
 from estimator.documents.estimate import ContextInfo
 from estimator.pricing.catalog import Catalog
 from estimator.strategies.base import Strategy
-from estimator.strategies.callplan import Request
 from estimator.workload.profile import Profile
+from estimator.workload.request import Request
 
 
 def context_limits(strategy: Strategy, profile: Profile, catalog: Catalog) -> ContextInfo:

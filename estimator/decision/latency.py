@@ -19,10 +19,11 @@ from estimator.decision.context import Context
 from estimator.documents.decision import LatencyInfo
 from estimator.scenario.spec import DecisionSpec, LatencySpec
 from estimator.strategies.base import Strategy, resolve_priced
-from estimator.strategies.callplan import Branch, Call, CallPlan, Request
+from estimator.strategies.callplan import Branch, Call, CallPlan
 from estimator.strategies.registry import kind
 from estimator.strategies.stages import stage
 from estimator.workload.profile import Profile
+from estimator.workload.request import Request
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,11 @@ filled in by the renderers (renderers/check_output.py) so every output says the 
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from estimator.documents.common import Count, Doc, Money
 
-SCHEMA_VERSION = 2  # 2: policies carry numbers (actual, limit, unit) beside their wording
+SCHEMA_VERSION: Final = 2  # 2: policies carry numbers (actual, limit, unit) beside their wording
 
 Unit = Literal["usd", "pct", "days", "x", "count", ""]
 

@@ -9,11 +9,11 @@ changes whenever a key is removed or changes meaning).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from estimator.documents.common import Count, Doc, KindName, Money
 
-SCHEMA_VERSION = 2  # 2: decision reasons are data (kind, figures, text); more strategy kinds
+SCHEMA_VERSION: Final = 2  # 2: decision reasons are data (kind, figures, text); more strategy kinds
 
 
 class PricingInfo(Doc):

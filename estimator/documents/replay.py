@@ -8,11 +8,11 @@ section.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from estimator.documents.common import Doc, KindName
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION: Final = 2
 
 
 class StrategyTotal(Doc):

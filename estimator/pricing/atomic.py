@@ -46,7 +46,7 @@ def remove_dead_temps(directory: Path, name: str | None = None) -> list[str]:
     the names removed. Errors (an unreadable directory) are ignored: this is housekeeping.
     """
     pattern = temp_pattern(name)
-    removed = []
+    removed: list[str] = []
     try:
         entries = list(os.scandir(directory))
     except OSError:

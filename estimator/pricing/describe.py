@@ -11,19 +11,6 @@ from estimator.pricing.catalog import Catalog, Resolution
 from estimator.pricing.models import ModelInfo, PriceOverride
 from estimator.pricing.price import Price
 
-TOKEN_PRICE_KEYS = (
-    "prompt",
-    "completion",
-    "input_cache_read",
-    "input_cache_write",
-    "input_cache_write_1h",
-    "internal_reasoning",
-    "audio",
-    "audio_output",
-    "input_audio_cache",
-    "image_token",
-    "image_output",
-)
 UNIT_PRICE_KEYS = ("request", "web_search", "image")
 DYNAMIC_NOTE = (
     "dynamic price: billed at the rate of the model the router picks; "

@@ -70,15 +70,6 @@ def changes(table: dict[str, tuple[Step, ...]], engine: str) -> tuple[Step, ...]
     return table[engine]
 
 
-def fee_on(table: dict[str, tuple[Step, ...]], engine: str, moment: datetime) -> Decimal:
-    """The fee of `engine` in force at `moment` (exact; the rules module vectorises it)."""
-    fee = Decimal(0)
-    for step in table[engine]:
-        if moment >= step.since:
-            fee = step.usd
-    return fee
-
-
 def days_since_epoch(moment: datetime) -> float:
     return (moment - EPOCH).total_seconds() / 86400
 

@@ -32,10 +32,10 @@ import httpx
 
 from estimator import __version__
 from estimator.errors import PricingUnavailable, UserError
+from estimator.pricing.endpoint import DEFAULT_BASE_URL
 from estimator.pricing.payload import PayloadError, parse_json, rows_of
 from estimator.pricing.secrets import KEY_LABEL, Secrets, clean_api_key, strip_userinfo
 
-DEFAULT_BASE_URL = "https://openrouter.ai/api/v1"
 USER_AGENT = (
     f"fusion-cost/{__version__} (pricing catalog fetcher; python-httpx/{httpx.__version__})"
 )
@@ -338,8 +338,9 @@ class Fetcher:
         document: dict[str, Any], current: str, page_size: int, have: int, total: int | None
     ) -> str | None:
         links = document.get("links")
-        if isinstance(links, dict) and isinstance(links.get("next"), str) and links["next"]:
-            return urljoin(current, links["next"])
+        following = links.get("next") if isinstance(links, dict) else None
+        if isinstance(following, str) and following:
+            return urljoin(current, following)
         if total is not None and page_size > 0 and have < total:
             return _with_offset(current, have, page_size)
         return None

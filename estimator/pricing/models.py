@@ -8,7 +8,6 @@ serves both. Unknown fields are ignored, which keeps fresher payloads loading.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -257,7 +256,3 @@ class ModelInfo(_Facts):
     @property
     def max_completion_tokens(self) -> int | None:
         return self.top_provider.max_completion_tokens
-
-    @property
-    def created_at(self) -> datetime | None:
-        return datetime.fromtimestamp(self.created, UTC) if self.created else None

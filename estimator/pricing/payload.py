@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from estimator.errors import PricingUnavailable, UserError
 from estimator.pricing.models import ModelInfo
@@ -121,10 +122,11 @@ def rows_of(document: Any, source: str) -> list[Any]:
     """The model rows of a payload: `{"data": [...]}` (the API's and our cache's shape)."""
     if not isinstance(document, dict) or not isinstance(document.get("data"), list):
         raise PayloadError(f"{source}: expected a JSON object with a 'data' list of models")
-    return document["data"]
+    rows: list[Any] = document["data"]
+    return rows
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: ErrorDetails) -> str:
     location = ".".join(str(part) for part in error["loc"] if part not in ("prices",))
     message = error["msg"].removeprefix("Value error, ")
     return f"{location}: {message}" if location else message

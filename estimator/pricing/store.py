@@ -340,8 +340,6 @@ def history_files(directory: Path) -> list[Path]:
 
 def load_dated(path: str | os.PathLike[str]) -> Catalog:
     """A catalog file, or a models-API payload dated by its name, for pricing old rows."""
-    from estimator.pricing.diff import load_any
-
     return load_any(Path(path), need_date=True)
 
 
@@ -395,3 +393,27 @@ def new_meta(source: str, fetched_at: datetime | None = None, **extra: Any) -> C
         tool_version=__version__,
         **extra,
     )
+
+
+def load_any(path: Path, need_date: bool = False) -> Catalog:
+    """A fusion-cost catalog file or a raw models-API payload (dated by a YYYY-MM-DD in its
+    name; `need_date`: refuse a payload whose date cannot be told)."""
+    try:
+        body = read_limited(path)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read ({exc.strerror})") from None
+    document = parse_json(body, str(path))
+    if isinstance(document, dict) and document.get("format") == FORMAT:
+        return decode(body, str(path), path)
+    models = validate_rows(rows_of(document, str(path)), str(path))
+    dated = date_from_name(path)
+    if dated is not None:
+        check_fetched_at(dated, str(path), UserError)
+    if dated is None and need_date:
+        raise UserError(
+            f"{path}: cannot tell when these prices were in force: put the date in the file "
+            "name (models-2026-08-01.json) or import it with `fusion-cost prices import "
+            "--fetched-at DATE`"
+        )
+    meta = new_meta(f"file:{path.name}", dated).model_copy(update={"model_count": len(models)})
+    return Catalog(models, meta, path)

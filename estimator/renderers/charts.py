@@ -24,10 +24,11 @@ def nice_max(value: float) -> float:
         return 1.0
     exponent = math.floor(math.log10(value))
     for step in (1, 2, 2.5, 5, 10):
-        candidate = step * 10**exponent
+        candidate: float = step * 10**exponent  # an int when it is one: axis labels print 100
         if candidate >= value:
             return candidate
-    return 10 ** (exponent + 1)
+    top: float = 10 ** (exponent + 1)
+    return top
 
 
 def ticks(maximum: float, count: int = 4) -> list[float]:

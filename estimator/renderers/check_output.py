@@ -127,6 +127,11 @@ _md = markdown_cell
 
 def render_markdown(result: CheckResult) -> str:
     """A pull-request comment body: summary table, policies, collapsible details."""
+    return within_limit([*_comment_head(result), *_comment_details(result)]) + "\n"
+
+
+def _comment_head(result: CheckResult) -> list[str]:
+    """The comment's always-shown part: headline, catalogs, cost table and policy table."""
     icon = "✅" if result.passed else "❌"
     head = [
         COMMENT_MARKER,
@@ -152,6 +157,11 @@ def render_markdown(result: CheckResult) -> str:
     ]
     if not result.policies:
         head.append("| | no policy set | | | |")
+    return head
+
+
+def _comment_details(result: CheckResult) -> list[str]:
+    """The comment's collapsible parts: price changes, what moved, and the notes."""
     details: list[str] = []
     if result.price_changes:
         details += [
@@ -187,7 +197,7 @@ def render_markdown(result: CheckResult) -> str:
         details += ["", "</details>"]
     if result.notes:
         details += [""] + [f"> {_md(n)}" for n in result.notes]
-    return within_limit([*head, *details]) + "\n"
+    return details
 
 
 def within_limit(lines: list[str], limit: int = COMMENT_LIMIT) -> str:

@@ -49,13 +49,3 @@ def table_text(
         color_system=None,
     ).print(table)
     return buffer.getvalue()
-
-
-def print_table(
-    title: str | None,
-    columns: Sequence[str],
-    rows: Sequence[Sequence[Any]],
-    left: Sequence[str] = (),
-    caption: str | None = None,
-) -> None:
-    sys.stdout.write(table_text(title, columns, rows, left, caption))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from estimator.documents.estimate import Estimate
+from estimator.documents.estimate import Estimate, StrategyResult
 from estimator.renderers.console import table_text
 from estimator.renderers.fmt import ratio, tokens, usd
 from estimator.renderers.safe import plain_text
@@ -15,6 +16,22 @@ def render_table(estimate: Estimate) -> str:
     """The comparison as terminal text (also what `--output` writes for `table`)."""
     out: list[str] = []
     note = out.append
+    _heading(estimate, note)
+    out.append(_cost_table(estimate))
+    _strategy_details(estimate, note)
+    note_fees(estimate, note)
+    for s in estimate.strategies:
+        for line in s.notes + s.warnings:
+            note(f"note ({s.name}): {line}")
+    for line in estimate.warnings:
+        note(f"warning: {line}")
+    _assumption_notes(estimate, note)
+    out += decision_lines(estimate)
+    return plain_text("\n".join(out)) + "\n"
+
+
+def _heading(estimate: Estimate, note: Callable[[str], None]) -> None:
+    """Which scenario, catalog and workload the figures below are for."""
     p = estimate.pricing
     w = estimate.workload
     note(f"scenario: {estimate.scenario['name']} ({estimate.scenario['source']})")
@@ -26,43 +43,48 @@ def render_table(estimate: Estimate) -> str:
         f"workload: {w.requests_per_month:,.0f} requests/month, input {tokens(w.input_tokens.mean)}"
         f" tokens, output {tokens(w.output_tokens.mean)} tokens (means)"
     )
-    rows = []
-    for s in estimate.strategies:
-        band = s.monthly_band
-        rows.append(
-            [
-                s.name,
-                s.kind,
-                usd(s.per_request_usd),
-                usd(s.distribution.p50_usd),
-                usd(s.distribution.p95_usd),
-                usd(s.monthly_usd),
-                f"{usd(band.p5_usd)}-{usd(band.p95_usd)}",
-                ratio(s.multiplier_vs_baseline),
-                f"{s.calls_per_request:.2f}".rstrip("0").rstrip("."),
-                tokens(s.context.max_prompt_tokens),
-            ]
-        )
-    out.append(
-        table_text(
-            f"Cost per strategy (baseline: {estimate.baseline})",
-            [
-                "strategy",
-                "kind",
-                "per request",
-                "p50",
-                "p95",
-                "monthly",
-                "monthly p5-p95",
-                "x baseline",
-                "calls/req",
-                "max prompt",
-            ],
-            rows,
-            left=["strategy", "kind"],
-            caption=f"catalog {p.fetched_at[:10]}; per-request figures are means over the workload",
-        ).rstrip("\n")
-    )
+
+
+def _cost_table(estimate: Estimate) -> str:
+    p = estimate.pricing
+    return table_text(
+        f"Cost per strategy (baseline: {estimate.baseline})",
+        [
+            "strategy",
+            "kind",
+            "per request",
+            "p50",
+            "p95",
+            "monthly",
+            "monthly p5-p95",
+            "x baseline",
+            "calls/req",
+            "max prompt",
+        ],
+        [_cost_row(s) for s in estimate.strategies],
+        left=["strategy", "kind"],
+        caption=f"catalog {p.fetched_at[:10]}; per-request figures are means over the workload",
+    ).rstrip("\n")
+
+
+def _cost_row(s: StrategyResult) -> list[str]:
+    band = s.monthly_band
+    return [
+        s.name,
+        s.kind,
+        usd(s.per_request_usd),
+        usd(s.distribution.p50_usd),
+        usd(s.distribution.p95_usd),
+        usd(s.monthly_usd),
+        f"{usd(band.p5_usd)}-{usd(band.p95_usd)}",
+        ratio(s.multiplier_vs_baseline),
+        f"{s.calls_per_request:.2f}".rstrip("0").rstrip("."),
+        tokens(s.context.max_prompt_tokens),
+    ]
+
+
+def _strategy_details(estimate: Estimate, note: Callable[[str], None]) -> None:
+    """Pool strategies' per-request range; premium strategies' stages and aliases."""
     for s in estimate.strategies:
         if s.range is not None:
             note(
@@ -77,12 +99,10 @@ def render_table(estimate: Estimate) -> str:
             note(f"{s.name}: {stages}")
             if aliases:
                 note(f"  aliases: {aliases}")
-    note_fees(estimate, note)
-    for s in estimate.strategies:
-        for line in s.notes + s.warnings:
-            note(f"note ({s.name}): {line}")
-    for line in estimate.warnings:
-        note(f"warning: {line}")
+
+
+def _assumption_notes(estimate: Estimate, note: Callable[[str], None]) -> None:
+    """How many defaults were used, and each one that OpenRouter does not document."""
     assumed = [a for a in estimate.assumptions if not a.documented]
     note(
         f"assumptions: {len(estimate.assumptions)} defaults used, {len(assumed)} of them our "
@@ -90,8 +110,6 @@ def render_table(estimate: Estimate) -> str:
     )
     for a in assumed:
         note(f"  - {a.name} = {a.value}: {a.source}")
-    out += decision_lines(estimate)
-    return plain_text("\n".join(out)) + "\n"
 
 
 def fee_lines(estimate: Estimate) -> list[str]:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from estimator.documents.estimate import Estimate
-    from estimator.replay import ReplayResult
+    from estimator.documents.replay import ReplayResult
 
 
 def _floats(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from estimator.documents.decision import Decision, Sensitivity
 from estimator.documents.estimate import Estimate, StrategyResult
 from estimator.renderers import charts
 from estimator.renderers.fmt import ratio, tokens, usd
@@ -121,10 +122,10 @@ def _scales(frame: dict[str, Any]) -> tuple[Any, Any]:
     left, right, top, bottom = frame["left"], frame["right"], frame["top"], frame["bottom"]
 
     def px(x: float) -> float:
-        return left + x / frame["x_max"] * (width - left - right)
+        return float(left + x / frame["x_max"] * (width - left - right))
 
     def py(y: float) -> float:
-        return height - bottom - y / frame["y_max"] * (height - top - bottom)
+        return float(height - bottom - y / frame["y_max"] * (height - top - bottom))
 
     return px, py
 
@@ -196,79 +197,19 @@ def _model_parts(s: StrategyResult) -> dict[str, Decimal]:
 def view(e: Estimate) -> dict[str, Any]:
     """Everything the template draws, from the Estimate alone."""
     fusions = [s for s in e.strategies if is_premium(s.kind)]
-    cost_bars = charts.hbars(
-        [
-            {
-                "label": s.name,
-                "value": s.monthly_usd,
-                "low": s.monthly_band.p5_usd,
-                "high": s.monthly_band.p95_usd,
-                "title": f"{s.name}: {usd(s.monthly_usd)} per month "
-                f"(p5-p95 {usd(s.monthly_band.p5_usd)}-{usd(s.monthly_band.p95_usd)})",
-            }
-            for s in e.strategies
-        ]
-    )
-    stage_chart = (
-        charts.stacked(
-            [{"label": s.name, "parts": _stage_parts(s)} for s in fusions],
-            [k.name for k in STAGES if any(k.name in _stage_parts(s) for s in fusions)],
-        )
-        if fusions
-        else None
-    )
-    model_keys = sorted({m for s in fusions for m in _model_parts(s)})
-    model_chart = (
-        charts.stacked([{"label": s.name, "parts": _model_parts(s)} for s in fusions], model_keys)
-        if fusions
-        else None
-    )
-    months = [row.month for row in e.projection]
-    projection = charts.lines(
-        [
-            {
-                "name": s.name,
-                "values": [float(row.cost_usd[s.name]) for row in e.projection],
-                "low": [float(row.p5_usd[s.name]) for row in e.projection],
-                "high": [float(row.p95_usd[s.name]) for row in e.projection],
-            }
-            for s in e.strategies
-        ],
-        months,
-        x_label="month",
-    )
+    cost_bars = _cost_bars(e)
+    stage_chart = _stage_chart(fusions)
+    model_chart = _model_chart(fusions)
+    projection = _projection_chart(e)
     frame = _decision_frame(e)
     d = e.decision
     tornado = panel = latency = None
     if d is not None and d.sensitivity is not None:
         sens = d.sensitivity
         tornado = _tornado(sens)
-        panel = charts.lines(
-            [
-                {
-                    "name": f"{sens.premium} monthly",
-                    "values": [float(p.monthly_usd) for p in sens.panel_sweep],
-                }
-            ],
-            [p.size for p in sens.panel_sweep],
-            x_label="panel size",
-            band=False,
-        )
+        panel = _panel_chart(sens)
     if d is not None:
-        latency = charts.hbars(
-            [
-                {
-                    "label": name,
-                    "value": Decimal(str(info.p50_s)),
-                    "low": Decimal(str(info.p50_s)),
-                    "high": Decimal(str(info.p95_s)),
-                    "text": f"{info.p50_s:.1f} s / {info.p95_s:.1f} s",
-                    "title": f"{name}: p50 {info.p50_s:.1f} s, p95 {info.p95_s:.1f} s",
-                }
-                for name, info in d.latency_s.items()
-            ],
-            tick_format=lambda t: f"{t:g} s",
-        )
+        latency = _latency_bars(d)
     label = labeller(e)
     return {
         "fusions": fusions,
@@ -295,6 +236,96 @@ def view(e: Estimate) -> dict[str, Any]:
             {(m.requested, m.id) for s in e.strategies for m in s.models if m.via == "alias"}
         ),
     }
+
+
+def _cost_bars(e: Estimate) -> dict[str, Any]:
+    """Monthly cost per strategy with its p5-p95 band."""
+    return charts.hbars(
+        [
+            {
+                "label": s.name,
+                "value": s.monthly_usd,
+                "low": s.monthly_band.p5_usd,
+                "high": s.monthly_band.p95_usd,
+                "title": f"{s.name}: {usd(s.monthly_usd)} per month "
+                f"(p5-p95 {usd(s.monthly_band.p5_usd)}-{usd(s.monthly_band.p95_usd)})",
+            }
+            for s in e.strategies
+        ]
+    )
+
+
+def _stage_chart(fusions: list[StrategyResult]) -> dict[str, Any] | None:
+    """The premium strategies' cost by stage, stages in pipeline order (none without them)."""
+    return (
+        charts.stacked(
+            [{"label": s.name, "parts": _stage_parts(s)} for s in fusions],
+            [k.name for k in STAGES if any(k.name in _stage_parts(s) for s in fusions)],
+        )
+        if fusions
+        else None
+    )
+
+
+def _model_chart(fusions: list[StrategyResult]) -> dict[str, Any] | None:
+    """The premium strategies' cost by model (none without them)."""
+    model_keys = sorted({m for s in fusions for m in _model_parts(s)})
+    return (
+        charts.stacked([{"label": s.name, "parts": _model_parts(s)} for s in fusions], model_keys)
+        if fusions
+        else None
+    )
+
+
+def _projection_chart(e: Estimate) -> dict[str, Any]:
+    """Monthly cost per strategy over the projected months, with its p5-p95 band."""
+    months = [row.month for row in e.projection]
+    return charts.lines(
+        [
+            {
+                "name": s.name,
+                "values": [float(row.cost_usd[s.name]) for row in e.projection],
+                "low": [float(row.p5_usd[s.name]) for row in e.projection],
+                "high": [float(row.p95_usd[s.name]) for row in e.projection],
+            }
+            for s in e.strategies
+        ],
+        months,
+        x_label="month",
+    )
+
+
+def _panel_chart(sens: Sensitivity) -> dict[str, Any]:
+    """The premium strategy's monthly cost as the panel grows."""
+    return charts.lines(
+        [
+            {
+                "name": f"{sens.premium} monthly",
+                "values": [float(p.monthly_usd) for p in sens.panel_sweep],
+            }
+        ],
+        [p.size for p in sens.panel_sweep],
+        x_label="panel size",
+        band=False,
+    )
+
+
+def _latency_bars(d: Decision) -> dict[str, Any]:
+    """p50 latency per strategy, its bar stretched to p95."""
+    return charts.hbars(
+        [
+            {
+                "label": name,
+                "value": Decimal(str(info.p50_s)),
+                "low": Decimal(str(info.p50_s)),
+                "high": Decimal(str(info.p95_s)),
+                "text": f"{info.p50_s:.1f} s / {info.p95_s:.1f} s",
+                "title": f"{name}: p50 {info.p50_s:.1f} s, p95 {info.p95_s:.1f} s",
+            }
+            for name, info in d.latency_s.items()
+        ],
+        tick_format=lambda t: f"{t:g} s",
+    )
 
 
 def _tornado(sens: Any) -> dict[str, Any]:
@@ -340,4 +371,5 @@ def _tornado(sens: Any) -> dict[str, Any]:
 
 
 def render_html(estimate: Estimate) -> str:
-    return _environment().get_template("report.html.j2").render(e=estimate, v=view(estimate))
+    page: str = _environment().get_template("report.html.j2").render(e=estimate, v=view(estimate))
+    return page

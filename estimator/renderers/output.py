@@ -39,10 +39,6 @@ def render_json(document: Any) -> str:
     return to_json(document) + "\n"
 
 
-def emit_json(document: Any, stream: IO[str] | None = None) -> None:
-    (stream or sys.stdout).write(to_json(document) + "\n")
-
-
 def emit_csv(rows: list[dict[str, Any]], stream: IO[str] | None = None) -> None:
     """CSV with a header row; cells that a spreadsheet would run as formulas are neutralised.
 

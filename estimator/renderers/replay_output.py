@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import io
 
+from estimator.documents.replay import ReplayResult
 from estimator.renderers.console import table_text
 from estimator.renderers.fmt import usd
 from estimator.renderers.output import emit_csv
 from estimator.renderers.safe import markdown_cell, plain_text
-from estimator.replay import ReplayResult
 
 STALE = (
     "warning: the catalog is older than {days:g} days; prices may have changed "

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+from pydantic import BaseModel
 
 from estimator.defaults import DEFAULTS
 from estimator.documents.estimate import Assumption
 from estimator.pricing.catalog import Catalog
 from estimator.scenario.spec import Scenario, StrategySpec
 from estimator.strategies.base import Strategy
+from estimator.strategies.registry import kind
 
 
 def writes_on_its_own(catalog: Catalog, model_id: str) -> bool:
@@ -20,6 +24,22 @@ def assumptions_used(
 ) -> list[Assumption]:
     """Every default the scenario left unset, with its source; plus unverified presets."""
     used: dict[str, Assumption] = {}
+    add = _recorder(used)
+    _workload_defaults(scenario, strategies, catalog, add)
+    if "billing" in scenario.model_fields_set:
+        for field in ("credit_purchase", "purchases_per_month"):
+            if field not in scenario.billing.model_fields_set:
+                add(f"billing.{field}", "billing")
+    for spec, strategy in zip(scenario.strategies, strategies, strict=True):
+        _strategy_defaults(spec, strategy, add)
+    _decision_defaults(scenario, add)
+    add("estimate.samples", "estimate")
+    add("estimate.seed", "estimate")
+    return list(used.values())
+
+
+def _recorder(used: dict[str, Assumption]) -> Callable[..., None]:
+    """`add(name, who, ...)`: records default `name` in `used` (once), and who relies on it."""
 
     def add(
         name: str,
@@ -41,6 +61,12 @@ def assumptions_used(
         if who not in used[name].used_by:
             used[name].used_by.append(who)
 
+    return add
+
+
+def _workload_defaults(
+    scenario: Scenario, strategies: list[Strategy], catalog: Catalog, add: Callable[..., None]
+) -> None:
     workload = scenario.workload
     for field in ("monthly_growth_pct", "reasoning_tokens", "cached_input_share", "hours_utc"):
         if field not in workload.model_fields_set:
@@ -54,28 +80,43 @@ def assumptions_used(
         add("workload.auto_cache_write_share", ", ".join(writers))
     if (writers or workload.cache_write_share) and "cache_ttl" not in workload.model_fields_set:
         add("workload.cache_ttl", "workload")
-    if "billing" in scenario.model_fields_set:
-        for field in ("credit_purchase", "purchases_per_month"):
-            if field not in scenario.billing.model_fields_set:
-                add(f"billing.{field}", "billing")
-    for spec, strategy in zip(scenario.strategies, strategies, strict=True):
-        if spec.fusion is not None:
-            _fusion_defaults(spec, add)
-            preset = getattr(strategy, "preset", None)
-            if preset is not None and spec.fusion.analysis_models is None:
-                add(
-                    f"fusion.preset.{preset.name}",
-                    spec.name,
-                    value={"panel": list(preset.panel), "analyst": preset.analyst},
-                    source=preset.source,
-                    documented=preset.documented,
-                )
-        if spec.auto is not None:
-            add("auto.pool", spec.name)
-            if spec.auto.weights is None:
-                add("auto.weights", spec.name)
-            if "cost_tier" not in spec.auto.model_fields_set:
-                add("auto.cost_tier", spec.name)
+
+
+def _strategy_defaults(spec: StrategySpec, strategy: Strategy, add: Callable[..., None]) -> None:
+    """The defaults of the strategy's kind it left unset (its registered `defaults.py` keys),
+    what its kind always assumes (the Auto Router's pool), and an unverified preset."""
+    for name in kind(spec.kind).assumed:
+        add(name, spec.name)
+    _unset(spec.kind, spec.spec, spec.spec.model_fields_set, spec.name, add)
+    preset = getattr(strategy, "preset", None)
+    if preset is not None and getattr(spec.spec, "analysis_models", None) is None:
+        add(
+            f"{spec.kind}.preset.{preset.name}",
+            spec.name,
+            value={"panel": list(preset.panel), "analyst": preset.analyst},
+            source=preset.source,
+            documented=preset.documented,
+        )
+
+
+def _unset(
+    prefix: str, model: BaseModel, explicit: set[str], who: str, add: Callable[..., None]
+) -> None:
+    """Every field of `model` with a registered default that the scenario did not set: its own
+    fields first, then those of the sections it holds (`search`, `overhead_tokens`...)."""
+    fields = type(model).model_fields
+    for field in fields:
+        key = f"{prefix}.{field}"
+        if key in DEFAULTS and field not in explicit:
+            add(key, who)
+    for field in fields:
+        nested = getattr(model, field)
+        if isinstance(nested, BaseModel):
+            given = nested.model_fields_set if field in explicit else set()
+            _unset(f"{prefix}.{field}", nested, given, who, add)
+
+
+def _decision_defaults(scenario: Scenario, add: Callable[..., None]) -> None:
     decision = scenario.decision
     for field in ("cost_per_error_usd", "value_of_latency_usd_per_s"):
         if field not in decision.model_fields_set:
@@ -87,23 +128,3 @@ def assumptions_used(
     for field in ("search_s", "fetch_s"):
         if field not in decision.model_fields_set:
             add(f"latency.{field}", "decision")
-    add("estimate.samples", "estimate")
-    add("estimate.seed", "estimate")
-    return list(used.values())
-
-
-def _fusion_defaults(spec: StrategySpec, add: Any) -> None:
-    fusion = spec.fusion
-    assert fusion is not None
-    for field in type(fusion).model_fields:
-        if field in fusion.model_fields_set or field in ("analysis_models", "model"):
-            continue
-        if field in ("search", "overhead_tokens"):
-            continue
-        add(f"fusion.{field}", spec.name)
-    for group in ("search", "overhead_tokens"):
-        nested = getattr(fusion, group)
-        explicit = nested.model_fields_set if group in fusion.model_fields_set else set()
-        for field in type(nested).model_fields:
-            if field not in explicit:
-                add(f"fusion.{group}.{field}", spec.name)

@@ -7,8 +7,8 @@ from estimator.pricing.catalog import Catalog
 from estimator.scenario.spec import Scenario, StrategySpec
 from estimator.strategies.auto import TYPICAL_REQUEST
 from estimator.strategies.base import Strategy
-from estimator.strategies.callplan import Request
 from estimator.strategies.registry import kind
+from estimator.workload.request import Request
 from estimator.workload.spec import Workload, distribution_of
 
 

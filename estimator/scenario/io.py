@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from estimator.errors import UserError
+from estimator.scenario.paths import field_path
 from estimator.scenario.spec import Scenario
 
 EXAMPLE = "support.yaml"
@@ -69,8 +70,8 @@ def load_yaml(text: str, label: str) -> tuple[Any, Any]:
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = f":{mark.line + 1}" if mark else ""
-        raise UserError(f"{label}{line}: YAML syntax error: {exc.problem or exc.context}") from None
+        at = f"{label}:{mark.line + 1}" if mark else label
+        raise UserError(f"{at}: YAML syntax error: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
         raise UserError(f"{label}: YAML error: {exc}") from None
     except RecursionError:
@@ -245,33 +246,13 @@ def _check_aliases(node: Any, label: str) -> None:
                 stack.extend(item if isinstance(item, tuple) else (item,))
 
 
-def field_path(data: Any, loc: list[Any], kind: str = "") -> str:
-    """`strategies[2].fusion.max_tool_calls`, skipping pydantic's union-branch labels.
-
-    A location part that is not a key of the data is a branch label (`constrained-int`,
-    `TokenSpec`), except the last part of a `missing` error: that is the missing field.
-    """
-    parts: list[str] = []
-    current = data
-    for index, part in enumerate(loc):
-        if isinstance(part, int) and isinstance(current, list) and part < len(current):
-            parts.append(f"[{part}]")
-            current = current[part]
-        elif isinstance(current, dict) and part in current:
-            parts.append(f".{part}" if parts else str(part))
-            current = current[part]
-        elif kind == "missing" and index == len(loc) - 1:
-            parts.append(f".{part}" if parts else str(part))
-    return "".join(parts)
-
-
 def _line_of(node: Any, loc: list[Any]) -> int | None:
     """The 1-based line of the deepest YAML node on the error's path."""
     import yaml
 
     if node is None:
         return None
-    line = node.start_mark.line + 1
+    line = int(node.start_mark.line) + 1
     current = node
     for part in loc:
         nxt = None
@@ -287,7 +268,7 @@ def _line_of(node: Any, loc: list[Any]) -> int | None:
             and part < len(current.value)
         ):
             nxt = current.value[part]
-            line = nxt.start_mark.line + 1
+            line = int(nxt.start_mark.line) + 1
         if nxt is None:
             continue
         current = nxt

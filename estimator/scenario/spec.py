@@ -8,7 +8,7 @@ are errors (typos must not silently fall back to defaults).
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from estimator.defaults import default
+from estimator.scenario.paths import field_path
 from estimator.strategies.registry import KINDS
 from estimator.workload.spec import (
     MAX_NUMBER,
@@ -87,13 +88,15 @@ class StrategyBase(Strict):
         return found
 
 
-# one optional field per registered kind: `single: {...}`, `fusion: {...}`...
-StrategySpec = create_model(  # type: ignore[call-overload] - fields from the kind registry
-    "StrategySpec",
-    __base__=StrategyBase,
-    __doc__=StrategyBase.__doc__,
-    **{name: (registered.spec | None, None) for name, registered in KINDS.items()},
-)
+# one optional field per registered kind: `single: {...}`, `fusion: {...}`...; the type checker
+# sees the base (its `kind` and `spec` are what every consumer reads)
+_KIND_FIELDS: dict[str, Any] = {name: (k.spec | None, None) for name, k in KINDS.items()}
+if TYPE_CHECKING:
+    StrategySpec = StrategyBase
+else:
+    StrategySpec = create_model(
+        "StrategySpec", __base__=StrategyBase, __doc__=StrategyBase.__doc__, **_KIND_FIELDS
+    )
 
 
 class LatencySpec(Strict):
@@ -190,10 +193,9 @@ class Scenario(Strict):
     def locate(self, *loc: str | int) -> str:
         """`file:line: strategies[1].fusion` for errors found after validation."""
         if self._origin is None:
-            from estimator.scenario.io import field_path
-
             return field_path(self.model_dump(mode="json"), list(loc)) or "scenario"
-        return self._origin(list(loc))
+        where: str = self._origin(list(loc))
+        return where
 
     @field_validator("name")
     @classmethod

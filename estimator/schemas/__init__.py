@@ -16,12 +16,18 @@ SCHEMA_URL = "https://json-schema.org/draft/2020-12/schema"
 
 
 def generated() -> dict[str, dict[str, Any]]:
+    from pydantic import BaseModel
+
     from estimator.documents.check import CheckResult
     from estimator.documents.estimate import Estimate
     from estimator.documents.replay import ReplayResult
     from estimator.scenario.spec import Scenario
 
-    documents = {"estimate": Estimate, "check": CheckResult, "replay": ReplayResult}
+    documents: dict[str, type[BaseModel]] = {
+        "estimate": Estimate,
+        "check": CheckResult,
+        "replay": ReplayResult,
+    }
     found = {
         f"{name}.schema.json": {
             "$schema": SCHEMA_URL,

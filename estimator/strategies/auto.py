@@ -31,8 +31,9 @@ from estimator.pricing.catalog import Catalog, Resolution
 from estimator.pricing.models import ModelInfo
 from estimator.pricing.rules import EXACT, NO_TOOLS, Usage, charges
 from estimator.strategies.base import Kind, ModelUse, Strategy, resolve_priced, use
-from estimator.strategies.callplan import Branch, CallPlan, Request
+from estimator.strategies.callplan import Branch, CallPlan
 from estimator.strategies.single import direct_call
+from estimator.workload.request import Request
 from estimator.workload.spec import NonNegative, Strict
 
 
@@ -231,4 +232,5 @@ KIND = Kind(
     build=AutoStrategy.build,
     label="Auto Router",
     verdict="use-auto-router",
+    assumed=("auto.pool",),  # OpenRouter does not publish the candidate pool
 )

@@ -13,7 +13,8 @@ from pydantic import BaseModel
 
 from estimator.errors import DynamicPriceError, UserError
 from estimator.pricing.catalog import Catalog, Resolution
-from estimator.strategies.callplan import CallPlan, Request
+from estimator.strategies.callplan import CallPlan
+from estimator.workload.request import Request
 from estimator.workload.spec import distribution_of
 
 
@@ -31,8 +32,13 @@ class ModelUse:
 
 
 class Strategy(Protocol):
-    name: str
-    kind: str
+    """What the estimator asks of every strategy (each kind's frozen dataclass provides it)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
 
     def expand(self, request: Request) -> CallPlan: ...
 
@@ -77,6 +83,7 @@ class Kind:
     drivers: Callable[[Any, Request], dict[str, Variant]] | None = None
     resize: Callable[[Any, int], Any] | None = None  # the same strategy with n parallel members
     invoked: Callable[[Any, float], Any] | None = None  # run on a share of requests only
+    assumed: tuple[str, ...] = ()  # defaults.py keys every strategy of this kind relies on
 
 
 def reasoning_of(resolution: Resolution, request: Request) -> Any:

@@ -33,8 +33,9 @@ from estimator.strategies.base import (
     scaled_field,
     use,
 )
-from estimator.strategies.callplan import Branch, Call, CallPlan, Request, Tokens
+from estimator.strategies.callplan import Branch, Call, CallPlan
 from estimator.strategies.single import cache_use, reuse_cache
+from estimator.workload.request import Request, Tokens
 from estimator.workload.spec import Strict, TokenInput
 from estimator.workload.spec import Tokens as TokenCount
 
@@ -45,6 +46,7 @@ ENGINES = ("auto", "native", *SEARCH_FEES)
 class WebSpec(Strict):
     """The web plugin on every member call: one search, its results read as prompt tokens."""
 
+    # the checker cannot read a Literal of the fee table's names, built at import: ignored
     engine: Literal[ENGINES] = default("diy_panel.web.engine")  # type: ignore[valid-type]
     results: Annotated[int, Field(ge=1, le=25, strict=True)] = default("diy_panel.web.results")
     tokens_per_result: TokenCount = default("diy_panel.web.tokens_per_result")

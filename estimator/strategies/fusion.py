@@ -42,17 +42,10 @@ from estimator.strategies.base import (
     resolve_priced,
     use,
 )
-from estimator.strategies.callplan import (
-    Branch,
-    Call,
-    CallPlan,
-    Request,
-    Tokens,
-    smaller,
-    step_mixture,
-)
+from estimator.strategies.callplan import Branch, Call, CallPlan, smaller, step_mixture
 from estimator.strategies.presets import PRESETS, Preset
 from estimator.strategies.single import cache_use, reuse_cache
+from estimator.workload.request import Request, Tokens
 from estimator.workload.spec import (
     NonNegative,
     Share,
@@ -68,6 +61,7 @@ FETCH_ENGINES = tuple(FETCH_FEES)
 
 
 class SearchSpec(Strict):
+    # the checker cannot read a Literal of the fee table's names, built at import: ignored
     engine: Literal[SEARCH_ENGINES] = default("fusion.search.engine")  # type: ignore[valid-type]
     results: Annotated[int, Field(ge=1, le=25, strict=True)] = default("fusion.search.results")
     tokens_per_result: TokenCount = default("fusion.search.tokens_per_result")
@@ -93,6 +87,7 @@ class FusionSpec(Strict):
     search: SearchSpec = SearchSpec()
     fetches_per_step: NonNegative = default("fusion.fetches_per_step")
     tokens_per_fetch: TokenCount = default("fusion.tokens_per_fetch")
+    # the checker cannot read a Literal of the fee table's names, built at import: ignored
     fetch_engine: Literal[FETCH_ENGINES] = default("fusion.fetch_engine")  # type: ignore[valid-type]
     panel_output_tokens: TokenInput | None = default("fusion.panel_output_tokens")
     analysis_tokens: TokenCount = default("fusion.analysis_tokens")
@@ -165,7 +160,7 @@ class FusionStrategy:
         engine = self.spec.search.engine
         if engine in ("auto", "native"):
             return "native" if resolution.model.pricing.prices.get("web_search") else "exa"
-        return engine
+        return str(engine)
 
     def _loop(
         self,
@@ -196,7 +191,7 @@ class FusionStrategy:
                 answer = output
             calls.append(
                 Call(
-                    stage,  # type: ignore[arg-type]
+                    stage,
                     resolution.id,
                     base_input + step * per_step,
                     output,

@@ -33,8 +33,9 @@ from estimator.strategies.base import (
     scaled_field,
     use,
 )
-from estimator.strategies.callplan import Branch, Call, CallPlan, Request, Tokens
+from estimator.strategies.callplan import Branch, Call, CallPlan
 from estimator.strategies.single import cache_use, reuse_cache
+from estimator.workload.request import Request, Tokens
 from estimator.workload.spec import Strict, TokenInput
 from estimator.workload.spec import Tokens as TokenCount
 

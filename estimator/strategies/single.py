@@ -11,7 +11,8 @@ from pydantic import Field
 
 from estimator.pricing.catalog import Catalog, Resolution
 from estimator.strategies.base import Kind, ModelUse, Strategy, reasoning_of, resolve_priced, use
-from estimator.strategies.callplan import Branch, Call, CallPlan, Request
+from estimator.strategies.callplan import Branch, Call, CallPlan
+from estimator.workload.request import Request
 from estimator.workload.spec import Strict
 
 

@@ -13,8 +13,8 @@ from estimator.clock import now_utc
 from estimator.defaults import default
 from estimator.pricing.fees import days_since_epoch
 from estimator.pricing.rules import EXACT, VECTOR
-from estimator.strategies.callplan import Request
 from estimator.workload.distributions import TokenDistribution, auto_written, hour_weights
+from estimator.workload.request import Request
 from estimator.workload.spec import Workload, distribution_of
 
 AUTO_WRITE_SHARE = Decimal(str(default("workload.auto_cache_write_share")))

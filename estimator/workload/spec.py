@@ -101,4 +101,4 @@ class Workload(Strict):
     def monthly_requests(self) -> float:
         if self.requests_per_month is not None:
             return self.requests_per_month
-        return (self.requests_per_day or 0) * default("workload.days_per_month")
+        return float((self.requests_per_day or 0) * default("workload.days_per_month"))

@@ -34,12 +34,9 @@ from estimator.documents.replay import (
     ReplayResult,
     StrategyTotal,
 )
-from estimator.pricing.catalog import Catalog
-from estimator.pricing.fees import days_since_epoch
-from estimator.pricing.rules import EXACT, VECTOR
-from estimator.replay.calibration import ROWS_OUT_HEADER, Calibrator, ledger
-from estimator.replay.profile import ProfileSums, profile_of
-from estimator.replay.reader import (
+from estimator.logs.calibration import ROWS_OUT_HEADER, Calibrator, ledger
+from estimator.logs.profile import ProfileSums, profile_of
+from estimator.logs.reader import (
     BLOCK_BYTES,
     CHUNK_ROWS,
     ReadStats,
@@ -47,11 +44,14 @@ from estimator.replay.reader import (
     parse_mapping,
     read_batches,
 )
-from estimator.replay.rows import BadRows, Rows, parse
-from estimator.replay.timeline import Timeline
+from estimator.logs.rows import BadRows, Rows, parse
+from estimator.logs.timeline import Timeline
+from estimator.pricing.catalog import Catalog
+from estimator.pricing.fees import days_since_epoch
+from estimator.pricing.rules import EXACT, VECTOR
 from estimator.strategies.base import Strategy
-from estimator.strategies.callplan import Request
 from estimator.workload.distributions import auto_written
+from estimator.workload.request import Request
 
 EPOCH = date(1970, 1, 1)
 AUTO_WRITE_SHARE = Decimal(str(default("workload.auto_cache_write_share")))
@@ -84,8 +84,8 @@ def _mean(rows: Rows) -> Request:
     )
 
 
-def _day(value: date | None) -> float | None:
-    return None if value is None else float((value - EPOCH).days)
+def _day(value: date) -> float:
+    return float((value - EPOCH).days)
 
 
 def _filter_dates(rows: Rows, since: date | None, until: date | None) -> tuple[Rows, int]:
@@ -268,31 +268,11 @@ def _result(
     started: float,
 ) -> ReplayResult:
     logged = r.logged if r.has_cost else None
-    base = r.logged_requests if r.has_cost else None
-    totals = [
-        StrategyTotal(
-            name=s.name,
-            kind=s.kind,
-            total_usd=r.strategy_usd[s.name],
-            per_request_usd=r.strategy_usd[s.name] / r.requests if r.requests else 0.0,
-            vs_logged=(r.strategy_known_usd[s.name] / base) if base else None,
-            requests=r.requests,
-            notes=s.notes(),
-        )
-        for s in r.strategies
-    ]
+    totals = _strategy_totals(r)
     fusion = r.fusion.result()
     profile, warnings = profile_of(r.profile, str(log), fusion)
     if fusion is not None:
-        if fusion.ungrouped_rows:
-            warnings.append(
-                f"{fusion.ungrouped_rows:,} Fusion generations have no request id: their "
-                "requests cannot be counted, so they are left out of the Fusion cost per request"
-            )
-        warnings.append(
-            f"{fusion.requests:,} Fusion requests ({fusion.rows:,} rows) are shown at their "
-            "observed cost and left out of the strategy totals and the token profile"
-        )
+        warnings += _fusion_warnings(fusion)
     calibration = r.calibrator.result()
     unknown = dict(r.calibrator.unknown)
     sums = r.profile
@@ -302,15 +282,7 @@ def _result(
         rows_read=stats.rows,
         rows_used=r.rows,
         rows_outside_dates=r.outside,
-        bad_rows=BadRowReport(
-            count=bad.count + stats.malformed + stats.too_long,
-            by_reason={
-                **bad.by_reason,
-                **({"malformed line": stats.malformed} if stats.malformed else {}),
-                **({_too_long(stats): stats.too_long} if stats.too_long else {}),
-            },
-            first_lines=sorted({*bad.first_lines, *stats.malformed_lines})[:5],
-        ),
+        bad_rows=_bad_row_report(bad, stats),
         unknown_models=dict(sorted(unknown.items(), key=lambda kv: -kv[1])),
         period={
             "first": _date_of(sums.first_day),
@@ -324,6 +296,51 @@ def _result(
         pricing=pricing,
         warnings=warnings,
         elapsed_s=round(time.perf_counter() - started, 3),
+    )
+
+
+def _strategy_totals(r: Replayer) -> list[StrategyTotal]:
+    base = r.logged_requests if r.has_cost else None
+    return [
+        StrategyTotal(
+            name=s.name,
+            kind=s.kind,
+            total_usd=r.strategy_usd[s.name],
+            per_request_usd=r.strategy_usd[s.name] / r.requests if r.requests else 0.0,
+            vs_logged=(r.strategy_known_usd[s.name] / base) if base else None,
+            requests=r.requests,
+            notes=s.notes(),
+        )
+        for s in r.strategies
+    ]
+
+
+def _fusion_warnings(fusion: FusionObserved) -> list[str]:
+    """Why the log's Fusion traffic is not in the strategy totals (and, without request ids,
+    not all in its cost per request)."""
+    warnings: list[str] = []
+    if fusion.ungrouped_rows:
+        warnings.append(
+            f"{fusion.ungrouped_rows:,} Fusion generations have no request id: their "
+            "requests cannot be counted, so they are left out of the Fusion cost per request"
+        )
+    warnings.append(
+        f"{fusion.requests:,} Fusion requests ({fusion.rows:,} rows) are shown at their "
+        "observed cost and left out of the strategy totals and the token profile"
+    )
+    return warnings
+
+
+def _bad_row_report(bad: BadRows, stats: ReadStats) -> BadRowReport:
+    """The rows parse() skipped together with the lines the reader dropped itself."""
+    return BadRowReport(
+        count=bad.count + stats.malformed + stats.too_long,
+        by_reason={
+            **bad.by_reason,
+            **({"malformed line": stats.malformed} if stats.malformed else {}),
+            **({_too_long(stats): stats.too_long} if stats.too_long else {}),
+        },
+        first_lines=sorted({*bad.first_lines, *stats.malformed_lines})[:5],
     )
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -34,11 +34,11 @@ from estimator.documents.replay import (
     Separated,
     WebFees,
 )
+from estimator.logs.rows import Rows
+from estimator.logs.timeline import Timeline
 from estimator.pricing.fees import FETCH_FEES, SEARCH_FEES, days_since_epoch, extra_results_usd
 from estimator.pricing.models import ModelInfo
 from estimator.pricing.rules import NO_TOOLS, VECTOR, Usage, charges, coefficients
-from estimator.replay.rows import Rows
-from estimator.replay.timeline import Timeline
 
 TOLERANCE_REL = 0.0005  # a row agrees within 0.05% of its logged token cost...
 TOLERANCE_USD = 1e-6  # ...or $0.000001, whichever is larger
@@ -193,19 +193,69 @@ class Calibrator:
         shown = np.full(count, catalog.meta.fetched_at.date().isoformat(), dtype=object)
         following = self.timeline.next_differs(used, model_id) if used == catalog_index else None
         if following is not None:  # the price changed before the next catalog: try it too
-            later = self.timeline.catalog(following)
-            if later is not None and model_id in later:
-                again, again_parts = _reprice(rows, mask, later.get_exact(model_id))
-                matches = _agrees(again, tokens) & ~_agrees(repriced, tokens)
-                repriced = np.where(matches, again, repriced)
-                parts = (
-                    np.where(matches, again_parts[0], parts[0]),
-                    np.where(matches, again_parts[1], parts[1]),
-                )
-                shown = np.where(matches, later.meta.fetched_at.date().isoformat(), shown)
-                covered = covered & matches  # between two prices: known only where one fits
+            repriced, parts, shown, covered = self._try_following(
+                rows, mask, following, model_id, tokens, repriced, parts, shown, covered
+            )
         self._catalog_use(used, model_id, count, int(covered.sum()))
+        self._compare(
+            rows,
+            mask,
+            name,
+            billed,
+            covered,
+            following,
+            tokens,
+            separated,
+            kinds,
+            repriced,
+            parts,
+            shown,
+        )
 
+    def _try_following(
+        self,
+        rows: Rows,
+        mask: np.ndarray,
+        following: int,
+        model_id: str,
+        tokens: np.ndarray,
+        repriced: np.ndarray,
+        parts: tuple[Any, Any],
+        shown: np.ndarray,
+        covered: np.ndarray,
+    ) -> tuple[np.ndarray, tuple[Any, Any], np.ndarray, np.ndarray]:
+        """Rows that only the next catalog's (changed) price reproduces take that price."""
+        later = self.timeline.catalog(following)
+        if later is None or model_id not in later:
+            return repriced, parts, shown, covered
+        again, again_parts = _reprice(rows, mask, later.get_exact(model_id))
+        matches = _agrees(again, tokens) & ~_agrees(repriced, tokens)
+        repriced = np.where(matches, again, repriced)
+        parts = (
+            np.where(matches, again_parts[0], parts[0]),
+            np.where(matches, again_parts[1], parts[1]),
+        )
+        shown = np.where(matches, later.meta.fetched_at.date().isoformat(), shown)
+        covered = covered & matches  # between two prices: known only where one fits
+        return repriced, parts, shown, covered
+
+    def _compare(
+        self,
+        rows: Rows,
+        mask: np.ndarray,
+        name: str,
+        billed: Ledger,
+        covered: np.ndarray,
+        following: int | None,
+        tokens: np.ndarray,
+        separated: np.ndarray,
+        kinds: np.ndarray,
+        repriced: np.ndarray,
+        parts: tuple[Any, Any],
+        shown: np.ndarray,
+    ) -> None:
+        """Add the group's logged and repriced costs to its model's sums; flag and write rows."""
+        count = len(tokens)
         known = ~np.isnan(tokens) if self.has_cost else np.zeros(count, dtype=bool)
         sums = self.models.setdefault(name, _ModelSums())
         sums.rows_seen += count
@@ -331,19 +381,32 @@ class Calibrator:
                 continue
             remaining &= ~chosen
             reasons[chosen] = reason
-            for provider_index in np.unique(providers[chosen]):
-                picked = chosen & (providers == provider_index)
-                provider = rows.providers[provider_index] if provider_index >= 0 else "-"
-                detail = self.details.setdefault((reason, name, provider), _Detail())
-                detail.rows += int(picked.sum())
-                finite = ratio[picked][np.isfinite(ratio[picked])]
-                if len(finite):
-                    detail.low = min(detail.low, float(finite.min()))
-                    detail.high = max(detail.high, float(finite.max()))
-                dated = days[picked][~np.isnan(days[picked])]
-                if len(dated):
-                    detail.last_day = max(detail.last_day, float(dated.max()))
+            self._tally(rows, reason, name, chosen, providers, ratio, days)
         return reasons
+
+    def _tally(
+        self,
+        rows: Rows,
+        reason: str,
+        name: str,
+        chosen: np.ndarray,
+        providers: np.ndarray,
+        ratio: np.ndarray,
+        days: np.ndarray,
+    ) -> None:
+        """Count the rows given `reason` per provider, with their billed/list range and date."""
+        for provider_index in np.unique(providers[chosen]):
+            picked = chosen & (providers == provider_index)
+            provider = rows.providers[provider_index] if provider_index >= 0 else "-"
+            detail = self.details.setdefault((reason, name, provider), _Detail())
+            detail.rows += int(picked.sum())
+            finite = ratio[picked][np.isfinite(ratio[picked])]
+            if len(finite):
+                detail.low = min(detail.low, float(finite.min()))
+                detail.high = max(detail.high, float(finite.max()))
+            dated = days[picked][~np.isnan(days[picked])]
+            if len(dated):
+                detail.last_day = max(detail.last_day, float(dated.max()))
 
     def _write(
         self,
@@ -439,31 +502,37 @@ class Calibrator:
                 Separated(kind=kind, rows=int(v[0]), usd=v[1])
                 for kind, v in sorted(self.separated.items(), key=lambda kv: -kv[1][1])
             ],
-            flag_details=[
-                FlagDetail(
-                    reason=reason,
-                    model=model,
-                    provider=provider,
-                    rows=d.rows,
-                    billed_vs_list_min=None if d.low == np.inf else d.low,
-                    billed_vs_list_max=None if d.high == -np.inf else d.high,
-                )
-                for (reason, model, provider), d in sorted(
-                    self.details.items(), key=lambda kv: -kv[1].rows
-                )
-            ],
-            catalogs=[
-                CatalogUse(
-                    **self.timeline.describe(i),
-                    rows=v[0],
-                    covered_rows=v[1],
-                    models_changed_since=sorted(self.changed.get(i, set())),
-                )
-                for i, v in sorted(self.catalog_rows.items())
-            ],
+            flag_details=self._flag_details(),
+            catalogs=self._catalog_uses(),
             max_row_difference_usd=max((m.max_difference_usd for m in by_model), default=0.0),
             web_fees=self._web_fees(),
         )
+
+    def _flag_details(self) -> list[FlagDetail]:
+        return [
+            FlagDetail(
+                reason=reason,
+                model=model,
+                provider=provider,
+                rows=d.rows,
+                billed_vs_list_min=None if d.low == np.inf else d.low,
+                billed_vs_list_max=None if d.high == -np.inf else d.high,
+            )
+            for (reason, model, provider), d in sorted(
+                self.details.items(), key=lambda kv: -kv[1].rows
+            )
+        ]
+
+    def _catalog_uses(self) -> list[CatalogUse]:
+        return [
+            CatalogUse(
+                **self.timeline.describe(i),
+                rows=v[0],
+                covered_rows=v[1],
+                models_changed_since=sorted(self.changed.get(i, set())),
+            )
+            for i, v in sorted(self.catalog_rows.items())
+        ]
 
     def _web_fees(self) -> WebFees | None:
         rows, usd, matching = self.web
@@ -474,7 +543,7 @@ class Calibrator:
 
 def _agrees(repriced: np.ndarray, logged: np.ndarray) -> np.ndarray:
     difference = np.abs(repriced - logged)
-    return difference <= np.maximum(TOLERANCE_USD, TOLERANCE_REL * np.abs(logged))
+    return cast(np.ndarray, difference <= np.maximum(TOLERANCE_USD, TOLERANCE_REL * np.abs(logged)))
 
 
 def _reprice(rows: Rows, mask: np.ndarray, model: ModelInfo) -> tuple[np.ndarray, tuple[Any, Any]]:

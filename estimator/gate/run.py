@@ -7,13 +7,14 @@ the check of the others; the library and the CLI do the same.
 
 from __future__ import annotations
 
-from estimator.check.baseline import Baseline
-from estimator.check.diff import deltas, moved_by, price_changes
-from estimator.check.policies import dynamic_price, evaluate
 from estimator.costing.options import Options
 from estimator.documents.check import CheckResult, PolicyResult
 from estimator.documents.estimate import Estimate
 from estimator.errors import DynamicPriceError
+from estimator.gate.baseline import Baseline
+from estimator.gate.diff import deltas, moved_by, price_changes
+from estimator.gate.policies import dynamic_price, evaluate
+from estimator.pipeline import estimate
 from estimator.pricing.catalog import Catalog
 from estimator.scenario.io import validate_scenario
 from estimator.scenario.spec import Policy, Scenario
@@ -24,8 +25,6 @@ def estimate_what_can_be_priced(
 ) -> tuple[Estimate, list[PolicyResult], list[str]]:
     """The estimate of every strategy with fixed prices, and a policy result and a note for
     each one left out."""
-    from estimator.api import estimate
-
     extra: list[PolicyResult] = []
     notes: list[str] = []
     while True:

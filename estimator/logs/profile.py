@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from estimator.documents.replay import FusionObserved
-from estimator.replay.rows import Rows
+from estimator.logs.rows import Rows
 
 HIST_BINS = 8  # histogram bins per doubling of tokens (~9% wide), for the profile's p95
 HIST_SIZE = 8 * 40

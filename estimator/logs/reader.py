@@ -12,7 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -330,7 +330,7 @@ class _Lines:
         self.partial.clear()
         self.skipping = True
 
-    def read(self, size: int = -1) -> bytes:
+    def read(self, size: int = -1) -> bytes | bytearray:
         size = self.piece if size is None or size < 0 else size
         while len(self.ready) < size and not self.eof:
             data = self.raw.read(self.piece)
@@ -381,41 +381,12 @@ def _csv_chunks(
     chunk_rows: int,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     import pyarrow as pa
-    from pyarrow import csv
 
     stats.line_limit = CSV_LINE_BLOCKS * block_bytes
     lines = _Lines(handle, stats, block_bytes, stats.line_limit)
     header = _header(lines.header(source), source)
     available = _check_required(header, columns, source)
-
-    def invalid(row: Any) -> str:
-        # a quote left open swallows the following lines into this one bad row: count them all
-        text = row.text or ""
-        stats.malformed += 1 + text.count("\n") + text.count("\r") - text.count("\r\n")
-        if len(stats.malformed_lines) < 5 and row.number is not None:
-            stats.malformed_lines.append(row.number + 1)  # +1: we consumed the header
-        return "skip"
-
-    try:  # opening reads and converts the first block already
-        reader = csv.open_csv(
-            lines,
-            # one parsing thread keeps malformed-row numbers known; ours overlaps it with pricing
-            read_options=csv.ReadOptions(
-                column_names=header, block_size=block_bytes, use_threads=False
-            ),
-            parse_options=csv.ParseOptions(invalid_row_handler=invalid, newlines_in_values=False),
-            convert_options=csv.ConvertOptions(
-                include_columns=list(dict.fromkeys(available.values())),
-                # free text may hold any bytes (a provider name in latin-1): read it as binary
-                column_types={
-                    col: pa.binary() if canonical in BINARY_COLUMNS else pa.string()
-                    for canonical, col in available.items()
-                },
-                strings_can_be_null=True,
-            ),
-        )
-    except pa.ArrowInvalid as exc:
-        raise UserError(f"{source}: cannot read as CSV ({exc})") from None
+    reader = _open_csv(source, lines, header, available, stats, block_bytes)
     line = 2
     pending: list[Any] = []
     pending_rows = 0
@@ -440,6 +411,56 @@ def _csv_chunks(
         raise UserError(f"{source}: cannot read as CSV ({exc})") from None
 
 
+def _open_csv(
+    source: Path,
+    lines: _Lines,
+    header: list[str],
+    available: dict[str, str],
+    stats: ReadStats,
+    block_bytes: int,
+) -> Any:
+    """Arrow's streaming CSV reader over `lines`, reading the `available` columns as text."""
+    import pyarrow as pa
+    from pyarrow import csv
+
+    try:  # opening reads and converts the first block already
+        return csv.open_csv(
+            lines,
+            # one parsing thread keeps malformed-row numbers known; ours overlaps it with pricing
+            read_options=csv.ReadOptions(
+                column_names=header, block_size=block_bytes, use_threads=False
+            ),
+            parse_options=csv.ParseOptions(
+                invalid_row_handler=_invalid_row_handler(stats), newlines_in_values=False
+            ),
+            convert_options=csv.ConvertOptions(
+                include_columns=list(dict.fromkeys(available.values())),
+                # free text may hold any bytes (a provider name in latin-1): read it as binary
+                column_types={
+                    col: pa.binary() if canonical in BINARY_COLUMNS else pa.string()
+                    for canonical, col in available.items()
+                },
+                strings_can_be_null=True,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        raise UserError(f"{source}: cannot read as CSV ({exc})") from None
+
+
+def _invalid_row_handler(stats: ReadStats) -> Callable[[Any], str]:
+    """Arrow's callback for a row it cannot parse: count it (and its line) in `stats`, skip it."""
+
+    def invalid(row: Any) -> str:
+        # a quote left open swallows the following lines into this one bad row: count them all
+        text = row.text or ""
+        stats.malformed += 1 + text.count("\n") + text.count("\r") - text.count("\r\n")
+        if len(stats.malformed_lines) < 5 and row.number is not None:
+            stats.malformed_lines.append(row.number + 1)  # +1: we consumed the header
+        return "skip"
+
+    return invalid
+
+
 def _header(line: bytes, source: Path) -> list[str]:
     """The names of a CSV header line, parsed by Arrow as it parses the rows (fields of any
     length; the file's own quoting)."""
@@ -457,7 +478,8 @@ def _header(line: bytes, source: Path) -> list[str]:
     data = text.encode() + b"\n"
     options = csv.ReadOptions(block_size=len(data) + 1, use_threads=False)
     try:
-        return csv.read_csv(io.BytesIO(data), read_options=options).column_names
+        names: list[str] = csv.read_csv(io.BytesIO(data), read_options=options).column_names
+        return names
     except pa.ArrowInvalid as exc:
         raise UserError(f"{source}: the first line is not a CSV header ({exc})") from None
 
@@ -493,11 +515,18 @@ def _jsonl(
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """JSON lines: flat rows of activity columns, usage records or generation records (the
     kind is taken from the first record; records.py maps the last two to canonical columns)."""
-    import pyarrow as pa
-
-    from estimator.replay.records import MAPPERS, kind_of
-
     handle = _Counting(_open(source), stats)
+    try:
+        yield from _jsonl_chunks(source, handle, columns, stats, chunk_rows)
+    finally:
+        handle.close()
+
+
+def _jsonl_chunks(
+    source: Path, handle: _Counting, columns: dict[str, str], stats: ReadStats, chunk_rows: int
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    from estimator.logs.records import kind_of
+
     wanted = dict(columns)
     buffers: dict[str, list[Any]] = {c: [] for c in wanted}
     first_line = 1
@@ -505,67 +534,81 @@ def _jsonl(
     checked = False
     mapper: Any = None
     kind: str | None = None
-
-    def flush() -> dict[str, Any]:
-        present = {c: col for c, col in wanted.items() if col in seen}
-        out = {
-            c: pa.array([None if v is None else str(v) for v in buffers[c]], pa.string())
-            for c in present
-        }
-        for values in buffers.values():
-            values.clear()
-        return out
-
     stats.line_limit = MAX_JSON_LINE_BYTES
-    try:
-        for number, raw in _json_lines(handle.handle, stats):
-            if raw is None:  # too long: skipped unread
-                continue
-            if not raw.strip():
-                continue
+    for number, raw in _json_lines(handle.handle, stats):
+        if raw is None:  # too long: skipped unread
+            continue
+        if not raw.strip():
+            continue
+        try:
+            record = _loads(raw)
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, [[[[... too deep
+            _malformed(stats, number)
+            continue
+        if not isinstance(record, dict):
+            _malformed(stats, number)
+            continue
+        if kind is None:
+            kind, mapper, wanted, buffers = _records_kind(record, stats, wanted, buffers)
+        if mapper is not None:
             try:
-                record = _loads(raw)
-            except (ValueError, RecursionError):  # not JSON, not UTF-8, [[[[... too deep
+                record = mapper(record) if kind_of(record) == kind else None
+            except (AttributeError, KeyError, TypeError):
+                record = None
+            if record is None:
                 _malformed(stats, number)
                 continue
-            if not isinstance(record, dict):
-                _malformed(stats, number)
-                continue
-            if kind is None:
-                kind = stats.kind = kind_of(record)
-                mapper = MAPPERS.get(kind)
-                if mapper is not None:  # records carry canonical names once mapped
-                    wanted = {c: c for c in OPENROUTER_COLUMNS}
-                    buffers = {c: [] for c in wanted}
-            if mapper is not None:
-                try:
-                    record = mapper(record) if kind_of(record) == kind else None
-                except (AttributeError, KeyError, TypeError):
-                    record = None
-                if record is None:
-                    _malformed(stats, number)
-                    continue
-                seen.update(k for k, v in record.items() if v is not None)
-            else:
-                seen.update(k for k in record if k in wanted.values())
-            if not buffers[REQUIRED[0]]:
-                first_line = number
-            for canonical, col in wanted.items():
-                buffers[canonical].append(record.get(col))
-            stats.rows += 1
-            if len(buffers[REQUIRED[0]]) >= chunk_rows:
-                if not checked:
-                    _check_required(sorted(seen), wanted, source)
-                    checked = True
-                yield first_line, flush()
-        if buffers[REQUIRED[0]]:
+            seen.update(k for k, v in record.items() if v is not None)
+        else:
+            seen.update(k for k in record if k in wanted.values())
+        if not buffers[REQUIRED[0]]:
+            first_line = number
+        for canonical, col in wanted.items():
+            buffers[canonical].append(record.get(col))
+        stats.rows += 1
+        if len(buffers[REQUIRED[0]]) >= chunk_rows:
             if not checked:
                 _check_required(sorted(seen), wanted, source)
-            yield first_line, flush()
-        elif stats.rows == 0:
-            raise UserError(f"{source}: no JSON records")
-    finally:
-        handle.close()
+                checked = True
+            yield first_line, _flush(buffers, wanted, seen)
+    if buffers[REQUIRED[0]]:
+        if not checked:
+            _check_required(sorted(seen), wanted, source)
+        yield first_line, _flush(buffers, wanted, seen)
+    elif stats.rows == 0:
+        raise UserError(f"{source}: no JSON records")
+
+
+def _records_kind(
+    record: dict[str, Any],
+    stats: ReadStats,
+    wanted: dict[str, str],
+    buffers: dict[str, list[Any]],
+) -> tuple[str, Any, dict[str, str], dict[str, list[Any]]]:
+    """(kind, its mapper or None, wanted columns, buffers) from the file's first record:
+    mapped records carry canonical names, so they are read under those."""
+    from estimator.logs.records import MAPPERS, kind_of
+
+    kind = stats.kind = kind_of(record)
+    mapper = MAPPERS.get(kind)
+    if mapper is not None:  # records carry canonical names once mapped
+        wanted = {c: c for c in OPENROUTER_COLUMNS}
+        buffers = {c: [] for c in wanted}
+    return kind, mapper, wanted, buffers
+
+
+def _flush(buffers: dict[str, list[Any]], wanted: dict[str, str], seen: set[str]) -> dict[str, Any]:
+    """The buffered rows as Arrow text columns (those some record had), emptying the buffers."""
+    import pyarrow as pa
+
+    present = {c: col for c, col in wanted.items() if col in seen}
+    out = {
+        c: pa.array([None if v is None else str(v) for v in buffers[c]], pa.string())
+        for c in present
+    }
+    for values in buffers.values():
+        values.clear()
+    return out
 
 
 def _json_lines(handle: IO[bytes], stats: ReadStats) -> Iterator[tuple[int, bytes | None]]:

@@ -7,11 +7,11 @@ back to validating each cell, so one bad row is counted and skipped, never fatal
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
-from estimator.replay.records import FUSION_MODELS, FUSION_ROUTERS
+from estimator.logs.records import FUSION_MODELS, FUSION_ROUTERS
 from estimator.workload.spec import MAX_TOKENS
 
 NUMBER = r"^\s*-?[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?\s*$"
@@ -204,7 +204,9 @@ def _floats(array: Any) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    return pc.cast(array, pa.float64(), safe=False).to_numpy(zero_copy_only=False)  # nulls: NaN
+    return cast(
+        np.ndarray, pc.cast(array, pa.float64(), safe=False).to_numpy(zero_copy_only=False)
+    )  # nulls: NaN
 
 
 def _floor(ticks: Any, per_second: int) -> np.ndarray:
@@ -261,12 +263,12 @@ def _truthy(array: Any) -> np.ndarray:
     import pyarrow.compute as pc
 
     if pa.types.is_boolean(array.type):
-        return pc.fill_null(array, False).to_numpy(zero_copy_only=False)
+        return cast(np.ndarray, pc.fill_null(array, False).to_numpy(zero_copy_only=False))
     text = _as_text(array)
     if text is None:  # a list or a struct is not a flag
         return np.zeros(len(array), dtype=bool)
     hit = pc.is_in(pc.utf8_lower(text), value_set=pa.array(["true", "1", "yes", "t"]))
-    return pc.fill_null(hit, False).to_numpy(zero_copy_only=False)
+    return cast(np.ndarray, pc.fill_null(hit, False).to_numpy(zero_copy_only=False))
 
 
 def _decode(value: Any) -> str:
@@ -303,7 +305,7 @@ def _fusion_rows(
     if model is None or not any(name in FUSION_MODELS for name in models):
         return flagged
     named = np.array([name in FUSION_MODELS for name in models] + [False], dtype=bool)[model]
-    return named if flagged is None else flagged | named
+    return cast(np.ndarray, named if flagged is None else flagged | named)
 
 
 def parse(columns: dict[str, Any], first_line: int, bad: BadRows) -> Rows:
@@ -311,55 +313,15 @@ def parse(columns: dict[str, Any], first_line: int, bad: BadRows) -> Rows:
     columns = {name: _plain(array) for name, array in columns.items()}
     n = len(columns["tokens_prompt"])
     keep = np.ones(n, dtype=bool)
-    values: dict[str, np.ndarray] = {}
-    for name in TOKEN_COLUMNS:
-        if name not in columns:
-            values[name] = np.zeros(n)
-            continue
-        numbers, ok = _numbers(columns[name])
-        required = name in ("tokens_prompt", "tokens_completion")
-        missing = ~ok if required else np.zeros(n, dtype=bool)
-        if not required:
-            present = ~_empty(columns[name])
-            missing = present & ~ok
-            numbers = np.where(ok, numbers, 0.0)
-        negative = ok & (numbers < 0)
-        bad.add(f"missing or non-numeric {name}", missing & keep, first_line)
-        keep &= ~missing
-        bad.add(f"negative {name}", negative & keep, first_line)
-        keep &= ~negative
-        huge = ok & (numbers > MAX_TOKENS)  # 1e300 tokens would overflow the totals
-        bad.add(f"{name} above {MAX_TOKENS:,}", huge & keep, first_line)
-        keep &= ~huge
-        values[name] = numbers
-    seconds = None
-    if "created_at" in columns:
-        seconds = _timestamps(columns["created_at"])
-        parsed = ~np.isnan(seconds)
-        bad.add("unparseable created_at", ~parsed & keep, first_line)
-        keep &= parsed
-        inside = (seconds >= FIRST_SECOND) & (seconds < END_SECOND)
-        bad.add("created_at outside 1970-9999", ~inside & keep, first_line)
-        keep &= inside
-    money: dict[str, np.ndarray | None] = {}
-    for name in MONEY_COLUMNS:
-        if name in columns:
-            numbers, ok = _numbers(columns[name])
-            ok &= np.abs(numbers) <= MAX_USD  # 1e308 USD is a broken cell, not a cost
-            unknown = np.nan if name != "cost_web_search" and name != "byok_usage_inference" else 0
-            money[name] = np.where(ok, numbers, unknown)
-        else:
-            money[name] = None
+    values = _token_values(columns, n, keep, first_line, bad)
+    seconds = _created_seconds(columns, keep, first_line, bad)
+    money = _money(columns)
     encoded = {name: _encoded(columns[name]) for name in TEXT_COLUMNS if name in columns}
     flags = {name: _truthy(columns[name]) for name in FLAG_COLUMNS if name in columns}
     ids = {
         name: _text(columns[name]) for name in ("generation_id", "request_id") if name in columns
     }
-    member = None
-    if "router" in columns:
-        index, names = _encoded(columns["router"])
-        routed = np.array([name in FUSION_ROUTERS for name in names] + [False], dtype=bool)
-        member = routed[index]  # index -1 (no router) picks the trailing False
+    member = _fusion_members(columns)
 
     bad.lines(~keep, first_line)
 
@@ -372,11 +334,7 @@ def parse(columns: dict[str, Any], first_line: int, bad: BadRows) -> Rows:
     model, models = encoded.get("model", (None, []))
     provider, providers = encoded.get("provider", (None, []))
     engine, engines = encoded.get("web_search_engine", (None, []))
-    counts = {}
-    for name in COUNT_COLUMNS:
-        if name in columns:
-            numbers, ok = _numbers(columns[name])
-            counts[name] = np.where(ok & (numbers >= 0) & (numbers <= MAX_TOKENS), numbers, 0.0)
+    counts = _counts(columns)
     return Rows(
         prompt=prompt,
         completion=completion,
@@ -410,11 +368,95 @@ def parse(columns: dict[str, Any], first_line: int, bad: BadRows) -> Rows:
     )
 
 
+def _token_values(
+    columns: dict[str, Any], n: int, keep: np.ndarray, first_line: int, bad: BadRows
+) -> dict[str, np.ndarray]:
+    """Each token column as numbers (an absent one as zeros); rows with a bad count are
+    recorded in `bad` and cleared from `keep` in place."""
+    values: dict[str, np.ndarray] = {}
+    for name in TOKEN_COLUMNS:
+        if name not in columns:
+            values[name] = np.zeros(n)
+            continue
+        numbers, ok = _numbers(columns[name])
+        required = name in ("tokens_prompt", "tokens_completion")
+        missing = ~ok if required else np.zeros(n, dtype=bool)
+        if not required:
+            present = ~_empty(columns[name])
+            missing = present & ~ok
+            numbers = np.where(ok, numbers, 0.0)
+        negative = ok & (numbers < 0)
+        bad.add(f"missing or non-numeric {name}", missing & keep, first_line)
+        keep &= ~missing
+        bad.add(f"negative {name}", negative & keep, first_line)
+        keep &= ~negative
+        huge = ok & (numbers > MAX_TOKENS)  # 1e300 tokens would overflow the totals
+        bad.add(f"{name} above {MAX_TOKENS:,}", huge & keep, first_line)
+        keep &= ~huge
+        values[name] = numbers
+    return values
+
+
+def _created_seconds(
+    columns: dict[str, Any], keep: np.ndarray, first_line: int, bad: BadRows
+) -> np.ndarray | None:
+    """`created_at` in seconds since the epoch (None without the column); rows without a
+    date in 1970-9999 are recorded in `bad` and cleared from `keep` in place."""
+    seconds = None
+    if "created_at" in columns:
+        seconds = _timestamps(columns["created_at"])
+        parsed = ~np.isnan(seconds)
+        bad.add("unparseable created_at", ~parsed & keep, first_line)
+        keep &= parsed
+        inside = (seconds >= FIRST_SECOND) & (seconds < END_SECOND)
+        bad.add("created_at outside 1970-9999", ~inside & keep, first_line)
+        keep &= inside
+    return seconds
+
+
+def _money(columns: dict[str, Any]) -> dict[str, np.ndarray | None]:
+    """Each money column in USD (None when absent); a bad cell is unknown (NaN), except in
+    the web search and BYOK usage columns, where it is zero."""
+    money: dict[str, np.ndarray | None] = {}
+    for name in MONEY_COLUMNS:
+        if name in columns:
+            numbers, ok = _numbers(columns[name])
+            ok &= np.abs(numbers) <= MAX_USD  # 1e308 USD is a broken cell, not a cost
+            unknown = np.nan if name != "cost_web_search" and name != "byok_usage_inference" else 0
+            money[name] = np.where(ok, numbers, unknown)
+        else:
+            money[name] = None
+    return money
+
+
+def _fusion_members(columns: dict[str, Any]) -> np.ndarray | None:
+    """Generations routed by a Fusion router (None when the log has no `router` column)."""
+    member = None
+    if "router" in columns:
+        index, names = _encoded(columns["router"])
+        routed = np.array([name in FUSION_ROUTERS for name in names] + [False], dtype=bool)
+        member = routed[index]  # index -1 (no router) picks the trailing False
+    return member
+
+
+def _counts(columns: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Tool-use counts per row; a bad, negative or huge cell counts as none."""
+    counts = {}
+    for name in COUNT_COLUMNS:
+        if name in columns:
+            numbers, ok = _numbers(columns[name])
+            counts[name] = np.where(ok & (numbers >= 0) & (numbers <= MAX_TOKENS), numbers, 0.0)
+    return counts
+
+
 def _empty(array: Any) -> np.ndarray:
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if pa.types.is_string(array.type) or pa.types.is_large_string(array.type):
         blank = pc.equal(pc.utf8_trim_whitespace(array), "")
-        return pc.fill_null(pc.or_(pc.is_null(array), blank), True).to_numpy(zero_copy_only=False)
-    return pc.is_null(array).to_numpy(zero_copy_only=False)
+        return cast(
+            np.ndarray,
+            pc.fill_null(pc.or_(pc.is_null(array), blank), True).to_numpy(zero_copy_only=False),
+        )
+    return cast(np.ndarray, pc.is_null(array).to_numpy(zero_copy_only=False))

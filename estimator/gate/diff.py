@@ -6,9 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from estimator.check.baseline import Baseline
 from estimator.documents.check import ModelMove, PriceChange, StrategyDelta
 from estimator.documents.estimate import Estimate
+from estimator.gate.baseline import Baseline
 
 
 def _pct(before: Decimal, after: Decimal) -> float | None:

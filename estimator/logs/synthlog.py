@@ -1,6 +1,6 @@
 """A seeded synthetic OpenRouter activity log, for tests, benchmarks and trying `replay`.
 
-    python -m estimator.replay.synthlog activity.csv --rows 1000000 --seed 7
+    python -m estimator.logs.synthlog activity.csv --rows 1000000 --seed 7
 
 Rows follow the activity export's columns and conventions: `tokens_completion` includes
 `tokens_reasoning`, `tokens_prompt` includes `tokens_cached`. `cost_total` is the catalog price
@@ -58,9 +58,6 @@ def generate(
     """An Arrow table of `rows` activity rows (exact costs from `catalog`)."""
     import pyarrow as pa
 
-    from estimator.costing.pricer import vector_cost
-    from estimator.strategies.callplan import Call
-
     rng = np.random.default_rng(seed + offset)
     names = list(MODELS)
     model_index = rng.choice(len(names), size=rows, p=np.array(list(MODELS.values())))
@@ -72,21 +69,7 @@ def generate(
     cached = np.floor(prompt * np.where(rng.random(rows) < 0.4, rng.random(rows) * 0.8, 0.0))
     seconds = rng.integers(0, DAYS * 86400, rows)
     minutes = (seconds % 86400) // 60
-    cost = np.zeros(rows)
-    for index, name in enumerate(names):
-        mask = model_index == index
-        model = catalog.get_exact(name)
-        call = Call(
-            "single",
-            name,
-            prompt[mask],
-            completion[mask],  # the visible answer; reasoning comes on top of it
-            reasoning[mask] if model.reasons else np.zeros(int(mask.sum())),
-            cached_tokens=cached[mask],
-        )
-        cost[mask] = vector_cost(call, model, minutes[mask], None)
-        if not model.reasons:
-            reasoning[mask] = 0.0
+    cost = _exact_costs(catalog, names, model_index, prompt, completion, reasoning, cached, minutes)
     # as OpenRouter logs it: completion tokens include the reasoning tokens
     completion = completion + reasoning
     if perturb:
@@ -123,6 +106,39 @@ def generate(
     if bad:
         arrow = _inject_bad(arrow, rng, bad)
     return arrow
+
+
+def _exact_costs(
+    catalog: Any,
+    names: list[str],
+    model_index: np.ndarray,
+    prompt: np.ndarray,
+    completion: np.ndarray,
+    reasoning: np.ndarray,
+    cached: np.ndarray,
+    minutes: np.ndarray,
+) -> np.ndarray:
+    """Each row's catalog price for its own call; zeroes `reasoning` in place for the rows of
+    models that do not reason (they bill none)."""
+    from estimator.costing.pricer import vector_cost
+    from estimator.strategies.callplan import Call
+
+    cost = np.zeros(len(model_index))
+    for index, name in enumerate(names):
+        mask = model_index == index
+        model = catalog.get_exact(name)
+        call = Call(
+            "single",
+            name,
+            prompt[mask],
+            completion[mask],  # the visible answer; reasoning comes on top of it
+            reasoning[mask] if model.reasons else np.zeros(int(mask.sum())),
+            cached_tokens=cached[mask],
+        )
+        cost[mask] = vector_cost(call, model, minutes[mask], None)
+        if not model.reasons:
+            reasoning[mask] = 0.0
+    return cost
 
 
 def _inject_bad(table: Any, rng: np.random.Generator, share: float) -> Any:

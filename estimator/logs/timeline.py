@@ -27,6 +27,11 @@ from estimator.pricing.fees import days_since_epoch
 HEAD_BYTES = 64 * 1024  # our catalog files write their meta before the models
 
 
+def _given(catalog: Catalog) -> Callable[[], Catalog]:
+    """The loader of a catalog already in memory."""
+    return lambda: catalog
+
+
 @dataclass
 class Entry:
     """A catalog known by its date, loaded on first use."""
@@ -77,7 +82,7 @@ class Timeline:
 
         add(Entry(current.meta.fetched_at, current.meta.sha256, lambda: current, current))
         for catalog in history:
-            add(Entry(catalog.meta.fetched_at, catalog.meta.sha256, lambda c=catalog: c, catalog))
+            add(Entry(catalog.meta.fetched_at, catalog.meta.sha256, _given(catalog), catalog))
         for path in history_files:
             head = _peek(path)
             if head is not None:

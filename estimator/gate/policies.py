@@ -5,14 +5,14 @@ increase gates need a baseline and apply only to strategies present in both."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from estimator.documents.check import PolicyResult, StrategyDelta, Unit
 from estimator.documents.estimate import Estimate, StrategyResult
 from estimator.scenario.spec import Policy
 
 
-def _limit(limits: Any, name: str) -> float | None:
+def _limit(limits: float | dict[str, float] | None, name: str) -> float | None:
+    """A policy limit for one strategy: the same for all, or its own from a mapping."""
     if isinstance(limits, dict):
         return limits.get(name)
     return limits
@@ -91,7 +91,7 @@ def _strategy_gates(current: Estimate, policy: Policy, s: StrategyResult) -> lis
 
 
 def _increase_gates(policy: Policy, row: StrategyDelta) -> list[PolicyResult]:
-    found = []
+    found: list[PolicyResult] = []
     if row.status not in ("changed", "unchanged") or row.delta_usd is None:
         return found
     if policy.max_increase_pct is not None and row.delta_pct is not None:

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from estimator.errors import UserError
+from estimator.logs.run import replay
 from estimator.pricing.catalog import Catalog
-from estimator.replay.run import replay
 from estimator.scenario.io import load_yaml, read_text_file
 
 PROFILE_SUFFIXES = (".yaml", ".yml")

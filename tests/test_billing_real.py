@@ -26,6 +26,7 @@ from estimator.logs.calibration import (
     REASON_PROVIDER,
     SEP_FUSION,
     SEP_WEB,
+    SEPARATED,
 )
 from estimator.pricing.catalog import Catalog
 from estimator.pricing.fees import days_since_epoch
@@ -135,7 +136,7 @@ def test_unchanged_models_agree_row_by_row_and_in_total(catalog: Catalog) -> Non
 def test_web_plugin_fees_are_separated_and_dated(catalog: Catalog) -> None:
     result = replay(USAGE, catalog, [])
     cal = result.calibration
-    (web,) = [s for s in cal.separated if s.kind == SEP_WEB]
+    (web,) = [s for s in cal.separated if s.kind == SEPARATED[SEP_WEB]]
     # 42 Exa searches at $0.005 before 2026-08-07 23:56 UTC, and the rest at $0.007 after
     fees = []
     for record in records():
@@ -286,7 +287,7 @@ def test_a_fusion_response_is_observed_not_repriced(catalog: Catalog, tmp_path: 
     assert opus.model == "anthropic/claude-opus-5" and opus.flagged == 0
     assert opus.repriced_usd == pytest.approx(0.046685, abs=1e-9)
     (inner,) = result.calibration.separated
-    assert inner.kind == SEP_FUSION and inner.usd == pytest.approx(0.28806875)
+    assert inner.kind == SEPARATED[SEP_FUSION] and inner.usd == pytest.approx(0.28806875)
     # never repriced as one plain call under a strategy
     (mini,) = result.strategies
     assert mini.requests == 0 and mini.total_usd == 0

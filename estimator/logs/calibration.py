@@ -56,9 +56,9 @@ REASON_FUSION = "Fusion response without an upstream split (its cost covers ever
 REASON_BYOK = "BYOK"  # billed by your provider at its own price (or its cost not in the log)
 REASON_CANCELLED = "cancelled"
 
-SEP_WEB = "web search fee"
-SEP_FUSION = "Fusion inner calls and tools"
-SEP_BYOK = "BYOK fee (OpenRouter's)"
+# what a row was billed besides its tokens: a code per row (int8), named here
+SEP_WEB, SEP_BYOK, SEP_FUSION = 0, 1, 2
+SEPARATED = ("web search fee", "BYOK fee (OpenRouter's)", "Fusion inner calls and tools")
 
 ROWS_OUT_HEADER = [
     "generation_id",
@@ -80,7 +80,7 @@ class Ledger:
 
     tokens: np.ndarray  # the logged token cost (NaN: unknown)
     separated: np.ndarray  # billed besides tokens
-    kinds: np.ndarray  # what `separated` is (SEP_*)
+    kinds: np.ndarray  # what `separated` is (SEP_* codes, names in SEPARATED)
     split: np.ndarray  # the provider's prompt/completion split is known
     paid: np.ndarray  # everything the row cost its user (NaN: unknown)
 
@@ -108,7 +108,7 @@ def ledger(rows: Rows) -> Ledger:
     separated = np.where(byok, np.nan_to_num(cost), cost - tokens)
     separated = np.where(np.isnan(separated) | (np.abs(separated) < 1e-12), 0.0, separated)
     fusion = np.zeros(n, dtype=bool) if rows.fusion is None else rows.fusion
-    kinds = np.where(fusion, SEP_FUSION, np.where(byok, SEP_BYOK, SEP_WEB)).astype(object)
+    kinds = np.where(fusion, SEP_FUSION, np.where(byok, SEP_BYOK, SEP_WEB)).astype(np.int8)
     paid = np.where(byok, provider + np.nan_to_num(cost), cost)
     return Ledger(tokens, separated, kinds, split, paid)
 
@@ -150,12 +150,13 @@ class Calibrator:
     held: list[tuple[list[Any], tuple[str, str, str]]] = field(default_factory=list)
     has_cost: bool = False
 
-    def add(self, rows: Rows) -> None:
+    def add(self, rows: Rows, billed: Ledger | None = None) -> None:
+        """Compare these rows with their bill (`billed`: their ledger, when already made)."""
         if rows.model is None or not len(rows):
             return
         n = len(rows)
         self.has_cost = self.has_cost or rows.cost_total is not None
-        billed = ledger(rows)
+        billed = billed if billed is not None else ledger(rows)
         index, covered = self.timeline.locate(rows.days, n)
         for model_index, name in enumerate(rows.models):
             in_model = rows.model == model_index
@@ -313,9 +314,9 @@ class Calibrator:
         kinds: np.ndarray,
     ) -> None:
         amounts = np.where(known, separated, 0.0)
-        for name in np.unique(kinds[amounts > 0]):
-            hit = (kinds == name) & (amounts > 0)
-            entry = self.separated.setdefault(str(name), [0, 0.0])
+        for code in np.unique(kinds[amounts > 0]):
+            hit = (kinds == code) & (amounts > 0)
+            entry = self.separated.setdefault(SEPARATED[int(code)], [0, 0.0])
             entry[0] += int(hit.sum())
             entry[1] += float(amounts[hit].sum())
         web = (kinds == SEP_WEB) & (amounts > 0)
@@ -423,7 +424,7 @@ class Calibrator:
         if self.rows_out is None:
             return
         count = int(mask.sum())
-        ids = rows.generation_id[mask] if rows.generation_id is not None else [""] * count
+        ids = rows.generation_id[mask].values() if rows.generation_id is not None else [""] * count
         days = rows.days[mask] if rows.days is not None else np.full(count, np.nan)
         model = rows.models[int(rows.model[mask][0])] if rows.model is not None else ""
         providers = rows.provider[mask] if rows.provider is not None else np.full(count, -1)
@@ -438,7 +439,7 @@ class Calibrator:
                 f"{repriced[i]:.9f}",
                 f"{repriced[i] - logged[i]:+.9f}" if known else "",
                 f"{separated[i]:.9f}" if separated[i] else "",
-                kinds[i] if separated[i] else "",
+                SEPARATED[kinds[i]] if separated[i] else "",
                 "" if reasons is None else reasons[i],
             ]
             if line[-1] and len(self.held) < MAX_HELD_LINES:
@@ -598,7 +599,7 @@ def _with_tool_fees(
     return (
         np.where(unsplit, tokens - fee, tokens),
         np.where(unsplit, fee, separated),
-        np.where(unsplit, SEP_WEB, kinds).astype(object),
+        np.where(unsplit, SEP_WEB, kinds).astype(np.int8),
     )
 
 

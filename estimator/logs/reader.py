@@ -145,8 +145,11 @@ def read_batches(
     stats: ReadStats,
     chunk_rows: int = CHUNK_ROWS,
     block_bytes: int = BLOCK_BYTES,
-) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (first data line number, {canonical: Arrow array}) per chunk."""
+    then: Callable[[int, dict[str, Any]], Any] | None = None,
+) -> Iterator[tuple[int, Any]]:
+    """Yield (first data line number, {canonical: Arrow array}) per chunk; with `then`, yield
+    (line, then(line, chunk)) instead, computed in the reading thread (validating a chunk
+    overlaps repricing the previous one on a second core)."""
     source = Path(path)
     if not source.is_file():
         raise UserError(f"{source}: no such log file")
@@ -158,7 +161,10 @@ def read_batches(
         batches = _jsonl(source, columns, stats, chunk_rows)
     else:
         batches = _csv(source, columns, stats, block_bytes, chunk_rows)
-    yield from prefetch(_readable(batches, source))
+    chunks: Iterator[tuple[int, Any]] = _readable(batches, source)
+    if then is not None:
+        chunks = ((line, then(line, chunk)) for line, chunk in chunks)
+    yield from prefetch(chunks)
 
 
 def _readable(batches: Iterator[Any], source: Path) -> Iterator[Any]:

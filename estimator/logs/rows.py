@@ -60,6 +60,30 @@ class BadRows:
             self.first_lines += [int(x) for x in lines]
 
 
+class Text:
+    """A text column kept as Arrow data and decoded only for the rows that are read (request
+    and generation ids: needed for --rows-out lines and Fusion grouping, not for the sums; a
+    per-row decode of every id cost more than repricing the rows)."""
+
+    def __init__(self, array: Any) -> None:
+        self.array = array
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def __getitem__(self, keep: np.ndarray) -> Text:
+        """The rows where the boolean mask `keep` holds, still undecoded."""
+        import pyarrow as pa
+
+        if len(keep) == len(self.array) and keep.all():
+            return self
+        return Text(self.array.filter(pa.array(keep)))
+
+    def values(self) -> list[str | None]:
+        """Every row decoded (bytes that are not UTF-8 become U+FFFD)."""
+        return [None if v is None else _decode(v) for v in self.array.to_pylist()]
+
+
 @dataclass
 class Rows:
     """The valid rows of one chunk, as numpy arrays, in the bill's conventions: `completion`
@@ -86,8 +110,8 @@ class Rows:
     fusion_member: np.ndarray | None = None  # a generation routed by openrouter/fusion
     provider: np.ndarray | None = None  # index into `providers` (-1: none)
     providers: list[str] = field(default_factory=list)
-    generation_id: np.ndarray | None = None  # object array of text (None: not in the log)
-    request_id: np.ndarray | None = None
+    generation_id: Text | None = None  # None: not in the log
+    request_id: Text | None = None
     has_writes: bool = False  # the log reports cache writes at all
     search_results: np.ndarray | None = None  # generation records: results of its searches
     fetches: np.ndarray | None = None
@@ -99,8 +123,8 @@ class Rows:
 
     def subset(self, keep: np.ndarray) -> Rows:
         """The rows where `keep` holds (same distinct names)."""
-        fields_ = {
-            name: (value[keep] if isinstance(value, np.ndarray) else value)
+        fields_: dict[str, Any] = {
+            name: (value[keep] if isinstance(value, np.ndarray | Text) else value)
             for name, value in self.__dict__.items()
         }
         return Rows(**fields_)
@@ -293,9 +317,8 @@ def _encoded(array: Any) -> tuple[np.ndarray, list[str]]:
     return index, [_decode(v) for v in encoded.dictionary.to_pylist()]
 
 
-def _text(array: Any) -> np.ndarray:
-    values = array.to_pylist()
-    return np.asarray([None if v is None else _decode(v) for v in values], dtype=object)
+def _kept_text(column: Text | None, keep: np.ndarray) -> Text | None:
+    return None if column is None else column[keep]
 
 
 def _fusion_rows(
@@ -318,9 +341,7 @@ def parse(columns: dict[str, Any], first_line: int, bad: BadRows) -> Rows:
     money = _money(columns)
     encoded = {name: _encoded(columns[name]) for name in TEXT_COLUMNS if name in columns}
     flags = {name: _truthy(columns[name]) for name in FLAG_COLUMNS if name in columns}
-    ids = {
-        name: _text(columns[name]) for name in ("generation_id", "request_id") if name in columns
-    }
+    ids = {name: Text(columns[name]) for name in ("generation_id", "request_id") if name in columns}
     member = _fusion_members(columns)
 
     bad.lines(~keep, first_line)
@@ -358,8 +379,8 @@ def parse(columns: dict[str, Any], first_line: int, bad: BadRows) -> Rows:
         fusion_member=kept(member),
         provider=kept(provider),
         providers=providers,
-        generation_id=kept(ids.get("generation_id")),
-        request_id=kept(ids.get("request_id")),
+        generation_id=_kept_text(ids.get("generation_id"), keep),
+        request_id=_kept_text(ids.get("request_id"), keep),
         has_writes="tokens_cache_write" in columns,
         search_results=kept(counts.get("web_search_results")),
         fetches=kept(counts.get("fetches")),

@@ -130,9 +130,9 @@ class FusionSums:
             self.outer += float(outer[seen].sum())
             self.outer_rows += int(seen.sum())
         members = mask & ~response
-        ids = rows.request_id
-        for i in np.flatnonzero(members):
-            request = ids[i] if ids is not None else None
+        at = np.flatnonzero(members)
+        ids = rows.request_id[members].values() if rows.request_id is not None else [None] * len(at)
+        for i, request in zip(at, ids, strict=True):
             if request:
                 self.by_request[request] = self.by_request.get(request, 0.0) + float(cost[i])
             else:
@@ -197,14 +197,15 @@ class Replayer:
                 fusion |= flags
         plain = rows.subset(~fusion) if fusion.any() else rows
         self.fusion.add(rows, fusion)
-        self.calibrator.add(rows)
+        billed = ledger(rows)  # once per chunk: the calibration and the logged totals share it
+        self.calibrator.add(rows, billed)
         self.profile.add(plain, rows)
         if not len(plain):
             return
         if not self.requests:  # the Auto Router's tiers are ranked for this log's requests
             self.strategies = [s.for_workload(_mean(plain), self.catalog) for s in self.strategies]
         self.requests += len(plain)
-        paid = ledger(plain).paid
+        paid = billed.paid[~fusion] if fusion.any() else billed.paid
         known = ~np.isnan(paid)
         self.logged_requests += float(paid[known].sum())
         request = log_request(plain)
@@ -249,8 +250,11 @@ def replay(
         writer.writerow(ROWS_OUT_HEADER)
     timeline = Timeline(catalog, history, history_files)
     replayer = Replayer(catalog, strategies, timeline, writer)
-    for first_line, chunk in read_batches(log, mapping, stats, chunk_rows, block_bytes):
-        rows = parse(chunk, first_line, bad)
+
+    def validated(line: int, chunk: dict[str, Any]) -> Rows:
+        return parse(chunk, line, bad)  # in the reading thread; `bad` is only read at the end
+
+    for _, rows in read_batches(log, mapping, stats, chunk_rows, block_bytes, validated):
         rows, outside = _filter_dates(rows, since, until)
         replayer.outside += outside
         replayer.add(rows)

@@ -32,21 +32,6 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results-speed.md"
 MODEL = "openai/gpt-5.4-mini"  # $0.75 / $4.50 per million tokens on the bundled catalog
 PROMPT_USD, COMPLETION_USD = 0.75e-6, 4.5e-6
-# the columns replay reads from an activity export (reader.ACTIVITY_COLUMNS that synthlog writes)
-PARQUET_COLUMNS = [
-    "generation_id",
-    "created_at",
-    "cost_total",
-    "cost_web_search",
-    "byok_usage_inference",
-    "tokens_prompt",
-    "tokens_completion",
-    "tokens_reasoning",
-    "tokens_cached",
-    "model_permaslug",
-    "provider_name",
-    "cancelled",
-]
 PEAK = r"""
 import atexit, runpy, sys
 report = sys.argv[1]
@@ -59,6 +44,15 @@ atexit.register(peak)
 sys.argv = ["fusion-cost", *sys.argv[2:]]
 runpy.run_module("estimator", run_name="__main__")
 """
+
+
+def replayed_columns() -> list[str]:
+    """The columns of the synthetic log that replay reads (its column mapping's)."""
+    from estimator.logs.reader import OPENROUTER_COLUMNS
+    from estimator.logs.synthlog import COLUMNS
+
+    wanted = set(OPENROUTER_COLUMNS.values())
+    return [column for column in COLUMNS if column in wanted]
 
 
 def run(command: Sequence[str]) -> float:
@@ -141,7 +135,9 @@ def main() -> None:
     single = ["--single", MODEL, "--format", "json", "--no-history"]
     ours, duck = interleaved([*cli, "replay", str(csv), *single], [python, "-c", query], 3)
     row(f"`replay` {args.rows:,}-row CSV, one strategy vs DuckDB", ours, duck, "<= 1.0x")
-    read = f"import pyarrow.parquet as pq; pq.read_table('{parquet}', columns={PARQUET_COLUMNS!r})"
+    read = (
+        f"import pyarrow.parquet as pq; pq.read_table('{parquet}', columns={replayed_columns()!r})"
+    )
     ours, arrow = interleaved([*cli, "replay", str(parquet), *single], [python, "-c", read], 3)
     row(
         f"`replay` {args.rows:,}-row Parquet vs `read_table` of its columns", ours, arrow, "<= 1.2x"

@@ -128,6 +128,11 @@ DEFAULTS: dict[str, Default] = {
         None, "unknown: give decision.cost_per_error_usd to get a verdict on quality"
     ),
     "decision.value_of_latency_usd_per_s": _assumed(0.0, "waiting costs nothing"),
+    "decision.min_context_share": _assumed(
+        0.99,
+        "a strategy fits only if at least 99% of requests fit every call's context window "
+        "(the rest would fail)",
+    ),
     # estimation
     "estimate.samples": _assumed(20000, "Monte Carlo requests per strategy for percentiles"),
     "estimate.seed": _assumed(20260819, "fixed seed: the same scenario gives the same numbers"),

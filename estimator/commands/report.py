@@ -38,6 +38,6 @@ def run(args: argparse.Namespace) -> int:
     decision = result.decision
     if decision is not None:
         lines.append(f"verdict: {decision.verdict} ({decision.chosen_strategy})")
-        lines.append(f"why: {decision.reasons[0].text}" if decision.reasons else "why: -")
+        lines += [f"  {i}. {r.text}" for i, r in enumerate(decision.reasons, 1)]
     print(plain_text("\n".join(lines)))  # names come from scenarios and the catalog
     return 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
+from estimator.costing.integrate import Integrated, nonlinear
 from estimator.costing.plans import Priced
 from estimator.documents.estimate import BreakdownRow, CallRow, RangeInfo, StageCost
 from estimator.strategies.stages import ORDER, WEB_TOOLS
@@ -72,3 +73,35 @@ def pool_range(priced: Priced) -> RangeInfo:
     totals = [(sum((c.total for c in costs), Decimal(0)), label) for _, label, costs in priced]
     low, high = min(totals), max(totals)
     return RangeInfo(min_usd=low[0], min_model=low[1], max_usd=high[0], max_model=high[1])
+
+
+def expected_breakdown(
+    exact: list[BreakdownRow], found: Integrated, at_mean: Integrated
+) -> tuple[list[BreakdownRow], list[StageCost], Decimal]:
+    """The exact rows of the mean request, each plus what the workload's spread adds to it
+    where cost is not linear in tokens (`nonlinear`): the rows still add up to the cost."""
+    fields = ("calls", "input_tokens", "output_tokens", "reasoning_tokens", "cost_usd")
+    keys = {(r.stage, r.model) for r in exact} | set(found.rows)
+    known = {(r.stage, r.model): r for r in exact}
+    table = []
+    for stage, model in sorted(keys, key=lambda k: (ORDER[k[0]], k[1])):
+        base = known.get((stage, model))
+        values = {}
+        for name in fields:
+            spread, centre = found.rows[(stage, model)][name], at_mean.rows[(stage, model)][name]
+            exact_value = getattr(base, name) if base is not None else Decimal(0)
+            values[name] = exact_value + nonlinear(spread, centre, spread or centre)
+        table.append(BreakdownRow(stage=stage, model=model, **values))
+    stages: dict[str, Decimal] = defaultdict(Decimal)
+    tools = Decimal(0)
+    for row in table:
+        if row.stage == WEB_TOOLS:
+            tools += row.cost_usd
+        else:
+            stages[row.stage] += row.cost_usd
+    by_stage = [
+        StageCost(stage=s, cost_usd=stages[s]) for s in sorted(stages, key=ORDER.__getitem__)
+    ]
+    if tools:
+        by_stage.append(StageCost(stage=WEB_TOOLS, cost_usd=tools))
+    return table, by_stage, tools

@@ -11,8 +11,11 @@ from estimator.workload.profile import Profile
 from estimator.workload.request import Request
 
 
-def context_limits(strategy: Strategy, profile: Profile, catalog: Catalog) -> ContextInfo:
-    """The largest prompt every call of the strategy can take, and overflows at the p95 prompt.
+def context_limits(
+    strategy: Strategy, profile: Profile, catalog: Catalog, fits_share: float = 1.0
+) -> ContextInfo:
+    """The largest prompt every call of the strategy can take, the share of requests that fit
+    (`fits_share`, integrated over the token distribution), and overflows at the p95 prompt.
 
     Each call's input is affine in the prompt (I appears once), so expanding the plan at I = 0
     with p95 outputs gives each call's fixed load; the call with the least room binds.
@@ -39,7 +42,7 @@ def context_limits(strategy: Strategy, profile: Profile, catalog: Catalog) -> Co
             if best is None or room < best[0]:
                 best = (room, label)
     if best is None:
-        return ContextInfo(max_prompt_tokens=None, binding_call=None)
+        return ContextInfo(max_prompt_tokens=None, binding_call=None, fits_share=fits_share)
     prompt95 = Decimal(str(round(profile.input.quantile(0.95))))
     overflows = []
     if best[0] < prompt95:
@@ -48,5 +51,8 @@ def context_limits(strategy: Strategy, profile: Profile, catalog: Catalog) -> Co
             f"{max(best[0], Decimal(0)):,.0f} prompt tokens"
         )
     return ContextInfo(
-        max_prompt_tokens=int(max(best[0], Decimal(0))), binding_call=best[1], overflows=overflows
+        max_prompt_tokens=int(max(best[0], Decimal(0))),
+        binding_call=best[1],
+        fits_share=fits_share,
+        overflows=overflows,
     )

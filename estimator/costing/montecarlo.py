@@ -30,9 +30,14 @@ def monte_carlo(
     weights = np.array([float(w) for w in profile.hours])
     hours = rng.choice(24, size=samples, p=weights / weights.sum())
     minutes = hours * 60 + rng.integers(0, 60, size=samples)  # windows may start mid-hour
-    branches = strategy.expand(profile.request(*(a[:1] for a in sampled))).branches
-    probabilities = np.array([float(b.probability) for b in branches])
-    chosen = rng.choice(len(branches), size=samples, p=probabilities / probabilities.sum())
+    branches = strategy.expand(profile.request(*sampled)).branches
+    # each request's branch: drawn from its own probabilities (an Auto Router pool leaves out
+    # the models a request does not fit)
+    probabilities = np.array(
+        [np.broadcast_to(np.asarray(b.probability, dtype=float), (samples,)) for b in branches]
+    )
+    cumulative = np.cumsum(probabilities / probabilities.sum(axis=0), axis=0)
+    chosen = np.minimum((rng.random(samples) > cumulative).sum(axis=0), len(branches) - 1)
     cost = np.zeros(samples)
     for index in range(len(branches)):
         mask = chosen == index

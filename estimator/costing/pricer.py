@@ -156,10 +156,11 @@ def expected_vector_cost(
     total: Any = 0.0
     folded: dict[tuple[Any, ...], tuple[Call, Coefficients]] = {}
     for branch in plan_branches:
-        weight = float(branch.probability)
+        per_request = not isinstance(branch.probability, Decimal | int | float)
+        weight = branch.probability if per_request else float(branch.probability)
         for call in branch.calls:
             model = catalog.get_exact(call.model)
-            if not is_linear(model.pricing) or call.searches or call.fetches:
+            if per_request or not is_linear(model.pricing) or call.searches or call.fetches:
                 total = total + weight * vector_cost(call, model, minutes, when)
                 continue
             key = (

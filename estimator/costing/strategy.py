@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from estimator.costing.breakdown import breakdown, pool_range
+from estimator.costing.breakdown import breakdown, expected_breakdown, pool_range
 from estimator.costing.context import context_limits
+from estimator.costing.integrate import expected_per_request, integrate, tokens_fixed
 from estimator.costing.montecarlo import band, distribution, monte_carlo
 from estimator.costing.options import Options
-from estimator.costing.plans import exact_per_request, expected_cost, priced_plan, pricer_for
+from estimator.costing.plans import priced_plan, pricer_for
+from estimator.costing.quadrature import at_mean
 from estimator.documents.estimate import BillingFees, ModelUseInfo, StrategyResult
 from estimator.pricing.catalog import Catalog
 from estimator.pricing.fees import byok_fee, credit_purchase_fee
@@ -18,8 +20,6 @@ from estimator.strategies.base import Strategy
 from estimator.strategies.callplan import CallPlan
 from estimator.strategies.registry import kind
 from estimator.workload.profile import Profile
-
-MC_MEAN_WARN = 0.05
 
 
 def warnings_of(strategy: Strategy, plan: CallPlan, catalog: Catalog) -> list[str]:
@@ -63,28 +63,27 @@ def warnings_of(strategy: Strategy, plan: CallPlan, catalog: Catalog) -> list[st
 def strategy_result(
     name: str, strategy: Strategy, profile: Profile, catalog: Catalog, options: Options
 ) -> StrategyResult:
-    """Everything an estimate says about one strategy."""
-    pricer = pricer_for(profile, catalog)
+    """Everything an estimate says about one strategy: its expected cost per request over the
+    workload (exact when every request is alike, else integrated over the token
+    distributions), where it goes, the percentiles of one request's cost (seeded Monte Carlo),
+    the calls of the mean request, and its context limits."""
     plan = strategy.expand(profile.mean_request())
-    priced = priced_plan(plan, pricer)
-    per_request = expected_cost(priced)
+    priced = priced_plan(plan, pricer_for(profile, catalog))
     rows, by_stage, tools, call_rows = breakdown(priced)
+    found = integrate(strategy, profile, catalog)
+    if not tokens_fixed(profile):
+        centre = integrate(strategy, profile, catalog, nodes=at_mean(strategy, profile, catalog))
+        rows, by_stage, tools = expected_breakdown(rows, found, centre)
+    per_request = sum((row.cost_usd for row in rows), Decimal(0))
     costs = monte_carlo(strategy, profile, catalog, options.samples, options.seed)
     sampled = distribution(costs, options.samples, options.seed)
-    warnings = warnings_of(strategy, plan, catalog)
-    if per_request and abs(sampled.mean_usd - per_request) > per_request * Decimal(MC_MEAN_WARN):
-        warnings.append(
-            f"the mean over sampled requests (${sampled.mean_usd:.4f}) differs from the "
-            f"cost of the mean request (${per_request:.4f}) by more than 5%: tiers or caps "
-            "make cost non-linear in tokens"
-        )
-    context = context_limits(strategy, profile, catalog)
-    warnings += context.overflows
+    context = context_limits(strategy, profile, catalog, found.context_share)
+    warnings = warnings_of(strategy, plan, catalog) + context.overflows
     registered = kind(strategy.kind)
     invoked = plain = rate = None
     if registered.invoked is not None:  # a share of requests: the cost when it runs, and not
-        invoked = exact_per_request(registered.invoked(strategy, 1.0), profile, catalog)
-        plain = exact_per_request(registered.invoked(strategy, 0.0), profile, catalog)
+        invoked = expected_per_request(registered.invoked(strategy, 1.0), profile, catalog)
+        plain = expected_per_request(registered.invoked(strategy, 0.0), profile, catalog)
         rate = float(getattr(getattr(strategy, "spec", None), "invocation_rate", 1.0))
     return StrategyResult(
         name=name,

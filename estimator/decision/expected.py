@@ -1,5 +1,6 @@
 """Expected total cost per request: cost + error rate x cost per error + lambda x latency, and
-whether each strategy fits the monthly budget and the latency budget."""
+whether each strategy fits the monthly budget, the latency budget and its models' context
+windows (at least `decision.min_context_share` of requests)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,8 @@ def expected_costs(ctx: Context, latency: dict[str, LatencyInfo]) -> list[Expect
                 total_monthly_usd=None if total is None else total * ctx.requests,
                 fits_budget=fits_budget,
                 fits_latency=latency[name].within_budget,
+                context_share=result.context.fits_share,
+                fits_context=result.context.fits_share >= spec.min_context_share,
             )
         )
     return rows

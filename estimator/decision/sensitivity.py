@@ -9,7 +9,8 @@ import dataclasses
 from collections.abc import Callable
 from decimal import Decimal
 
-from estimator.costing.plans import exact_per_request
+from estimator.costing.integrate import expected_per_request
+from estimator.costing.quadrature import COARSE
 from estimator.decision.context import Context
 from estimator.documents.decision import PanelPoint, Sensitivity, TornadoRow
 from estimator.strategies.base import Strategy
@@ -39,9 +40,11 @@ def sensitivity(ctx: Context, premium_name: str) -> Sensitivity:
     baseline = ctx.strategies[base_name]
     profile, catalog = ctx.profile, ctx.catalog
 
+    def cost(s: Strategy, p: Profile) -> Decimal:  # a coarser grid: many variants are priced
+        return expected_per_request(s, p, catalog, COARSE)
+
     def delta(f: Strategy, p: Profile) -> Decimal:
-        extra = exact_per_request(f, p, catalog) - exact_per_request(baseline, p, catalog)
-        return extra * p.requests_per_month
+        return (cost(f, p) - cost(baseline, p)) * p.requests_per_month
 
     low, high = Decimal(str(1 - VARIATION)), Decimal(str(1 + VARIATION))
     moves: dict[str, tuple[Decimal, Decimal]] = {
@@ -66,7 +69,7 @@ def sensitivity(ctx: Context, premium_name: str) -> Sensitivity:
     sweep = []
     if registered.resize is not None:
         for size in PANEL_SIZES:
-            per_request = exact_per_request(registered.resize(premium, size), profile, catalog)
+            per_request = cost(registered.resize(premium, size), profile)
             sweep.append(
                 PanelPoint(
                     size=size,

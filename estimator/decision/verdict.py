@@ -13,7 +13,7 @@ from typing import Any
 
 from estimator.decision.context import Context
 from estimator.documents.decision import BreakEven, ExpectedCost, LatencyInfo, Reason
-from estimator.strategies.registry import is_premium, kind
+from estimator.strategies.registry import NOTHING_FITS, is_premium, kind
 
 
 @dataclass
@@ -29,8 +29,20 @@ def reason(name: str, **figures: Any) -> Reason:
     return Reason(kind=name, figures=figures)
 
 
+def problems(row: ExpectedCost) -> list[str]:
+    """Why a strategy does not fit: over_budget, too_slow, context (too few requests fit)."""
+    found = []
+    if row.fits_budget is False:
+        found.append("over_budget")
+    if row.fits_latency is False:
+        found.append("too_slow")
+    if not row.fits_context:
+        found.append("context")
+    return found
+
+
 def fits(row: ExpectedCost) -> bool:
-    return row.fits_budget is not False and row.fits_latency is not False
+    return not problems(row)
 
 
 def key(row: ExpectedCost) -> Decimal:
@@ -46,26 +58,45 @@ def verdict(
     latency: dict[str, LatencyInfo],
     breaks: list[BreakEven],
 ) -> Verdict:
+    """Error rates are given for every strategy or none (the scenario refuses a partial set),
+    so every strategy is ranked. Nothing fitting is its own verdict, naming the cheapest."""
     spec = ctx.spec
     quality_known = spec.cost_per_error_usd is not None and bool(spec.error_rates())
-    ranked = [r for r in expected if not quality_known or r.error_rate is not None]
-    feasible = [r for r in ranked if fits(r)] or ranked
-    best = min(feasible, key=key)
-    premium = min((r for r in ranked if is_premium(r.kind)), key=key, default=None)
-    found = Verdict(kind(best.kind).verdict, best.strategy, None, None)
+    feasible = [r for r in expected if fits(r)]
+    premiums = [r for r in expected if is_premium(r.kind)]
+    # the premium strategy a subset could go through: one whose requests fit its context
+    premium = min((r for r in premiums if r.fits_context), key=key, default=None)
+    if not feasible:  # the cheapest: the one that misses a budget by the least money
+        best = min(expected, key=lambda r: r.per_request_usd)
+        found = Verdict(NOTHING_FITS, best.strategy, None, None)
+        found.reasons.append(_nothing_fits(ctx, expected, best))
+    else:
+        best = min(feasible, key=key)
+        found = Verdict(kind(best.kind).verdict, best.strategy, None, None)
     if premium is not None:
+        if feasible and quality_known and not is_premium(best.kind):
+            premium = _premium_for_a_subset(ctx, found, premium, best, premiums)
         found.reasons.append(_premium_cost(ctx, premium))
-        if quality_known and not is_premium(best.kind):
-            _premium_for_a_subset(ctx, found, premium, best)
     if found.verdict == kind(best.kind).verdict:
         found.reasons.insert(0, _best_reason(ctx, best, premium, quality_known))
     found.reasons += _break_even_reasons(ctx, breaks, premium, best)
     found.reasons += _budget_reasons(ctx, expected, latency)
-    if not [r for r in ranked if fits(r)]:
-        found.reasons.append(reason("nothing_fits"))
-    premiums = [r for r in expected if is_premium(r.kind)]
-    found.premium = premium.strategy if premium else (premiums[0].strategy if premiums else None)
+    if premium is None and premiums:
+        premium = min(premiums, key=key)
+    found.premium = premium.strategy if premium else None
     return found
+
+
+def _nothing_fits(ctx: Context, expected: list[ExpectedCost], best: ExpectedCost) -> Reason:
+    return reason(
+        "nothing_fits",
+        strategy=best.strategy,
+        per_request_usd=best.per_request_usd,
+        monthly_usd=ctx.results[best.strategy].monthly_usd,
+        problems={r.strategy: problems(r) for r in expected},
+        context_shares={r.strategy: r.context_share for r in expected if not r.fits_context},
+        min_context_share=ctx.spec.min_context_share,
+    )
 
 
 def _premium_cost(ctx: Context, premium: ExpectedCost) -> Reason:
@@ -102,20 +133,18 @@ def _best_reason(
 
 
 def _premium_for_a_subset(
-    ctx: Context, found: Verdict, premium: ExpectedCost, alt: ExpectedCost
-) -> None:
+    ctx: Context,
+    found: Verdict,
+    premium: ExpectedCost,
+    alt: ExpectedCost,
+    premiums: list[ExpectedCost],
+) -> ExpectedCost:
     """The premium strategy is the best buy per request but cannot carry all traffic, or a
-    high-stakes slice pays for it: route part of the traffic through it."""
+    high-stakes slice pays for one: route part of the traffic through it. Returns the premium
+    strategy the reasons are about (for the slice: the one that gains the most there)."""
     subset = kind(premium.kind).subset_verdict
-    if subset is None:
-        return
-    if key(premium) < key(alt):
+    if subset is not None and key(premium) < key(alt):
         share = _subset_share(ctx, premium, alt)
-        problems = []
-        if premium.fits_budget is False:
-            problems.append("over_budget")
-        if premium.fits_latency is False:
-            problems.append("too_slow")
         found.verdict, found.chosen, found.share = subset, premium.strategy, share
         found.reasons.insert(
             0,
@@ -125,16 +154,33 @@ def _premium_for_a_subset(
                 total_per_request_usd=premium.total_per_request_usd,
                 versus=alt.strategy,
                 versus_total_usd=alt.total_per_request_usd,
-                problems=problems,
+                problems=problems(premium),
                 share=share,
             ),
         )
-    elif ctx.spec.high_stakes is not None:
-        high = _high_stakes(ctx, premium, alt)
-        if high is not None:
-            found.verdict, found.chosen = subset, premium.strategy
-            found.share = ctx.spec.high_stakes.share
-            found.reasons.insert(0, high)
+        return premium
+    if ctx.spec.high_stakes is None:
+        return premium
+    options = [
+        (row, high)
+        for row in premiums
+        if row.fits_context and kind(row.kind).subset_verdict is not None
+        for high in [_high_stakes(ctx, row, alt)]
+        if high is not None
+    ]
+    if not options:
+        return premium
+    chosen, high = max(options, key=lambda o: _net_gain(o[1]))
+    found.verdict, found.chosen = kind(chosen.kind).subset_verdict or "", chosen.strategy
+    found.share = ctx.spec.high_stakes.share
+    found.reasons.insert(0, high)
+    return chosen
+
+
+def _net_gain(high: Reason) -> Decimal:
+    """What routing the high-stakes slice through a strategy saves per request there."""
+    figures = high.figures
+    return Decimal(str(figures["prevented_usd"])) - Decimal(str(figures["extra_usd"]))
 
 
 def _subset_share(ctx: Context, premium: ExpectedCost, alt: ExpectedCost) -> float | None:
@@ -214,6 +260,7 @@ def _break_even_reasons(
             "give_error_rates",
             **common,
             delta_cost_per_request_usd=row.delta_cost_per_request_usd,
+            pays_at_reduction=row.pays_at_reduction,
         )
     ]
 

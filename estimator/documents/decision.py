@@ -23,6 +23,8 @@ class ExpectedCost(Doc):
     total_monthly_usd: Money | None
     fits_budget: bool | None
     fits_latency: bool | None
+    context_share: float = 1.0  # of requests whose every call fits its model's context
+    fits_context: bool = True  # context_share >= decision.min_context_share
 
 
 class LatencyInfo(Doc):
@@ -81,8 +83,20 @@ class Evidence(Doc):
     external: bool = True
 
 
-# A figure a reason rests on: money (exact), a count or share, a strategy name, names, or absent
-Figure = Money | bool | int | float | str | list[str] | None
+# A figure a reason rests on: money (exact), a count or share, a strategy name, names, figures
+# by strategy or by name, or absent
+Figure = (
+    Money
+    | bool
+    | int
+    | float
+    | str
+    | list[str]
+    | dict[str, list[str]]
+    | dict[str, float]
+    | dict[str, Money]
+    | None
+)
 
 
 class Reason(Doc):
@@ -95,7 +109,7 @@ class Reason(Doc):
 
 
 class Decision(Doc):
-    verdict: VerdictName  # a registered kind's verdict (strategies/registry.verdicts())
+    verdict: VerdictName  # a registered kind's verdict, or nothing-fits (registry.verdicts())
     reasons: list[Reason]
     premium_strategy: str | None
     chosen_strategy: str

@@ -116,6 +116,7 @@ class RangeInfo(Doc):
 class ContextInfo(Doc):
     max_prompt_tokens: int | None
     binding_call: str | None
+    fits_share: float = 1.0  # of requests whose every call fits its model's context
     overflows: list[str] = []
 
 

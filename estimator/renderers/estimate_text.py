@@ -137,8 +137,8 @@ def note_fees(estimate: Estimate, note: Any) -> None:
             note(f"  {line}")
 
 
-def decision_lines(estimate: Estimate, top: int = 3) -> list[str]:
-    """The verdict and its top reasons: the last thing a reader sees."""
+def decision_lines(estimate: Estimate) -> list[str]:
+    """The verdict and every reason for it: the last thing a reader sees."""
     decision = estimate.decision
     if decision is None:
         return []
@@ -159,5 +159,5 @@ def decision_lines(estimate: Estimate, top: int = 3) -> list[str]:
             )
     share = f" ({decision.subset_share:.0%} of traffic)" if decision.subset_share else ""
     lines.append(f"VERDICT: {decision.verdict}{share} -> {decision.chosen_strategy}")
-    lines += [f"  {i}. {reason.text}" for i, reason in enumerate(decision.reasons[:top], 1)]
+    lines += [f"  {i}. {reason.text}" for i, reason in enumerate(decision.reasons, 1)]
     return lines

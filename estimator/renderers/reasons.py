@@ -108,11 +108,17 @@ def _must_prevent(f: Figures, label: Labeller) -> str:
 
 def _give_error_rates(f: Figures, label: Labeller) -> str:
     extra = Decimal(str(f["delta_cost_per_request_usd"]))
-    one_in = "any number of" if extra <= 0 else f"{float(Decimal(10) / extra):,.0f}"
+    if extra <= 0:
+        return (
+            f"{label(f['strategy'])} costs no more per request than {f['versus']}; give "
+            "error rates to compare their quality."
+        )
+    pays = f["pays_at_reduction"]
     return (
         f"Give decision.cost_per_error_usd and error rates: {label(f['strategy'])} costs "
-        f"{usd(extra)} more per request than {f['versus']}, so it pays at $10 per error only "
-        f"if it prevents one wrong answer in every {one_in} requests."
+        f"{usd(extra)} more per request than {f['versus']}, so it pays off if it cuts the error "
+        f"rate by 1 point and a wrong answer costs more than {usd(pays['1%'])} (5 points: "
+        f"{usd(pays['5%'])})."
     )
 
 
@@ -135,7 +141,21 @@ def _too_slow(f: Figures, label: Labeller) -> str:
 
 
 def _nothing_fits(f: Figures, label: Labeller) -> str:
-    return "No strategy fits both the budget and the latency budget; the cheapest is shown."
+    words = {
+        "over_budget": "over the monthly budget",
+        "too_slow": "too slow for the latency budget",
+        "context": f"under {f['min_context_share']:.0%} of requests fit the context",
+    }
+    groups = {
+        problem: [name for name, found in f["problems"].items() if problem in found]
+        for problem in words
+    }
+    listed = "; ".join(f"{words[p]}: {', '.join(names)}" for p, names in groups.items() if names)
+    return (
+        f"Nothing fits ({listed}). The cheapest is {f['strategy']} "
+        f"({usd(f['per_request_usd'])} per request, {usd(f['monthly_usd'])} a month): "
+        "raise a budget or change the strategies to get a recommendation."
+    )
 
 
 WORDING: dict[str, Callable[[Figures, Labeller], str]] = {

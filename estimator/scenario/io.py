@@ -107,6 +107,15 @@ _BRANCH_MISMATCH = frozenset(
 )
 
 
+# errors raised by checks across fields, and the field each one points at
+_RELOCATED = {
+    "missing_error_rates": lambda data: (
+        "decision",
+        "accuracy" if "accuracy" in (data.get("decision") or {}) else "error_rate",
+    ),
+}
+
+
 def locator(data: Any, label: str, node: Any) -> Any:
     """A function from an error location to `file:line: field`."""
 
@@ -129,6 +138,8 @@ def validate_scenario(data: dict[str, Any], label: str, node: Any = None) -> Sce
             key=lambda e: (e["type"] != "extra_forbidden", e["type"] in _BRANCH_MISMATCH),
         )
         first = errors[0]
+        if first["type"] in _RELOCATED:  # a check across fields: point at the field to fix
+            first = {**first, "loc": _RELOCATED[first["type"]](data)}
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         message = first["msg"].removeprefix("Value error, ")
         if first["type"] == "extra_forbidden":

@@ -19,9 +19,12 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from estimator.defaults import default
 from estimator.scenario.paths import field_path
+from estimator.scenario.ranges import InputRange, extract_ranges
+from estimator.scenario.rates import Belief, Rate, RateRange, belief
 from estimator.strategies.registry import KINDS
 from estimator.workload.spec import (
     MAX_NUMBER,
@@ -122,11 +125,12 @@ class DecisionSpec(Strict):
     """What a wrong answer and a slow answer cost, and the quality of each strategy."""
 
     cost_per_error_usd: NonNegative | None = default("decision.cost_per_error_usd")
-    error_rate: dict[str, Share] | None = None
-    accuracy: dict[str, Share] | None = None
+    error_rate: dict[str, Rate] | None = None  # a rate, {low, high} or {wrong, of}
+    accuracy: dict[str, Share | RateRange] | None = None
     latency_budget_s: LatencyBudget | None = None
     value_of_latency_usd_per_s: NonNegative = default("decision.value_of_latency_usd_per_s")
     monthly_budget_usd: NonNegative | None = None
+    min_context_share: Share = default("decision.min_context_share")
     high_stakes: HighStakes | None = None
     models: dict[str, LatencySpec] = Field(default_factory=dict)
     default_latency: LatencySpec = LatencySpec()
@@ -139,10 +143,18 @@ class DecisionSpec(Strict):
             raise ValueError("give error_rate or accuracy, not both")
         return self
 
-    def error_rates(self) -> dict[str, float] | None:
+    def beliefs(self) -> dict[str, Belief] | None:
+        """Each strategy's error rate as believed: its point value and the shape around it."""
         if self.accuracy is not None:
-            return {name: 1 - value for name, value in self.accuracy.items()}
-        return self.error_rate
+            return {name: belief(value, accuracy=True) for name, value in self.accuracy.items()}
+        if self.error_rate is not None:
+            return {name: belief(value) for name, value in self.error_rate.items()}
+        return None
+
+    def error_rates(self) -> dict[str, float] | None:
+        """The point value of each error rate: what the verdict weighs."""
+        found = self.beliefs()
+        return None if found is None else {name: b.point for name, b in found.items()}
 
 
 class Policy(Strict):
@@ -189,6 +201,23 @@ class Scenario(Strict):
     policy: Policy = Policy()
     billing: Billing = Billing()
     _origin: Any = PrivateAttr(default=None)  # where it was read: for file:line in errors
+    _ranges: tuple[InputRange, ...] = PrivateAttr(default=())  # {low, high} inputs
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _input_ranges(cls, data: Any, handler: Any) -> Scenario:
+        """`{low, high}` inputs validate at their midpoints; the ranges are kept."""
+        found: list[InputRange] = []
+        if isinstance(data, dict):
+            data, found = extract_ranges(data)
+        scenario: Scenario = handler(data)
+        if found:
+            scenario._ranges = tuple(found)
+        return scenario
+
+    @property
+    def input_ranges(self) -> tuple[InputRange, ...]:
+        return self._ranges
 
     def locate(self, *loc: str | int) -> str:
         """`file:line: strategies[1].fusion` for errors found after validation."""
@@ -216,6 +245,18 @@ class Scenario(Strict):
             raise ValueError(f"baseline {self.baseline!r} is not a strategy ({', '.join(names)})")
         rates = self.decision.error_rates() or {}
         unknown = sorted(set(rates) - set(names))
+        missing = [n for n in names if n not in rates]
+        if rates and missing and not unknown:
+            raise PydanticCustomError(
+                "missing_error_rates",
+                "error rates are given for {given} but not for {missing}: give every strategy "
+                "one ({forms}), or none, so none is left out of the verdict",
+                {
+                    "given": ", ".join(rates),
+                    "missing": ", ".join(missing),
+                    "forms": "a rate, {low, high} or {wrong, of}",
+                },
+            )
         for gate in ("monthly_budget_usd", "max_per_request_usd"):
             limits = getattr(self.policy, gate)
             if isinstance(limits, dict):

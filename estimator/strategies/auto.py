@@ -21,7 +21,7 @@ import fnmatch
 from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -74,8 +74,9 @@ def _has_index(model: ModelInfo) -> bool:
     return aa is not None and aa.intelligence_index is not None
 
 
-def _holds(model: ModelInfo, request: Request) -> bool:
-    """Whether the model's context holds the request's prompt and answer."""
+def _holds(model: ModelInfo, request: Request) -> Any:
+    """Whether the model's context holds the request's prompt and answer (per request, for
+    arrays of requests)."""
     need = (
         request.input_tokens
         + request.output_tokens
@@ -200,11 +201,36 @@ class AutoStrategy:
         return AutoStrategy.build(self.name, self.spec, catalog, self.where, request)
 
     def expand(self, request: Request) -> CallPlan:
+        """One branch per pool model; a request goes only to models whose context holds it
+        (shares renormalised per request; a request none holds goes to the whole pool, and
+        the context check reports it)."""
+        shares = self._shares(request)
         branches = tuple(
             Branch(share, (direct_call("auto", resolution, request),), resolution.id)
-            for resolution, share in self.pool
+            for (resolution, _), share in zip(self.pool, shares, strict=True)
+            if not request.exact or share
         )
         return CallPlan(self.name, "auto", branches)
+
+    def _shares(self, request: Request) -> list[Any]:
+        holds = [_holds(resolution.model, request) for resolution, _ in self.pool]
+        paired = list(zip((share for _, share in self.pool), holds, strict=True))
+        if request.exact:
+            total = sum((share for share, h in paired if h), Decimal(0))
+            if not total:
+                return [share for share, _ in paired]
+            return [share / total if h else Decimal(0) for share, h in paired]
+        import numpy as np
+
+        n = len(request.input_tokens)
+        base = np.array([float(share) for _, share in self.pool])[:, None]
+        fits = np.array([np.broadcast_to(h, (n,)) for h in holds], dtype=float)
+        weights = base * fits
+        total = weights.sum(axis=0)
+        nobody = total == 0
+        weights[:, nobody] = base
+        total[nobody] = 1.0
+        return list(weights / total)
 
     def models(self) -> list[ModelUse]:
         return [use("pool", resolution) for resolution, _ in self.pool]

@@ -39,7 +39,7 @@ class Call:
 
 @dataclass(frozen=True)
 class Branch:
-    probability: Decimal
+    probability: Tokens  # Decimal; an array (one per request) when it depends on the request
     calls: tuple[Call, ...]
     label: str = ""
 

@@ -25,11 +25,15 @@ def is_premium(name: str) -> bool:
     return kind(name).premium
 
 
+NOTHING_FITS = "nothing-fits"  # no strategy fits the budgets and context: the cheapest is named
+
+
 def verdicts() -> list[str]:
-    """Every verdict a decision can reach, in registration order."""
+    """Every verdict a decision can reach: the kinds' in registration order, then
+    nothing-fits."""
     found: list[str] = []
     for registered in KINDS.values():
         for verdict in (registered.verdict, registered.subset_verdict):
             if verdict and verdict not in found:
                 found.append(verdict)
-    return found
+    return [*found, NOTHING_FITS]

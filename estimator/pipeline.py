@@ -13,13 +13,21 @@ from estimator import __version__
 from estimator.clock import now_utc
 from estimator.costing.options import Options
 from estimator.costing.projection import projection
+from estimator.costing.ranges import input_band, range_effects
 from estimator.costing.strategy import billing_fees, strategy_result
 from estimator.decision.decide import decide
-from estimator.documents.estimate import Estimate, PricingInfo, TokenInfo, WorkloadInfo
+from estimator.documents.estimate import (
+    Estimate,
+    InputRangeInfo,
+    PricingInfo,
+    TokenInfo,
+    WorkloadInfo,
+)
 from estimator.pricing.catalog import Catalog
 from estimator.pricing.describe import describe_catalog, quoted_prices
 from estimator.scenario.assumptions import assumptions_used
 from estimator.scenario.build import build_all
+from estimator.scenario.ranges import dotted
 from estimator.scenario.spec import Scenario
 from estimator.workload.distributions import TokenDistribution
 from estimator.workload.profile import Profile
@@ -44,13 +52,15 @@ def estimate(
         strategy_result(spec.name, strategy, profile, catalog, options)
         for spec, strategy in zip(scenario.strategies, strategies, strict=True)
     ]
+    effects = range_effects(scenario, catalog, moment)
     for result in results:
         result.fees = billing_fees(scenario.billing, result.monthly_usd)
+        result.monthly_band = input_band(effects, result.name, result.monthly_usd)
     baseline = next(r for r in results if r.name == scenario.baseline_name)
     for result in results:
         if baseline.per_request_usd:
             result.multiplier_vs_baseline = float(result.per_request_usd / baseline.per_request_usd)
-    decision = decide(scenario, catalog, profile, results, strategies)
+    decision = decide(scenario, catalog, profile, results, strategies, effects)
     used = sorted({m.id for s in strategies for m in s.models()})
     info = describe_catalog(catalog, options.max_age_days)
     warnings = []
@@ -69,6 +79,16 @@ def estimate(
         strategies=results,
         projection=projection(results, profile, options.months),
         assumptions=assumptions_used(scenario, strategies, catalog),
+        input_ranges=[
+            InputRangeInfo(
+                input=r.input.label,
+                path=dotted(r.input.path),
+                low=r.input.low,
+                high=r.input.high,
+                point=r.input.point,
+            )
+            for r in effects
+        ],
         warnings=warnings,
         prices_used={model_id: quoted_prices(catalog, model_id) for model_id in used},
         decision=decision,

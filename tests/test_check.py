@@ -101,7 +101,7 @@ def _baseline(tmp_path: Path, capsys, data: dict[str, Any]) -> Path:
 def test_increase_gates_at_their_boundaries(tmp_path, capsys, catalog) -> None:
     base = example_data()
     path = _baseline(tmp_path, capsys, base)
-    grown = example_data()
+    grown = unbudgeted()
     grown["workload"]["requests_per_month"] = 220_000  # +10% exactly for every strategy
     head = write_scenario(tmp_path / "head.yaml", grown)
     # single-mini: $750 -> $825, +$75, +10%
@@ -130,15 +130,24 @@ def test_increase_gates_at_their_boundaries(tmp_path, capsys, catalog) -> None:
     assert code == 1 and "FAIL max_increase_usd: single-mini" in out
 
 
+def unbudgeted() -> dict:
+    """The example without its decision budget (which `check` now gates on): for tests of
+    the other policies."""
+    data = example_data()
+    data["decision"].pop("monthly_budget_usd")
+    return data
+
+
 def test_added_and_removed_strategies(tmp_path, capsys) -> None:
     base = example_data()
     path = _baseline(tmp_path, capsys, base)
-    head_data = example_data()
+    head_data = unbudgeted()
     head_data["strategies"] = [s for s in head_data["strategies"] if s["name"] != "auto"]
     head_data["strategies"].append(
         {"name": "single-nano", "single": {"model": "openai/gpt-5.4-nano"}}
     )
     head_data["decision"]["error_rate"].pop("auto")
+    head_data["decision"]["error_rate"]["single-nano"] = 0.1  # every strategy has one or none
     head = write_scenario(tmp_path / "head.yaml", head_data)
     code, out, _ = run(
         capsys, str(head), "--baseline", str(path), "--max-increase-pct", "0", "--format", "json"
@@ -147,6 +156,9 @@ def test_added_and_removed_strategies(tmp_path, capsys) -> None:
     status = {s["name"]: s["status"] for s in json.loads(out)["strategies"]}
     assert status["auto"] == "removed" and status["single-nano"] == "added"
     assert status["single-mini"] == "unchanged"
+    # a new strategy has no baseline cost for a percentage: skipped, with why
+    skipped = [(p["policy"], p["strategy"]) for p in json.loads(out)["skipped"]]
+    assert ("max_increase_pct", "single-nano") in skipped
 
 
 def test_changed_catalog_names_the_price_that_moved(tmp_path, capsys) -> None:
@@ -168,6 +180,8 @@ def test_changed_catalog_names_the_price_that_moved(tmp_path, capsys) -> None:
         str(cache),
         "--max-increase-pct",
         "50",
+        "--budget-monthly",
+        "100000",
         "--format",
         "json",
     )
@@ -333,8 +347,9 @@ def test_github_format_prints_annotations(capsys) -> None:
 
 
 def test_dynamic_price_is_a_policy_failure(tmp_path, capsys) -> None:
-    data = example_data()
+    data = unbudgeted()
     data["strategies"].append({"name": "router", "single": {"model": "openrouter/auto"}})
+    data["decision"]["error_rate"]["router"] = 0.07
     scenario = write_scenario(tmp_path / "s.yaml", data)
     code, out, _ = run(capsys, str(scenario))
     assert code == 1
@@ -380,3 +395,45 @@ def test_check_library_call_matches_baseline_loader(tmp_path, capsys, current) -
     result = check(current, Policy(max_increase_pct=0), baseline)
     assert result.passed
     assert all(s.status == "unchanged" for s in result.strategies)
+
+
+def test_the_decision_budget_is_a_policy_unless_the_policy_sets_one(capsys) -> None:
+    """The README's example: $49k of Fusion against a $20k decision budget used to read "all
+    policies pass". fusion-quality: $0.24587947 x 200,000 = $49,176 > $20,000."""
+    code, out, _ = run(capsys)
+    assert code == 1
+    failed = [line for line in out.splitlines() if line.startswith("FAIL monthly_budget_usd")]
+    assert [line.split(": ")[1] for line in failed] == ["fusion-quality", "fusion-budget"]
+    assert all(line.endswith("(from decision.monthly_budget_usd)") for line in failed)
+    code, out, _ = run(capsys, "--budget-monthly", "60000")  # a flag overrides it
+    assert code == 0 and "from decision" not in out
+
+
+def test_skipped_policies_are_listed_with_why(capsys) -> None:
+    code, out, _ = run(capsys, "--budget-monthly", "60000", "--max-increase-pct", "10")
+    assert code == 0
+    assert "SKIP max_increase_pct: needs --baseline FILE" in out
+    assert "SKIP max_multiplier_vs_baseline" not in out  # not set: nothing to skip
+
+
+def test_a_new_strategy_is_checked_on_absolute_limits_and_marked_new(tmp_path, capsys) -> None:
+    """single-nano is new: its whole month is its increase, (2,000 x $0.20 + 500 x $1.25) / 1M
+    = $0.001025 a request, x 200,000 = $205.00."""
+    path = _baseline(tmp_path, capsys, example_data())
+    head_data = unbudgeted()
+    head_data["strategies"].append(
+        {"name": "single-nano", "single": {"model": "openai/gpt-5.4-nano"}}
+    )
+    head_data["decision"]["error_rate"]["single-nano"] = 0.1
+    head = write_scenario(tmp_path / "head.yaml", head_data)
+    args = (str(head), "--baseline", str(path), "--max-increase-usd")
+    code, out, _ = run(capsys, *args, "204.99", "--format", "json")
+    result = json.loads(out)
+    nano = [p for p in result["policies"] if p["strategy"] == "single-nano"]
+    assert code == 1
+    assert [(p["policy"], p["actual"], p["new"], p["passed"]) for p in nano] == [
+        ("max_increase_usd", 205.0, True, False)
+    ]
+    assert nano[0]["message"].startswith("single-nano (new): ")
+    code, out, _ = run(capsys, *args, "205")
+    assert code == 0

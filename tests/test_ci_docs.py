@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from estimator.scenario.io import example_path
-from tests.conftest import REPO
+from tests.conftest import PAYLOAD, REPO
 
 DOC = REPO / "docs" / "ci.md"
 ACTION = REPO / "action.yml"
@@ -50,8 +50,15 @@ def _run(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_docs_commands_run_in_order(tmp_path) -> None:
+def test_docs_commands_run_in_order(tmp_path, server, monkeypatch) -> None:
+    """Every command, the refresh included: it reaches a local server that answers like the
+    models API (the recorded payload), through FUSION_COST_BASE_URL."""
+    server.expect_request("/api/v1/models").respond_with_data(
+        PAYLOAD.read_bytes(), content_type="application/json"
+    )
+    monkeypatch.setenv("FUSION_COST_BASE_URL", server.url_for("/api/v1"))
     commands = _commands(DOC.read_text())
+    assert commands[0] == "fusion-cost prices refresh"
     # the bash block, the hand-written GitHub workflow and the GitLab job
     assert len(commands) >= 6
     assert any(c.startswith("fusion-cost check") and "--format github" in c for c in commands)
@@ -63,6 +70,7 @@ def test_docs_commands_run_in_order(tmp_path) -> None:
         assert "Traceback" not in result.stderr
     comment = (work / "comment.md").read_text()
     assert comment.startswith("<!-- fusion-cost-check -->")
+    assert "days old" in comment and "(0 days old)" in comment  # the refreshed catalog
     assert "| single-mini | $750.00 | $750.00 |" in comment
 
 

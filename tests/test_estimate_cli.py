@@ -333,7 +333,7 @@ def test_quick_flags_json_per_request(capsys: Capsys) -> None:
 
 def test_json_carries_the_design_keys(capsys: Capsys) -> None:
     document = quick_json(capsys)
-    assert document["schema_version"] == 2
+    assert document["schema_version"] == 3
     pricing = document["pricing"]
     assert pricing["fetched_at"].startswith("2026-08-19")
     assert pricing["model_count"] == 549

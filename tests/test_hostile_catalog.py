@@ -76,7 +76,11 @@ def scenario() -> dict[str, Any]:
         "workload": {"requests_per_month": 1000, "input_tokens": 100, "output_tokens": 50},
         "strategies": [{"name": name_of(m), "single": {"model": m}} for m in HOSTILE]
         + [{"name": FUSION, "fusion": {"analysis_models": HOSTILE[:8], "model": HUGE}}],
-        "decision": {"cost_per_error_usd": 5, "error_rate": {XSS_IMG: 0.1, FUSION: 0.05}},
+        "decision": {
+            "cost_per_error_usd": 5,
+            # every strategy has one (a partial set is refused); hostile names as keys
+            "error_rate": {**{name_of(m): 0.1 for m in HOSTILE}, FUSION: 0.05},
+        },
         "policy": {"monthly_budget_usd": 1, "max_increase_pct": 10},
     }
 

@@ -36,7 +36,7 @@ def commands(log: Path, target: Path) -> dict[str, list[str]]:
     return {
         "estimate -o": ["estimate", *SAMPLES, "-o", str(target)],
         "estimate --output": ["estimate", *SAMPLES, "--format", "json", "--output", str(target)],
-        "check -o": ["check", *SAMPLES, "-o", str(target)],
+        "check -o": ["check", *SAMPLES, "--budget-monthly", "100000", "-o", str(target)],
         "report -o": ["report", *SAMPLES, "-o", str(target)],
         "replay -o": [*replay, "-o", str(target)],
         "replay --profile-out": [*replay, "--profile-out", str(target)],

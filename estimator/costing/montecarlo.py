@@ -3,15 +3,13 @@ and branches, each priced through the vectorised path."""
 
 from __future__ import annotations
 
-import math
 from decimal import Decimal
 from typing import Any
 
 from estimator.costing.pricer import vector_cost
-from estimator.documents.estimate import Band, Distribution
+from estimator.documents.estimate import Distribution
 from estimator.pricing.catalog import Catalog
 from estimator.strategies.base import Strategy
-from estimator.workload.distributions import Z95
 from estimator.workload.profile import Profile
 
 
@@ -70,14 +68,4 @@ def distribution(costs: Any, samples: int, seed: int) -> Distribution:
         p95_usd=money(p95),
         p99_usd=money(p99),
         sd_usd=money(costs.std()),
-    )
-
-
-def band(mean: Decimal, sd: Decimal, requests: Decimal) -> Band:
-    spread = Decimal(Z95) * sd * Decimal(math.sqrt(float(requests)))
-    return Band(
-        p5_usd=max(Decimal(0), mean * requests - spread),
-        p95_usd=mean * requests + spread,
-        method="normal approximation of the sum of independent requests (Monte Carlo spread); "
-        "excludes uncertainty in the token means themselves",
     )

@@ -1,10 +1,10 @@
-"""The month-by-month projection of each strategy's cost, with growth."""
+"""The month-by-month projection of each strategy's cost, with growth; the input-range band
+(when the scenario gives ranges) scales with the month's volume."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from estimator.costing.montecarlo import band
 from estimator.documents.estimate import MonthRow, StrategyResult
 from estimator.workload.profile import Profile
 
@@ -16,14 +16,16 @@ def projection(results: list[StrategyResult], profile: Profile, months: int) -> 
         # Decimal(0) ** 0 is undefined: month 1 is the volume itself, whatever the growth
         factor = growth ** (month - 1) if month > 1 else Decimal(1)
         requests = profile.requests_per_month * factor
-        bands = {r.name: band(r.per_request_usd, r.distribution.sd_usd, requests) for r in results}
+        scale = requests / profile.requests_per_month if profile.requests_per_month else Decimal(0)
+        bands = {r.name: r.monthly_band for r in results if r.monthly_band is not None}
+        ranged = len(bands) == len(results)
         rows.append(
             MonthRow(
                 month=month,
                 requests=float(requests),
                 cost_usd={r.name: r.per_request_usd * requests for r in results},
-                p5_usd={name: band.p5_usd for name, band in bands.items()},
-                p95_usd={name: band.p95_usd for name, band in bands.items()},
+                p5_usd={n: b.p5_usd * scale for n, b in bands.items()} if ranged else None,
+                p95_usd={n: b.p95_usd * scale for n, b in bands.items()} if ranged else None,
             )
         )
     return rows

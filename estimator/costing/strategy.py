@@ -8,7 +8,8 @@ from decimal import Decimal
 from estimator.costing.breakdown import breakdown, expected_breakdown, pool_range
 from estimator.costing.context import context_limits
 from estimator.costing.integrate import expected_per_request, integrate, tokens_fixed
-from estimator.costing.montecarlo import band, distribution, monte_carlo
+from estimator.costing.montecarlo import distribution, monte_carlo
+from estimator.costing.one_call import versus_one_call
 from estimator.costing.options import Options
 from estimator.costing.plans import priced_plan, pricer_for
 from estimator.costing.quadrature import at_mean
@@ -90,7 +91,6 @@ def strategy_result(
         kind=strategy.kind,
         per_request_usd=per_request,
         monthly_usd=per_request * profile.requests_per_month,
-        monthly_band=band(per_request, sampled.sd_usd, profile.requests_per_month),
         distribution=sampled,
         calls_per_request=plan.calls_per_request,
         multiplier_vs_baseline=None,
@@ -104,6 +104,7 @@ def strategy_result(
         web_tools_usd=tools,
         context=context,
         calls=call_rows,
+        versus_one_call=versus_one_call(strategy, profile, catalog),
         warnings=warnings,
         notes=strategy.notes(),
     )

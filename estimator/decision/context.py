@@ -3,9 +3,10 @@ both as priced (`results`) and as built (`strategies`, to price variants of it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from estimator.costing.ranges import RangeEffect
 from estimator.documents.estimate import StrategyResult
 from estimator.pricing.catalog import Catalog
 from estimator.scenario.spec import DecisionSpec, Scenario
@@ -21,6 +22,7 @@ class Context:
     profile: Profile
     results: dict[str, StrategyResult]
     strategies: dict[str, Strategy]
+    ranges: list[RangeEffect] = field(default_factory=list)  # the user's {low, high} inputs
 
     @property
     def spec(self) -> DecisionSpec:

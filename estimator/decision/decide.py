@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from estimator.costing.ranges import RangeEffect
 from estimator.decision.break_even import break_even
 from estimator.decision.context import Context
 from estimator.decision.evidence import EVIDENCE
 from estimator.decision.expected import expected_costs
 from estimator.decision.latency import latencies
 from estimator.decision.sensitivity import sensitivity
+from estimator.decision.uncertainty import uncertainty
 from estimator.decision.verdict import verdict
 from estimator.documents.decision import Decision
 from estimator.documents.estimate import StrategyResult
@@ -37,6 +39,7 @@ def decide(
     profile: Profile,
     results: list[StrategyResult],
     strategies: list[Strategy],
+    ranges: list[RangeEffect] | None = None,
 ) -> Decision:
     ctx = Context(
         scenario,
@@ -44,11 +47,13 @@ def decide(
         profile,
         {r.name: r for r in results},
         {r.name: s for r, s in zip(results, strategies, strict=True)},
+        ranges or [],
     )
     latency = latencies(ctx)
     expected = expected_costs(ctx, latency)
     breaks = break_even(ctx, latency)
-    found = verdict(ctx, expected, latency, breaks)
+    sure = uncertainty(ctx, expected)
+    found = verdict(ctx, expected, latency, breaks, sure)
     table: dict[str, dict[str, Decimal | None]] = {}
     for row in breaks:
         table.setdefault(row.premium, {})[row.versus] = row.usd_per_error
@@ -67,5 +72,6 @@ def decide(
         break_even_usd_per_error=table,
         latency_s=latency,
         sensitivity=sensitivity(ctx, found.premium) if found.premium else None,
+        uncertainty=sure,
         evidence=list(EVIDENCE),
     )

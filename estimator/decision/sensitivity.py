@@ -1,6 +1,8 @@
-"""Sensitivity: how a premium strategy's monthly premium over the baseline moves when each
-driver moves -50% / +50% (the workload's own drivers, then the kind's: Fusion's tool steps,
-panel answers...), its cost at 1-8 parallel members, and the Pareto frontier of (monthly cost,
+"""Sensitivity: how a premium strategy's monthly premium over the baseline moves across the
+user's input ranges when the scenario gives `{low, high}` values (the same points the monthly
+band is built from, so the two agree on what moves the figure), else when each driver moves
+-50% / +50% (the workload's own drivers, then the kind's: Fusion's tool steps, panel
+answers...); its cost at 1-8 parallel members, and the Pareto frontier of (monthly cost,
 error rate) when error rates are given."""
 
 from __future__ import annotations
@@ -46,25 +48,10 @@ def sensitivity(ctx: Context, premium_name: str) -> Sensitivity:
     def delta(f: Strategy, p: Profile) -> Decimal:
         return (cost(f, p) - cost(baseline, p)) * p.requests_per_month
 
-    low, high = Decimal(str(1 - VARIATION)), Decimal(str(1 + VARIATION))
-    moves: dict[str, tuple[Decimal, Decimal]] = {
-        name: (delta(premium, vary(profile, low)), delta(premium, vary(profile, high)))
-        for name, vary in WORKLOAD_DRIVERS
-    }
-    own = registered.drivers(premium, profile.mean_request()) if registered.drivers else {}
-    for name, variant in own.items():
-        moves[name] = (delta(variant(low), profile), delta(variant(high), profile))
-    name, vary = VOLUME
-    moves[name] = (delta(premium, vary(profile, low)), delta(premium, vary(profile, high)))
-    rows = [
-        TornadoRow(
-            driver=name,
-            low_monthly_delta_usd=lo,
-            high_monthly_delta_usd=hi,
-            impact_usd=abs(hi - lo),
-        )
-        for name, (lo, hi) in moves.items()
-    ]
+    if ctx.ranges:  # the user's own ranges: the same points the monthly band is built from
+        rows = _range_rows(ctx, premium_name, base_name)
+    else:
+        rows = _default_rows(ctx, premium, delta)
     rows.sort(key=lambda r: r.impact_usd, reverse=True)
     sweep = []
     if registered.resize is not None:
@@ -82,10 +69,56 @@ def sensitivity(ctx: Context, premium_name: str) -> Sensitivity:
         baseline=base_name,
         base_monthly_delta_usd=delta(premium, profile),
         variation=VARIATION,
+        source="your input ranges" if ctx.ranges else Sensitivity.model_fields["source"].default,
         tornado=rows,
         panel_sweep=sweep,
         pareto=pareto(ctx),
     )
+
+
+def _range_rows(ctx: Context, premium: str, baseline: str) -> list[TornadoRow]:
+    rows = []
+    for effect in ctx.ranges:
+        low = effect.low[premium] - effect.low[baseline]
+        high = effect.high[premium] - effect.high[baseline]
+        rows.append(
+            TornadoRow(
+                driver=effect.input.label,
+                low_monthly_delta_usd=low,
+                high_monthly_delta_usd=high,
+                impact_usd=abs(high - low),
+                low_value=effect.input.low,
+                high_value=effect.input.high,
+            )
+        )
+    return rows
+
+
+def _default_rows(
+    ctx: Context, premium: Strategy, delta: Callable[[Strategy, Profile], Decimal]
+) -> list[TornadoRow]:
+    """Each driver -50% and +50%: the workload's, the kind's own, then volume."""
+    profile = ctx.profile
+    registered = kind(premium.kind)
+    low, high = Decimal(str(1 - VARIATION)), Decimal(str(1 + VARIATION))
+    moves: dict[str, tuple[Decimal, Decimal]] = {
+        name: (delta(premium, vary(profile, low)), delta(premium, vary(profile, high)))
+        for name, vary in WORKLOAD_DRIVERS
+    }
+    own = registered.drivers(premium, profile.mean_request()) if registered.drivers else {}
+    for name, variant in own.items():
+        moves[name] = (delta(variant(low), profile), delta(variant(high), profile))
+    name, vary = VOLUME
+    moves[name] = (delta(premium, vary(profile, low)), delta(premium, vary(profile, high)))
+    return [
+        TornadoRow(
+            driver=name,
+            low_monthly_delta_usd=lo,
+            high_monthly_delta_usd=hi,
+            impact_usd=abs(hi - lo),
+        )
+        for name, (lo, hi) in moves.items()
+    ]
 
 
 def pareto(ctx: Context) -> list[str] | None:

@@ -12,7 +12,13 @@ from decimal import Decimal
 from typing import Any
 
 from estimator.decision.context import Context
-from estimator.documents.decision import BreakEven, ExpectedCost, LatencyInfo, Reason
+from estimator.documents.decision import (
+    BreakEven,
+    ExpectedCost,
+    LatencyInfo,
+    Reason,
+    Uncertainty,
+)
 from estimator.strategies.registry import NOTHING_FITS, is_premium, kind
 
 
@@ -57,6 +63,7 @@ def verdict(
     expected: list[ExpectedCost],
     latency: dict[str, LatencyInfo],
     breaks: list[BreakEven],
+    sure: Uncertainty | None = None,
 ) -> Verdict:
     """Error rates are given for every strategy or none (the scenario refuses a partial set),
     so every strategy is ranked. Nothing fitting is its own verdict, naming the cheapest."""
@@ -80,11 +87,32 @@ def verdict(
     if found.verdict == kind(best.kind).verdict:
         found.reasons.insert(0, _best_reason(ctx, best, premium, quality_known))
     found.reasons += _break_even_reasons(ctx, breaks, premium, best)
+    if sure is not None:
+        found.reasons.append(_how_sure(sure, premium))
     found.reasons += _budget_reasons(ctx, expected, latency)
     if premium is None and premiums:
         premium = min(premiums, key=key)
     found.premium = premium.strategy if premium else None
     return found
+
+
+def _how_sure(sure: Uncertainty, premium: ExpectedCost | None) -> Reason:
+    """The probability the leader is the best buy, and what would settle it."""
+    interval = next(
+        (b for b in sure.break_even if premium is not None and b.premium == premium.strategy),
+        None,
+    )
+    return reason(
+        "how_sure",
+        leader=sure.leader,
+        probability=sure.leader_probability,
+        target=sure.settle_target,
+        more_samples=sure.more_samples_to_settle,
+        premium=None if interval is None else interval.premium,
+        versus=None if interval is None else interval.versus,
+        break_even_low_usd=None if interval is None else interval.low_usd,
+        break_even_high_usd=None if interval is None else interval.high_usd,
+    )
 
 
 def _nothing_fits(ctx: Context, expected: list[ExpectedCost], best: ExpectedCost) -> Reason:

@@ -11,7 +11,8 @@ from typing import Any, Final, Literal
 
 from estimator.documents.common import Count, Doc, Money
 
-SCHEMA_VERSION: Final = 2  # 2: policies carry numbers (actual, limit, unit) beside their wording
+SCHEMA_VERSION: Final = 3  # 3: skipped policies with why; new strategies marked; sources
+# 2: policies carry numbers (actual, limit, unit) beside their wording
 
 Unit = Literal["usd", "pct", "days", "x", "count", ""]
 
@@ -36,7 +37,17 @@ class PolicyResult(Doc):
     limit: Count | None
     unit: Unit
     detail: str | None = None  # why, when the figures cannot say it (the overflowing call)
+    new: bool = False  # a strategy the baseline does not have (its whole month is its increase)
+    source: str = "policy"  # where the limit comes from: policy, a flag, or the decision budget
     message: str | None = None  # the wording (renderers)
+
+
+class SkippedPolicy(Doc):
+    """A policy that is set but could not be checked here, and why."""
+
+    policy: str
+    strategy: str | None
+    why: str
 
 
 class PriceChange(Doc):
@@ -56,7 +67,7 @@ class ModelMove(Doc):
 
 
 class CheckResult(Doc):
-    schema_version: Literal[2] = SCHEMA_VERSION
+    schema_version: Literal[3] = SCHEMA_VERSION
     scenario: str
     passed: bool
     failed: int
@@ -64,6 +75,7 @@ class CheckResult(Doc):
     baseline_catalog: dict[str, Any] | None
     strategies: list[StrategyDelta]
     policies: list[PolicyResult]
+    skipped: list[SkippedPolicy] = []
     price_changes: list[PriceChange]
     moved_by: list[ModelMove]
     notes: list[str] = []

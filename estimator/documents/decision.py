@@ -58,6 +58,8 @@ class TornadoRow(Doc):
     low_monthly_delta_usd: Money
     high_monthly_delta_usd: Money
     impact_usd: Money
+    low_value: float | None = None  # an input range's ends (None: the driver moved by +-50%)
+    high_value: float | None = None
 
 
 class PanelPoint(Doc):
@@ -70,7 +72,8 @@ class Sensitivity(Doc):
     premium: str
     baseline: str
     base_monthly_delta_usd: Money
-    variation: float
+    variation: float  # +-50% per driver, when no input ranges are given
+    source: str = "each driver moved by -50% and +50%"  # or "your input ranges"
     tornado: list[TornadoRow]
     panel_sweep: list[PanelPoint]
     pareto: list[str] | None = None
@@ -108,6 +111,30 @@ class Reason(Doc):
     text: str | None = None
 
 
+class BreakEvenInterval(Doc):
+    """The break-even cost per wrong answer as a 5%-95% interval over the error-rate beliefs."""
+
+    premium: str
+    versus: str
+    low_usd: Money | None  # None: no lower end (never happens: shown for symmetry)
+    high_usd: Money | None  # None: no upper end (the premium may not be better at all)
+    p_better: float  # probability the premium's error rate is lower
+
+
+class Uncertainty(Doc):
+    """How sure the verdict is, from graded samples and ranges of error rates."""
+
+    method: str
+    samples: int
+    seed: int
+    p_best: dict[str, float] | None  # None without decision.cost_per_error_usd
+    leader: str | None  # lowest expected total at the point rates
+    leader_probability: float | None
+    settle_target: float
+    more_samples_to_settle: int | None  # per graded strategy; None: would not settle
+    break_even: list[BreakEvenInterval]
+
+
 class Decision(Doc):
     verdict: VerdictName  # a registered kind's verdict, or nothing-fits (registry.verdicts())
     reasons: list[Reason]
@@ -122,4 +149,5 @@ class Decision(Doc):
     break_even_usd_per_error: dict[str, dict[str, Money | None]]
     latency_s: dict[str, LatencyInfo]
     sensitivity: Sensitivity | None
+    uncertainty: Uncertainty | None = None  # with graded or ranged error rates
     evidence: list[Evidence]

@@ -13,7 +13,8 @@ from typing import Any, Final, Literal
 
 from estimator.documents.common import Count, Doc, KindName, Money
 
-SCHEMA_VERSION: Final = 2  # 2: decision reasons are data (kind, figures, text); more strategy kinds
+SCHEMA_VERSION: Final = 3  # 3: expected costs, input ranges, bands only from ranges, uncertainty
+# 2: decision reasons are data (kind, figures, text); more strategy kinds
 
 
 class PricingInfo(Doc):
@@ -101,9 +102,21 @@ class Distribution(Doc):
 
 
 class Band(Doc):
+    """Where the month lands across the user's input ranges (scenario `{low, high}` values)."""
+
     p5_usd: Money
     p95_usd: Money
     method: str
+
+
+class InputRangeInfo(Doc):
+    """An input the user gave as a range: its name, its ends and the midpoint priced."""
+
+    input: str
+    path: str
+    low: float
+    high: float
+    point: float
 
 
 class RangeInfo(Doc):
@@ -138,12 +151,34 @@ class BillingFees(Doc):
     monthly_total_usd: Money  # usage + both fees: what the month costs in all
 
 
+class OneCallPart(Doc):
+    part: str
+    label: str
+    usd: Money
+    times_one_call: float | None
+
+
+class OneCallComparison(Doc):
+    """A premium strategy on the mean request against one call of its answering model, with
+    the vendor's published multiplier and the parts that make up the difference."""
+
+    model: str
+    one_call_usd: Money
+    per_request_usd: Money  # the mean request, where the strategy runs
+    multiplier: float | None
+    published_low: float
+    published_high: float
+    published: str
+    source: str
+    parts: list[OneCallPart]
+
+
 class StrategyResult(Doc):
     name: str
     kind: KindName  # a registered strategy kind (strategies/registry.py)
     per_request_usd: Money
     monthly_usd: Money
-    monthly_band: Band
+    monthly_band: Band | None = None  # only from input ranges: none given, no band
     distribution: Distribution
     calls_per_request: Count
     multiplier_vs_baseline: float | None
@@ -158,6 +193,7 @@ class StrategyResult(Doc):
     context: ContextInfo
     calls: list[CallRow]
     fees: BillingFees | None = None
+    versus_one_call: OneCallComparison | None = None  # kinds with a published multiplier
     warnings: list[str] = []
     notes: list[str] = []
 
@@ -171,12 +207,12 @@ class MonthRow(Doc):
     month: int
     requests: float
     cost_usd: dict[str, Money]
-    p5_usd: dict[str, Money]
-    p95_usd: dict[str, Money]
+    p5_usd: dict[str, Money] | None = None  # the input-range band, scaled to the month
+    p95_usd: dict[str, Money] | None = None
 
 
 class Estimate(Doc):
-    schema_version: Literal[2] = SCHEMA_VERSION
+    schema_version: Literal[3] = SCHEMA_VERSION
     tool_version: str
     generated_at: str
     scenario: dict[str, Any]
@@ -186,6 +222,7 @@ class Estimate(Doc):
     strategies: list[StrategyResult]
     projection: list[MonthRow]
     assumptions: list[Assumption]
+    input_ranges: list[InputRangeInfo] = []
     warnings: list[str] = []
     prices_used: dict[str, dict[str, Money | None]] = {}
     decision: Decision | None = None

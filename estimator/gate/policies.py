@@ -1,12 +1,14 @@
 """The policy gates: each limit the policy sets, on each strategy it applies to (a limit may
-be one number or a per-strategy mapping). A gate passes at its limit (<=) and fails above it;
-increase gates need a baseline and apply only to strategies present in both."""
+be one number or a per-strategy mapping). A gate passes at its limit (<=) and fails above it.
+Increase gates need a baseline; a strategy the baseline does not have is new: its whole month
+is its increase in dollars, and a percentage of nothing is skipped. Every limit that is set
+but cannot be checked is listed as skipped, with why: nothing is left out without a word."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from estimator.documents.check import PolicyResult, StrategyDelta, Unit
+from estimator.documents.check import PolicyResult, SkippedPolicy, StrategyDelta, Unit
 from estimator.documents.estimate import Estimate, StrategyResult
 from estimator.scenario.spec import Policy
 
@@ -90,10 +92,48 @@ def _strategy_gates(current: Estimate, policy: Policy, s: StrategyResult) -> lis
     return found
 
 
-def _increase_gates(policy: Policy, row: StrategyDelta) -> list[PolicyResult]:
+def _new_strategy_gates(
+    policy: Policy, row: StrategyDelta, skipped: list[SkippedPolicy]
+) -> list[PolicyResult]:
+    """A strategy the baseline does not have: all of its month is the increase."""
     found: list[PolicyResult] = []
+    if policy.max_increase_usd is not None and row.after_usd is not None:
+        increase = gate(
+            "max_increase_usd",
+            row.name,
+            "monthly increase (new: all of its month)",
+            row.after_usd,
+            policy.max_increase_usd,
+            "usd",
+        )
+        found.append(increase.model_copy(update={"new": True}))
+    if policy.max_increase_pct is not None:
+        skipped.append(
+            SkippedPolicy(
+                policy="max_increase_pct",
+                strategy=row.name,
+                why="new: the baseline has no cost for it to take a percentage of",
+            )
+        )
+    return found
+
+
+def _increase_gates(
+    policy: Policy, row: StrategyDelta, skipped: list[SkippedPolicy]
+) -> list[PolicyResult]:
+    found: list[PolicyResult] = []
+    if row.status == "added":
+        return _new_strategy_gates(policy, row, skipped)
     if row.status not in ("changed", "unchanged") or row.delta_usd is None:
         return found
+    if policy.max_increase_pct is not None and row.delta_pct is None:
+        skipped.append(
+            SkippedPolicy(
+                policy="max_increase_pct",
+                strategy=row.name,
+                why="its baseline cost is $0: no percentage to take",
+            )
+        )
     if policy.max_increase_pct is not None and row.delta_pct is not None:
         found.append(
             gate(
@@ -119,11 +159,39 @@ def _increase_gates(policy: Policy, row: StrategyDelta) -> list[PolicyResult]:
     return found
 
 
+INCREASES = ("max_increase_pct", "max_increase_usd")
+PER_STRATEGY = ("monthly_budget_usd", "max_per_request_usd")
+
+
+def _unlimited(current: Estimate, policy: Policy) -> list[SkippedPolicy]:
+    """Strategies a per-strategy mapping does not name, and the baseline's own multiplier."""
+    skipped = []
+    for name in PER_STRATEGY:
+        limits = getattr(policy, name)
+        if isinstance(limits, dict):
+            skipped += [
+                SkippedPolicy(policy=name, strategy=s.name, why=f"policy.{name} names no limit")
+                for s in current.strategies
+                if s.name not in limits
+            ]
+    if policy.max_multiplier_vs_baseline is not None:
+        skipped.append(
+            SkippedPolicy(
+                policy="max_multiplier_vs_baseline",
+                strategy=current.baseline,
+                why="it is the baseline (1x by definition)",
+            )
+        )
+    return skipped
+
+
 def evaluate(
     current: Estimate, policy: Policy, rows: list[StrategyDelta], has_baseline: bool
-) -> list[PolicyResult]:
-    """Every gate the policy sets, for every strategy it applies to."""
+) -> tuple[list[PolicyResult], list[SkippedPolicy]]:
+    """Every gate the policy sets, for every strategy it applies to, and every limit that is
+    set but could not be checked, with why."""
     results: list[PolicyResult] = []
+    skipped = _unlimited(current, policy)
     if policy.max_catalog_age_days is not None:
         results.append(
             gate(
@@ -139,8 +207,18 @@ def evaluate(
         results += _strategy_gates(current, policy, s)
     if has_baseline:
         for row in rows:
-            results += _increase_gates(policy, row)
-    return results
+            results += _increase_gates(policy, row, skipped)
+    else:
+        skipped += [
+            SkippedPolicy(
+                policy=name,
+                strategy=None,
+                why="needs --baseline FILE: a saved `estimate --format json` of the main branch",
+            )
+            for name in INCREASES
+            if getattr(policy, name) is not None
+        ]
+    return results, skipped
 
 
 def dynamic_price(strategy: str, message: str, fail: bool) -> PolicyResult:

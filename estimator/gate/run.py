@@ -7,6 +7,8 @@ the check of the others; the library and the CLI do the same.
 
 from __future__ import annotations
 
+from typing import Any
+
 from estimator.costing.options import Options
 from estimator.documents.check import CheckResult, PolicyResult
 from estimator.documents.estimate import Estimate
@@ -37,10 +39,25 @@ def estimate_what_can_be_priced(
             extra.append(dynamic_price(name, str(exc), fail_on_dynamic))
             notes.append(f"{name} was left out: {exc}")
             data = scenario.model_dump(mode="json", exclude_unset=True)
-            data["strategies"] = [s for s in data["strategies"] if s["name"] != name]
-            if data.get("baseline") == name:
-                data.pop("baseline")
+            data = _without(data, name)
             scenario = validate_scenario(data, source)
+
+
+def _without(data: dict[str, Any], name: str) -> dict[str, Any]:
+    """The scenario data without strategy `name`, nor its error rate, limits or baseline."""
+    data["strategies"] = [s for s in data["strategies"] if s["name"] != name]
+    if data.get("baseline") == name:
+        data.pop("baseline")
+    for section, key in (
+        ("decision", "error_rate"),
+        ("decision", "accuracy"),
+        ("policy", "monthly_budget_usd"),
+        ("policy", "max_per_request_usd"),
+    ):
+        named = data.get(section, {}).get(key)
+        if isinstance(named, dict):
+            named.pop(name, None)
+    return data
 
 
 def check_estimate(
@@ -49,10 +66,16 @@ def check_estimate(
     baseline: Baseline | None = None,
     notes: list[str] | None = None,
     extra: list[PolicyResult] | None = None,
+    sources: dict[str, str] | None = None,
 ) -> CheckResult:
     """Evaluate `policy` on an estimate (and its diff against `baseline`)."""
     rows = deltas(current, baseline)
-    policies = list(extra or []) + evaluate(current, policy, rows, baseline is not None)
+    gates, skipped = evaluate(current, policy, rows, baseline is not None)
+    borrowed = sources or {}
+    policies = list(extra or []) + [
+        p.model_copy(update={"source": borrowed[p.policy]}) if p.policy in borrowed else p
+        for p in gates
+    ]
     changed_catalog = baseline is not None and baseline.pricing.sha256 != current.pricing.sha256
     failed = sum(not p.passed for p in policies)
     return CheckResult(
@@ -71,6 +94,7 @@ def check_estimate(
         else {"fetched_at": baseline.pricing.fetched_at, "sha256": baseline.pricing.sha256},
         strategies=rows,
         policies=policies,
+        skipped=skipped,
         price_changes=price_changes(current, baseline) if changed_catalog and baseline else [],
         moved_by=moved_by(current, baseline) if baseline else [],
         notes=list(notes or []),
@@ -85,9 +109,20 @@ def check(
     options: Options | None = None,
     source: str = "built-in example",
 ) -> CheckResult:
-    """Estimate `scenario` and gate it on `policy` (default: the scenario's own `policy:`)."""
-    chosen = policy if policy is not None else scenario.policy
+    """Estimate `scenario` and gate it on `policy` (default: the scenario's own `policy:`).
+    The decision's monthly budget is a policy too, unless the policy sets its own."""
+    chosen, sources = with_decision_budget(scenario, policy or scenario.policy)
     current, extra, notes = estimate_what_can_be_priced(
         scenario, catalog, options or Options(), source, chosen.fail_on_dynamic_price
     )
-    return check_estimate(current, chosen, baseline, notes, extra)
+    return check_estimate(current, chosen, baseline, notes, extra, sources)
+
+
+def with_decision_budget(scenario: Scenario, policy: Policy) -> tuple[Policy, dict[str, str]]:
+    """`decision.monthly_budget_usd` gates every strategy's month when neither `policy:` nor
+    a flag sets a budget: a check must not pass a month the decision calls over budget."""
+    budget = scenario.decision.monthly_budget_usd
+    if policy.monthly_budget_usd is not None or budget is None:
+        return policy, {}
+    borrowed = policy.model_copy(update={"monthly_budget_usd": budget})
+    return borrowed, {"monthly_budget_usd": "decision.monthly_budget_usd"}

@@ -50,8 +50,9 @@ def message(p: PolicyResult) -> str:
         return prefix + p.detail
     actual, limit = shown(p)
     verb = "within" if p.passed else "over"
-    prefix = f"{p.strategy}: " if p.strategy else ""
-    return f"{prefix}{p.measure} {actual} is {verb} the limit {limit}"
+    prefix = f"{p.strategy}{' (new)' if p.new else ''}: " if p.strategy else ""
+    source = f" (from {p.source})" if p.source != "policy" else ""
+    return f"{prefix}{p.measure} {actual} is {verb} the limit {limit}{source}"
 
 
 def worded(result: CheckResult) -> CheckResult:
@@ -103,6 +104,9 @@ def render_text(result: CheckResult) -> str:
     )
     for p in result.policies:
         lines.append(f"{'PASS' if p.passed else 'FAIL'} {p.policy}: {one_line(message(p))}")
+    for skip in result.skipped:
+        where = f"{one_line(skip.strategy)}: " if skip.strategy else ""
+        lines.append(f"SKIP {skip.policy}: {where}{one_line(skip.why)}")
     if not result.policies:
         lines.append("no policy set (add a policy: section or --budget-monthly ...)")
     for change in result.price_changes:
@@ -154,6 +158,10 @@ def _comment_head(result: CheckResult) -> list[str]:
         + " | ".join(_md(cell) for cell in shown(p))
         + " |"
         for p in result.policies
+    ]
+    head += [
+        f"| ⏭️ | `{p.policy}` | {_md(p.strategy or '-')} | skipped: {_md(p.why)} | |"
+        for p in result.skipped
     ]
     if not result.policies:
         head.append("| | no policy set | | | |")

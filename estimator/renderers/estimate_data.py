@@ -6,7 +6,8 @@ import io
 
 from estimator.documents.estimate import Estimate
 from estimator.renderers.estimate_text import fee_lines
-from estimator.renderers.fmt import ratio, tokens, usd
+from estimator.renderers.fmt import BAND_LABEL, band_text, ratio, tokens, usd
+from estimator.renderers.one_call import one_call_sentence
 from estimator.renderers.output import emit_csv
 from estimator.renderers.safe import markdown_cell
 from estimator.strategies.registry import is_premium
@@ -22,8 +23,8 @@ def render_csv(estimate: Estimate) -> str:
             "p95_usd": float(s.distribution.p95_usd),
             "p99_usd": float(s.distribution.p99_usd),
             "monthly_usd": float(s.monthly_usd),
-            "monthly_p5_usd": float(s.monthly_band.p5_usd),
-            "monthly_p95_usd": float(s.monthly_band.p95_usd),
+            "monthly_p5_usd": None if s.monthly_band is None else float(s.monthly_band.p5_usd),
+            "monthly_p95_usd": None if s.monthly_band is None else float(s.monthly_band.p95_usd),
             "multiplier_vs_baseline": s.multiplier_vs_baseline,
             "calls_per_request": float(s.calls_per_request),
             "max_prompt_tokens": s.context.max_prompt_tokens,
@@ -48,14 +49,14 @@ def render_markdown(estimate: Estimate) -> str:
         f"{estimate.workload.requests_per_month:,.0f} requests/month, "
         f"baseline `{_md(estimate.baseline)}`.",
         "",
-        "| strategy | kind | per request | p95 | monthly | monthly p5-p95 | x baseline |",
+        f"| strategy | kind | per request | p95 | monthly | {BAND_LABEL} | x baseline |",
         "|---|---|--:|--:|--:|--:|--:|",
     ]
     for s in estimate.strategies:
         lines.append(
             f"| {_md(s.name)} | {s.kind} | {usd(s.per_request_usd)} | "
             f"{usd(s.distribution.p95_usd)} | {usd(s.monthly_usd)} | "
-            f"{usd(s.monthly_band.p5_usd)}-{usd(s.monthly_band.p95_usd)} | "
+            f"{band_text(s.monthly_band)} | "
             f"{ratio(s.multiplier_vs_baseline)} |"
         )
     fees = fee_lines(estimate)
@@ -77,7 +78,8 @@ def render_markdown(estimate: Estimate) -> str:
                 f"{tokens(row.input_tokens)} | {tokens(row.output_tokens)} | "
                 f"{usd(row.cost_usd)} |"
             )
-        lines += ["", "</details>"]
+        sentence = one_call_sentence(s)
+        lines += [""] + ([_md(sentence), ""] if sentence else []) + ["</details>"]
     assumed = [a for a in estimate.assumptions if not a.documented]
     if assumed:
         lines += ["", "<details><summary>Assumptions (not documented by OpenRouter)</summary>", ""]

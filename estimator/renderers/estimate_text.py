@@ -7,7 +7,8 @@ from typing import Any
 
 from estimator.documents.estimate import Estimate, StrategyResult
 from estimator.renderers.console import table_text
-from estimator.renderers.fmt import ratio, tokens, usd
+from estimator.renderers.fmt import BAND_LABEL, band_text, ratio, tokens, usd
+from estimator.renderers.one_call import one_call_sentence
 from estimator.renderers.safe import plain_text
 from estimator.strategies.registry import is_premium
 
@@ -56,7 +57,7 @@ def _cost_table(estimate: Estimate) -> str:
             "p50",
             "p95",
             "monthly",
-            "monthly p5-p95",
+            BAND_LABEL,
             "x baseline",
             "calls/req",
             "max prompt",
@@ -68,7 +69,6 @@ def _cost_table(estimate: Estimate) -> str:
 
 
 def _cost_row(s: StrategyResult) -> list[str]:
-    band = s.monthly_band
     return [
         s.name,
         s.kind,
@@ -76,7 +76,7 @@ def _cost_row(s: StrategyResult) -> list[str]:
         usd(s.distribution.p50_usd),
         usd(s.distribution.p95_usd),
         usd(s.monthly_usd),
-        f"{usd(band.p5_usd)}-{usd(band.p95_usd)}",
+        band_text(s.monthly_band),
         ratio(s.multiplier_vs_baseline),
         f"{s.calls_per_request:.2f}".rstrip("0").rstrip("."),
         tokens(s.context.max_prompt_tokens),
@@ -99,6 +99,9 @@ def _strategy_details(estimate: Estimate, note: Callable[[str], None]) -> None:
             note(f"{s.name}: {stages}")
             if aliases:
                 note(f"  aliases: {aliases}")
+            sentence = one_call_sentence(s)
+            if sentence:
+                note(f"  {sentence}")
 
 
 def _assumption_notes(estimate: Estimate, note: Callable[[str], None]) -> None:

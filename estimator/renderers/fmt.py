@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Context, Decimal
+from typing import Any
 
 # One rounding rule everywhere money is shown: half away from zero on the decimal value (the
 # report's script applies the same rule, so a figure reads the same before and after it runs).
@@ -42,3 +43,11 @@ def ratio(value: float | None) -> str:
 
 def number(value: Decimal | float) -> str:
     return f"{Decimal(str(value)).normalize():,f}"
+
+
+BAND_LABEL = "range (your inputs)"  # the monthly band's column: it comes only from input ranges
+
+
+def band_text(band: Any) -> str:
+    """`$30,000-$70,000` for a Band, `-` without one (no input ranges given)."""
+    return "-" if band is None else f"{usd(band.p5_usd)}-{usd(band.p95_usd)}"

@@ -55,8 +55,8 @@ def estimate_frames(estimate: Estimate) -> dict[str, pd.DataFrame]:
             "requests": row.requests,
             "strategy": name,
             "cost_usd": cost,
-            "p5_usd": row.p5_usd[name],
-            "p95_usd": row.p95_usd[name],
+            "p5_usd": None if row.p5_usd is None else row.p5_usd[name],
+            "p95_usd": None if row.p95_usd is None else row.p95_usd[name],
         }
         for row in estimate.projection
         for name, cost in row.cost_usd.items()

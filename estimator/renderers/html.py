@@ -13,7 +13,8 @@ from typing import Any
 from estimator.documents.decision import Decision, Sensitivity
 from estimator.documents.estimate import Estimate, StrategyResult
 from estimator.renderers import charts
-from estimator.renderers.fmt import ratio, tokens, usd
+from estimator.renderers.fmt import BAND_LABEL, band_text, ratio, tokens, usd
+from estimator.renderers.one_call import one_call_sentence
 from estimator.renderers.reasons import break_even_note, labeller
 from estimator.renderers.safe import plain_text
 from estimator.strategies.registry import is_premium
@@ -213,6 +214,7 @@ def view(e: Estimate) -> dict[str, Any]:
     label = labeller(e)
     return {
         "fusions": fusions,
+        "one_call": [line for s in fusions if (line := one_call_sentence(s))],
         "premium_label": label(""),
         "break_even_notes": [break_even_note(b, label) for b in d.break_even] if d else [],
         "cost_bars": cost_bars,
@@ -239,20 +241,19 @@ def view(e: Estimate) -> dict[str, Any]:
 
 
 def _cost_bars(e: Estimate) -> dict[str, Any]:
-    """Monthly cost per strategy with its p5-p95 band."""
-    return charts.hbars(
-        [
-            {
-                "label": s.name,
-                "value": s.monthly_usd,
-                "low": s.monthly_band.p5_usd,
-                "high": s.monthly_band.p95_usd,
-                "title": f"{s.name}: {usd(s.monthly_usd)} per month "
-                f"(p5-p95 {usd(s.monthly_band.p5_usd)}-{usd(s.monthly_band.p95_usd)})",
-            }
-            for s in e.strategies
-        ]
-    )
+    """Monthly cost per strategy, with its band across the user's input ranges if any."""
+    items = []
+    for s in e.strategies:
+        item: dict[str, Any] = {
+            "label": s.name,
+            "value": s.monthly_usd,
+            "title": f"{s.name}: {usd(s.monthly_usd)} per month",
+        }
+        if s.monthly_band is not None:
+            item |= {"low": s.monthly_band.p5_usd, "high": s.monthly_band.p95_usd}
+            item["title"] += f" ({BAND_LABEL} {band_text(s.monthly_band)})"
+        items.append(item)
+    return charts.hbars(items)
 
 
 def _stage_chart(fusions: list[StrategyResult]) -> dict[str, Any] | None:
@@ -278,21 +279,20 @@ def _model_chart(fusions: list[StrategyResult]) -> dict[str, Any] | None:
 
 
 def _projection_chart(e: Estimate) -> dict[str, Any]:
-    """Monthly cost per strategy over the projected months, with its p5-p95 band."""
+    """Monthly cost per strategy over the projected months, with its input-range band."""
     months = [row.month for row in e.projection]
-    return charts.lines(
-        [
-            {
-                "name": s.name,
-                "values": [float(row.cost_usd[s.name]) for row in e.projection],
-                "low": [float(row.p5_usd[s.name]) for row in e.projection],
-                "high": [float(row.p95_usd[s.name]) for row in e.projection],
-            }
-            for s in e.strategies
-        ],
-        months,
-        x_label="month",
-    )
+    series = []
+    for s in e.strategies:
+        line: dict[str, Any] = {
+            "name": s.name,
+            "values": [float(row.cost_usd[s.name]) for row in e.projection],
+        }
+        lows = [row.p5_usd[s.name] for row in e.projection if row.p5_usd is not None]
+        highs = [row.p95_usd[s.name] for row in e.projection if row.p95_usd is not None]
+        if len(lows) == len(months):
+            line |= {"low": [float(v) for v in lows], "high": [float(v) for v in highs]}
+        series.append(line)
+    return charts.lines(series, months, x_label="month")
 
 
 def _panel_chart(sens: Sensitivity) -> dict[str, Any]:
@@ -328,6 +328,13 @@ def _latency_bars(d: Decision) -> dict[str, Any]:
     )
 
 
+def _ends(row: Any) -> tuple[str, str]:
+    """How a tornado bar's ends are named: your range's values, or -50% / +50%."""
+    if row.low_value is None:
+        return "-50%", "+50%"
+    return f"at {row.low_value:,g}", f"at {row.high_value:,g}"
+
+
 def _tornado(sens: Any) -> dict[str, Any]:
     width, row, label_w = 640, 30, 170
     extent = (
@@ -357,8 +364,8 @@ def _tornado(sens: Any) -> dict[str, Any]:
                 "x": x1,
                 "w": max(1.0, x2 - x1),
                 "h": row - 10,
-                "title": f"{r.driver}: -50% {usd(r.low_monthly_delta_usd)}, "
-                f"+50% {usd(r.high_monthly_delta_usd)} per month",
+                "title": f"{r.driver}: {_ends(r)[0]} {usd(r.low_monthly_delta_usd)}, "
+                f"{_ends(r)[1]} {usd(r.high_monthly_delta_usd)} per month",
             }
         )
     return {

@@ -158,6 +158,42 @@ def _nothing_fits(f: Figures, label: Labeller) -> str:
     )
 
 
+def _how_sure(f: Figures, label: Labeller) -> str:
+    said = []
+    if f["leader"] is not None and f["probability"] is not None:
+        said.append(f"{f['leader']} is the better buy with {f['probability']:.0%} probability")
+        more = f["more_samples"]
+        if more == 0:
+            said[-1] += f" (already past {f['target']:.0%})"
+        elif more is None:
+            said.append(
+                f"more grading at these error rates would not make it {f['target']:.0%} sure: "
+                "the totals are too close"
+            )
+        else:
+            said.append(
+                f"grade about {_about(more)} more answers per graded strategy to be "
+                f"{f['target']:.0%} sure"
+            )
+    if f["premium"] is not None:
+        high, pair = f["break_even_high_usd"], f"{f['premium']} against {f['versus']}"
+        low = usd(f["break_even_low_usd"])
+        said.append(
+            f"break-even for {pair}: {low} to {usd(high)} per wrong answer (5%-95%)"
+            if high is not None
+            else f"break-even for {pair}: at least {low} per wrong answer, with no upper bound "
+            "(in over 5% of draws it is not better at all)"
+        )
+    text = "; ".join(said)
+    return text + "."
+
+
+def _about(count: int) -> str:
+    """400, 1,300, 27,000: a sample size to two significant figures."""
+    digits = max(0, len(str(count)) - 2)
+    return f"{round(count, -digits):,}"
+
+
 WORDING: dict[str, Callable[[Figures, Labeller], str]] = {
     "premium_cost": _premium_cost,
     "route_a_subset": _route_a_subset,
@@ -171,6 +207,7 @@ WORDING: dict[str, Callable[[Figures, Labeller], str]] = {
     "within_budget": _within_budget,
     "too_slow": _too_slow,
     "nothing_fits": _nothing_fits,
+    "how_sure": _how_sure,
 }
 
 

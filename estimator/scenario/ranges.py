@@ -38,7 +38,8 @@ def is_range(value: Any) -> bool:
     return isinstance(value, dict) and set(value) == RANGE_KEYS
 
 
-def _dotted(path: Path) -> str:
+def dotted(path: Path) -> str:
+    """`strategies[3].fusion.tool_steps`: a path as the scenario file reads."""
     text = ""
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
@@ -53,8 +54,8 @@ def _label(data: dict[str, Any], path: Path) -> str:
     if path[:1] == ("strategies",) and len(path) > 2 and isinstance(path[1], int):
         strategies = data.get("strategies") or []
         name = strategies[path[1]].get("name") if len(strategies) > path[1] else None
-        return f"{name or _dotted(path[:2])}: {_dotted(path[3:]) or _dotted(path[2:])}"
-    return _dotted(path)
+        return f"{name or dotted(path[:2])}: {dotted(path[3:]) or dotted(path[2:])}"
+    return dotted(path)
 
 
 def _number(value: Any, where: str, end: str) -> float:
@@ -78,7 +79,7 @@ def extract_ranges(data: dict[str, Any]) -> tuple[dict[str, Any], list[InputRang
         if path in _OWN_FORMS:
             return node
         if is_range(node):
-            where = _dotted(path)
+            where = dotted(path)
             low, high = (_number(node[end], where, end) for end in ("low", "high"))
             if low > high:
                 raise ValueError(f"{where}: a range needs low <= high (got {low:g} > {high:g})")

@@ -84,6 +84,10 @@ class Kind:
     resize: Callable[[Any, int], Any] | None = None  # the same strategy with n parallel members
     invoked: Callable[[Any, float], Any] | None = None  # run on a share of requests only
     assumed: tuple[str, ...] = ()  # defaults.py keys every strategy of this kind relies on
+    # the single strategy of the model that answers, and what the vendor says the kind costs
+    # against one call of it: (low, high, words, source)
+    one_call: Callable[[Any], Any] | None = None
+    published_multiplier: tuple[float, float, str, str] | None = None
 
 
 def reasoning_of(resolution: Resolution, request: Request) -> Any:

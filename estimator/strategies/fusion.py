@@ -44,7 +44,7 @@ from estimator.strategies.base import (
 )
 from estimator.strategies.callplan import Branch, Call, CallPlan, smaller, step_mixture
 from estimator.strategies.presets import PRESETS, Preset
-from estimator.strategies.single import cache_use, reuse_cache
+from estimator.strategies.single import SingleStrategy, cache_use, reuse_cache
 from estimator.workload.request import Request, Tokens
 from estimator.workload.spec import (
     NonNegative,
@@ -351,4 +351,12 @@ KIND = Kind(
     drivers=drivers,
     resize=lambda strategy, size: strategy.with_panel_size(size),
     invoked=lambda strategy, rate: strategy.with_invocation_rate(rate),
+    one_call=lambda strategy: SingleStrategy(strategy.name, strategy.outer),
+    published_multiplier=(
+        4.0,
+        5.0,
+        "With the default 3-model panel, expect roughly 4-5x the cost of a single completion "
+        "on the same prompt.",
+        "OpenRouter docs, guides/routing/routers/fusion-router",
+    ),
 )

@@ -60,7 +60,7 @@ def estimate(
     for result in results:
         if baseline.per_request_usd:
             result.multiplier_vs_baseline = float(result.per_request_usd / baseline.per_request_usd)
-    decision = decide(scenario, catalog, profile, results, strategies, effects)
+    decision = decide(scenario, catalog, profile, results, strategies, effects, options.what_if)
     used = sorted({m.id for s in strategies for m in s.models()})
     info = describe_catalog(catalog, options.max_age_days)
     warnings = []

@@ -87,3 +87,24 @@ def test_golden_html(tmp_path) -> None:
             f"{html[max(0, first - 80) : first + 80]!r}; if the change is intended, regenerate "
             "with FUSION_COST_UPDATE_GOLDEN=1 pytest tests/test_report.py -k golden"
         )
+
+
+@pytest.mark.parametrize(
+    "strategies",
+    [
+        ["--single", "openai/gpt-5.4-mini"],
+        ["--single", "openai/gpt-5.4-mini", "--single", "anthropic/claude-opus-5"],
+        ["--fusion", "general-high", "--fusion", "general-budget"],
+        ["--fusion", "general-high"],
+        ["--auto", "medium"],
+        ["--auto", "medium", "--fusion", "general-fast", "--single", "openai/gpt-5.4-mini"],
+    ],
+    ids=["one-single", "all-single", "all-fusion", "one-fusion", "one-auto", "mix"],
+)
+def test_every_mix_of_strategies_renders(tmp_path, capsys, strategies: list[str]) -> None:
+    out = tmp_path / "r.html"
+    workload = ["--requests-per-month", "10000", "--input-tokens", "2000", "--output-tokens", "500"]
+    assert main(["report", *workload, *strategies, "-o", str(out), "--samples", "200"]) == 0
+    html = out.read_text(encoding="utf-8")
+    assert html.index('id="headline"') < html.index('id="costs"') < html.index('id="appendix"')
+    assert html.count('data-whatif="monthly"') == len(strategies) // 2  # one card each

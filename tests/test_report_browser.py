@@ -48,11 +48,47 @@ def _numbers(page: Any, kind: str) -> dict[str, float | None]:
 
 
 def _slide(page: Any, selector: str, value: float) -> None:
+    """Move a slider to the stop holding `value` (the sliders step through precomputed stops)."""
+    stops = json.loads(page.page.get_attribute(selector, "data-stops"))
+    assert value in stops, (selector, value, stops)
     page.page.eval_on_selector(
         selector,
         "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }",
-        str(value),
+        str(stops.index(value)),
     )
+
+
+def _reset(page: Any) -> None:
+    page.page.click("#wi-reset")
+
+
+def _page_matches(page: Any, python: Any) -> None:
+    """Every figure the sliders touch, and the verdict, against a full Python estimate."""
+    monthly = _numbers(page, "monthly")
+    per_request = _numbers(page, "per-request")
+    for s in python.strategies:
+        assert monthly[s.name] == pytest.approx(float(s.monthly_usd), rel=1e-12), s.name
+        assert per_request[s.name] == pytest.approx(float(s.per_request_usd), rel=1e-12)
+    totals, months = _numbers(page, "total"), _numbers(page, "total-monthly")
+    for row in python.decision.expected:
+        assert totals[row.strategy] == pytest.approx(float(row.total_per_request_usd), rel=1e-12)
+        assert months[row.strategy] == pytest.approx(float(row.total_monthly_usd), rel=1e-12)
+    cells = page.page.eval_on_selector_all(
+        "[data-whatif=breakeven-cell]",
+        "els => els.map(e => [e.dataset.premium, e.dataset.versus, e.dataset.usd])",
+    )
+    table = python.decision.break_even_usd_per_error
+    for premium, versus, value in cells:
+        want = table[premium][versus]
+        if want is None:
+            assert not value
+        else:
+            assert float(value) == pytest.approx(float(want), rel=1e-9)
+    d = python.decision
+    assert page.page.text_content("#verdict") == d.verdict
+    assert page.page.text_content("#verdict-chosen") == d.chosen_strategy
+    share = page.page.text_content("#verdict-share")
+    assert (f"{d.subset_share:.0%}" in share) if d.subset_share else share == ""
 
 
 def test_opens_offline_without_errors_or_requests(example_page, tmp_path) -> None:
@@ -103,68 +139,69 @@ def test_headline_numbers_equal_estimate_json(example_page, capsys) -> None:
 
 
 def test_volume_slider_matches_python(example_page, catalog) -> None:
-    _slide(example_page, "#wi-volume", 350_000)
+    _slide(example_page, "#wi-volume", 300_000)
     try:
         data = example_data()
-        data["workload"]["requests_per_month"] = 350_000
-        python = estimate_of(data, catalog)
-        shown = _numbers(example_page, "monthly")
-        for s in python.strategies:
-            assert shown[s.name] == pytest.approx(float(s.monthly_usd), rel=1e-12)
-        totals = _numbers(example_page, "total-monthly")
-        for row in python.decision.expected:
-            assert totals[row.strategy] == pytest.approx(float(row.total_monthly_usd), rel=1e-12)
+        data["workload"]["requests_per_month"] = 300_000
+        _page_matches(example_page, estimate_of(data, catalog))
+        lead = example_page.page.text_content("#verdict-lead")
+        assert lead.startswith("At these slider values: ")
+        assert example_page.page.is_hidden("#verdict-reasons")
     finally:
-        example_page.page.click("#wi-reset")
+        _reset(example_page)
+    assert example_page.page.is_visible("#verdict-reasons")
 
 
 def test_cost_per_error_slider_matches_python(example_page, catalog) -> None:
-    _slide(example_page, "#wi-cpe", 60)
+    _slide(example_page, "#wi-cpe", 10)
     try:
         data = example_data()
-        data["decision"]["cost_per_error_usd"] = 60
+        data["decision"]["cost_per_error_usd"] = 10
         python = estimate_of(data, catalog)
-        totals = _numbers(example_page, "total")
-        for row in python.decision.expected:
-            assert totals[row.strategy] == pytest.approx(
-                float(row.total_per_request_usd), rel=1e-12
-            )
+        _page_matches(example_page, python)
+        # the reason moved: at $10 a wrong answer only the high-stakes slice pays for Fusion
+        assert python.decision.reasons[0].kind == "high_stakes"
+        assert "high-stakes 10%" in example_page.page.text_content("#verdict-lead")
         circles = example_page.page.eval_on_selector_all("#decision-lines circle", "e => e.length")
         assert circles >= 1
-        marker = example_page.page.get_attribute("#decision-cpe", "visibility")
-        assert marker == "visible"
+        assert example_page.page.text_content("#decision-cpe-label") == "your $10.00"
     finally:
-        example_page.page.click("#wi-reset")
+        _reset(example_page)
 
 
 def test_invocation_rate_slider_matches_python(example_page, catalog) -> None:
     before = _numbers(example_page, "monthly")
-    _slide(example_page, "#wi-rate", 0.5)
+    _slide(example_page, "#wi-rate", 0.4)
     try:
         data = copy.deepcopy(example_data())
         for strategy in data["strategies"]:
             if "fusion" in strategy:
-                strategy["fusion"]["invocation_rate"] = 0.5
+                strategy["fusion"]["invocation_rate"] = 0.4
         python = estimate_of(data, catalog)
+        _page_matches(example_page, python)
         shown = _numbers(example_page, "monthly")
         for s in python.strategies:
-            assert shown[s.name] == pytest.approx(float(s.monthly_usd), rel=1e-12)
             if s.kind == "fusion":
                 assert shown[s.name] < before[s.name]
-        cells = example_page.page.eval_on_selector_all(
-            "[data-whatif=breakeven-cell]",
-            "els => els.map(e => [e.dataset.premium, e.dataset.versus, e.dataset.usd])",
-        )
-        table = python.decision.break_even_usd_per_error
-        for fusion, versus, value in cells:
-            want = table[fusion][versus]
-            assert (
-                (value or None) is None
-                if want is None
-                else float(value) == pytest.approx(float(want), rel=1e-9)
-            )
     finally:
-        example_page.page.click("#wi-reset")
+        _reset(example_page)
+
+
+def test_three_sliders_at_once_match_python(example_page, catalog) -> None:
+    """The page at a stop of every slider equals the estimate of that scenario."""
+    _slide(example_page, "#wi-volume", 600_000)
+    _slide(example_page, "#wi-cpe", 60)
+    _slide(example_page, "#wi-rate", 0.8)
+    try:
+        data = copy.deepcopy(example_data())
+        data["workload"]["requests_per_month"] = 600_000
+        data["decision"]["cost_per_error_usd"] = 60
+        for strategy in data["strategies"]:
+            if "fusion" in strategy:
+                strategy["fusion"]["invocation_rate"] = 0.8
+        _page_matches(example_page, estimate_of(data, catalog))
+    finally:
+        _reset(example_page)
 
 
 def test_readable_without_javascript(browser, tmp_path) -> None:  # noqa: F811
@@ -233,3 +270,65 @@ def test_page_and_python_round_money_the_same_way(example_page) -> None:
     shown = example_page.page.evaluate("vs => vs.map(v => window.fusionCostUsd(v))", ROUNDING)
     assert shown == [usd(Decimal(repr(v))) for v in ROUNDING]
     assert shown[0] == "$134.47"  # half up, where Python's default (half-even) said $134.46
+
+
+SECTIONS = [
+    "headline",
+    "whatif",
+    "costs",
+    "breakdown",
+    "decision",
+    "latency",
+    "sensitivity",
+    "context",
+    "evidence",
+    "appendix",
+]
+
+
+def test_sections_come_in_the_order_a_reader_needs(example_page) -> None:
+    """The headline (verdict, monthly per strategy with the budget, the stale warning) first,
+    the comparison next, the assumptions last and folded."""
+    ids = example_page.page.eval_on_selector_all("main > section", "els => els.map(e => e.id)")
+    assert ids == SECTIONS
+    headline = example_page.page.text_content("#headline")
+    assert "days old" in headline  # the stale-price warning, above the sliders
+    assert "within the $20,000 budget" in headline and "over the $20,000 budget" in headline
+    top = example_page.page.evaluate(
+        "document.querySelector('#costs table').getBoundingClientRect().top + window.scrollY"
+    )
+    assert top < 2000, top  # the cost table used to start ~4,000 px down
+    print(f"cost table at {top:.0f} px")
+    assert example_page.page.is_hidden("#assumptions table")  # folded until opened
+
+
+def test_charts_say_what_to_see(example_page) -> None:
+    titles = example_page.page.eval_on_selector_all(
+        "p.chart-title", "els => els.map(e => e.textContent)"
+    )
+    assert any(t.startswith("fusion-quality costs $49,176 a month") for t in titles), titles
+    assert any("exceed the $20,000 budget" in t for t in titles)
+    assert any(t.startswith("Above $") and "per wrong answer" in t for t in titles)
+    limit = example_page.page.text_content("#costs svg .limit-label")
+    assert limit == "budget $20,000"
+    key = example_page.page.text_content("#break-even-key")
+    assert key.startswith("Break-even points of fusion-quality: 1: fusion-quality = ")
+
+
+def test_an_all_fusion_report_renders(browser, tmp_path) -> None:  # noqa: F811
+    """Two presets compared, no single model (it used to end in a jinja2 traceback)."""
+    out = tmp_path / "fusions.html"
+    args = ["report", "--requests-per-month", "10000", "--input-tokens", "2000"]
+    args += ["--output-tokens", "500", "--fusion", "general-high", "--fusion", "general-budget"]
+    assert main([*args, "-o", str(out), "--samples", str(SAMPLES)]) == 0
+    page = Page(browser, out)
+    try:
+        assert page.errors == []
+        ids = page.page.eval_on_selector_all("main > section", "els => els.map(e => e.id)")
+        assert ids[:4] == ["headline", "whatif", "costs", "breakdown"]
+        cards = page.page.eval_on_selector_all(
+            "[data-whatif=monthly]", "els => els.map(e => e.dataset.strategy)"
+        )
+        assert cards == ["fusion-general-high", "fusion-general-budget"]
+    finally:
+        page.close()

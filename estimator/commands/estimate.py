@@ -51,10 +51,10 @@ def load(args: argparse.Namespace, catalog: Any = None) -> tuple[Any, str]:
     )
 
 
-def options(args: argparse.Namespace) -> Any:
+def options(args: argparse.Namespace, **extra: Any) -> Any:
     from estimator.api import Options
 
-    chosen = {"max_age_days": args.max_age_days}
+    chosen = {"max_age_days": args.max_age_days, **extra}
     for name in ("samples", "seed", "months"):
         value = getattr(args, name, None)
         if value is not None:
@@ -62,13 +62,13 @@ def options(args: argparse.Namespace) -> Any:
     return Options(**chosen)  # validates (the flags' types already bound each one)
 
 
-def compute(args: argparse.Namespace) -> Any:
-    """Scenario + catalog -> Estimate, as every pricing command does it."""
+def compute(args: argparse.Namespace, **extra: Any) -> Any:
+    """Scenario + catalog -> Estimate, as every pricing command does it (`extra`: Options)."""
     from estimator.api import estimate, load_catalog
 
     catalog = load_catalog(args.cache_dir)
     scenario, label = load(args, catalog)
-    return estimate(scenario, catalog, options(args), source=label)
+    return estimate(scenario, catalog, options(args, **extra), source=label)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     from estimator.renderers.fmt import usd
     from estimator.renderers.safe import plain_text
 
-    result = compute(args)
+    result = compute(args, what_if=True)  # the page's sliders, precomputed
     html = report(result)
     path = (
         Path(args.output)

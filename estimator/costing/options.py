@@ -17,6 +17,7 @@ class Options:
     seed: int = default("estimate.seed")
     months: int = default("estimate.months")
     max_age_days: float = 7.0
+    what_if: bool = False  # precompute the report's slider grid (decision/whatif.py)
 
     def __post_init__(self) -> None:
         if not 1 <= self.samples <= MAX_SAMPLES:

@@ -21,6 +21,7 @@ from estimator.decision.latency import latencies
 from estimator.decision.sensitivity import sensitivity
 from estimator.decision.uncertainty import uncertainty
 from estimator.decision.verdict import verdict
+from estimator.decision.whatif import cpe_axis, what_if
 from estimator.documents.decision import Decision
 from estimator.documents.estimate import StrategyResult
 from estimator.pricing.catalog import Catalog
@@ -40,7 +41,9 @@ def decide(
     results: list[StrategyResult],
     strategies: list[Strategy],
     ranges: list[RangeEffect] | None = None,
+    with_what_if: bool = False,
 ) -> Decision:
+    """The decision; `with_what_if`: also the report's slider grid."""
     ctx = Context(
         scenario,
         catalog,
@@ -53,6 +56,7 @@ def decide(
     expected = expected_costs(ctx, latency)
     breaks = break_even(ctx, latency)
     sure = uncertainty(ctx, expected)
+    axis = cpe_axis(breaks, ctx.spec.cost_per_error_usd)
     found = verdict(ctx, expected, latency, breaks, sure)
     table: dict[str, dict[str, Decimal | None]] = {}
     for row in breaks:
@@ -73,5 +77,7 @@ def decide(
         latency_s=latency,
         sensitivity=sensitivity(ctx, found.premium) if found.premium else None,
         uncertainty=sure,
+        what_if=what_if(ctx, axis) if with_what_if else None,
+        cost_per_error_axis_usd=axis,
         evidence=list(EVIDENCE),
     )

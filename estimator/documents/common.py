@@ -4,6 +4,7 @@ it: CI users diff these files)."""
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import Annotated
 
@@ -38,3 +39,17 @@ KindName = Annotated[
 VerdictName = Annotated[
     str, _one_of(verdicts(), "verdict"), WithJsonSchema({"type": "string", "enum": verdicts()})
 ]
+
+
+def nice_max(value: float) -> float:
+    """A round axis maximum at or above `value` (1, 2, 2.5, 5 x 10^n): shared by the charts and
+    the decision's what-if grid, whose cost-per-error stops span the chart's axis."""
+    if value <= 0:
+        return 1.0
+    exponent = math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        candidate: float = step * 10**exponent  # an int when it is one: axis labels print 100
+        if candidate >= value:
+            return candidate
+    top: float = 10 ** (exponent + 1)
+    return top

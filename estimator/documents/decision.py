@@ -135,6 +135,34 @@ class Uncertainty(Doc):
     break_even: list[BreakEvenInterval]
 
 
+class WhatIfPoint(Doc):
+    """The decision at one stop of each slider (indexes into the WhatIf axes)."""
+
+    rate: int
+    volume: int
+    cost_per_error: int
+    verdict: VerdictName
+    chosen: str
+    share: float | None
+    lead: Reason | None  # the first reason, as the headline shows it
+
+
+class WhatIf(Doc):
+    """The report's sliders, precomputed: every figure they touch at every stop, from the
+    estimate's own functions (decision/whatif.py). Empty axes: that slider has no effect."""
+
+    volumes: list[float]
+    costs_per_error: list[float]
+    rates: list[float]
+    per_request_usd: dict[str, list[Money]]  # [rate]
+    monthly_usd: dict[str, list[list[Money]]]  # [rate][volume]
+    total_per_request_usd: dict[str, list[list[Money | None]]]  # [rate][cost per error]
+    total_monthly_usd: dict[str, list[list[list[Money | None]]]]  # [rate][volume][cost/error]
+    multiplier_vs_baseline: dict[str, list[float | None]]  # [rate]
+    break_even_usd_per_error: dict[str, list[Money | None]]  # "premium\nversus": [rate]
+    points: list[WhatIfPoint]
+
+
 class Decision(Doc):
     verdict: VerdictName  # a registered kind's verdict, or nothing-fits (registry.verdicts())
     reasons: list[Reason]
@@ -150,4 +178,6 @@ class Decision(Doc):
     latency_s: dict[str, LatencyInfo]
     sensitivity: Sensitivity | None
     uncertainty: Uncertainty | None = None  # with graded or ranged error rates
+    what_if: WhatIf | None = None  # the report's slider grid (report only)
+    cost_per_error_axis_usd: float = 10.0  # the decision chart's x axis and slider top
     evidence: list[Evidence]

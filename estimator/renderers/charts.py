@@ -6,29 +6,16 @@ templates draw. Keeping geometry here keeps the templates readable and the math 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from estimator.documents.common import nice_max
 from estimator.renderers.fmt import usd
 from estimator.strategies.stages import BY_NAME
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-
-
-def nice_max(value: float) -> float:
-    """A round axis maximum at or above `value` (1, 2, 2.5, 5 x 10^n)."""
-    if value <= 0:
-        return 1.0
-    exponent = math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        candidate: float = step * 10**exponent  # an int when it is one: axis labels print 100
-        if candidate >= value:
-            return candidate
-    top: float = 10 ** (exponent + 1)
-    return top
 
 
 def ticks(maximum: float, count: int = 4) -> list[float]:
@@ -41,10 +28,13 @@ def hbars(
     row: int = 34,
     label_w: int = 150,
     tick_format: Any = None,
+    limit: tuple[float, str] | None = None,
 ) -> dict[str, Any]:
-    """Horizontal bars; items: label, value, optional low/high (a band), colour."""
+    """Horizontal bars; items: label, value, optional low/high (a band), colour; `limit`: a
+    vertical line (a budget) at a value, with its label."""
     tick_format = tick_format or (lambda t: usd(Decimal(repr(t))))
     top = max((float(i.get("high", i["value"])) for i in items), default=0.0)
+    top = max(top, limit[0] if limit else 0.0)
     xmax = nice_max(top)
     plot = width - label_w - 90
     scale = plot / xmax
@@ -77,6 +67,7 @@ def hbars(
         "axis": axis,
         "label_w": label_w,
         "plot_w": plot,
+        "limit": None if limit is None else {"x": label_w + limit[0] * scale, "text": limit[1]},
     }
 
 

@@ -10,12 +10,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from estimator.documents.common import nice_max
 from estimator.documents.decision import Decision, Sensitivity
 from estimator.documents.estimate import Estimate, StrategyResult
 from estimator.renderers import charts
+from estimator.renderers import report_words as words
 from estimator.renderers.fmt import BAND_LABEL, band_text, ratio, tokens, usd
 from estimator.renderers.one_call import one_call_sentence
-from estimator.renderers.reasons import break_even_note, labeller
+from estimator.renderers.reasons import break_even_note, labeller, word
 from estimator.renderers.safe import plain_text
 from estimator.strategies.registry import is_premium
 from estimator.strategies.stages import STAGES
@@ -47,42 +49,66 @@ def _no_controls(value: Any) -> Any:
     return plain_text(value) if isinstance(value, str) else value
 
 
+def _floats(values: Any) -> Any:
+    """Money for the page's JSON: floats, nested as they come (None stays None)."""
+    if isinstance(values, list):
+        return [_floats(v) for v in values]
+    return None if values is None else float(values)
+
+
 def _whatif(e: Estimate) -> dict[str, Any]:
+    """The sliders' data: every figure they touch at every stop, precomputed by the
+    decision (decision/whatif.py); the page only looks them up and formats them."""
     d = e.decision
-    rates = {row.strategy: row.error_rate for row in d.expected} if d else {}
-    strategies = []
-    for s in e.strategies:
-        latency = d.latency_s[s.name] if d else None
-        strategies.append(
-            {
-                "name": plain_text(s.name),  # as the page prints it (see _no_controls)
-                "kind": s.kind,
-                "premium": is_premium(s.kind),
-                "per_request": float(s.per_request_usd),
-                "invoked": None
-                if s.invoked_per_request_usd is None
-                else float(s.invoked_per_request_usd),
-                "plain": None
-                if s.plain_per_request_usd is None
-                else float(s.plain_per_request_usd),
-                "error_rate": rates.get(s.name),
-                "latency_s": latency.mean_s if latency else 0.0,
-                "latency_invoked_s": latency.invoked_mean_s if latency else None,
-                "latency_plain_s": latency.plain_mean_s if latency else None,
-            }
-        )
+    w = d.what_if if d else None
+    if d is None or w is None:
+        return {"enabled": False}
+    label = labeller(e)
+    leads: list[str] = []
+    points = []
+    for point in w.points:
+        text = word(point.lead, label) if point.lead else ""
+        if text not in leads:
+            leads.append(text)
+        points.append([point.verdict, plain_text(point.chosen), point.share, leads.index(text)])
+    name = plain_text  # as the page prints names (see _no_controls)
+    breaks: dict[str, dict[str, Any]] = {}
+    for key, values in w.break_even_usd_per_error.items():
+        premium, versus = key.split("\n")
+        breaks.setdefault(name(premium), {})[name(versus)] = _floats(values)
+    rates = {r.strategy: r.error_rate for r in d.expected}
+
+    def own(axis: list[float], value: float | None) -> int:
+        return axis.index(value) if value in axis else 0
+
     return {
-        "requests_per_month": e.workload.requests_per_month,
-        "cost_per_error": None
-        if d is None or d.cost_per_error_usd is None
-        else float(d.cost_per_error_usd),
-        "value_of_latency": d.value_of_latency_usd_per_s if d else 0.0,
-        "invocation_rate": _invocation_rate(e),
-        "baseline": plain_text(e.baseline),
-        "premium": plain_text(d.premium_strategy) if d and d.premium_strategy else None,
-        "strategies": strategies,
+        "enabled": True,
+        "volumes": w.volumes,
+        "costs_per_error": w.costs_per_error,
+        "rates": w.rates,
+        "own": {
+            "volume": own(w.volumes, e.workload.requests_per_month),
+            "cpe": own(w.costs_per_error, _float(d.cost_per_error_usd)),
+            "rate": own(w.rates, _invocation_rate(e)),
+        },
+        "per_request": {name(k): _floats(v) for k, v in w.per_request_usd.items()},
+        "monthly": {name(k): _floats(v) for k, v in w.monthly_usd.items()},
+        "total": {name(k): _floats(v) for k, v in w.total_per_request_usd.items()},
+        "total_monthly": {name(k): _floats(v) for k, v in w.total_monthly_usd.items()},
+        "multiplier": {name(k): v for k, v in w.multiplier_vs_baseline.items()},
+        "break_even": breaks,
+        "error_rate": {name(k): v for k, v in rates.items()},
+        "premiums": [name(s.name) for s in e.strategies if is_premium(s.kind)],
+        "order": [name(s.name) for s in e.strategies],  # tojson sorts keys: keep the page's
+        "points": points,
+        "leads": leads,
+        "premium": name(d.premium_strategy) if d.premium_strategy else None,
         "chart": _decision_frame(e),
     }
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def _invocation_rate(e: Estimate) -> float | None:
@@ -94,20 +120,12 @@ def _decision_frame(e: Estimate) -> dict[str, Any]:
     """The decision chart's axes: wide enough for the stated cost per error and break-evens."""
     d = e.decision
     frame = charts.decision_geometry()
-    marks = [
-        float(v)
-        for table in (d.break_even_usd_per_error if d else {}).values()
-        for v in table.values()
-        if v is not None
-    ]
-    if d is not None and d.cost_per_error_usd is not None:
-        marks.append(float(d.cost_per_error_usd))
-    frame["x_max"] = charts.nice_max(2 * max(marks, default=10.0))
+    frame["x_max"] = d.cost_per_error_axis_usd if d else 10.0
     totals = []
     for s in e.strategies:
         rate = _rate(e, s.name) or 0.0
         totals.append(float(s.per_request_usd) + rate * frame["x_max"])
-    frame["y_max"] = charts.nice_max(max(totals, default=1.0))
+    frame["y_max"] = nice_max(max(totals, default=1.0))
     return frame
 
 
@@ -162,7 +180,7 @@ def _crossings(e: Estimate, frame: dict[str, Any]) -> list[dict[str, Any]]:
     if d is None:
         return []
     px, py = _scales(frame)
-    out = []
+    out: list[dict[str, Any]] = []
     rates = {r.strategy: r for r in d.expected}
     for row in d.break_even:
         if row.usd_per_error is None or float(row.usd_per_error) > frame["x_max"]:
@@ -174,11 +192,15 @@ def _crossings(e: Estimate, frame: dict[str, Any]) -> list[dict[str, Any]]:
             + float(fusion.latency_cost_per_request_usd)
             + ((fusion.error_rate or 0) * c)
         )
+        named = row.premium == d.premium_strategy  # numbered on the chart; the rest on hover
+        number = len([o for o in out if o["number"]]) + 1 if named else 0
         out.append(
             {
                 "x": px(c),
                 "y": py(y),
                 "title": f"{row.premium} = {row.versus} at {usd(row.usd_per_error)} per error",
+                "number": number,
+                "key": f"{number}: {row.premium} = {row.versus} at {usd(row.usd_per_error)}",
             }
         )
     return out
@@ -222,6 +244,9 @@ def view(e: Estimate) -> dict[str, Any]:
         "model_chart": model_chart,
         "projection": projection,
         "decision_frame": frame,
+        "cpe_x": None
+        if d is None or d.cost_per_error_usd is None
+        else _scales(frame)[0](float(d.cost_per_error_usd)),
         "decision_lines": _decision_lines(e, frame),
         "crossings": _crossings(e, frame),
         "tornado": tornado,
@@ -234,10 +259,27 @@ def view(e: Estimate) -> dict[str, Any]:
         ],
         "assumed": [a for a in e.assumptions if not a.documented],
         "documented": [a for a in e.assumptions if a.documented],
+        "assumption_rows": words.assumption_rows(e.assumptions),
+        "titles": _titles(e, fusions),
+        "how_sure": next((r.text for r in d.reasons if r.kind == "how_sure"), None) if d else None,
+        "budget": d.monthly_budget_usd if d else None,
         "aliases": sorted(
             {(m.requested, m.id) for s in e.strategies for m in s.models if m.via == "alias"}
         ),
     }
+
+
+def _titles(e: Estimate, fusions: list[StrategyResult]) -> dict[str, str]:
+    """Each chart's title: what the reader should see in it."""
+    d = e.decision
+    found = {"costs": words.cost_title(e), "projection": words.projection_title(e)}
+    if fusions:
+        found |= {"stages": words.stage_title(fusions), "models": words.model_title(fusions)}
+    if d is not None:
+        found |= {"decision": words.decision_title(e), "latency": words.latency_title(e)}
+        if d.sensitivity is not None:
+            found |= {"tornado": words.tornado_title(e), "panel": words.panel_title(e)}
+    return found
 
 
 def _cost_bars(e: Estimate) -> dict[str, Any]:
@@ -253,7 +295,9 @@ def _cost_bars(e: Estimate) -> dict[str, Any]:
             item |= {"low": s.monthly_band.p5_usd, "high": s.monthly_band.p95_usd}
             item["title"] += f" ({BAND_LABEL} {band_text(s.monthly_band)})"
         items.append(item)
-    return charts.hbars(items)
+    budget = e.decision.monthly_budget_usd if e.decision else None
+    limit = None if budget is None else (float(budget), f"budget {usd(budget)}")
+    return charts.hbars(items, limit=limit)
 
 
 def _stage_chart(fusions: list[StrategyResult]) -> dict[str, Any] | None:

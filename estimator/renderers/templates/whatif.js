@@ -1,18 +1,14 @@
-// What-if controls: recompute the headline numbers and the decision chart from the per-request
-// figures embedded as JSON, with the same formulas as Python (estimator/decision.py):
-//   per request (Fusion) = r * invoked + (1 - r) * plain;  monthly = per request * volume
-//   total = per request + error rate * cost per error + value of latency * latency
-//   break-even = max(0, (dC + lambda dL) / (err_other - err_fusion))
+// What-if controls. Every figure the sliders touch was computed in Python by the estimate's
+// own functions at every slider stop (estimator/decision/whatif.py) and embedded as JSON:
+// this script only looks figures up, formats them and moves chart marks. No cost formula is
+// copied here, so the page cannot drift from the Python.
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("whatif-data").textContent);
   var nojs = document.getElementById("nojs");
   if (nojs) { nojs.hidden = true; }
-  var state = {
-    volume: data.requests_per_month,
-    cpe: data.cost_per_error,
-    rate: data.invocation_rate
-  };
+  if (!data.enabled) { return; }
+  var state = {volume: data.own.volume, cpe: data.own.cpe, rate: data.own.rate};
 
   // One rounding rule with the Python renderers (estimator/renderers/fmt.py): half away from
   // zero on the decimal value, shifting the decimal point in the number's text (no binary
@@ -43,127 +39,157 @@
     return v < 100 ? v.toFixed(1) + "x" : Math.round(v).toLocaleString("en-US") + "x";
   }
 
-  function compute() {
-    var rows = {};
-    data.strategies.forEach(function (s) {
-      var fusion = s.invoked !== null && state.rate !== null;  // a kind that may not run
-      var perRequest = fusion ? state.rate * s.invoked + (1 - state.rate) * s.plain : s.per_request;
-      var latency = (fusion && s.latency_invoked_s !== null)
-        ? state.rate * s.latency_invoked_s + (1 - state.rate) * s.latency_plain_s : s.latency_s;
-      var total = (s.error_rate === null || state.cpe === null) ? null
-        : perRequest + s.error_rate * state.cpe + data.value_of_latency * latency;
-      rows[s.name] = {
-        kind: s.kind, perRequest: perRequest, latency: latency, errorRate: s.error_rate,
-        monthly: perRequest * state.volume, total: total,
-        totalMonthly: total === null ? null : total * state.volume
-      };
-    });
-    return rows;
+  var nc = Math.max(1, data.costs_per_error.length);
+  var nv = data.volumes.length;
+  function at(table, name) {  // a strategy's figure at the sliders' stops
+    var byRate = table[name];
+    return byRate === undefined ? null : byRate[state.rate] !== undefined ? byRate[state.rate] : byRate[0];
   }
-
-  function breakEven(rows, fusion, other) {
-    var f = rows[fusion], o = rows[other];
-    if (f.errorRate === null || o.errorRate === null) { return null; }
-    var gap = o.errorRate - f.errorRate;
-    if (gap <= 0) { return null; }
-    var premium = (f.perRequest - o.perRequest) + data.value_of_latency * (f.latency - o.latency);
-    return Math.max(0, premium / gap);
+  function total(name) {
+    var row = at(data.total, name);
+    return row === null ? null : row[data.costs_per_error.length ? state.cpe : 0];
+  }
+  function totalMonthly(name) {
+    var rows = at(data.total_monthly, name);
+    return rows === null ? null : rows[state.volume][data.costs_per_error.length ? state.cpe : 0];
+  }
+  function breakEven(premium, versus) {
+    var row = (data.break_even[premium] || {})[versus];
+    if (row === undefined) { return null; }
+    var v = row[state.rate] !== undefined ? row[state.rate] : row[0];
+    return v === undefined ? null : v;
+  }
+  function point() {
+    var rate = data.rates.length ? state.rate : 0;
+    return data.points[(rate * nv + state.volume) * nc + (data.costs_per_error.length ? state.cpe : 0)];
+  }
+  function isOwn() {
+    return state.volume === data.own.volume && state.cpe === data.own.cpe && state.rate === data.own.rate;
   }
 
   function setUsd(el, value) {
     el.textContent = usd(value);
     el.setAttribute("data-usd", value === null ? "" : String(value));
   }
-
   function each(selector, fn) {
     Array.prototype.forEach.call(document.querySelectorAll(selector), fn);
   }
 
-  function drawDecision(rows) {
+  function drawDecision() {
     var c = data.chart, g = document.getElementById("decision-lines");
-    if (!g) { return; }
+    if (!g || !data.costs_per_error.length) { return; }
+    var last = data.costs_per_error.length - 1, xMax = data.costs_per_error[last];
     var px = function (x) { return c.left + x / c.x_max * (c.width - c.left - c.right); };
     var py = function (y) { return c.height - c.bottom - y / c.y_max * (c.height - c.top - c.bottom); };
     var ns = "http://www.w3.org/2000/svg";
     while (g.firstChild) { g.removeChild(g.firstChild); }
     var palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
-    data.strategies.forEach(function (s, n) {
-      var r = rows[s.name];
-      if (r.errorRate === null) { return; }
-      var base = r.perRequest + data.value_of_latency * r.latency;
+    var ends = {};
+    data.order.forEach(function (name, n) {
+      var row = at(data.total, name);
+      if (row === null || row[0] === null) { return; }
+      ends[name] = [row[0], row[last]];
       var line = document.createElementNS(ns, "line");
       line.setAttribute("class", "mark");
-      line.setAttribute("x1", px(0)); line.setAttribute("y1", py(base));
-      line.setAttribute("x2", px(c.x_max)); line.setAttribute("y2", py(base + r.errorRate * c.x_max));
+      line.setAttribute("x1", px(0)); line.setAttribute("y1", py(row[0]));
+      line.setAttribute("x2", px(xMax)); line.setAttribute("y2", py(row[last]));
       line.setAttribute("stroke", palette[n % palette.length]);
       line.setAttribute("stroke-width", "2");
-      if (!s.premium) { line.setAttribute("stroke-dasharray", "6 3"); }
+      if (data.premiums.indexOf(name) < 0) { line.setAttribute("stroke-dasharray", "6 3"); }
       var title = document.createElementNS(ns, "title");
-      title.textContent = s.name;
+      title.textContent = name;
       line.appendChild(title);
       g.appendChild(line);
     });
-    data.strategies.forEach(function (f) {
-      if (!f.premium) { return; }
-      data.strategies.forEach(function (o) {
-        if (o.premium) { return; }
-        var be = breakEven(rows, f.name, o.name);
-        if (be === null || be > c.x_max) { return; }
-        var r = rows[f.name];
+    var keys = [];
+    data.order.forEach(function (premium) {
+      data.order.forEach(function (versus) {
+        if (!(data.break_even[premium] || {})[versus]) { return; }
+        var be = breakEven(premium, versus);
+        if (be === null || be > xMax || !ends[premium]) { return; }
+        var y = ends[premium][0] + (ends[premium][1] - ends[premium][0]) * be / xMax;  // on its line
         var circle = document.createElementNS(ns, "circle");
         circle.setAttribute("class", "mark");
-        circle.setAttribute("cx", px(be));
-        circle.setAttribute("cy", py(r.perRequest + data.value_of_latency * r.latency + r.errorRate * be));
+        circle.setAttribute("cx", px(be)); circle.setAttribute("cy", py(y));
         circle.setAttribute("r", "5"); circle.setAttribute("fill", "none");
         circle.setAttribute("stroke", "#000"); circle.setAttribute("stroke-width", "1.5");
         var t = document.createElementNS(ns, "title");
-        t.textContent = f.name + " = " + o.name + " at " + usd(be) + " per error";
+        t.textContent = premium + " = " + versus + " at " + usd(be) + " per error";
         circle.appendChild(t);
         g.appendChild(circle);
+        if (premium !== data.premium) { return; }  // the rest are named on hover
+        keys.push((keys.length + 1) + ": " + premium + " = " + versus + " at " + usd(be));
+        var label = document.createElementNS(ns, "text");
+        label.setAttribute("class", "label");
+        label.setAttribute("x", px(be) + 6); label.setAttribute("y", py(y) - 6);
+        label.textContent = String(keys.length);
+        g.appendChild(label);
       });
     });
+    var key = document.getElementById("break-even-key");
+    if (key) {
+      key.textContent = keys.length ? "Break-even points of " + data.premium + ": " + keys.join(" · ") : "";
+    }
     var marker = document.getElementById("decision-cpe");
-    if (marker && state.cpe !== null) {
-      marker.setAttribute("x1", px(state.cpe)); marker.setAttribute("x2", px(state.cpe));
+    var cpe = data.costs_per_error[state.cpe];
+    if (marker) {
+      marker.setAttribute("x1", px(cpe)); marker.setAttribute("x2", px(cpe));
       marker.setAttribute("visibility", "visible");
+      var text = document.getElementById("decision-cpe-label");
+      if (text) { text.setAttribute("x", px(cpe) + 4); text.textContent = "your " + usd(cpe); }
     }
   }
 
+  function showVerdict() {
+    var p = point();
+    if (!p) { return; }
+    document.getElementById("verdict").textContent = p[0];
+    document.getElementById("verdict-chosen").textContent = p[1];
+    document.getElementById("verdict-share").textContent =
+      p[2] ? " for up to " + Math.round(p[2] * 100) + "% of traffic" : "";
+    var lead = document.getElementById("verdict-lead");
+    var reasons = document.getElementById("verdict-reasons");
+    var own = isOwn();
+    lead.hidden = own;
+    lead.textContent = own ? "" : "At these slider values: " + data.leads[p[3]];
+    if (reasons) { reasons.hidden = !own; }
+  }
+
   function update() {
-    var rows = compute();
     each("[data-whatif=monthly], [data-whatif=monthly-cell]", function (el) {
-      setUsd(el, rows[el.getAttribute("data-strategy")].monthly);
+      var rows = at(data.monthly, el.getAttribute("data-strategy"));
+      setUsd(el, rows === null ? null : rows[state.volume]);
     });
-    each("[data-whatif=total]", function (el) {
-      setUsd(el, rows[el.getAttribute("data-strategy")].total);
+    each("[data-whatif=per-request]", function (el) {
+      setUsd(el, at(data.per_request, el.getAttribute("data-strategy")));
     });
+    each("[data-whatif=total]", function (el) { setUsd(el, total(el.getAttribute("data-strategy"))); });
     each("[data-whatif=total-monthly]", function (el) {
-      setUsd(el, rows[el.getAttribute("data-strategy")].totalMonthly);
+      setUsd(el, totalMonthly(el.getAttribute("data-strategy")));
     });
-    if (data.premium) {
-      each("[data-whatif=multiplier]", function (el) {
-        var v = rows[data.premium].perRequest / rows[data.baseline].perRequest;
-        el.textContent = ratio(v);
-        el.setAttribute("data-value", String(v));
-      });
-      each("[data-whatif=breakeven]", function (el) {
-        setUsd(el, breakEven(rows, data.premium, el.getAttribute("data-versus")));
-      });
-    }
-    each("[data-whatif=breakeven-cell]", function (el) {
-      setUsd(el, breakEven(rows, el.getAttribute("data-premium"), el.getAttribute("data-versus")));
+    each("[data-whatif=multiplier]", function (el) {
+      var v = at(data.multiplier, el.getAttribute("data-strategy"));
+      el.textContent = ratio(v);
+      el.setAttribute("data-value", v === null ? "" : String(v));
     });
-    drawDecision(rows);
-    document.getElementById("wi-volume-out").textContent = Math.round(state.volume).toLocaleString("en-US");
-    document.getElementById("wi-cpe-out").textContent = state.cpe === null ? "not set" : usd(state.cpe);
-    document.getElementById("wi-rate-out").textContent = state.rate === null ? "-" : state.rate.toFixed(2);
+    each("[data-whatif=breakeven], [data-whatif=breakeven-cell]", function (el) {
+      setUsd(el, breakEven(el.getAttribute("data-premium"), el.getAttribute("data-versus")));
+    });
+    showVerdict();
+    drawDecision();
+    document.getElementById("wi-volume-out").textContent =
+      Math.round(data.volumes[state.volume]).toLocaleString("en-US");
+    document.getElementById("wi-cpe-out").textContent =
+      data.costs_per_error.length ? usd(data.costs_per_error[state.cpe]) : "not set";
+    document.getElementById("wi-rate-out").textContent =
+      data.rates.length ? data.rates[state.rate].toFixed(2) : "-";
   }
 
   function bind(id, key) {
     var input = document.getElementById(id);
     if (!input) { return; }
     input.addEventListener("input", function () {
-      state[key] = parseFloat(input.value);
+      state[key] = parseInt(input.value, 10);
       update();
     });
   }
@@ -171,12 +197,12 @@
   bind("wi-cpe", "cpe");
   bind("wi-rate", "rate");
   document.getElementById("wi-reset").addEventListener("click", function () {
-    state = {volume: data.requests_per_month, cpe: data.cost_per_error, rate: data.invocation_rate};
+    state = {volume: data.own.volume, cpe: data.own.cpe, rate: data.own.rate};
     document.getElementById("wi-volume").value = state.volume;
-    document.getElementById("wi-cpe").value = state.cpe === null ? 0 : state.cpe;
-    if (state.rate !== null) { document.getElementById("wi-rate").value = state.rate; }
+    document.getElementById("wi-cpe").value = state.cpe;
+    document.getElementById("wi-rate").value = state.rate;
     update();
   });
-  window.fusionCostWhatIf = {state: function () { return state; }, compute: compute, update: update};
+  window.fusionCostWhatIf = {state: function () { return state; }, update: update};
   update();
 }());

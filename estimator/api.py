@@ -150,12 +150,16 @@ def scenario_from(
     baseline: str | None = None,
     workload_from: str | Path | None = None,
     catalog: Catalog | None = None,
+    decision: Mapping[str, Any] | None = None,
+    fusion_fields: Mapping[str, Any] | None = None,
 ) -> tuple[Scenario, str]:
     """A scenario file (default: the built-in example) with quick options applied, and a label
     saying where it came from. `workload`: fields that override the file's (e.g.
     {"input_tokens": {"mean": 2000, "p95": 8000}}); `single`/`auto`/`fusion`: strategies to
     add, by model, cost tier or preset (alone, they are the scenario); `workload_from`: a log
-    or a saved workload profile whose workload replaces the file's (priced with `catalog`)."""
+    or a saved workload profile whose workload replaces the file's (priced with `catalog`);
+    `decision`: decision fields to set (cost_per_error_usd, error_rate, monthly_budget_usd);
+    `fusion_fields`: fields set on every Fusion strategy (tool_steps, analysis_models)."""
     from estimator.scenario.quick import quick_strategies
     from estimator.scenario.quick import scenario_from as quick_scenario
 
@@ -172,7 +176,31 @@ def scenario_from(
         baseline,
         observed,
         None if workload_from is None else str(workload_from),
+        decision,
+        fusion_fields,
     )
+
+
+def presets(
+    catalog: Catalog,
+    names: Sequence[str] = (),
+    tiers: Sequence[str] = (),
+    workload: Mapping[str, Any] | None = None,
+) -> Any:
+    """Fusion presets (members as requested and as resolved, cost on `workload`) and the Auto
+    Router pools of `tiers`: a PresetList (`fusion-cost presets`)."""
+    from estimator.costing.presets import presets_and_pools
+
+    return presets_and_pools(catalog, names, tiers, workload)
+
+
+def prompt_profile(path: str | Path) -> dict[str, Any]:
+    """The workload token fields (input_tokens, output_tokens when answers are given) of a
+    file of prompt samples, counted offline with the o200k tokenizer (`--prompts`)."""
+    from estimator.workload.prompts import count_tokens, profile_spec, read_prompts
+
+    spec = profile_spec(count_tokens(read_prompts(path)))
+    return {k: v for k, v in spec.items() if k != "summary" and v is not None}
 
 
 def report(result: Estimate) -> str:

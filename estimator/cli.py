@@ -257,7 +257,8 @@ examples:
       --output-tokens 500 --single openai/gpt-5.4-mini --fusion general-high --auto medium
 
 Token flags take MEAN or MEAN:P95 (a lognormal). Workload flags override the file's values;
-strategy flags add strategies. Scenario fields and defaults: docs/scenario.md.
+strategy flags add strategies. Scenario fields and defaults: https://github.com/fusion-cost/fusion-cost/blob/main/docs/scenario.md
+(or `fusion-cost init` for an annotated one).
 """
 
 
@@ -282,7 +283,68 @@ def _strategy_flags(group: Any) -> None:
         action="append",
         metavar="PRESET",
         default=[],
-        help="add a Fusion strategy: general-high|general-budget|general-fast",
+        help="add a Fusion strategy: general-high|general-budget|general-fast (repeatable: "
+        "--fusion general-high --fusion general-budget compares presets)",
+    )
+    group.add_argument(
+        "--tool-steps",
+        type=number("a number of tool steps", high=64),
+        metavar="N",
+        help="web-tool steps per panel member, on every Fusion strategy",
+    )
+    group.add_argument(
+        "--panel",
+        action="append",
+        metavar="MODEL",
+        default=[],
+        help="a panel member, on every Fusion strategy (repeatable; replaces the preset's)",
+    )
+
+
+def _workload_flags(quick: Any) -> None:
+    quick.add_argument("--requests-per-month", type=COUNT, metavar="N")
+    quick.add_argument("--requests-per-day", type=COUNT, metavar="N")
+    quick.add_argument("--input-tokens", metavar="MEAN[:P95]", help="prompt tokens per request")
+    quick.add_argument("--output-tokens", metavar="MEAN[:P95]", help="answer tokens per request")
+    quick.add_argument(
+        "--reasoning-tokens",
+        metavar="MEAN[:P95]",
+        help="reasoning tokens per call of a reasoning model",
+    )
+    quick.add_argument(
+        "--prompts",
+        metavar="FILE",
+        help="count prompt (and answer) tokens from samples: JSONL with prompt or messages "
+        "(and answer), or text with one prompt per line; offline, o200k tokenizer",
+    )
+    quick.add_argument(
+        "--cached-share",
+        type=number("a share", high=1.0),
+        metavar="S",
+        help="share of input tokens billed at the cache-read price (0-1)",
+    )
+
+
+def _decision_flags(group: Any) -> None:
+    group.add_argument(
+        "--cost-per-error",
+        type=number("a cost in USD"),
+        metavar="USD",
+        help="what one wrong answer costs (decision.cost_per_error_usd)",
+    )
+    group.add_argument(
+        "--error-rate",
+        action="append",
+        metavar="NAME=RATE",
+        default=[],
+        help="a strategy's error rate, 0-1 or WRONG/OF graded answers (repeatable; give one "
+        "for every strategy)",
+    )
+    group.add_argument(
+        "--budget",
+        type=number("a monthly budget in USD"),
+        metavar="USD",
+        help="monthly budget the verdict respects (decision.monthly_budget_usd)",
     )
 
 
@@ -300,27 +362,22 @@ def _scenario_options(parser: argparse.ArgumentParser, baseline_flag: str = "--b
         metavar="LOG|PROFILE",
         help="take the workload from an activity log or a replay profile YAML",
     )
-    quick.add_argument("--requests-per-month", type=COUNT, metavar="N")
-    quick.add_argument("--requests-per-day", type=COUNT, metavar="N")
-    quick.add_argument("--input-tokens", metavar="MEAN[:P95]", help="prompt tokens per request")
-    quick.add_argument("--output-tokens", metavar="MEAN[:P95]", help="answer tokens per request")
-    quick.add_argument(
-        "--reasoning-tokens",
-        metavar="MEAN[:P95]",
-        help="reasoning tokens per call of a reasoning model",
-    )
-    quick.add_argument(
-        "--cached-share",
-        type=number("a share", high=1.0),
-        metavar="S",
-        help="share of input tokens billed at the cache-read price (0-1)",
-    )
+    _workload_flags(quick)
     _strategy_flags(quick)
+    _decision_flags(quick)
+    names = ["--baseline-strategy"] + (
+        [baseline_flag] if baseline_flag != "--baseline-strategy" else []
+    )
     quick.add_argument(
-        baseline_flag,
+        *names,
         dest="baseline_strategy",
         metavar="NAME",
-        help="the strategy others are compared with",
+        help="the strategy others are compared with"
+        + (
+            ""
+            if len(names) == 1
+            else " (--baseline is its short alias here; in check, --baseline is the baseline file)"
+        ),
     )
     run = parser.add_argument_group("estimation")
     run.add_argument(
@@ -368,7 +425,11 @@ def _add_report(sub: Subcommands, catalog: _Parser) -> None:
         "open offline: verdict, cost comparison, where Fusion's money goes, projection, "
         "decision, sensitivity, context limits, evidence and method.",
         epilog="examples:\n  fusion-cost report                         # built-in example -> "
-        "reports/<name>.html\n  fusion-cost report scenario.yaml -o review.html",
+        "reports/<name>.html\n  fusion-cost report scenario.yaml -o review.html\n"
+        "  fusion-cost report scenario.yaml -o review.html --pdf --paper letter\n"
+        "  fusion-cost report --fusion general-high --fusion general-budget \\\n"
+        "      --requests-per-month 10000 --input-tokens 2000 --output-tokens 500"
+        "   # compare presets",
         formatter_class=_Formatter,
     )
     _scenario_options(report)
@@ -377,6 +438,20 @@ def _add_report(sub: Subcommands, catalog: _Parser) -> None:
         "--output",
         metavar="PATH",
         help="where to write (default reports/<scenario-slug>.html)",
+    )
+    report.add_argument(
+        "--pdf",
+        nargs="?",
+        const="",
+        metavar="FILE",
+        help="also print the page to PDF through an installed Chromium (default: the HTML's "
+        "path with .pdf); needs `pip install 'fusion-cost[pdf]'` and Chromium",
+    )
+    report.add_argument(
+        "--paper",
+        choices=["a4", "letter"],
+        default="a4",
+        help="PDF paper size (default a4)",
     )
     report.set_defaults(handler="estimator.commands.report:run")
 
@@ -390,7 +465,7 @@ examples:
 exit codes: 0 all policies pass, 1 a policy failed (0 with --warn-only), 2 bad input,
 3 pricing unavailable. The output is written before the exit code reports the result.
 When $GITHUB_STEP_SUMMARY is set, the markdown summary is appended to it.
-Policies come from the scenario's `policy:` section; flags override it. See docs/ci.md.
+Policies come from the scenario's `policy:` section; flags override it. See https://github.com/fusion-cost/fusion-cost/blob/main/docs/ci.md
 """
 
 
@@ -532,7 +607,54 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report(sub, catalog)
     _add_check(sub, catalog)
     _add_replay(sub, catalog)
+    _add_presets(sub, catalog)
+    _add_init(sub)
     return parser
+
+
+def _add_presets(sub: Subcommands, catalog: _Parser) -> None:
+    presets = sub.add_parser(
+        "presets",
+        parents=[catalog],
+        help="Fusion presets (members, what they resolve to today, cost) and Auto Router pools",
+        description="Each Fusion preset's panel and analyst as the preset names them and as "
+        "they resolve in the catalog today, where the members come from, and the preset's cost "
+        "on a workload; with --pool, the Auto Router pool of a cost tier.",
+        epilog="examples:\n  fusion-cost presets\n  fusion-cost presets general-high "
+        "--input-tokens 8000 --output-tokens 800\n  fusion-cost presets --pool medium "
+        "--pool high",
+        formatter_class=_Formatter,
+    )
+    presets.add_argument(
+        "preset",
+        nargs="*",
+        metavar="PRESET",
+        help="presets to show (general-high|general-budget|general-fast; default all)",
+    )
+    presets.add_argument(
+        "--pool",
+        action="append",
+        default=[],
+        metavar="TIER",
+        help="show the Auto Router pool of a tier (low|medium|high|xhigh|max; repeatable)",
+    )
+    workload = presets.add_argument_group("workload the costs are for (default 10,000 x 2,000/500)")
+    _workload_flags(workload)
+    _output_options(presets, "presets")
+    presets.set_defaults(handler="estimator.commands.presets:run")
+
+
+def _add_init(sub: Subcommands) -> None:
+    init = sub.add_parser(
+        "init",
+        help="write an annotated scenario file to edit",
+        description="Write the built-in example, every field annotated, as a scenario to edit.",
+        epilog="examples:\n  fusion-cost init cost/scenario.yaml\n  fusion-cost init - | less",
+        formatter_class=_Formatter,
+    )
+    init.add_argument("file", nargs="?", metavar="FILE", help="where to write (default: stdout)")
+    init.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    init.set_defaults(handler="estimator.commands.init:run")
 
 
 def _shown_default_base_url() -> str:

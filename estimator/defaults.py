@@ -1,6 +1,6 @@
 """Every default the cost model uses, named once, with its source.
 
-`documented=True` means OpenRouter documents the value (FACTS.md names the page);
+`documented=True` means OpenRouter documents the value (its source names the page);
 `False` means it is our assumption, and every output that relied on it says so.
 """
 
@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+DOCS = "https://openrouter.ai/docs/"  # every documented default names its page under it
 
 
 @dataclass(frozen=True)
@@ -37,29 +39,46 @@ DEFAULTS: dict[str, Default] = {
     ),
     "workload.auto_cache_write_share": _assumed(
         0.466,
-        "OpenAI GPT-5.6+ write automatically at 1.25x input (prompt-caching guide); in 223 "
+        "OpenAI GPT-5.6+ write automatically at 1.25x input"
+        f" ({DOCS}guides/best-practices/prompt-caching); in 223 "
         "real gpt-5.6-terra calls (2026-08-07..10) 46.6% of the prompt tokens of calls with "
         "at least 1,024 of them were written (and 42.6% read); shorter prompts are not cached",
     ),
     "workload.cache_ttl": _doc(
-        "5m", "prompt-caching guide: writes at input_cache_write, the 5-minute TTL"
+        "5m",
+        "writes at input_cache_write, the 5-minute TTL"
+        f" ({DOCS}guides/best-practices/prompt-caching)",
     ),
     "workload.hours_utc": _assumed("uniform", "traffic spread evenly over the 24 UTC hours"),
     "workload.days_per_month": _assumed(30, "requests_per_day x 30 = requests per month"),
     # fusion (guides/routing/routers/fusion-router, guides/features/plugins/fusion)
-    "fusion.preset": _doc("general-high", "FACTS.md Fusion: general-high (Quality) is the default"),
+    "fusion.preset": _doc(
+        "general-high",
+        f"Fusion is the Quality preset by default ({DOCS}guides/routing/routers/fusion-router)",
+    ),
     "fusion.invocation_rate": _assumed(
         1.0,
         "fusion runs on every request: guaranteed only with tool_choice 'required'; with the "
         "alias or the plugin the outer model decides whether to fuse",
     ),
-    "fusion.max_tool_calls": _doc(4, "FACTS.md Fusion: max_tool_calls default 4, range 1-16"),
+    "fusion.max_tool_calls": _doc(
+        4,
+        f"Fusion: max_tool_calls default 4, range 1-16 ({DOCS}guides/features/plugins/fusion)",
+    ),
     "fusion.tool_steps": _assumed(1.0, "one web-tool step (one search) per panel member"),
     "fusion.analyst_tool_steps": _assumed(0.0, "the analyst answers without web tools"),
-    "fusion.search.engine": _doc("auto", "FACTS.md web tools: engine auto (native, else Exa)"),
-    "fusion.search.results": _doc(5, "FACTS.md web tools: max_results default 5"),
+    "fusion.search.engine": _doc(
+        "auto",
+        f"web search: engine auto, native else Exa ({DOCS}guides/features/server-tools/web-search)",
+    ),
+    "fusion.search.results": _doc(
+        5,
+        f"web search: max_results default 5 ({DOCS}guides/features/server-tools/web-search)",
+    ),
     "fusion.search.tokens_per_result": _assumed(
-        750, "~3,000 characters per result (FACTS.md: 2,000-4,000) / 4 characters per token"
+        750,
+        "~3,000 characters per result (the docs say 2,000-4,000) / 4 characters per token"
+        f" ({DOCS}guides/features/server-tools/web-search)",
     ),
     "fusion.fetches_per_step": _assumed(0.0, "no page fetches"),
     "fusion.tokens_per_fetch": _assumed(2000, "a fetched page adds ~2,000 input tokens"),
@@ -74,12 +93,15 @@ DEFAULTS: dict[str, Default] = {
     "fusion.overhead_tokens.tool_call": _assumed(60, "one emitted tool call"),
     "fusion.overhead_tokens.analyst_instructions": _assumed(600, "the analyst's instructions"),
     "fusion.max_completion_tokens": _doc(
-        16000, "FACTS.md Fusion: max_completion_tokens 16000 per inner call, reasoning included"
+        16000,
+        "Fusion: max_completion_tokens 16000 per inner call, reasoning included"
+        f" ({DOCS}guides/features/plugins/fusion)",
     ),
     "fusion.outer_model": _doc(
         None,
-        "FACTS.md Fusion: with the alias the outer model is the preset's model; with the "
-        "server tool it is your model, and the analyst defaults to it",
+        "Fusion: with the alias the outer model is the preset's model; with the "
+        f"server tool it is your model, and the analyst defaults to it"
+        f" ({DOCS}guides/features/server-tools/fusion)",
     ),
     # self-consistency (Self-MoA, arXiv 2502.00674)
     "self_consistency.samples": _assumed(3, "three samples of the one model"),
@@ -99,16 +121,27 @@ DEFAULTS: dict[str, Default] = {
     "diy_panel.judge.instructions_tokens": _assumed(
         400, "the judge's instructions (rubric and answer format)"
     ),
-    "diy_panel.web.engine": _doc("auto", "FACTS.md web tools: engine auto (native, else Exa)"),
-    "diy_panel.web.results": _doc(5, "FACTS.md web tools: max_results default 5"),
+    "diy_panel.web.engine": _doc(
+        "auto",
+        f"web search: engine auto, native else Exa ({DOCS}guides/features/server-tools/web-search)",
+    ),
+    "diy_panel.web.results": _doc(
+        5,
+        f"web search: max_results default 5 ({DOCS}guides/features/server-tools/web-search)",
+    ),
     "diy_panel.web.tokens_per_result": _assumed(
-        750, "~3,000 characters per result (FACTS.md: 2,000-4,000) / 4 characters per token"
+        750,
+        "~3,000 characters per result (the docs say 2,000-4,000) / 4 characters per token"
+        f" ({DOCS}guides/features/server-tools/web-search)",
     ),
     # auto router (guides/routing/routers/auto-router)
-    "auto.cost_tier": _doc("low", "FACTS.md Auto Router: unset cost_tier is about 'low'"),
+    "auto.cost_tier": _doc(
+        "low",
+        f"Auto Router: unset cost_tier is about 'low' ({DOCS}guides/routing/routers/auto-router)",
+    ),
     "auto.pool": _assumed(
         "text models with an Artificial Analysis index, priced within the tier's band",
-        "OpenRouter does not publish the pool; see docs/scenario.md for the bands",
+        "OpenRouter does not publish the pool; the bands: https://github.com/fusion-cost/fusion-cost/blob/main/docs/scenario.md",
     ),
     "auto.weights": _assumed("uniform", "every pool model equally likely"),
     # latency (OpenRouter publishes per-endpoint latency only to authenticated users)

@@ -700,7 +700,10 @@ def test_estimate_json_carries_the_decision(capsys: pytest.CaptureFixture[str]) 
     assert decision["evidence"]
     for entry in decision["evidence"]:
         assert entry["external"] is True
-        assert re.search(r"arXiv:\d{4}\.\d{4,5}|FACTS\.md", entry["citation"]), entry
+        # a public URL: a paper or OpenRouter's docs, never a file users do not have
+        assert re.match(
+            r"https://(arxiv\.org/abs/\d{4}\.\d{4,5}|openrouter\.ai/docs/)", entry["citation"]
+        )
 
 
 def test_estimate_table_ends_with_the_verdict_and_every_reason(
@@ -725,7 +728,7 @@ def test_evidence_is_external_and_cited(catalog: Catalog) -> None:
     d = decision_of(run(catalog, SINGLES + SMALL_FUSION))
     assert d.evidence
     assert all(e.external and e.citation.strip() and e.source.strip() for e in d.evidence)
-    assert any("arXiv:2507.03834" in e.citation for e in d.evidence)  # the break-even rule
+    assert any(e.citation == "https://arxiv.org/abs/2507.03834" for e in d.evidence)  # break-even
 
 
 def test_pays_at_reduction_is_the_premium_over_the_error_rate_cut() -> None:

@@ -189,7 +189,8 @@ BAD_SCENARIOS = [
     pytest.param(
         HEAD.replace("input_tokens: 2000", "input_token: 2000  # <-") + MINI,
         "workload.input_token",
-        r"unknown field \(typo\?\) \(and 1 more\)$",
+        # every problem on the line: the typo first, then what it left missing
+        r"unknown field \(typo\?\); also \S+:2: workload\.input_tokens: Field required$",
         id="typo-in-a-required-field",
     ),
     pytest.param(
@@ -260,7 +261,10 @@ def test_missing_file(capsys: Capsys, isolated: Path) -> None:
 @pytest.mark.parametrize(
     ("flags", "message"),
     [
-        (("--input-tokens", "-5"), r"command-line flags: workload.input_tokens: .*greater than"),
+        (
+            ("--input-tokens", "-5"),
+            r"command-line flags: --input-tokens \(workload\.input_tokens\): .*greater than",
+        ),
         (("--input-tokens", "2k"), r"--input-tokens '2k': expected MEAN or MEAN:P95"),
         (("--cached-share", "1.5"), r"argument --cached-share: expected a share from 0 to 1"),
         (("--single", "openrouter/auto"), r"strategies\[1\].single.model: openrouter/auto has a"),

@@ -332,3 +332,46 @@ def test_an_all_fusion_report_renders(browser, tmp_path) -> None:  # noqa: F811
         assert cards == ["fusion-general-high", "fusion-general-budget"]
     finally:
         page.close()
+
+
+@pytest.mark.parametrize(("paper", "size"), [("a4", (595, 842)), ("letter", (612, 792))])
+def test_pdf_prints_the_report_on_the_paper_asked_for(
+    tmp_path, paper: str, size: tuple[int, int]
+) -> None:
+    """In a child process: Playwright's sync API refuses to run inside this module's browser."""
+    import subprocess
+    import sys
+
+    import pypdf
+
+    html, pdf = tmp_path / "r.html", tmp_path / "r.pdf"
+    command = ["report", "-o", str(html), "--pdf", "--paper", paper, "--samples", "300"]
+    done = subprocess.run(
+        [sys.executable, "-m", "estimator", *command], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    printed = done.stdout
+    reader = pypdf.PdfReader(str(pdf))
+    pages = len(reader.pages)
+    assert f"{pdf} ({pages} pages, {paper.upper()})" in printed
+    assert 4 <= pages <= 16, pages
+    width, height = (
+        round(float(v)) for v in (reader.pages[0].mediabox.width, reader.pages[0].mediabox.height)
+    )
+    assert abs(width - size[0]) <= 2 and abs(height - size[1]) <= 2, (width, height)
+    first = reader.pages[0].extract_text()
+    assert "Support answers" in first and "fusion-for-a-subset" in first
+    text = "".join(p.extract_text() for p in reader.pages)
+    assert "What if" not in text  # the sliders are screen-only
+    assert "Appendix" in text and "Defaults used" in text  # the folded appendix is printed
+    print(f"pdf {paper}: {pages} pages")
+
+
+def test_pdf_without_chromium_is_a_clear_error(tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("FUSION_COST_CHROMIUM", str(tmp_path / "no-chromium"))
+    html = tmp_path / "r.html"
+    assert main(["report", "-o", str(html), "--pdf", "--samples", "200"]) == 2
+    err = capsys.readouterr().err
+    assert "--pdf needs Chromium" in err and "apt-get install -y chromium" in err
+    assert err.count("\n") == 1
+    assert not (tmp_path / "r.pdf").exists()

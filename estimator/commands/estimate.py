@@ -20,6 +20,50 @@ def _tokens(flag: str, value: str) -> Any:
     raise UserError(f"{flag} {value!r}: expected MEAN or MEAN:P95")
 
 
+def _rate(value: str) -> Any:
+    """`NAME=0.05` or `NAME=12/200` (graded answers: wrong/of)."""
+    name, sep, rate = value.rpartition("=")
+    try:
+        if not sep or not name:
+            raise ValueError
+        if "/" in rate:
+            wrong, of = (int(p) for p in rate.split("/"))
+            return name, {"wrong": wrong, "of": of}
+        return name, float(rate)
+    except ValueError:
+        raise UserError(
+            f"--error-rate {value!r}: expected NAME=RATE (0-1) or NAME=WRONG/OF"
+        ) from None
+
+
+def decision_flags(args: argparse.Namespace) -> dict[str, Any]:
+    """The decision fields the quick flags set."""
+    flags: dict[str, Any] = {
+        "cost_per_error_usd": getattr(args, "cost_per_error", None),
+        "monthly_budget_usd": getattr(args, "budget", None),
+    }
+    rates = dict(_rate(v) for v in getattr(args, "error_rate", None) or [])
+    if rates:
+        flags["error_rate"] = rates
+    return {k: v for k, v in flags.items() if v is not None}
+
+
+def fusion_flags(args: argparse.Namespace) -> dict[str, Any]:
+    """The Fusion fields the quick flags set on every Fusion strategy."""
+    flags: dict[str, Any] = {"tool_steps": getattr(args, "tool_steps", None)}
+    if getattr(args, "panel", None):
+        flags["analysis_models"] = list(args.panel)
+    return {k: v for k, v in flags.items() if v is not None}
+
+
+def _prompt_tokens(path: str, flags: dict[str, Any]) -> None:
+    """--prompts: the token profile of real prompts (and answers), counted offline."""
+    from estimator.api import prompt_profile
+
+    for key, value in prompt_profile(path).items():
+        flags.setdefault(key, value)  # explicit token flags win
+
+
 def workload_flags(args: argparse.Namespace) -> dict[str, Any]:
     """The workload fields the quick flags set."""
     flags = {
@@ -31,7 +75,10 @@ def workload_flags(args: argparse.Namespace) -> dict[str, Any]:
         and _tokens("--reasoning-tokens", args.reasoning_tokens),
         "cached_input_share": args.cached_share,
     }
-    return {k: v for k, v in flags.items() if v is not None}
+    found = {k: v for k, v in flags.items() if v is not None}
+    if getattr(args, "prompts", None):
+        _prompt_tokens(args.prompts, found)  # explicit token flags win
+    return found
 
 
 def load(args: argparse.Namespace, catalog: Any = None) -> tuple[Any, str]:
@@ -48,6 +95,8 @@ def load(args: argparse.Namespace, catalog: Any = None) -> tuple[Any, str]:
         args.baseline_strategy,
         getattr(args, "workload_from", None),
         catalog,
+        decision_flags(args),
+        fusion_flags(args),
     )
 
 

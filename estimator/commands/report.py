@@ -6,6 +6,7 @@ import argparse
 import re
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 REPORTS_DIR = "reports"
 
@@ -39,5 +40,28 @@ def run(args: argparse.Namespace) -> int:
     if decision is not None:
         lines.append(f"verdict: {decision.verdict} ({decision.chosen_strategy})")
         lines += [f"  {i}. {r.text}" for i, r in enumerate(decision.reasons, 1)]
+    if args.pdf is not None:
+        lines.insert(1, _pdf(args, html, path, result))
     print(plain_text("\n".join(lines)))  # names come from scenarios and the catalog
     return 0
+
+
+def _pdf(args: argparse.Namespace, html: str, path: Path, result: Any) -> str:
+    """Print the page to PDF from a private copy (the HTML target may be a pipe)."""
+    import tempfile
+
+    from estimator.renderers.pdf import print_pdf
+
+    target = Path(args.pdf) if args.pdf else _pdf_path(path, result)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="fusion-cost-") as work:
+        page = Path(work) / "report.html"
+        page.write_text(html, encoding="utf-8")
+        pages = print_pdf(page, target, args.paper)
+    return f"{target} ({pages} page{'s' if pages != 1 else ''}, {args.paper.upper()})"
+
+
+def _pdf_path(path: Path, result: Any) -> Path:
+    if path.suffix == ".html" and not str(path).startswith("/dev/"):
+        return path.with_suffix(".pdf")
+    return Path(REPORTS_DIR) / f"{slug(result.scenario['name'])}.pdf"

@@ -49,6 +49,24 @@ def read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     return data
 
 
+def read_text(path: Path, what: str, limit: int, too_large: str = "") -> str:
+    """A UTF-8 file of at most `limit` bytes (read in at most `limit` + 1, whatever it is:
+    /dev/zero never ends), with one-line errors naming the file (and the line of bad bytes).
+    `too_large`: what to suggest when it is over the limit."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read {what} ({exc.strerror or exc})") from None
+    if len(raw) > limit:
+        raise UserError(f"{path}: {what} larger than {limit:,} bytes{too_large}")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise UserError(f"{path}:{line}: not UTF-8 text (byte {exc.start})") from None
+
+
 class JsonLimitError(ValueError):
     """JSON that parses but that no file we read can honestly hold."""
 

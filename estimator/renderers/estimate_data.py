@@ -18,15 +18,15 @@ def render_csv(estimate: Estimate) -> str:
         {
             "strategy": s.name,
             "kind": s.kind,
-            "per_request_usd": float(s.per_request_usd),
-            "p50_usd": float(s.distribution.p50_usd),
-            "p95_usd": float(s.distribution.p95_usd),
-            "p99_usd": float(s.distribution.p99_usd),
-            "monthly_usd": float(s.monthly_usd),
-            "monthly_p5_usd": None if s.monthly_band is None else float(s.monthly_band.p5_usd),
-            "monthly_p95_usd": None if s.monthly_band is None else float(s.monthly_band.p95_usd),
+            "per_request_usd": s.per_request_usd,  # exact decimals (renderers/output.py)
+            "p50_usd": s.distribution.p50_usd,
+            "p95_usd": s.distribution.p95_usd,
+            "p99_usd": s.distribution.p99_usd,
+            "monthly_usd": s.monthly_usd,
+            "monthly_p5_usd": None if s.monthly_band is None else s.monthly_band.p5_usd,
+            "monthly_p95_usd": None if s.monthly_band is None else s.monthly_band.p95_usd,
             "multiplier_vs_baseline": s.multiplier_vs_baseline,
-            "calls_per_request": float(s.calls_per_request),
+            "calls_per_request": s.calls_per_request,
             "max_prompt_tokens": s.context.max_prompt_tokens,
             "catalog_fetched_at": estimate.pricing.fetched_at,
         }

@@ -51,8 +51,18 @@ def emit_csv(rows: list[dict[str, Any]], stream: IO[str] | None = None) -> None:
     writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({key: csv_cell(_text(value)) for key, value in row.items()})
+        writer.writerow({key: _cell(value) for key, value in row.items()})
 
 
-def _text(value: Any) -> Any:
-    return plain_text(value) if isinstance(value, str) else value
+def _cell(value: Any) -> Any:
+    """Text neutralised; money (Decimal) as its exact decimal digits, never a float's
+    0.009328612499999998 and never an exponent (a number, so a leading minus stays)."""
+    if isinstance(value, Decimal):
+        return exact(value)
+    return csv_cell(plain_text(value)) if isinstance(value, str) else value
+
+
+def exact(value: Decimal) -> str:
+    """`Decimal('0.0093286125')` -> `0.0093286125`; `Decimal('4.5E+3')` -> `4500`."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text

@@ -92,6 +92,14 @@ DOCUMENTS: dict[str, DocumentFormats] = {
             ),
         ),
         DocumentFormats(
+            "presets",
+            "PresetList",
+            (
+                Format("table", f"{_R}.presets_output:render_table", "a terminal table"),
+                Format("json", f"{_R}.output:render_json", "presets, members, costs and pools"),
+            ),
+        ),
+        DocumentFormats(
             "prices-diff",
             "CatalogDiff",
             (

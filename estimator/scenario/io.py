@@ -6,6 +6,7 @@ is mapped back to the YAML node it came from with `yaml.compose`.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from estimator.errors import UserError
+from estimator.pricing.payload import read_text
 from estimator.scenario.paths import field_path
 from estimator.scenario.spec import Scenario
 
@@ -28,20 +30,8 @@ def example_path() -> Path:
 
 
 def read_text_file(source: Path, what: str, limit: int = MAX_SCENARIO_BYTES) -> str:
-    """A small UTF-8 file, read in at most `limit` + 1 bytes whatever its size (or what it
-    is: /dev/zero never ends), with one-line errors naming the file."""
-    try:
-        with source.open("rb") as handle:
-            raw = handle.read(limit + 1)
-    except OSError as exc:
-        raise UserError(f"{source}: cannot read {what} ({exc.strerror or exc})") from None
-    if len(raw) > limit:
-        raise UserError(f"{source}: {what} larger than {limit:,} bytes")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise UserError(f"{source}:{line}: not UTF-8 text (byte {exc.start})") from None
+    """A small UTF-8 file, with one-line errors naming the file (pricing/payload.read_text)."""
+    return read_text(source, what, limit)
 
 
 def load_scenario(path: str | Path | None = None) -> Scenario:
@@ -116,6 +106,53 @@ _RELOCATED = {
 }
 
 
+MAX_PROBLEMS = 20  # on one line; a file with more has one mistake repeated
+
+
+def _meaningful(errors: list[Any]) -> list[Any]:
+    """One error per field at least: "this union branch does not fit" only where nothing
+    better was said about that field (a bad value of a number-or-mapping field)."""
+    kept, covered = [], set()
+    for error in errors:
+        if error["type"] not in _BRANCH_MISMATCH:
+            kept.append(error)
+            covered.add(_field(error))
+    for error in errors:
+        if error["type"] in _BRANCH_MISMATCH and _field(error) not in covered:
+            kept.append(error)
+            covered.add(_field(error))
+    return kept
+
+
+# the tags pydantic puts in an error's path for the union branch it tried
+_BRANCH_TAG = re.compile(
+    r"^(constrained-|function-|json-or-python|[A-Z]|(int|float|str|bool)$|(list|dict|tuple|literal)\[)"
+)
+
+
+def _field(error: Any) -> tuple[Any, ...]:
+    """The field an error is about: its path without union-branch tags
+    ('constrained-int', 'function-after[_shape(), TokenSpec]')."""
+    loc = list(error["loc"])
+    while len(loc) > 1 and isinstance(loc[-1], str) and _BRANCH_TAG.match(loc[-1]):
+        loc.pop()
+    return tuple(loc)
+
+
+def _more(problems: list[str]) -> str:
+    extra = len(problems) - MAX_PROBLEMS
+    return f"; and {extra} more like these" if extra > 0 else ""
+
+
+def _problem(locate: Any, data: dict[str, Any], error: Any) -> str:
+    if error["type"] in _RELOCATED:  # a check across fields: point at the field to fix
+        error = {**error, "loc": _RELOCATED[error["type"]](data)}
+    message = error["msg"].removeprefix("Value error, ")
+    if error["type"] == "extra_forbidden":
+        message = "unknown field (typo?)"
+    return f"{locate(list(error['loc']), error['type'])}: {message}"
+
+
 def locator(data: Any, label: str, node: Any) -> Any:
     """A function from an error location to `file:line: field`."""
 
@@ -137,14 +174,9 @@ def validate_scenario(data: dict[str, Any], label: str, node: Any = None) -> Sce
             exc.errors(),
             key=lambda e: (e["type"] != "extra_forbidden", e["type"] in _BRANCH_MISMATCH),
         )
-        first = errors[0]
-        if first["type"] in _RELOCATED:  # a check across fields: point at the field to fix
-            first = {**first, "loc": _RELOCATED[first["type"]](data)}
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        message = first["msg"].removeprefix("Value error, ")
-        if first["type"] == "extra_forbidden":
-            message = "unknown field (typo?)"
-        raise UserError(f"{locate(list(first['loc']), first['type'])}: {message}{more}") from None
+        problems = list(dict.fromkeys(_problem(locate, data, e) for e in _meaningful(errors)))
+        # every problem, on one line: the first, then "; also" each other (file:line each)
+        raise UserError("; also ".join(problems[:MAX_PROBLEMS]) + _more(problems)) from None
     except RecursionError:
         raise UserError(f"{label}: nested too deeply") from None
     scenario._origin = locate

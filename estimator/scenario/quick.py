@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from estimator.errors import UserError
 from estimator.scenario.io import load_scenario, validate_scenario
 from estimator.scenario.spec import Scenario
 
@@ -33,6 +34,8 @@ def scenario_from(
     baseline: str | None = None,
     observed: Mapping[str, Any] | None = None,
     observed_from: str | None = None,
+    decision: Mapping[str, Any] | None = None,
+    fusion_fields: Mapping[str, Any] | None = None,
 ) -> tuple[Scenario, str]:
     """The scenario and a label saying where it came from.
 
@@ -45,7 +48,8 @@ def scenario_from(
     if observed is not None:
         fields = {**observed, **fields}
     added = [dict(s) for s in strategies]
-    if not (fields or added or name or baseline or observed is not None):
+    changes = dict(decision or {}), dict(fusion_fields or {})
+    if not (fields or added or name or baseline or observed is not None or any(changes)):
         return load_scenario(scenario), str(scenario) if scenario else EXAMPLE
     data: dict[str, Any] = {"workload": {}, "strategies": []}
     label = "command-line flags"
@@ -61,10 +65,44 @@ def scenario_from(
         data["workload"].pop("requests_per_month", None)
     data["workload"].update(fields)
     data["strategies"] = list(data.get("strategies", [])) + added
+    _apply(data, *changes)
     if name:
         data["name"] = name
     if baseline:
         data["baseline"] = baseline
     elif added and scenario is None:
         data["baseline"] = added[0]["name"]
-    return validate_scenario(data, label), label
+    return _validated(data, label), label
+
+
+# quick flags by the scenario field they set: errors name the flag the user typed
+FLAGS = {
+    "workload.requests_per_month": "--requests-per-month",
+    "workload.requests_per_day": "--requests-per-day",
+    "workload.input_tokens": "--input-tokens",
+    "workload.output_tokens": "--output-tokens",
+    "workload.reasoning_tokens": "--reasoning-tokens",
+    "workload.cached_input_share": "--cached-share",
+    "decision.cost_per_error_usd": "--cost-per-error",
+    "decision.error_rate": "--error-rate",
+    "decision.monthly_budget_usd": "--budget",
+}
+
+
+def _apply(data: dict[str, Any], decision: dict[str, Any], fusion: dict[str, Any]) -> None:
+    """Decision fields into `decision:`, Fusion fields into every Fusion strategy."""
+    if decision:
+        data.setdefault("decision", {}).update(decision)
+    for strategy in data["strategies"]:
+        if "fusion" in strategy and fusion:
+            strategy["fusion"] = {**strategy["fusion"], **fusion}
+
+
+def _validated(data: dict[str, Any], label: str) -> Scenario:
+    try:
+        return validate_scenario(data, label)
+    except UserError as exc:
+        message = str(exc)
+        for path, flag in FLAGS.items():
+            message = message.replace(f": {path}", f": {flag} ({path})")
+        raise UserError(message) from None

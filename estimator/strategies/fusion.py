@@ -357,6 +357,6 @@ KIND = Kind(
         5.0,
         "With the default 3-model panel, expect roughly 4-5x the cost of a single completion "
         "on the same prompt.",
-        "OpenRouter docs, guides/routing/routers/fusion-router",
+        "https://openrouter.ai/docs/guides/routing/routers/fusion-router",
     ),
 )

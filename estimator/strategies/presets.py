@@ -20,7 +20,8 @@ PRESETS: dict[str, Preset] = {
         ("~anthropic/claude-opus-latest", "~openai/gpt-latest", "~google/gemini-pro-latest"),
         "~anthropic/claude-opus-latest",
         True,
-        "OpenRouter docs (fusion-router): Quality preset, the default",
+        "OpenRouter's Quality preset, the default: "
+        "https://openrouter.ai/docs/guides/routing/routers/fusion-router",
     ),
     "general-budget": Preset(
         "general-budget",

@@ -1,0 +1,17 @@
+"""`fusion-cost presets`: Fusion presets and Auto Router pools, before writing a scenario."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def run(args: argparse.Namespace) -> int:
+    from estimator.api import load_catalog, presets
+    from estimator.commands.estimate import workload_flags
+    from estimator.outputs import emit
+    from estimator.renderers.registry import render
+
+    catalog = load_catalog(args.cache_dir)
+    found = presets(catalog, args.preset, args.pool, workload_flags(args))
+    emit(render(found, args.format), args.output)
+    return 0

@@ -203,6 +203,70 @@ def prompt_profile(path: str | Path) -> dict[str, Any]:
     return {k: v for k, v in spec.items() if k != "summary" and v is not None}
 
 
+def pilot_plan(
+    prompts: str | Path,
+    scenario: Scenario,
+    catalog: Catalog,
+    max_tokens: int | None = None,
+    sample: int | None = None,
+) -> list[Any]:
+    """The pilot's calls: each (prompt, strategy) with its request body and worst case."""
+    from estimator.pilot.run import max_tokens_of, plan_pairs
+
+    limit = max_tokens_of(scenario, max_tokens)
+    return plan_pairs(Path(prompts), scenario, catalog, limit, sample)
+
+
+def pilot_ledger(directory: str | Path, max_spend: Any) -> Any:
+    """The pilot's cap and records in `directory` (resumes what is there)."""
+    from decimal import Decimal
+
+    from estimator.pilot.ledger import Ledger
+
+    return Ledger.open(Path(directory), Decimal(str(max_spend)))
+
+
+def pilot_run(pairs: list[Any], ledger: Any, send: Any, **options: Any) -> Any:
+    """Send the pairs not yet done under the ledger's cap (`send`: body -> Outcome)."""
+    from estimator.pilot.run import run_pilot
+
+    return run_pilot(pairs, ledger, send, **options)
+
+
+def pilot_sender(client: Any, base_url: str, key: str) -> Any:
+    """`send` for `pilot_run`: one call to {base_url}/chat/completions with retries."""
+    from estimator.pilot.client import call
+
+    url = base_url.rstrip("/") + "/chat/completions"
+    return lambda body: call(client, url, key, body)
+
+
+def pilot_evidence(
+    scenario: Scenario, catalog: Catalog, ledger: Any, pairs: list[Any], directory: str | Path
+) -> tuple[list[dict[str, Any]], dict[str, Any], Path]:
+    """The calibration, the fitted scenario (a dict) and the blind review page (written)."""
+    import json as _json
+
+    from estimator.pilot.calibrate import calibration, fitted_scenario
+    from estimator.pilot.review import write_review
+
+    out = Path(directory)
+    kinds = {s.name: s.kind for s in scenario.strategies}
+    rows = [{**r, "kind": kinds.get(r["strategy"])} for r in ledger.done.values()]
+    prompts = {p.sample.id: p.sample.text or _json.dumps(p.body["messages"]) for p in pairs}
+    records = str(out / "records.jsonl")
+    fitted = fitted_scenario(scenario, rows, ledger.spent, records, len(prompts))
+    return calibration(scenario, catalog, rows), fitted, write_review(out, rows, prompts)
+
+
+def grade(directory: str | Path, grades: str | Path, data: dict[str, Any]) -> Any:
+    """Counted error rates from the review page's export, set in the scenario data."""
+    from estimator.pilot.grade import counted, with_rates
+
+    rates = counted(Path(directory), Path(grades))
+    return rates, with_rates(data, rates)
+
+
 def report(result: Estimate) -> str:
     """The estimate as one self-contained HTML page (inline CSS, SVG and script; opens
     offline). `fusion-cost report` writes it to reports/<scenario>.html."""

@@ -609,7 +609,96 @@ def build_parser() -> argparse.ArgumentParser:
     _add_replay(sub, catalog)
     _add_presets(sub, catalog)
     _add_init(sub)
+    _add_pilot(sub, catalog)
+    _add_grade(sub)
     return parser
+
+
+PILOT_EPILOG = """\
+examples:
+  fusion-cost pilot prompts.jsonl --scenario cost/scenario.yaml --max-spend 2 --dry-run
+  fusion-cost pilot prompts.jsonl --scenario cost/scenario.yaml --max-spend 2 --sample 30
+  fusion-cost grade pilot/ grades.json && fusion-cost report pilot/graded-scenario.yaml
+
+Every call carries max_tokens; before each call its worst case must fit what is left of
+--max-spend, so the cap cannot be crossed. A rerun resumes and never pays twice for a pair.
+"""
+
+
+def _add_pilot(sub: Subcommands, catalog: _Parser) -> None:
+    pilot = sub.add_parser(
+        "pilot",
+        parents=[catalog],
+        help="run the scenario's strategies on your own prompts, under a hard spend cap",
+        description="Send each prompt to each strategy of the scenario through OpenRouter "
+        "($OPENROUTER_API_KEY), keep every call as a record, and write a calibration, a "
+        "fitted scenario and a blind review page.",
+        epilog=PILOT_EPILOG,
+        formatter_class=_Formatter,
+    )
+    pilot.add_argument("prompts", metavar="PROMPTS", help="JSONL (prompt or messages) or text")
+    pilot.add_argument("--scenario", required=True, metavar="FILE", help="the strategies to run")
+    pilot.add_argument(
+        "--max-spend",
+        required=True,
+        type=number("a spend cap in USD"),
+        metavar="USD",
+        help="the most the whole pilot may cost (reruns included)",
+    )
+    pilot.add_argument(
+        "--sample",
+        type=number("a number of prompts", low=1, whole=True),
+        metavar="N",
+        help="a seeded random sample of N prompts",
+    )
+    pilot.add_argument(
+        "--concurrency",
+        type=number("a number of calls", low=1, high=32, whole=True),
+        default=4,
+        metavar="K",
+        help="calls in flight at once (default 4)",
+    )
+    pilot.add_argument(
+        "--max-tokens",
+        type=number("a number of tokens", low=1, high=10**6, whole=True),
+        metavar="N",
+        help="every call's max_tokens (default: the scenario's answer p95)",
+    )
+    pilot.add_argument("--out", default="pilot", metavar="DIR", help="records (default pilot/)")
+    pilot.add_argument("--dry-run", action="store_true", help="print the bodies and worst case")
+    pilot.add_argument(
+        "--retry-in-doubt",
+        action="store_true",
+        help="send again the calls a killed run left unfinished (they may have been billed)",
+    )
+    pilot.add_argument(
+        "--timeout",
+        type=number("seconds", low=1, high=3600),
+        default=300.0,
+        metavar="S",
+        help="per call (default 300: Fusion takes minutes)",
+    )
+    pilot.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the API's base URL (default $FUSION_COST_BASE_URL, else OpenRouter)",
+    )
+    pilot.set_defaults(handler="estimator.commands.pilot:run")
+
+
+def _add_grade(sub: Subcommands) -> None:
+    grade = sub.add_parser(
+        "grade",
+        help="turn the review page's grades into counted error rates in the scenario",
+        description="Join the review page's export with its key: wrong / of per strategy, "
+        "written into the scenario as decision.error_rate.",
+        formatter_class=_Formatter,
+    )
+    grade.add_argument("directory", metavar="DIR", help="the pilot's --out directory")
+    grade.add_argument("grades", metavar="GRADES", help="grades.json exported by the page")
+    grade.add_argument("--scenario", metavar="FILE", help="default: DIR/fitted-scenario.yaml")
+    grade.add_argument("-o", "--output", metavar="FILE", help="default: DIR/graded-scenario.yaml")
+    grade.set_defaults(handler="estimator.commands.pilot:grade")
 
 
 def _add_presets(sub: Subcommands, catalog: _Parser) -> None:

@@ -29,7 +29,7 @@ TOP_LEVEL = {
     "defaults": set(),
     "outputs": {"errors", "pricing"},
     "pipeline": SPINE | {"estimator", "decision"},
-    "api": SPINE | {"decision", "pipeline", "gate", "logs", "renderers", "outputs"},
+    "api": SPINE | {"decision", "pipeline", "gate", "logs", "renderers", "outputs", "pilot"},
     "cli": {"estimator", "errors", "pricing", "renderers"},
     "__main__": {"cli"},
     "schemas": {"documents", "scenario"},

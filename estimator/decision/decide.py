@@ -80,4 +80,5 @@ def decide(
         what_if=what_if(ctx, axis) if with_what_if else None,
         cost_per_error_axis_usd=axis,
         evidence=list(EVIDENCE),
+        pilot=None if spec.pilot is None else spec.pilot.model_dump(mode="json"),
     )

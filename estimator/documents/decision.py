@@ -5,6 +5,8 @@ that the renderers word; `premium` strategies are those that buy quality with mo
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field
 
 from estimator.documents.common import Doc, KindName, Money, VerdictName
@@ -181,3 +183,4 @@ class Decision(Doc):
     what_if: WhatIf | None = None  # the report's slider grid (report only)
     cost_per_error_axis_usd: float = 10.0  # the decision chart's x axis and slider top
     evidence: list[Evidence]
+    pilot: dict[str, Any] | None = None  # decision.pilot: the run these figures came from

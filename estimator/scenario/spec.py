@@ -121,6 +121,18 @@ class HighStakes(Strict):
     cost_per_error_usd: NonNegative
 
 
+class PilotEvidence(Strict):
+    """Where the error rates and the workload came from: a pilot on your own prompts
+    (written by `fusion-cost pilot` and `grade`; shown in every output)."""
+
+    date: str = Field(max_length=40)
+    prompts: Annotated[int, Field(ge=0, le=10**7, strict=True)]
+    calls: Annotated[int, Field(ge=0, le=10**8, strict=True)]
+    spend_usd: NonNegative
+    records: str = Field(max_length=1000)
+    graded: Annotated[int, Field(ge=0, le=10**8, strict=True)] = 0
+
+
 class DecisionSpec(Strict):
     """What a wrong answer and a slow answer cost, and the quality of each strategy."""
 
@@ -132,6 +144,7 @@ class DecisionSpec(Strict):
     monthly_budget_usd: NonNegative | None = None
     min_context_share: Share = default("decision.min_context_share")
     high_stakes: HighStakes | None = None
+    pilot: PilotEvidence | None = None
     models: dict[str, LatencySpec] = Field(default_factory=dict)
     default_latency: LatencySpec = LatencySpec()
     search_s: NonNegative = default("latency.search_s")

@@ -1,0 +1,81 @@
+"""The request each strategy sends to OpenRouter's chat completions endpoint
+(`POST {base}/chat/completions`), as its docs describe them:
+
+- a single model: `{"model": id, "messages": ..., "max_tokens": N}`;
+- the Auto Router: `"model": "openrouter/auto"` with the `auto-router` plugin's `cost_tier`
+  and `allowed_models` (openapi `AutoRouterPlugin`);
+- Fusion: with `outer_model` (the server-tool path), that model with the `openrouter:fusion`
+  tool; else the `openrouter/fusion` alias with the `fusion` plugin. Both carry the panel
+  (`analysis_models`), the analyst (`model`), `max_tool_calls` and `max_completion_tokens`;
+  `tool_choice: "required"` when the scenario says Fusion always runs (invocation rate 1).
+
+Every body asks for usage accounting (`usage: {include: true}`) so the response carries its
+`usage.cost`. Bodies never hold the key (it travels in the Authorization header only).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from estimator.scenario.spec import StrategySpec
+from estimator.strategies.presets import PRESETS
+
+AUTO_ROUTER = "openrouter/auto"
+FUSION_ALIAS = "openrouter/fusion"
+
+
+def messages_of(sample: Any) -> list[dict[str, Any]]:
+    """A prompt sample as chat messages (a plain prompt is one user message)."""
+    if sample.messages is not None:
+        out = []
+        for m in sample.messages:
+            message: dict[str, Any] = {"role": m.role, "content": m.content}
+            if m.name:
+                message["name"] = m.name
+            out.append(message)
+        return out
+    return [{"role": "user", "content": sample.text or ""}]
+
+
+def body(spec: StrategySpec, messages: list[dict[str, Any]], max_tokens: int) -> dict[str, Any]:
+    """The request body of one strategy for one prompt."""
+    base: dict[str, Any] = {
+        "messages": messages,
+        "max_tokens": max_tokens,
+        "usage": {"include": True},
+    }
+    fields: Any = spec.spec
+    if spec.kind == "single":
+        return {"model": fields.model, **base}
+    if spec.kind == "auto":
+        plugin: dict[str, Any] = {"id": "auto-router", "cost_tier": fields.cost_tier}
+        if fields.allowed_models:
+            plugin["allowed_models"] = list(fields.allowed_models)
+        if fields.excluded_models:
+            plugin["excluded_models"] = list(fields.excluded_models)
+        return {"model": AUTO_ROUTER, **base, "plugins": [plugin]}
+    if spec.kind == "fusion":
+        return _fusion(fields, base)
+    raise ValueError(f"{spec.name}: a {spec.kind} strategy has no OpenRouter request to pilot")
+
+
+def _fusion(fields: Any, base: dict[str, Any]) -> dict[str, Any]:
+    preset = PRESETS[fields.preset]
+    parameters: dict[str, Any] = {
+        "analysis_models": list(fields.analysis_models or preset.panel),
+        "model": fields.model or fields.outer_model or preset.analyst,
+        "max_tool_calls": fields.max_tool_calls,
+        "max_completion_tokens": fields.max_completion_tokens,
+    }
+    forced = fields.invocation_rate >= 1
+    if fields.outer_model:  # the server tool on your own model
+        tool = {"type": "openrouter:fusion", "parameters": parameters}
+        choice = {"tool_choice": "required"} if forced else {}
+        return {"model": fields.outer_model, **base, "tools": [tool], **choice}
+    plugin = {"id": "fusion", **parameters}
+    return {"model": FUSION_ALIAS, **base, "plugins": [plugin]}
+
+
+def piloted(spec: StrategySpec) -> bool:
+    """Strategies a pilot can send: single, Auto Router and Fusion."""
+    return spec.kind in ("single", "auto", "fusion")

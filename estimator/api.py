@@ -217,13 +217,14 @@ def pilot_plan(
     return plan_pairs(Path(prompts), scenario, catalog, limit, sample)
 
 
-def pilot_ledger(directory: str | Path, max_spend: Any) -> Any:
-    """The pilot's cap and records in `directory` (resumes what is there)."""
+def pilot_ledger(directory: str | Path, max_spend: Any, read_only: bool = False) -> Any:
+    """The pilot's cap and records in `directory` (resumes what is there; held by this
+    process alone unless `read_only`)."""
     from decimal import Decimal
 
     from estimator.pilot.ledger import Ledger
 
-    return Ledger.open(Path(directory), Decimal(str(max_spend)))
+    return Ledger.open(Path(directory), Decimal(str(max_spend)), read_only)
 
 
 def pilot_run(pairs: list[Any], ledger: Any, send: Any, **options: Any) -> Any:

@@ -24,6 +24,7 @@ PRICES = {
 }
 FUSION_INNER_USD = Decimal("0.004")  # the panel and analyst of one small Fusion call
 ANSWER_TOKENS = 120
+D_OVERBILL = Decimal("0.25")
 
 
 @dataclass
@@ -32,7 +33,7 @@ class Double:
 
     billed: Decimal = Decimal(0)
     requests: list[dict[str, Any]] = field(default_factory=list)
-    faults: list[str] = field(default_factory=list)  # "429", "500", "no-usage", "slow"
+    faults: list[str] = field(default_factory=list)  # 429, 500, no-usage, slow, overbill
     delay_s: float = 0.0
     keys_seen: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -68,6 +69,9 @@ class Double:
         answer, cost = self._answer(body)
         if fault == "no-usage":
             answer.pop("usage")
+        if fault == "overbill":  # a bill no bound foresaw
+            cost = D_OVERBILL
+            answer["usage"]["cost"] = float(cost)
         with self.lock:
             self.billed += cost
         return Response(json.dumps(answer), content_type="application/json")

@@ -46,7 +46,11 @@ SCENARIO = textwrap.dedent(
           max_completion_tokens: 800
     """
 )
-MODELS = {"mini": "openai/gpt-5.4-mini", "fusion": "deepseek/deepseek-v4-flash"}
+MODELS = {
+    "mini": "openai/gpt-5.4-mini",
+    "auto": "openrouter/auto",
+    "fusion": "deepseek/deepseek-v4-flash",
+}
 
 
 @pytest.fixture
@@ -282,3 +286,79 @@ def test_grades_from_another_page_are_refused(tmp_path, double, capsys) -> None:
     other.write_text(json.dumps({"pilot": "someone-else", "grades": []}))
     assert main(["grade", str(out), str(other)]) == 2
     assert "another review page" in capsys.readouterr().err
+
+
+def test_a_bill_above_its_bound_stops_the_pilot(tmp_path, double, capsys) -> None:
+    scenario, prompts = files(tmp_path, prompts=10)
+    out = tmp_path / "pilot"
+    double.faults = ["overbill"]  # the first call bills $0.25, far above a mini call's bound
+    assert pilot(double, scenario, prompts, out, "--max-spend", "2", "--concurrency", "1") == 0
+    printed = capsys.readouterr().out
+    assert "a call was billed above its bound" in printed
+    assert len(double.requests) == 1  # nothing more was sent
+
+
+def test_calls_that_may_have_been_billed_are_not_resent_unasked(tmp_path, double, capsys) -> None:
+    """A server error may have been billed (web fees are): it counts its bound, for good, and
+    the pair waits for --retry-in-doubt."""
+    scenario, prompts = files(tmp_path, prompts=1)
+    out = tmp_path / "pilot"
+    double.faults = ["500"]
+    assert pilot(double, scenario, prompts, out, "--max-spend", "2", "--concurrency", "1") == 0
+    assert len(double.requests) == 3
+    assert pilot(double, scenario, prompts, out, "--max-spend", "2") == 0
+    assert len(double.requests) == 3  # not sent again
+    assert "calls in doubt" in capsys.readouterr().out
+    failed = next(r for r in records(out) if r["event"] == "failed")
+    assert pilot(double, scenario, prompts, out, "--max-spend", "2", "--retry-in-doubt") == 0
+    assert len(double.requests) == 4
+    from estimator.pilot.ledger import Ledger
+
+    with Ledger.open(out, D(2)) as ledger:  # the failed attempt's bound stays counted
+        done = [r for r in records(out) if r["event"] == "done"]
+        billed = sum(D(r["charged_usd"]) for r in done)
+        assert ledger.spent == billed + D(failed["bound_usd"])
+        assert not ledger.in_doubt
+
+
+def test_a_call_in_flight_at_two_kills_stays_counted(tmp_path) -> None:
+    """Started twice, finished never, then done: both unfinished attempts stay counted."""
+    from estimator.pilot.ledger import Ledger
+
+    path = tmp_path / "records.jsonl"
+    start = {"prompt_id": "1", "strategy": "s", "event": "started", "bound_usd": "0.4"}
+    done = {"prompt_id": "1", "strategy": "s", "event": "done", "charged_usd": "0.1"}
+    lines = [start, start, done]
+    path.write_text("".join(json.dumps(r) + "\n" for r in lines) + '{"torn')
+    with Ledger.open(tmp_path, D(2)) as ledger:
+        assert ledger.spent == D("0.4") + D("0.1") and not ledger.in_doubt
+    assert path.read_text().endswith("}\n")  # the torn line is gone
+
+
+def test_duplicate_prompt_ids_are_refused(tmp_path, double, capsys) -> None:
+    scenario, _ = files(tmp_path, prompts=1)
+    prompts = tmp_path / "p.jsonl"
+    prompts.write_text('{"id": "a", "prompt": "x"}\n{"id": "a", "prompt": "y"}\n')
+    assert pilot(double, scenario, prompts, tmp_path / "o", "--max-spend", "1") == 2
+    assert "p.jsonl:2: prompt id 'a' is also line 1's" in capsys.readouterr().err
+    assert not double.requests
+
+
+def test_one_pilot_at_a_time_per_directory(tmp_path, double, capsys) -> None:
+    from estimator.pilot.ledger import Ledger
+
+    scenario, prompts = files(tmp_path, prompts=1)
+    out = tmp_path / "pilot"
+    with Ledger.open(out, D(1)):
+        assert pilot(double, scenario, prompts, out, "--max-spend", "1") == 2
+    assert "another pilot is running" in capsys.readouterr().err and not double.requests
+
+
+def test_the_key_goes_only_over_https_or_to_this_machine(tmp_path, capsys) -> None:
+    scenario, prompts = files(tmp_path, prompts=1)
+    args = ["pilot", str(prompts), "--scenario", str(scenario), "--max-spend", "1"]
+    assert (
+        main([*args, "--base-url", "http://mirror.example/api/v1", "--out", str(tmp_path / "o")])
+        == 2
+    )
+    assert "only sent over https" in capsys.readouterr().err

@@ -30,9 +30,9 @@ def run(args: argparse.Namespace) -> int:
     if args.dry_run:
         return _dry_run(pairs, cap, out)
     key = _api_key()
-    ledger = pilot_ledger(out, cap)
-    summary = _send(args, pairs, ledger, key)
-    _after(scenario, catalog, ledger, summary, out, pairs)
+    with pilot_ledger(out, cap) as ledger:
+        summary = _send(args, pairs, ledger, key)
+        _after(scenario, catalog, ledger, summary, out, pairs)
     return 0
 
 
@@ -45,11 +45,21 @@ def _api_key() -> str:
     return key
 
 
+def _safe_for_the_key(base_url: str) -> None:
+    """The key goes only over TLS, or to this machine (a test double, a local proxy)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base_url)
+    local = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if parts.scheme != "https" and not local:
+        raise UserError(f"--base-url {base_url}: the API key is only sent over https")
+
+
 def _dry_run(pairs: list[Any], cap: Decimal, out: Path) -> int:
     from estimator.api import pilot_ledger
     from estimator.renderers.fmt import usd
 
-    done = pilot_ledger(out, cap).done if (out / "records.jsonl").exists() else {}
+    done = pilot_ledger(out, cap, read_only=True).done if (out / "records.jsonl").exists() else {}
     left = [p for p in pairs if p.key not in done]
     first: dict[str, Any] = {}
     for pair in pairs:
@@ -74,6 +84,7 @@ def _send(args: argparse.Namespace, pairs: list[Any], ledger: Any, key: str) -> 
     from estimator.commands.prices import _base_url
 
     base_url = _base_url(args)
+    _safe_for_the_key(base_url)
     timeout = httpx.Timeout(args.timeout, connect=10.0)
     with (
         httpx.Client(timeout=timeout, follow_redirects=False) as client,

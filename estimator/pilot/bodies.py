@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from estimator.pricing.catalog import Catalog
 from estimator.scenario.spec import StrategySpec
 from estimator.strategies.presets import PRESETS
 
@@ -37,16 +38,21 @@ def messages_of(sample: Any) -> list[dict[str, Any]]:
     return [{"role": "user", "content": sample.text or ""}]
 
 
-def body(spec: StrategySpec, messages: list[dict[str, Any]], max_tokens: int) -> dict[str, Any]:
-    """The request body of one strategy for one prompt."""
+def body(
+    spec: StrategySpec, messages: list[dict[str, Any]], max_tokens: int, catalog: Catalog
+) -> dict[str, Any]:
+    """The request body of one strategy for one prompt. Models are sent as the concrete ids
+    they resolve to in the catalog the bounds were priced with (an alias could move to a
+    dearer model on the server); Auto Router globs are sent as written."""
     base: dict[str, Any] = {
         "messages": messages,
         "max_tokens": max_tokens,
         "usage": {"include": True},
     }
     fields: Any = spec.spec
+    concrete = _concrete(catalog)
     if spec.kind == "single":
-        return {"model": fields.model, **base}
+        return {"model": concrete(fields.model), **base}
     if spec.kind == "auto":
         plugin: dict[str, Any] = {"id": "auto-router", "cost_tier": fields.cost_tier}
         if fields.allowed_models:
@@ -55,15 +61,19 @@ def body(spec: StrategySpec, messages: list[dict[str, Any]], max_tokens: int) ->
             plugin["excluded_models"] = list(fields.excluded_models)
         return {"model": AUTO_ROUTER, **base, "plugins": [plugin]}
     if spec.kind == "fusion":
-        return _fusion(fields, base)
+        return _fusion(fields, base, concrete)
     raise ValueError(f"{spec.name}: a {spec.kind} strategy has no OpenRouter request to pilot")
 
 
-def _fusion(fields: Any, base: dict[str, Any]) -> dict[str, Any]:
+def _concrete(catalog: Catalog) -> Any:
+    return lambda name: catalog.resolve(name).id
+
+
+def _fusion(fields: Any, base: dict[str, Any], concrete: Any) -> dict[str, Any]:
     preset = PRESETS[fields.preset]
     parameters: dict[str, Any] = {
-        "analysis_models": list(fields.analysis_models or preset.panel),
-        "model": fields.model or fields.outer_model or preset.analyst,
+        "analysis_models": [concrete(m) for m in fields.analysis_models or preset.panel],
+        "model": concrete(fields.model or fields.outer_model or preset.analyst),
         "max_tool_calls": fields.max_tool_calls,
         "max_completion_tokens": fields.max_completion_tokens,
     }
@@ -71,7 +81,7 @@ def _fusion(fields: Any, base: dict[str, Any]) -> dict[str, Any]:
     if fields.outer_model:  # the server tool on your own model
         tool = {"type": "openrouter:fusion", "parameters": parameters}
         choice = {"tool_choice": "required"} if forced else {}
-        return {"model": fields.outer_model, **base, "tools": [tool], **choice}
+        return {"model": concrete(fields.outer_model), **base, "tools": [tool], **choice}
     plugin = {"id": "fusion", **parameters}
     return {"model": FUSION_ALIAS, **base, "plugins": [plugin]}
 

@@ -1,12 +1,14 @@
 """The most one pilot call can cost, from the estimator's own call plans at their limits.
 
 Every call carries `max_tokens` (Fusion's inner calls: `max_completion_tokens`), so each has
-a finite worst case: its prompt (counted offline with o200k, times `TOKENIZER_MARGIN` for
-models whose tokenizer counts more, plus chat overhead) at the highest prompt-side price the
-model lists (a long-context tier, a cache write), every completion token at the highest
-completion-side price, its request fee, and its web fees. Fusion runs every panel member and
-the analyst to `max_tool_calls` tool steps, each inner answer as long as
-`max_completion_tokens`, times `FUSION_MARGIN` (a step may search more than the plan's one
+a finite worst case: its prompt at one token per UTF-8 byte of its messages plus framing (no
+byte-level tokenizer makes more tokens than bytes, whatever the model) at the highest
+prompt-side price the model lists (a long-context tier, a cache write), every completion
+token at the highest completion-side price (`max_tokens` bounds the completion, reasoning
+included), its request fee, and its web fees (the dearest search engine, extra results
+included). A dynamic (-1) price has no worst case: such a model is refused. Fusion runs
+every panel member and the analyst to `max_tool_calls` tool steps, each inner answer as long
+as `max_completion_tokens`, times `FUSION_MARGIN` (a step may search more than the plan's one
 search). The Auto Router may pick any model it is allowed, whatever our assumed pool: the
 bound is the dearest allowed model (without `allowed_models`, the dearest text model in the
 catalog). A call billed above its bound stops the pilot.
@@ -14,45 +16,54 @@ catalog). A call billed above its bound stops the pilot.
 
 from __future__ import annotations
 
+import fnmatch
+import json
 from decimal import Decimal
 from typing import Any
 
+from estimator.errors import UserError
 from estimator.pricing.catalog import Catalog
-from estimator.pricing.fees import SEARCH_FEES
+from estimator.pricing.fees import SEARCH_FEES, extra_results_usd
 from estimator.scenario.build import build_all
 from estimator.scenario.spec import Scenario, StrategySpec
 from estimator.strategies.callplan import Call
 from estimator.workload.request import Request
 
-TOKENIZER_MARGIN = Decimal("1.5")  # Claude's newer tokenizer counts up to 1.35x o200k
 CHAT_OVERHEAD = 16  # tokens a request's framing may add
+PER_MESSAGE = 8  # and each message's role and separators
 FUSION_MARGIN = Decimal(2)
 PROMPT_SIDE = ("prompt", "input_cache_write", "input_cache_write_1h")
 COMPLETION_SIDE = ("completion", "internal_reasoning")
+MAX_RESULTS = 25  # the web tools' largest max_results
 DEAREST_SEARCH = max(step.usd for steps in SEARCH_FEES.values() for step in steps)
 
 
-def _price(pricing: Any, keys: tuple[str, ...]) -> Decimal:
+def _price(pricing: Any, keys: tuple[str, ...], model: str = "") -> Decimal:
     tables = [pricing.prices, *(o.prices for o in pricing.overrides)]
-    found = [t[k].value for t in tables for k in keys if k in t and not t[k].is_dynamic]
-    return max(found, default=Decimal(0))
+    found = [t[k] for t in tables for k in keys if k in t]
+    if any(p.is_dynamic for p in found):
+        raise UserError(f"{model}: a dynamic (-1) price has no worst case; a pilot cannot cap it")
+    return max((p.value for p in found), default=Decimal(0))
 
 
 def call_bound(call: Call, catalog: Catalog) -> Decimal:
     """The most one call can cost: every token at its dearest price, plus fees."""
     pricing = catalog.get_exact(call.model).pricing
-    tokens = Decimal(call.input_tokens) * _price(pricing, PROMPT_SIDE)
+    tokens = Decimal(call.input_tokens) * _price(pricing, PROMPT_SIDE, call.model)
     tokens += (Decimal(call.output_tokens) + Decimal(call.reasoning_tokens)) * _price(
-        pricing, COMPLETION_SIDE
+        pricing, COMPLETION_SIDE, call.model
     )
-    search = max(_price(pricing, ("web_search",)), DEAREST_SEARCH)
-    fees = _price(pricing, ("request",)) + Decimal(call.searches) * search
+    search = max(_price(pricing, ("web_search",), call.model), DEAREST_SEARCH)
+    search += extra_results_usd("exa", max(call.search_results, MAX_RESULTS))
+    fees = _price(pricing, ("request",), call.model) + Decimal(call.searches) * search
     fees += Decimal(call.fetches) * Decimal("0.001")
     return tokens + fees
 
 
-def prompt_bound(counted: int) -> int:
-    return int(Decimal(counted) * TOKENIZER_MARGIN) + CHAT_OVERHEAD
+def prompt_bound(messages: list[dict[str, Any]]) -> int:
+    """At most one token per UTF-8 byte of the messages, plus the framing."""
+    text = sum(len(json.dumps(m.get("content"), ensure_ascii=False).encode()) for m in messages)
+    return text + PER_MESSAGE * len(messages) + CHAT_OVERHEAD
 
 
 def at_limits(spec: StrategySpec, max_tokens: int) -> StrategySpec:
@@ -76,16 +87,18 @@ def at_limits(spec: StrategySpec, max_tokens: int) -> StrategySpec:
 def bounds(
     scenario: Scenario, catalog: Catalog, prompt_tokens: int, max_tokens: int
 ) -> dict[str, Decimal]:
-    """Each strategy's most expensive call for one prompt of `prompt_tokens` (o200k)."""
+    """Each strategy's most expensive call for a prompt of at most `prompt_tokens`."""
     widest = scenario.model_copy(
         update={"strategies": [at_limits(s, max_tokens) for s in scenario.strategies]}
     )
-    request = Request(Decimal(prompt_bound(prompt_tokens)), Decimal(max_tokens))
+    request = Request(Decimal(prompt_tokens), Decimal(max_tokens))
     found = {}
     for spec, strategy in zip(widest.strategies, build_all(widest, catalog), strict=True):
         if spec.kind == "auto":  # the router may pick any allowed model, whatever our pool
-            allowed = getattr(spec.spec, "allowed_models", None) or None
-            found[spec.name] = _dearest_model(catalog, request, allowed)
+            fields: Any = spec.spec
+            found[spec.name] = _dearest_model(
+                catalog, request, fields.allowed_models, fields.excluded_models
+            )
             continue
         plan = strategy.expand(request)
         worst = max(
@@ -96,14 +109,19 @@ def bounds(
     return found
 
 
-def _dearest_model(catalog: Catalog, request: Request, allowed: list[str] | None) -> Decimal:
-    """The Auto Router may pick any model it is allowed: the dearest of them (without
-    `allowed_models`, the dearest fixed-price text model of the catalog)."""
-    if allowed:
-        ids = {catalog.resolve(name).id for name in allowed}
-        models = [catalog.get_exact(i) for i in ids]
-    else:
-        models = [m for m in catalog if m.is_text_model and not m.pricing.is_dynamic]
+def _dearest_model(
+    catalog: Catalog, request: Request, allowed: list[str], excluded: list[str]
+) -> Decimal:
+    """The Auto Router may pick any model it is allowed (globs, as the router reads them):
+    the dearest of them; without `allowed_models`, of every fixed-price text model."""
+    models = [
+        m
+        for m in catalog
+        if m.is_text_model
+        and not m.pricing.is_dynamic
+        and (not allowed or any(fnmatch.fnmatch(m.id, g) for g in allowed))
+        and not any(fnmatch.fnmatch(m.id, g) for g in excluded)
+    ]
     worst = Decimal(0)
     for model in models:
         call = Call("auto", model.id, request.input_tokens, request.output_tokens)

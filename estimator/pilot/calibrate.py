@@ -116,8 +116,8 @@ def fitted_scenario(
     for strategy in data["strategies"]:
         fusion = strategy.get("fusion")
         mine = [r for r in rows if r["strategy"] == strategy["name"] and r.get("usage")]
-        if strategy.get("auto") is not None and mine:  # the mix the router really chose
-            seen = Counter(str(r.get("model")) for r in mine)
+        if strategy.get("auto") is not None and any(r.get("model") for r in mine):
+            seen = Counter(str(r["model"]) for r in mine if r.get("model"))
             strategy["auto"]["allowed_models"] = sorted(seen)
             strategy["auto"].pop("cost_tier", None)  # the mix seen already is the tier's choice
             strategy["auto"]["weights"] = {m: n / len(mine) for m, n in sorted(seen.items())}

@@ -35,6 +35,13 @@ class Outcome:
     error: str | None = None
     waits: list[float] = field(default_factory=list)
 
+    @property
+    def maybe_billed(self) -> bool:
+        """No answer, but the request may have run (and web fees are billed even then): a
+        timeout, a dropped connection, a server error. A refusal (other 4xx) was not billed."""
+        status = self.status
+        return not self.ok and (status is None or status >= 500 or status in (408, 499))
+
 
 def _wait(response: httpx.Response, attempt: int) -> float:
     header = response.headers.get("retry-after", "")

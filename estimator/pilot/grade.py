@@ -25,14 +25,17 @@ def counted(directory: Path, grades_file: Path) -> dict[str, dict[str, int]]:
         raise UserError(f"{grades_file}: not a grades export ({exc})") from None
     if not isinstance(grades, dict) or grades.get("pilot") != key.get("pilot"):
         raise UserError(f"{grades_file}: these grades belong to another review page")
-    found: dict[str, dict[str, int]] = {}
+    latest: dict[str, tuple[str, str]] = {}  # token -> (strategy, grade): the last mark wins
     for n, grade in enumerate(grades.get("grades") or [], 1):
         strategy = key["answers"].get(grade.get("token")) if isinstance(grade, dict) else None
         if strategy is None or grade.get("grade") not in GRADES:
             raise UserError(f"{grades_file}: grade {n}: unknown answer or grade {grade!r}")
+        latest[grade["token"]] = (strategy, grade["grade"])
+    found: dict[str, dict[str, int]] = {}
+    for strategy, mark in latest.values():
         row = found.setdefault(strategy, {"wrong": 0, "of": 0})
         row["of"] += 1
-        row["wrong"] += grade["grade"] == "wrong"
+        row["wrong"] += mark == "wrong"
     return found
 
 

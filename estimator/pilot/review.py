@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 import json
-import random
 import secrets
 from importlib import resources
 from pathlib import Path
@@ -34,10 +33,20 @@ button.on { background: #0072B2; color: #fff; }
 """
 
 
+def _previous(directory: Path) -> tuple[str, dict[str, str]]:
+    """The key of an earlier page of this pilot: its id and each answer's token, so grades
+    exported before a resumed run still count."""
+    try:
+        found = json.loads((directory / KEY).read_text(encoding="utf-8"))
+        return str(found["pilot"]), dict(found.get("tokens") or {})
+    except (OSError, ValueError, KeyError, TypeError):
+        return secrets.token_hex(8), {}
+
+
 def write_review(directory: Path, rows: list[dict[str, Any]], prompts: dict[str, str]) -> Path:
     """The page and its key from the records with answers; returns the page's path."""
-    pilot = secrets.token_hex(8)
-    rng = random.Random(pilot)
+    pilot, tokens = _previous(directory)
+    rng = secrets.SystemRandom()  # an order nobody can recompute from the page
     by_prompt: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         if row.get("answer"):
@@ -49,7 +58,8 @@ def write_review(directory: Path, rows: list[dict[str, Any]], prompts: dict[str,
         rng.shuffle(found)
         cells = []
         for n, row in enumerate(found):
-            token = secrets.token_hex(6)
+            pair = json.dumps([prompt_id, row["strategy"]])
+            token = tokens.setdefault(pair, secrets.token_hex(6))
             key[token] = row["strategy"]
             answers += 1
             buttons = "".join(
@@ -58,7 +68,7 @@ def write_review(directory: Path, rows: list[dict[str, Any]], prompts: dict[str,
             )
             cells.append(
                 f'<div class="answer" data-token="{token}" data-prompt="{html.escape(prompt_id)}">'
-                f"<strong>Answer {chr(65 + n)}</strong><br>{html.escape(row['answer'])}"
+                f"<strong>Answer {chr(65 + n)}</strong><br>{html.escape(str(row['answer']))}"
                 f"<p>{buttons}</p></div>"
             )
         blocks.append(
@@ -81,7 +91,8 @@ def write_review(directory: Path, rows: list[dict[str, Any]], prompts: dict[str,
         + f'<script type="application/json" id="review-data">{data}</script>'
         + f"<script>{script}</script></body></html>"
     )
-    (directory / KEY).write_text(json.dumps({"pilot": pilot, "answers": key}, indent=1))
+    saved = {"pilot": pilot, "answers": key, "tokens": tokens}
+    (directory / KEY).write_text(json.dumps(saved, indent=1))
     path = directory / PAGE
     path.write_text(page, encoding="utf-8")
     return path

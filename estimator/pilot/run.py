@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +19,7 @@ from typing import Any
 
 from estimator.errors import UserError
 from estimator.pilot.bodies import body, messages_of, piloted
-from estimator.pilot.bounds import bounds
+from estimator.pilot.bounds import bounds, prompt_bound
 from estimator.pilot.ledger import Ledger, pair_key
 from estimator.pricing.catalog import Catalog
 from estimator.scenario.spec import Scenario
@@ -73,6 +73,14 @@ def plan_pairs(
     prompts: Path, scenario: Scenario, catalog: Catalog, max_tokens: int, sample: int | None
 ) -> list[Pair]:
     samples = read_prompts(prompts)
+    seen: dict[str, int] = {}
+    for s in samples:
+        if s.id in seen:
+            raise UserError(
+                f"{prompts}:{s.line}: prompt id {s.id!r} is also line {seen[s.id]}'s: a pilot "
+                "keys its records by id, so ids must be unique"
+            )
+        seen[s.id] = s.line
     if sample is not None and sample < len(samples):
         chosen = set(random.Random(SAMPLE_SEED).sample(range(len(samples)), sample))
         samples = [s for i, s in enumerate(samples) if i in chosen]
@@ -83,11 +91,12 @@ def plan_pairs(
     cache: dict[int, dict[str, Decimal]] = {}
     pairs = []
     for s, tokens in zip(samples, counts, strict=True):
-        worst = cache.setdefault(tokens, bounds(scenario, catalog, tokens, max_tokens))
+        messages = messages_of(s)
+        most = prompt_bound(messages)
+        worst = cache.setdefault(most, bounds(scenario, catalog, most, max_tokens))
         for spec in specs:
-            pairs.append(
-                Pair(s, spec.name, tokens, worst[spec.name], body(spec, messages_of(s), max_tokens))
-            )
+            sent = body(spec, messages, max_tokens, catalog)
+            pairs.append(Pair(s, spec.name, tokens, worst[spec.name], sent))
     return pairs
 
 
@@ -111,11 +120,7 @@ def run_pilot(
     def work(pair: Pair, row: dict[str, Any]) -> None:
         nonlocal failed
         try:
-            outcome = send(pair.body)
-            charged = outcome.cost if outcome.ok and outcome.cost is not None else pair.bound
-            record = {**row, **_result(outcome)}
-            ledger.settle(record, pair.bound, charged, outcome.ok)
-            if not outcome.ok:
+            if not _send_and_settle(pair, row, ledger, send):
                 with lock:
                     failed += 1
         finally:
@@ -124,6 +129,7 @@ def run_pilot(
                 progress(ledger, 1)
 
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        running: list[Any] = []
         for pair in todo:
             slots.acquire()
             row = {
@@ -134,9 +140,15 @@ def run_pilot(
             }
             if not ledger.reserve(row, pair.bound):
                 slots.release()
-                stopped = True
-                break
-            pool.submit(work, pair, row)
+                wait(running)  # calls in flight hold their whole bound: let them settle first
+                running = []
+                slots.acquire()
+                if not ledger.reserve(row, pair.bound):
+                    slots.release()
+                    stopped = True
+                    break
+            running = [f for f in running if not f.done()]
+            running.append(pool.submit(work, pair, row))
     left = [p for p in todo if p.key not in ledger.done]
     return Summary(
         pairs=len(pairs),
@@ -152,17 +164,40 @@ def run_pilot(
     )
 
 
+def _send_and_settle(
+    pair: Pair, row: dict[str, Any], ledger: Ledger, send: Callable[[dict[str, Any]], Any]
+) -> bool:
+    """One call, settled whatever happens: billed as reported; at its bound when the bill is
+    unknown or the call may have run without an answer; free when it was refused (a 4xx)."""
+    try:
+        outcome = send(pair.body)
+        record = {**row, **_result(outcome)}
+    except Exception as exc:  # nothing is lost: settled as maybe billed
+        error = f"{type(exc).__name__}: {exc}"[:300]
+        record = {**row, "ok": False, "maybe_billed": True, "error": error}
+        ledger.settle(record, pair.bound, pair.bound, False)
+        return False
+    if outcome.ok:
+        charged = outcome.cost if outcome.cost is not None else pair.bound
+    else:
+        charged = pair.bound if outcome.maybe_billed else Decimal(0)
+    ledger.settle(record, pair.bound, charged, outcome.ok)
+    return bool(outcome.ok)
+
+
 def _result(outcome: Any) -> dict[str, Any]:
     response = outcome.response or {}
     choice = (response.get("choices") or [{}])[0] if isinstance(response, dict) else {}
     message = choice.get("message") or {} if isinstance(choice, dict) else {}
+    usage = response.get("usage") if isinstance(response.get("usage"), dict) else None
     return {
         "status": outcome.status,
         "ok": outcome.ok,
+        "maybe_billed": outcome.maybe_billed,
         "error": outcome.error,
         "latency_s": round(outcome.latency_s, 3),
         "rate_limited_waits_s": outcome.waits,
-        "usage": response.get("usage"),
+        "usage": usage,
         "model": response.get("model"),
         "provider": response.get("provider"),
         "generation_id": response.get("id"),

@@ -274,8 +274,11 @@ def test_review_page_grades_feed_grade_and_the_report(tmp_path, double, capsys, 
     assert found["decision"]["uncertainty"]["p_best"] is not None
     assert found["decision"]["pilot"]["graded"] == 12
     html = tmp_path / "r.html"
-    assert main(["report", str(graded), "-o", str(html), "--samples", "200"]) == 0
-    assert "Your pilot:" in html.read_text() and "12 answers graded blind" in html.read_text()
+    args = ["report", str(graded), "-o", str(html), "--samples", "200", "--cost-per-error", "5"]
+    assert main(args) == 0
+    page_text = html.read_text()
+    assert "Your pilot:" in page_text and "12 answers graded blind" in page_text
+    assert 'id="how-sure"' in page_text and "probability" in page_text  # p_best, worded
 
 
 def test_grades_from_another_page_are_refused(tmp_path, double, capsys) -> None:

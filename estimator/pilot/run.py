@@ -113,7 +113,6 @@ def run_pilot(
     doubt = [p for p in todo if p.key in ledger.in_doubt and not retry_in_doubt]
     todo = [p for p in todo if p not in doubt]
     slots = threading.Semaphore(concurrency)
-    stopped = False
     failed = 0
     lock = threading.Lock()
 
@@ -129,26 +128,7 @@ def run_pilot(
                 progress(ledger, 1)
 
     with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        running: list[Any] = []
-        for pair in todo:
-            slots.acquire()
-            row = {
-                "prompt_id": pair.sample.id,
-                "strategy": pair.strategy,
-                "prompt_tokens": pair.prompt_tokens,
-                "request": pair.body,
-            }
-            if not ledger.reserve(row, pair.bound):
-                slots.release()
-                wait(running)  # calls in flight hold their whole bound: let them settle first
-                running = []
-                slots.acquire()
-                if not ledger.reserve(row, pair.bound):
-                    slots.release()
-                    stopped = True
-                    break
-            running = [f for f in running if not f.done()]
-            running.append(pool.submit(work, pair, row))
+        stopped = _schedule(todo, ledger, slots, lambda p, r: pool.submit(work, p, r))
     left = [p for p in todo if p.key not in ledger.done]
     return Summary(
         pairs=len(pairs),
@@ -162,6 +142,39 @@ def run_pilot(
         stopped_at_cap=stopped,
         over_bound=ledger.over_bound,
     )
+
+
+def _row(pair: Pair) -> dict[str, Any]:
+    return {
+        "prompt_id": pair.sample.id,
+        "strategy": pair.strategy,
+        "prompt_tokens": pair.prompt_tokens,
+        "request": pair.body,
+    }
+
+
+def _schedule(
+    todo: list[Pair],
+    ledger: Ledger,
+    slots: threading.Semaphore,
+    submit: Callable[[Pair, dict[str, Any]], Any],
+) -> bool:
+    """Start each pair once a slot is free and its bound fits; True when the cap stopped it."""
+    running: list[Any] = []
+    for pair in todo:
+        slots.acquire()
+        row = _row(pair)
+        if not ledger.reserve(row, pair.bound):
+            slots.release()
+            wait(running)  # calls in flight hold their whole bound: let them settle first
+            running = []
+            slots.acquire()
+            if not ledger.reserve(row, pair.bound):
+                slots.release()
+                return True
+        running = [f for f in running if not f.done()]
+        running.append(submit(pair, row))
+    return False
 
 
 def _send_and_settle(

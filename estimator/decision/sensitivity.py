@@ -42,8 +42,16 @@ def sensitivity(ctx: Context, premium_name: str) -> Sensitivity:
     baseline = ctx.strategies[base_name]
     profile, catalog = ctx.profile, ctx.catalog
 
+    priced: dict[tuple[int, ...], tuple[Decimal, Strategy, Profile]] = {}
+
     def cost(s: Strategy, p: Profile) -> Decimal:  # a coarser grid: many variants are priced
-        return expected_per_request(s, p, catalog, COARSE)
+        """Per request, priced once per strategy and token profile: the volume driver and
+        the kind's own drivers reuse the baseline's figure. The entry holds the objects, so
+        no id is reused while the table lives."""
+        key = (id(s), id(p.input), id(p.output), id(p.reasoning), id(p.hours))
+        if key not in priced:
+            priced[key] = (expected_per_request(s, p, catalog, COARSE), s, p)
+        return priced[key][0]
 
     def delta(f: Strategy, p: Profile) -> Decimal:
         return (cost(f, p) - cost(baseline, p)) * p.requests_per_month

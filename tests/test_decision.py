@@ -264,7 +264,7 @@ def test_unknown_error_rates_give_the_error_cut_fusion_must_deliver(catalog: Cat
     assert all(r.error_cost_per_request_usd is None for r in d.expected)
     assert d.break_even_usd_per_error == {"fusion": {"mini": None, "opus": None}}
     assert "one wrong answer in every 747 requests" in " ".join(texts(d))
-    assert "error-rate cut of 0.13%" in " ".join(texts(d))
+    assert "error-rate cut of 0.13 percentage points" in " ".join(texts(d))
 
 
 def test_accuracy_is_one_minus_the_error_rate(catalog: Catalog) -> None:
@@ -717,7 +717,7 @@ def test_estimate_table_ends_with_the_verdict_and_every_reason(
     d = decision_of(run(catalog, case.strategies, case.decision))
     count = len(texts(d))
     assert count >= 4  # more than the three the terminal used to keep
-    assert lines[-count - 1] == "VERDICT: fusion-for-a-subset (50% of traffic) -> fusion"
+    assert lines[-count - 1] == "VERDICT: fusion-for-a-subset (up to 50% of traffic) -> fusion"
     for number, line in enumerate(lines[-count:], 1):
         assert line.startswith(f"  {number}. "), line
     # every reason of the estimate itself, in its order

@@ -365,3 +365,17 @@ def test_the_key_goes_only_over_https_or_to_this_machine(tmp_path, capsys) -> No
         == 2
     )
     assert "only sent over https" in capsys.readouterr().err
+
+
+def test_the_dry_run_says_which_calls_no_cap_fits(tmp_path, capsys) -> None:
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(
+        SCENARIO.replace("      max_completion_tokens: 800\n", "")
+        + "  - {name: mini-x3, self_consistency: {model: openai/gpt-5.4-mini}}\n"
+    )
+    _, prompts = files(tmp_path, prompts=2)
+    args = ["pilot", str(prompts), "--scenario", str(scenario), "--max-spend", "0.05"]
+    assert main([*args, "--dry-run", "--out", str(tmp_path / "o")]) == 0
+    err = capsys.readouterr().err
+    assert "note: mini-x3 (self_consistency) is left out" in err
+    assert "warning: fusion's worst case is" in err and "it can never run" in err

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from estimator.cli import main
+from estimator.renderers.fmt import up_to
 from tests.browser import Page, browser  # noqa: F401  (fixture)
 from tests.report_helpers import SAMPLES, estimate_of, example_data, write_scenario
 
@@ -88,7 +89,7 @@ def _page_matches(page: Any, python: Any) -> None:
     assert page.page.text_content("#verdict") == d.verdict
     assert page.page.text_content("#verdict-chosen") == d.chosen_strategy
     share = page.page.text_content("#verdict-share")
-    assert (f"{d.subset_share:.0%}" in share) if d.subset_share else share == ""
+    assert (f"up to {up_to(d.subset_share)}" in share) if d.subset_share else share == ""
 
 
 def test_opens_offline_without_errors_or_requests(example_page, tmp_path) -> None:
@@ -375,3 +376,20 @@ def test_pdf_without_chromium_is_a_clear_error(tmp_path, capsys, monkeypatch) ->
     assert "--pdf needs Chromium" in err and "apt-get install -y chromium" in err
     assert err.count("\n") == 1
     assert not (tmp_path / "r.pdf").exists()
+
+
+def test_the_headline_follows_the_volume_slider(example_page, catalog) -> None:
+    """At 5x the volume single-opus ($4,500 x 5 = $22,500) no longer fits the $20,000
+    budget; the recommendation's monthly cost is the Python estimate's."""
+    _slide(example_page, "#wi-volume", 1_000_000)
+    try:
+        data = example_data()
+        data["workload"]["requests_per_month"] = 1_000_000
+        python = estimate_of(data, catalog)
+        fit = example_page.page.text_content("[data-whatif=budget-fit][data-strategy=single-opus]")
+        assert fit == "over the $20,000 budget"
+        shown = example_page.page.get_attribute("#recommended-monthly", "data-usd")
+        assert float(shown) == pytest.approx(float(python.decision.recommended_monthly_usd))
+        assert example_page.page.text_content("#sub-requests") == "1,000,000"
+    finally:
+        _reset(example_page)

@@ -147,3 +147,28 @@ def test_report_prints_every_reason(tmp_path, capsys: pytest.CaptureFixture[str]
     html = out.read_text(encoding="utf-8")
     assert len(numbered) >= 4
     assert html.count("<li>") >= len(numbered)
+
+
+def test_the_recommendation_says_what_it_costs_in_all(catalog: Catalog) -> None:
+    """The example: fusion-quality for the share the $20,000 budget leaves, single-opus for
+    the rest: share x $49,176 + (1 - share) x $4,500 = $20,000 exactly, and the share is
+    said rounded down (34%, not 35%, which would cost $20,136)."""
+    found = estimate(parse_scenario(example_path().read_text(encoding="utf-8"), "e.yaml"), catalog)
+    d = found.decision
+    assert d is not None and d.subset_share is not None
+    monthly = {s.name: s.monthly_usd for s in found.strategies}
+    share = D(str(d.subset_share))
+    mix = share * monthly["fusion-quality"] + (1 - share) * monthly["single-opus"]
+    assert d.recommended_monthly_usd == mix
+    assert abs(mix - 20_000) < D("0.01")
+    assert d.rest_strategy == "single-opus"
+    text = main_text(found)
+    assert "route up to 34% of requests" in text and "the rest through single-opus ($20,000" in text
+
+
+def main_text(found: Estimate) -> str:
+    from estimator.renderers.reasons import worded
+
+    words = worded(found)
+    assert words.decision is not None
+    return " ".join(r.text or "" for r in words.decision.reasons)

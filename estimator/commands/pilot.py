@@ -26,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
     scenario = _scenario(args)
     cap = Decimal(str(args.max_spend))
     pairs = pilot_plan(args.prompts, scenario, catalog, args.max_tokens, args.sample)
+    _warn(scenario, pairs, cap)
     out = Path(args.out)
     if args.dry_run:
         return _dry_run(pairs, cap, out)
@@ -34,6 +35,31 @@ def run(args: argparse.Namespace) -> int:
         summary = _send(args, pairs, ledger, key)
         _after(scenario, catalog, ledger, summary, out, pairs)
     return 0
+
+
+def _warn(scenario: Any, pairs: list[Any], cap: Decimal) -> None:
+    """Say what the pilot will leave out: kinds it cannot send, and calls no cap left fits."""
+    from estimator.renderers.fmt import usd
+
+    sent = {p.strategy for p in pairs}
+    for spec in scenario.strategies:
+        if spec.name not in sent:
+            print(
+                f"note: {spec.name} ({spec.kind}) is left out: a pilot sends single, auto and "
+                "fusion strategies",
+                file=sys.stderr,
+            )
+    worst: dict[str, Decimal] = {}
+    for pair in pairs:
+        worst[pair.strategy] = max(worst.get(pair.strategy, Decimal(0)), pair.bound)
+    for name, bound in worst.items():
+        if bound > cap:
+            print(
+                f"warning: {name}'s worst case is {usd(bound)} a call, over --max-spend "
+                f"{usd(cap)}: it can never run. Lower its max_completion_tokens or "
+                "max_tool_calls in the scenario (or --max-tokens), or raise the cap",
+                file=sys.stderr,
+            )
 
 
 def _api_key() -> str:

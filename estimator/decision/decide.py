@@ -68,6 +68,8 @@ def decide(
         premium_strategy=found.premium,
         chosen_strategy=found.chosen,
         subset_share=found.share,
+        rest_strategy=found.rest,
+        recommended_monthly_usd=found.monthly,
         cost_per_error_usd=_decimal(spec.cost_per_error_usd),
         value_of_latency_usd_per_s=spec.value_of_latency_usd_per_s,
         monthly_budget_usd=_decimal(spec.monthly_budget_usd),

@@ -29,6 +29,8 @@ class Verdict:
     premium: str | None
     share: float | None
     reasons: list[Reason] = field(default_factory=list)
+    rest: str | None = None  # with a share: the strategy the other requests go through
+    monthly: Decimal | None = None  # what following the verdict costs a month in all
 
 
 def reason(name: str, **figures: Any) -> Reason:
@@ -93,6 +95,8 @@ def verdict(
     if premium is None and premiums:
         premium = min(premiums, key=key)
     found.premium = premium.strategy if premium else None
+    if found.monthly is None and found.verdict != NOTHING_FITS:
+        found.monthly = ctx.results[found.chosen].monthly_usd
     return found
 
 
@@ -147,7 +151,10 @@ def _best_reason(
 ) -> Reason:
     if not quality_known:
         return reason(
-            "cheapest_that_fits", strategy=best.strategy, per_request_usd=best.per_request_usd
+            "cheapest_that_fits",
+            strategy=best.strategy,
+            per_request_usd=best.per_request_usd,
+            rates_given=bool(ctx.spec.error_rates()),
         )
     return reason(
         "lowest_expected_total",
@@ -174,6 +181,13 @@ def _premium_for_a_subset(
     if subset is not None and key(premium) < key(alt):
         share = _subset_share(ctx, premium, alt)
         found.verdict, found.chosen, found.share = subset, premium.strategy, share
+        found.rest = alt.strategy
+        if share is not None:
+            mix = Decimal(str(share))
+            found.monthly = (
+                mix * ctx.results[premium.strategy].monthly_usd
+                + (1 - mix) * ctx.results[alt.strategy].monthly_usd
+            )
         found.reasons.insert(
             0,
             reason(
@@ -184,6 +198,7 @@ def _premium_for_a_subset(
                 versus_total_usd=alt.total_per_request_usd,
                 problems=problems(premium),
                 share=share,
+                mix_monthly_usd=found.monthly,
             ),
         )
         return premium
@@ -200,7 +215,8 @@ def _premium_for_a_subset(
         return premium
     chosen, high = max(options, key=lambda o: _net_gain(o[1]))
     found.verdict, found.chosen = kind(chosen.kind).subset_verdict or "", chosen.strategy
-    found.share = ctx.spec.high_stakes.share
+    found.share, found.rest = ctx.spec.high_stakes.share, alt.strategy
+    found.monthly = Decimal(str(high.figures["monthly_usd"]))
     found.reasons.insert(0, high)
     return chosen
 

@@ -24,7 +24,7 @@ from estimator.documents.common import nice_max
 from estimator.documents.decision import BreakEven, LatencyInfo, WhatIf, WhatIfPoint
 from estimator.strategies.registry import kind
 
-VOLUME_FACTORS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0)
+VOLUME_FACTORS = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0)
 CPE_STOPS = 10  # evenly over the decision chart's x axis
 RATE_STOPS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
@@ -85,11 +85,17 @@ def _decisions(
     r_index: int,
     volumes: list[float],
     cpes: list[float | None],
-) -> tuple[dict[str, list[Decimal | None]], dict[str, list[list[Decimal | None]]], list[Any]]:
+) -> tuple[
+    dict[str, list[Decimal | None]],
+    dict[str, list[list[Decimal | None]]],
+    list[Any],
+    dict[str, list[bool | None]],
+]:
     """At one rate: each strategy's total per request at each cost per error, its month at
     each (volume, cost per error), and the verdict at each."""
     totals: dict[str, list[Decimal | None]] = {}
     months: dict[str, list[list[Decimal | None]]] = {}
+    fits: dict[str, list[bool | None]] = {}
     points = []
     for v_index, volume in enumerate(volumes):
         for c_index, cpe in enumerate(cpes):
@@ -98,6 +104,8 @@ def _decisions(
             for cost in expected:
                 if v_index == 0:  # a total per request does not depend on the volume
                     totals.setdefault(cost.strategy, []).append(cost.total_per_request_usd)
+                if c_index == 0:  # nor does fitting the budget on the cost per error
+                    fits.setdefault(cost.strategy, []).append(cost.fits_budget)
                 rows = months.setdefault(cost.strategy, [[] for _ in volumes])
                 rows[v_index].append(cost.total_monthly_usd)
             chosen = verdict(point, expected, latency, break_even(point, latency))
@@ -110,9 +118,11 @@ def _decisions(
                     chosen=chosen.chosen,
                     share=chosen.share,
                     lead=chosen.reasons[0] if chosen.reasons else None,
+                    rest=chosen.rest,
+                    monthly_usd=chosen.monthly,
                 )
             )
-    return totals, months, points
+    return totals, months, points, fits
 
 
 def what_if(ctx: Context, cpe_max: float) -> WhatIf:
@@ -131,6 +141,7 @@ def what_if(ctx: Context, cpe_max: float) -> WhatIf:
     totals: dict[str, list[list[Decimal | None]]] = {}
     total_months: dict[str, list[list[list[Decimal | None]]]] = {}
     multipliers: dict[str, list[float | None]] = {}
+    fits_budget: dict[str, list[list[bool | None]]] = {}
     breaks: dict[str, list[Decimal | None]] = {}
     points: list[WhatIfPoint] = []
     for r_index, rate in enumerate(rates or [None]):
@@ -146,12 +157,13 @@ def what_if(ctx: Context, cpe_max: float) -> WhatIf:
             )
         for row in break_even(at_rate, latency):
             breaks.setdefault(f"{row.premium}\n{row.versus}", []).append(row.usd_per_error)
-        found, months, more = _decisions(
+        found, months, more, fitting = _decisions(
             at_rate, latency, r_index, volumes, list(cpes) or [own_cpe]
         )
         for name, values in found.items():
             totals.setdefault(name, []).append(values)
             total_months.setdefault(name, []).append(months[name])
+            fits_budget.setdefault(name, []).append(fitting[name])
         points += more
     return WhatIf(
         volumes=volumes,
@@ -162,6 +174,7 @@ def what_if(ctx: Context, cpe_max: float) -> WhatIf:
         total_per_request_usd=totals,
         total_monthly_usd=total_months,
         multiplier_vs_baseline=multipliers,
+        fits_budget=fits_budget,
         break_even_usd_per_error=breaks,
         points=points,
     )

@@ -147,6 +147,8 @@ class WhatIfPoint(Doc):
     chosen: str
     share: float | None
     lead: Reason | None  # the first reason, as the headline shows it
+    rest: str | None = None  # with a share: where the other requests go
+    monthly_usd: Money | None = None  # what following this verdict costs a month
 
 
 class WhatIf(Doc):
@@ -161,6 +163,7 @@ class WhatIf(Doc):
     total_per_request_usd: dict[str, list[list[Money | None]]]  # [rate][cost per error]
     total_monthly_usd: dict[str, list[list[list[Money | None]]]]  # [rate][volume][cost/error]
     multiplier_vs_baseline: dict[str, list[float | None]]  # [rate]
+    fits_budget: dict[str, list[list[bool | None]]] = {}  # [rate][volume]
     break_even_usd_per_error: dict[str, list[Money | None]]  # "premium\nversus": [rate]
     points: list[WhatIfPoint]
 
@@ -171,6 +174,8 @@ class Decision(Doc):
     premium_strategy: str | None
     chosen_strategy: str
     subset_share: float | None = None
+    rest_strategy: str | None = None  # with a share: where the other requests go
+    recommended_monthly_usd: Money | None = None  # what following the verdict costs a month
     cost_per_error_usd: Money | None
     value_of_latency_usd_per_s: float = 0.0
     monthly_budget_usd: Money | None = None

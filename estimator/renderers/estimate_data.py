@@ -6,7 +6,7 @@ import io
 
 from estimator.documents.estimate import Estimate
 from estimator.renderers.estimate_text import fee_lines
-from estimator.renderers.fmt import BAND_LABEL, band_text, ratio, tokens, usd
+from estimator.renderers.fmt import BAND_LABEL, band_text, ratio, tokens, traffic_share, usd
 from estimator.renderers.one_call import one_call_sentence
 from estimator.renderers.output import emit_csv
 from estimator.renderers.safe import markdown_cell
@@ -87,7 +87,7 @@ def render_markdown(estimate: Estimate) -> str:
         lines += ["", "</details>"]
     decision = estimate.decision
     if decision is not None:
-        share = f" ({decision.subset_share:.0%} of traffic)" if decision.subset_share else ""
+        share = traffic_share(decision.subset_share)
         lines += [
             "",
             f"**Verdict: `{decision.verdict}`{share}** ({_md(decision.chosen_strategy)})",

@@ -7,7 +7,7 @@ from typing import Any
 
 from estimator.documents.estimate import Estimate, StrategyResult
 from estimator.renderers.console import table_text
-from estimator.renderers.fmt import BAND_LABEL, band_text, ratio, tokens, usd
+from estimator.renderers.fmt import BAND_LABEL, band_text, ratio, tokens, traffic_share, usd
 from estimator.renderers.one_call import one_call_sentence
 from estimator.renderers.safe import plain_text
 from estimator.strategies.registry import is_premium
@@ -160,7 +160,7 @@ def decision_lines(estimate: Estimate) -> list[str]:
                 f"Break-even cost per wrong answer for {fusion}: "
                 + ", ".join(f"vs {name} {usd(value)}" for name, value in known.items())
             )
-    share = f" ({decision.subset_share:.0%} of traffic)" if decision.subset_share else ""
+    share = traffic_share(decision.subset_share)
     lines.append(f"VERDICT: {decision.verdict}{share} -> {decision.chosen_strategy}")
     lines += [f"  {i}. {reason.text}" for i, reason in enumerate(decision.reasons, 1)]
     return lines

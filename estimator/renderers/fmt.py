@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
@@ -51,3 +52,14 @@ BAND_LABEL = "range (your inputs)"  # the monthly band's column: it comes only f
 def band_text(band: Any) -> str:
     """`$30,000-$70,000` for a Band, `-` without one (no input ranges given)."""
     return "-" if band is None else f"{usd(band.p5_usd)}-{usd(band.p95_usd)}"
+
+
+def up_to(share: float) -> str:
+    """A share of traffic as an "up to" figure: rounded down, so routing it keeps within the
+    budget the share was computed for (34.69% -> 34%, never 35%)."""
+    return f"{math.floor(share * 100 + 1e-9):.0f}%"
+
+
+def traffic_share(share: float | None) -> str:
+    """` (up to 34% of traffic)` after a verdict that routes a share; nothing otherwise."""
+    return f" (up to {up_to(share)} of traffic)" if share else ""

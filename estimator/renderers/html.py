@@ -15,7 +15,7 @@ from estimator.documents.decision import Decision, Sensitivity
 from estimator.documents.estimate import Estimate, StrategyResult
 from estimator.renderers import charts
 from estimator.renderers import report_words as words
-from estimator.renderers.fmt import BAND_LABEL, band_text, ratio, tokens, usd
+from estimator.renderers.fmt import BAND_LABEL, band_text, ratio, tokens, up_to, usd
 from estimator.renderers.one_call import one_call_sentence
 from estimator.renderers.reasons import break_even_note, labeller, word
 from estimator.renderers.safe import plain_text
@@ -34,7 +34,7 @@ def _environment() -> Any:
         lstrip_blocks=True,
         finalize=_no_controls,
     )
-    env.filters.update(usd=usd, tokens=tokens, ratio=ratio)
+    env.filters.update(usd=usd, tokens=tokens, ratio=ratio, up_to=up_to)
     return env
 
 
@@ -70,7 +70,16 @@ def _whatif(e: Estimate) -> dict[str, Any]:
         text = word(point.lead, label) if point.lead else ""
         if text not in leads:
             leads.append(text)
-        points.append([point.verdict, plain_text(point.chosen), point.share, leads.index(text)])
+        points.append(
+            [
+                point.verdict,
+                plain_text(point.chosen),
+                point.share,
+                leads.index(text),
+                plain_text(point.rest) if point.rest else None,
+                _float(point.monthly_usd),
+            ]
+        )
     name = plain_text  # as the page prints names (see _no_controls)
     breaks: dict[str, dict[str, Any]] = {}
     for key, values in w.break_even_usd_per_error.items():
@@ -96,6 +105,8 @@ def _whatif(e: Estimate) -> dict[str, Any]:
         "total": {name(k): _floats(v) for k, v in w.total_per_request_usd.items()},
         "total_monthly": {name(k): _floats(v) for k, v in w.total_monthly_usd.items()},
         "multiplier": {name(k): v for k, v in w.multiplier_vs_baseline.items()},
+        "fits_budget": {name(k): v for k, v in w.fits_budget.items()},
+        "budget": _float(d.monthly_budget_usd),
         "break_even": breaks,
         "error_rate": {name(k): v for k, v in rates.items()},
         "premiums": [name(s.name) for s in e.strategies if is_premium(s.kind)],

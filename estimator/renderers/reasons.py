@@ -10,7 +10,7 @@ from typing import Any
 
 from estimator.documents.decision import BreakEven, Decision, Reason
 from estimator.documents.estimate import Estimate
-from estimator.renderers.fmt import ratio, usd
+from estimator.renderers.fmt import ratio, up_to, usd
 from estimator.strategies.registry import kind
 
 Figures = dict[str, Any]
@@ -39,15 +39,21 @@ def _route_a_subset(f: Figures, label: Labeller) -> str:
     why = " and ".join(words[p] for p in f["problems"]) or "not feasible"
     share = f["share"]
     slice_ = (
-        f"up to {share:.0%} of requests, the highest-stakes ones, "
+        f"up to {up_to(share)} of requests, the highest-stakes ones, "
         if share
         else "the highest-stakes requests that can wait "
+    )
+    mix = f.get("mix_monthly_usd")
+    rest = (
+        f", the rest through {f['versus']} ({usd(mix)} a month in all)"
+        if mix is not None
+        else f", the rest through {f['versus']}"
     )
     return (
         f"Per request, {f['strategy']} is the best buy including errors "
         f"({usd(f['total_per_request_usd'])} vs {usd(f['versus_total_usd'])} for "
         f"{f['versus']}), but for all traffic it is {why}: route {slice_}"
-        f"through {label(f['strategy'])}."
+        f"through {label(f['strategy'])}{rest}."
     )
 
 
@@ -80,8 +86,14 @@ def _lowest_expected_total(f: Figures, label: Labeller) -> str:
 
 
 def _cheapest_that_fits(f: Figures, label: Labeller) -> str:
+    missing = (
+        "No cost per wrong answer given (decision.cost_per_error_usd, --cost-per-error), so "
+        "the error rates cannot be weighed"
+        if f.get("rates_given")
+        else f"No error rates given, so {label('')}'s quality cannot be credited"
+    )
     return (
-        f"No error rates given, so {label('')}'s quality cannot be credited: "
+        f"{missing}: "
         f"{f['strategy']} is the cheapest option that fits "
         f"({usd(f['per_request_usd'])} per request)."
     )
@@ -93,7 +105,7 @@ def _break_even(f: Figures, label: Labeller) -> str:
     return (
         f"Break-even against {f['versus']}: {label(f['strategy'])} pays off when a wrong "
         f"answer costs more than {usd(f['usd_per_error'])}{said}, given error rates "
-        f"{f['delta_error_rate']:.1%} apart."
+        f"{f['delta_error_rate'] * 100:.1f} percentage points apart."
     )
 
 
@@ -101,7 +113,8 @@ def _must_prevent(f: Figures, label: Labeller) -> str:
     return (
         f"At {usd(f['cost_per_error_usd'])} per wrong answer, {label(f['strategy'])} must "
         f"prevent one wrong answer in every {f['one_wrong_answer_in']:,.0f} requests (an "
-        f"error-rate cut of {f['required_error_reduction']:.2%}) to pay for itself against "
+        f"error-rate cut of {f['required_error_reduction'] * 100:.2f} percentage points) to pay "
+        "for itself against "
         f"{f['versus']}."
     )
 

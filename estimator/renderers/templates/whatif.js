@@ -145,8 +145,11 @@
     if (!p) { return; }
     document.getElementById("verdict").textContent = p[0];
     document.getElementById("verdict-chosen").textContent = p[1];
-    document.getElementById("verdict-share").textContent =
-      p[2] ? " for up to " + Math.round(p[2] * 100) + "% of traffic" : "";
+    document.getElementById("verdict-share").textContent =  // fmt.up_to: rounded down
+      (p[2] ? " for up to " + Math.floor(p[2] * 100 + 1e-9) + "% of traffic" : "")
+      + (p[2] && p[4] ? ", " + p[4] + " for the rest" : "");
+    var recommended = document.getElementById("recommended-monthly");
+    if (recommended) { setUsd(recommended, p[5]); }
     var lead = document.getElementById("verdict-lead");
     var reasons = document.getElementById("verdict-reasons");
     var own = isOwn();
@@ -160,6 +163,15 @@
       var rows = at(data.monthly, el.getAttribute("data-strategy"));
       setUsd(el, rows === null ? null : rows[state.volume]);
     });
+    each("[data-whatif=budget-fit]", function (el) {
+      var rows = at(data.fits_budget, el.getAttribute("data-strategy"));
+      var fits = rows === null ? null : rows[state.volume];
+      if (fits === null || data.budget === null) { return; }
+      el.textContent = (fits ? "within" : "over") + " the " + usd(data.budget) + " budget";
+      el.className = "k " + (fits ? "fits" : "over");
+    });
+    var sub = document.getElementById("sub-requests");
+    if (sub) { sub.textContent = Math.round(data.volumes[state.volume]).toLocaleString("en-US"); }
     each("[data-whatif=per-request]", function (el) {
       setUsd(el, at(data.per_request, el.getAttribute("data-strategy")));
     });

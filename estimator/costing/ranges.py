@@ -19,6 +19,7 @@ from decimal import Decimal
 import numpy as np
 
 from estimator.costing.integrate import expected_per_request
+from estimator.costing.montecarlo import money
 from estimator.costing.quadrature import COARSE
 from estimator.documents.estimate import Band
 from estimator.pricing.catalog import Catalog
@@ -96,7 +97,7 @@ def input_band(effects: list[RangeEffect], name: str, monthly: Decimal) -> Band 
         factor *= np.interp(drawn, points, values)
     low, high = np.percentile(float(monthly) * factor, [5, 95])
     return Band(
-        p5_usd=Decimal(repr(float(low))),
-        p95_usd=Decimal(repr(float(high))),
+        p5_usd=money(low),  # simulated figures, to 1e-10 USD like the Monte Carlo's
+        p95_usd=money(high),
         method=METHOD.format(samples=BAND_SAMPLES),
     )

@@ -23,28 +23,15 @@ from estimator.scenario.build import build_all
 from estimator.scenario.spec import Scenario
 from estimator.strategies.single import SingleStrategy
 from estimator.workload.profile import Profile
+from estimator.workload.prompts import histogram
 from estimator.workload.request import Request
-
-MAX_BINS = 50
 
 
 def _histogram(values: list[int]) -> dict[str, Any] | int:
-    counts = Counter(values)
-    if len(counts) == 1:
-        return values[0]
-    if len(counts) > MAX_BINS:  # merge neighbours, keeping the total of tokens exact
-        ordered = sorted(values)
-        size = -(-len(ordered) // MAX_BINS)
-        groups = [ordered[i : i + size] for i in range(0, len(ordered), size)]
-        merged: Counter[int] = Counter()
-        for group in groups:
-            total, n = sum(group), len(group)
-            low = total // n
-            merged[low] += n - (total - low * n)
-            if total - low * n:
-                merged[low + 1] += total - low * n
-        counts = merged
-    return {"histogram": [[t, w] for t, w in sorted(counts.items()) if w]}
+    """A workload token field from observed counts: the count itself when they are all
+    alike, else the exact-mean histogram `--prompts` builds (workload/prompts.histogram)."""
+    points = histogram(values)
+    return points[0][0] if len(points) == 1 else {"histogram": points}
 
 
 def _invoked(row: dict[str, Any]) -> bool:

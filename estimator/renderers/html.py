@@ -77,7 +77,7 @@ def _whatif(e: Estimate) -> dict[str, Any]:
                 point.share,
                 leads.index(text),
                 plain_text(point.rest) if point.rest else None,
-                _float(point.monthly_usd),
+                _floats(point.monthly_usd),
             ]
         )
     name = plain_text  # as the page prints names (see _no_controls)
@@ -97,7 +97,7 @@ def _whatif(e: Estimate) -> dict[str, Any]:
         "rates": w.rates,
         "own": {
             "volume": own(w.volumes, e.workload.requests_per_month),
-            "cpe": own(w.costs_per_error, _float(d.cost_per_error_usd)),
+            "cpe": own(w.costs_per_error, _floats(d.cost_per_error_usd)),
             "rate": own(w.rates, _invocation_rate(e)),
         },
         "per_request": {name(k): _floats(v) for k, v in w.per_request_usd.items()},
@@ -106,7 +106,7 @@ def _whatif(e: Estimate) -> dict[str, Any]:
         "total_monthly": {name(k): _floats(v) for k, v in w.total_monthly_usd.items()},
         "multiplier": {name(k): v for k, v in w.multiplier_vs_baseline.items()},
         "fits_budget": {name(k): v for k, v in w.fits_budget.items()},
-        "budget": _float(d.monthly_budget_usd),
+        "budget": _floats(d.monthly_budget_usd),
         "break_even": breaks,
         "error_rate": {name(k): v for k, v in rates.items()},
         "premiums": [name(s.name) for s in e.strategies if is_premium(s.kind)],
@@ -116,10 +116,6 @@ def _whatif(e: Estimate) -> dict[str, Any]:
         "premium": name(d.premium_strategy) if d.premium_strategy else None,
         "chart": _decision_frame(e),
     }
-
-
-def _float(value: Decimal | None) -> float | None:
-    return None if value is None else float(value)
 
 
 def _invocation_rate(e: Estimate) -> float | None:

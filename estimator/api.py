@@ -45,13 +45,23 @@ def render(document: Any, fmt: str | None = None) -> str | bytes:
     return render_document(document, fmt)
 
 
+# a literal list, so the type checker sees the re-exports; estimator/__init__.API_NAMES
+# names the same ones for the lazy package attributes (a test keeps the two equal)
 __all__ = [
     "Options",
     "check",
     "estimate",
+    "grade",
     "load_baseline",
     "load_catalog",
     "load_scenario",
+    "pilot_evidence",
+    "pilot_ledger",
+    "pilot_plan",
+    "pilot_run",
+    "pilot_sender",
+    "presets",
+    "prompt_profile",
     "render",
     "replay",
     "report",

@@ -40,5 +40,6 @@ def test_every_library_function_is_importable_from_the_package() -> None:
     import estimator
     from estimator import api
 
+    assert sorted(estimator.API_NAMES) == sorted(api.__all__)  # the lazy names are api's
     for name in api.__all__:
         assert getattr(estimator, name) is getattr(api, name), name

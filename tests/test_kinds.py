@@ -178,7 +178,10 @@ def test_premium_kinds_are_decided_like_fusion(catalog: Catalog) -> None:
     assert d.sensitivity is not None and d.sensitivity.premium == "my-panel"
     # its size sweep: the same panel cycled to 1..8 members
     assert [p.size for p in d.sensitivity.panel_sweep] == list(range(1, 9))
-    assert "the hand-rolled panel pays off" in " ".join(r.text or "" for r in d.reasons)
+    # the verdict's pair: my-panel against the next best that fits, mini (0.20375 < 0.20975)
+    assert d.versus_strategy == "mini" and d.comparison is not None
+    said = " ".join(r.text or "" for r in d.reasons)
+    assert "my-panel pays for itself when a wrong answer costs more than $1.81" in said
 
 
 def test_every_kind_is_registered_once_with_what_consumers_need() -> None:

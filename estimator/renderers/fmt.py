@@ -58,8 +58,3 @@ def up_to(share: float) -> str:
     """A share of traffic as an "up to" figure: rounded down, so routing it keeps within the
     budget the share was computed for (34.69% -> 34%, never 35%)."""
     return f"{math.floor(share * 100 + 1e-9):.0f}%"
-
-
-def traffic_share(share: float | None) -> str:
-    """` (up to 34% of traffic)` after a verdict that routes a share; nothing otherwise."""
-    return f" (up to {up_to(share)} of traffic)" if share else ""

@@ -24,8 +24,8 @@ from pydantic_core import PydanticCustomError
 from estimator.defaults import default
 from estimator.scenario.paths import field_path
 from estimator.scenario.ranges import InputRange, extract_ranges
-from estimator.scenario.rates import Belief, Rate, RateRange, belief
 from estimator.strategies.registry import KINDS
+from estimator.workload.rates import Belief, Rate, RateRange, belief
 from estimator.workload.spec import (
     MAX_NUMBER,
     NonNegative,
@@ -138,6 +138,9 @@ class DecisionSpec(Strict):
 
     cost_per_error_usd: NonNegative | None = default("decision.cost_per_error_usd")
     error_rate: dict[str, Rate] | None = None  # a rate, {low, high} or {wrong, of}
+    # where the rates come from, shown beside them: illustrative (not measured: the built-in
+    # example's), estimate (your judgement) or measured (your own evaluation)
+    error_rate_source: Literal["illustrative", "estimate", "measured"] | None = None
     accuracy: dict[str, Share | RateRange] | None = None
     latency_budget_s: LatencyBudget | None = None
     value_of_latency_usd_per_s: NonNegative = default("decision.value_of_latency_usd_per_s")

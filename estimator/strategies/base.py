@@ -83,6 +83,10 @@ class Kind:
     drivers: Callable[[Any, Request], dict[str, Variant]] | None = None
     resize: Callable[[Any, int], Any] | None = None  # the same strategy with n parallel members
     invoked: Callable[[Any, float], Any] | None = None  # run on a share of requests only
+    # ...and the error rate the scenario gives for the requests it does not run on (those
+    # are one call of the `one_call` model alone: decision/quality.py mixes the two)
+    plain_error_rate: Callable[[Any], Any] | None = None
+    alone: bool = False  # one call of one model: its error rate is that model's alone
     assumed: tuple[str, ...] = ()  # defaults.py keys every strategy of this kind relies on
     # the single strategy of the model that answers, and what the vendor says the kind costs
     # against one call of it: (low, high, words, source)

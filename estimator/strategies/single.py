@@ -95,4 +95,5 @@ KIND = Kind(
     label="single model",
     verdict="use-single-model",
     error_field=("model",),
+    alone=True,
 )

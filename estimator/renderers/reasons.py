@@ -206,7 +206,8 @@ def _not_credited(f: Figures, label: Labeller) -> str:
 
 def _over_budget(f: Figures, label: Labeller) -> str:
     return (
-        f"Budget {usd(f['budget_usd'])}/month: {', '.join(f['over'])} exceed it "
+        f"Budget {usd(f['budget_usd'])}/month: {', '.join(f['over'])} "
+        f"{'exceeds' if len(f['over']) == 1 else 'exceed'} it "
         f"({f['worst']} needs {usd(f['worst_monthly_usd'])})."
     )
 

@@ -513,3 +513,30 @@ def test_every_stop_of_a_latency_subset_matches_python(browser, tmp_path, catalo
     assert d.recommended_monthly_usd == months["opus"]
     assert d.recommended_monthly_high_usd == months["fusion"]
     assert _walk(browser, tmp_path, LATENCY_SUBSET, catalog) >= 50
+
+
+def test_tables_fit_a_laptop_and_scroll_in_their_box_on_a_phone(browser, tmp_path) -> None:  # noqa: F811
+    """At 1280 px every table (the folded ones opened) fits its box; on a 390 px phone the
+    page itself does not scroll sideways: wide tables scroll inside their own box."""
+    path = _report(tmp_path)
+    for width in (1280, 390):
+        page = Page(browser, path, viewport={"width": width, "height": 900})
+        try:
+            page.page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            page_width = page.page.evaluate("document.documentElement.scrollWidth")
+            boxes = page.page.eval_on_selector_all(
+                ".scroll",
+                "els => els.map(e => [e.scrollWidth, e.clientWidth,"
+                " getComputedStyle(e).overflowX])",
+            )
+            tables = page.page.eval_on_selector_all("table", "e => e.length")
+        finally:
+            page.close()
+        assert page_width <= width, (width, page_width)
+        assert len(boxes) == tables  # every table sits in its own scrolling box
+        assert all(overflow == "auto" for _, _, overflow in boxes)
+        wide = [(s, c) for s, c, _ in boxes if s > c]
+        if width == 1280:
+            assert wide == [], wide
+        else:
+            assert wide, "the phone's narrow screen must make some table scroll in its box"

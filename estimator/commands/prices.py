@@ -21,11 +21,18 @@ def _load(args: argparse.Namespace) -> Any:
 
 def show(args: argparse.Namespace) -> int:
     from estimator.documents.prices import PriceList
+    from estimator.errors import UserError
     from estimator.pricing.describe import catalog_line, describe_catalog, describe_model, select
+    from estimator.strategies.presets import not_a_model
 
     catalog = _load(args)
     info = describe_catalog(catalog, args.max_age_days)
-    prices = PriceList(info, [describe_model(r) for r in select(catalog, args.models)])
+    try:
+        chosen = select(catalog, args.models)
+    except UserError as exc:
+        hint = next((not_a_model(n) for n in args.models or [] if not_a_model(n)), "")
+        raise UserError(hint or str(exc)) from None
+    prices = PriceList(info, [describe_model(r) for r in chosen])
     if args.format == "table":
         note(catalog_line(info))
     emit(render(prices, args.format), args.output)

@@ -144,6 +144,8 @@ def uncertainty(
     if not any(b.uncertain for name, b in bought.beliefs.items() if name in used):
         return None
     rows = [r for r in expected if r.error_rate is not None]  # credited strategies only
+    if not rows:
+        return None
     draws = _rates(bought, rows)
     cost_per_error = ctx.spec.cost_per_error_usd
     best = leader = more = None

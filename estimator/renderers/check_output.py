@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from estimator.documents.check import CheckResult, PolicyResult, StrategyDelta
-from estimator.renderers.fmt import usd
+from estimator.renderers.fmt import signed_usd, usd
 from estimator.renderers.safe import markdown_cell, one_line, plain_text
 
 COMMENT_MARKER = "<!-- fusion-cost-check -->"
@@ -68,8 +68,7 @@ def _delta_cells(row: StrategyDelta) -> tuple[str, str, str, str]:
         return before, after, row.status, ""
     if row.delta_usd is None:
         return before, after, "", ""
-    sign = "+" if row.delta_usd > 0 else ""
-    delta = f"{sign}{usd(row.delta_usd)}"
+    delta = signed_usd(row.delta_usd)
     pct = "" if row.delta_pct is None else f"{row.delta_pct:+.1f}%"
     return before, after, delta, pct
 

@@ -17,21 +17,33 @@ def rounded(amount: Decimal, places: int) -> Decimal:
     return amount.quantize(_PLACES[places], rounding=ROUND_HALF_UP, context=context)
 
 
+MINUS = "\u2212"  # a minus sign, before the dollar: -$32,710, never $-32,710
+
+
 def usd(value: Decimal | float | None) -> str:
-    """$49,443 for big sums, $1,117.23 for dollars, $0.002473 for fractions of a cent."""
+    """$49,443 for big sums, $1,117.23 for dollars, $0.002473 for fractions of a cent: the
+    decimals follow the magnitude alone, and a negative amount reads -$32,710."""
     if value is None:
         return "-"
     amount = Decimal(str(value)) if not isinstance(value, Decimal) else value
     magnitude = abs(amount)
     if magnitude >= Decimal("999.5"):
-        return f"${rounded(amount, 0):,}"
-    if magnitude >= Decimal("0.995"):
-        return f"${rounded(amount, 2):,}"
-    if magnitude == 0:
+        text = f"{rounded(magnitude, 0):,}"
+    elif magnitude >= Decimal("0.995"):
+        text = f"{rounded(magnitude, 2):,}"
+    elif magnitude == 0:
         return "$0"
-    if magnitude >= Decimal("0.00995"):
-        return f"${rounded(amount, 4)}"
-    return f"${rounded(amount, 6)}"
+    elif magnitude >= Decimal("0.00995"):
+        text = f"{rounded(magnitude, 4)}"
+    else:
+        text = f"{rounded(magnitude, 6)}"
+    return f"{MINUS if amount < 0 else ''}${text}"
+
+
+def signed_usd(value: Decimal | float) -> str:
+    """A change: +$4,000, -$32,710, $0."""
+    amount = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    return ("+" if amount > 0 else "") + usd(amount)
 
 
 def tokens(value: Decimal | float | int | None) -> str:

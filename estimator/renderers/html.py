@@ -181,7 +181,7 @@ def _whatif(e: Estimate) -> dict[str, Any]:
         "break_even": breaks,
         "premiums": [name(s.name) for s in e.strategies if is_premium(s.kind)],
         "order": [name(s.name) for s in e.strategies],  # tojson sorts keys: keep the page's
-        "colours": {name(s.name): c for s, c in zip(e.strategies, colours(e), strict=True)},
+        "colours": {name(n): c for n, c in colours(e).items()},
         "points": points,
         "point_fields": POINT_FIELDS,
         "texts": list(texts),
@@ -191,10 +191,9 @@ def _whatif(e: Estimate) -> dict[str, Any]:
     }
 
 
-def colours(e: Estimate) -> list[str]:
+def colours(e: Estimate) -> dict[str, str]:
     """Each strategy's colour, in scenario order: the same in every chart of the page."""
-    found = charts.strategy_colours([s.name for s in e.strategies])
-    return [found[s.name] for s in e.strategies]
+    return charts.strategy_colours([s.name for s in e.strategies])
 
 
 def _invocation_rate(e: Estimate) -> float | None:
@@ -242,7 +241,7 @@ def _decision_lines(e: Estimate, frame: dict[str, Any]) -> list[dict[str, Any]]:
         return []
     px, py = _scales(frame)
     drawn = []
-    palette = dict(zip((s.name for s in e.strategies), colours(e), strict=True))
+    palette = colours(e)
     for row in d.expected:
         if row.error_rate is None:
             continue
@@ -280,16 +279,29 @@ def _crossings(e: Estimate, frame: dict[str, Any]) -> list[dict[str, Any]]:
             + ((fusion.error_rate or 0) * c)
         )
         number = len(out) + 1  # every break-even on the chart is numbered and keyed
+        x, y_px = px(c), py(y)
         out.append(
             {
-                "x": px(c),
-                "y": py(y),
+                "x": x,
+                "y": y_px,
+                "label_y": _label_y(x, y_px - 6, [(o["x"], o["label_y"]) for o in out]),
                 "title": f"{row.premium} = {row.versus} at {usd(row.usd_per_error)} per error",
                 "number": number,
                 "key": f"{number}: {row.premium} = {row.versus} at {usd(row.usd_per_error)}",
             }
         )
     return out
+
+
+LABEL_W, LABEL_H = 14, 12  # a break-even number's box on the chart
+
+
+def _label_y(x: float, y: float, placed: list[tuple[float, float]]) -> float:
+    """A number's height above its circle, moved up until it overlaps no number placed
+    before it (whatif.js places them the same way)."""
+    while any(abs(x - px) < LABEL_W and abs(y - py) < LABEL_H for px, py in placed):
+        y -= LABEL_H
+    return y
 
 
 def _chart_break_evens(d: Decision) -> list[BreakEven]:
@@ -329,7 +341,7 @@ def view(e: Estimate) -> dict[str, Any]:
         tornado = _tornado(sens)
         panel = _panel_chart(sens)
     if d is not None:
-        latency = _latency_bars(d)
+        latency = _latency_bars(d, colours(e))
     label = labeller(e)
     decided = own_decided(e)
     said = None if decided is None else headline(decided, label)
@@ -352,9 +364,7 @@ def view(e: Estimate) -> dict[str, Any]:
         "panel": panel,
         "latency": latency,
         "whatif": _whatif(e),
-        "legend": [
-            {"name": s.name, "colour": c} for s, c in zip(e.strategies, colours(e), strict=True)
-        ],
+        "legend": [{"name": n, "colour": c} for n, c in colours(e).items()],
         "headline": said,
         "illustrative": illustrative_note(d) if d else None,
         "rate_texts": {r.strategy: rate_text(r, d) for r in d.expected} if d else {},
@@ -391,10 +401,12 @@ def _titles(e: Estimate, fusions: list[StrategyResult], said: Headline | None) -
 def _cost_bars(e: Estimate) -> dict[str, Any]:
     """Monthly cost per strategy, with its band across the user's input ranges if any."""
     items = []
+    palette = colours(e)
     for s in e.strategies:
         item: dict[str, Any] = {
             "label": s.name,
             "value": s.monthly_usd,
+            "colour": palette[s.name],
             "title": f"{s.name}: {usd(s.monthly_usd)} per month",
         }
         if s.monthly_band is not None:
@@ -432,9 +444,11 @@ def _projection_chart(e: Estimate) -> dict[str, Any]:
     """Monthly cost per strategy over the projected months, with its input-range band."""
     months = [row.month for row in e.projection]
     series = []
+    palette = colours(e)
     for s in e.strategies:
         line: dict[str, Any] = {
             "name": s.name,
+            "colour": palette[s.name],
             "values": [float(row.cost_usd[s.name]) for row in e.projection],
         }
         lows = [row.p5_usd[s.name] for row in e.projection if row.p5_usd is not None]
@@ -460,12 +474,13 @@ def _panel_chart(sens: Sensitivity) -> dict[str, Any]:
     )
 
 
-def _latency_bars(d: Decision) -> dict[str, Any]:
+def _latency_bars(d: Decision, palette: dict[str, str]) -> dict[str, Any]:
     """p50 latency per strategy, its bar stretched to p95."""
     return charts.hbars(
         [
             {
                 "label": name,
+                "colour": palette[name],
                 "value": Decimal(str(info.p50_s)),
                 "low": Decimal(str(info.p50_s)),
                 "high": Decimal(str(info.p95_s)),

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from estimator.errors import DynamicPriceError, UserError
 from estimator.pricing.catalog import Catalog, Resolution
 from estimator.strategies.callplan import CallPlan
+from estimator.strategies.presets import not_a_model
 from estimator.workload.request import Request
 from estimator.workload.spec import distribution_of
 
@@ -115,7 +116,7 @@ def resolve_priced(
     try:
         resolution = catalog.resolve(name)
     except UserError as exc:
-        raise UserError(f"{where}: {exc}") from None
+        raise UserError(f"{where}: {not_a_model(name) or exc}") from None
     if resolution.model.pricing.is_dynamic:
         raise DynamicPriceError(
             f"{where}: {name} has a dynamic price (-1): it is a router, not a model; "

@@ -21,17 +21,18 @@
     var r = shift(Math.round(shift(Math.abs(v), places)), -places);
     return v < 0 ? -r : r;
   }
-  function usd(v) {
+  function usd(v) {  // fmt.usd: decimals by magnitude, a minus sign before the dollar
     if (v === null || v === undefined || isNaN(v)) { return "-"; }
-    var a = Math.abs(v);
-    if (a >= 999.5) { return "$" + roundHalfUp(v, 0).toLocaleString("en-US"); }
-    if (a >= 0.995) {
-      return "$" + roundHalfUp(v, 2).toLocaleString(
+    var a = Math.abs(v), text;
+    if (a === 0) { return "$0"; }
+    if (a >= 999.5) { text = roundHalfUp(a, 0).toLocaleString("en-US"); }
+    else if (a >= 0.995) {
+      text = roundHalfUp(a, 2).toLocaleString(
         "en-US", {minimumFractionDigits: 2, maximumFractionDigits: 2});
     }
-    if (a === 0) { return "$0"; }
-    if (a >= 0.00995) { return "$" + roundHalfUp(v, 4).toFixed(4); }
-    return "$" + roundHalfUp(v, 6).toFixed(6);
+    else if (a >= 0.00995) { text = roundHalfUp(a, 4).toFixed(4); }
+    else { text = roundHalfUp(a, 6).toFixed(6); }
+    return (v < 0 ? "\u2212" : "") + "$" + text;
   }
   window.fusionCostUsd = usd;  // the browser tests compare it with the Python formatter
 
@@ -110,7 +111,15 @@
     });
     var pair = point() ? point().pair_break_even : null;
     if (pair && !((data.break_even[pair[0]] || {})[pair[1]])) { marks.push(pair); }
-    var keys = [];
+    var keys = [], placed = [];
+    function labelY(x, y) {  // html._label_y: up until it overlaps no number placed before
+      var clash = function () {
+        return placed.some(function (p) { return Math.abs(x - p[0]) < 14 && Math.abs(y - p[1]) < 12; });
+      };
+      while (clash()) { y -= 12; }
+      placed.push([x, y]);
+      return y;
+    }
     marks.forEach(function (mark) {
       var premium = mark[0], versus = mark[1], be = mark[2];
       if (be === null || be > c.x_max || !ends[premium]) { return; }
@@ -127,7 +136,7 @@
       keys.push((keys.length + 1) + ": " + premium + " = " + versus + " at " + usd(be));
       var label = document.createElementNS(ns, "text");
       label.setAttribute("class", "label");
-      label.setAttribute("x", px(be) + 6); label.setAttribute("y", py(y) - 6);
+      label.setAttribute("x", px(be) + 6); label.setAttribute("y", labelY(px(be), py(y) - 6));
       label.textContent = String(keys.length);
       g.appendChild(label);
     });

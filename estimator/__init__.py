@@ -24,6 +24,7 @@ API_NAMES = (
     "pilot_run",
     "pilot_sender",
     "presets",
+    "prices",
     "prompt_profile",
     "render",
     "replay",

@@ -23,6 +23,7 @@ from estimator.scenario.io import load_scenario
 if TYPE_CHECKING:  # each function imports what it runs: `estimate` never loads replay or check
     from estimator.documents.check import CheckResult
     from estimator.documents.estimate import Estimate
+    from estimator.documents.prices import PriceList
     from estimator.documents.replay import ReplayResult
     from estimator.gate.baseline import Baseline
     from estimator.logs.reader import ReadStats
@@ -61,6 +62,7 @@ __all__ = [
     "pilot_run",
     "pilot_sender",
     "presets",
+    "prices",
     "prompt_profile",
     "render",
     "replay",
@@ -202,6 +204,22 @@ def presets(
     from estimator.costing.presets import presets_and_pools
 
     return presets_and_pools(catalog, names, tiers, workload)
+
+
+def prices(catalog: Catalog, models: Sequence[str] = (), max_age_days: float = 7.0) -> PriceList:
+    """The prices of `models` (ids, aliases, globs; none: every model) as `prices show`
+    prints them. A Fusion preset's name is not a model: the error says where it goes."""
+    from estimator.documents.prices import PriceList
+    from estimator.errors import UserError
+    from estimator.pricing.describe import describe_catalog, describe_model, select
+    from estimator.strategies.presets import not_a_model
+
+    try:
+        chosen = select(catalog, list(models))
+    except UserError as exc:
+        hint = next((not_a_model(n) for n in models if not_a_model(n)), "")
+        raise UserError(hint or str(exc)) from None
+    return PriceList(describe_catalog(catalog, max_age_days), [describe_model(r) for r in chosen])
 
 
 def prompt_profile(path: str | Path) -> dict[str, Any]:

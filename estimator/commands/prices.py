@@ -20,21 +20,12 @@ def _load(args: argparse.Namespace) -> Any:
 
 
 def show(args: argparse.Namespace) -> int:
-    from estimator.documents.prices import PriceList
-    from estimator.errors import UserError
-    from estimator.pricing.describe import catalog_line, describe_catalog, describe_model, select
-    from estimator.strategies.presets import not_a_model
+    from estimator.api import prices as price_list
+    from estimator.pricing.describe import catalog_line
 
-    catalog = _load(args)
-    info = describe_catalog(catalog, args.max_age_days)
-    try:
-        chosen = select(catalog, args.models)
-    except UserError as exc:
-        hint = next((not_a_model(n) for n in args.models or [] if not_a_model(n)), "")
-        raise UserError(hint or str(exc)) from None
-    prices = PriceList(info, [describe_model(r) for r in chosen])
+    prices = price_list(_load(args), args.models or [], args.max_age_days)
     if args.format == "table":
-        note(catalog_line(info))
+        note(catalog_line(prices.catalog))
     emit(render(prices, args.format), args.output)
     dynamic = [row["note"] for row in prices.models if row["dynamic"]]
     if args.format == "table" and dynamic:

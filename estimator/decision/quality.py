@@ -89,6 +89,8 @@ def quality(ctx: Context) -> Quality:
     sources: dict[str, str] = {}
     singles = _singles(ctx)
     for name, result in ctx.results.items():
+        if name not in given:  # a scenario gives every strategy one; a library caller may not
+            continue
         registered = kind(result.kind)
         rate = result.invocation_rate
         if registered.invoked is None or rate is None or rate >= 1 or registered.one_call is None:

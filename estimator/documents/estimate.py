@@ -13,7 +13,14 @@ from typing import Any, Final, Literal
 
 from estimator.documents.common import Count, Doc, KindName, Money
 
-SCHEMA_VERSION: Final = 3  # 3: expected costs, input ranges, bands only from ranges, uncertainty
+SCHEMA_VERSION: Final = 4
+# 4: the verdict's pair (decision.versus_strategy, decision.comparison), strategies that beat
+#    the choice but do not fit (decision.excluded), error rates as bought (expected[]:
+#    mixed by the invocation rate, error_rate_credited, error_rate_basis;
+#    decision.error_rate_source), a latency-only subset's range
+#    (recommended_monthly_high_usd); reason `pair_cost` replaces `premium_cost`, new reasons
+#    `never_pays`, `not_credited`, `high_stakes_over_budget`; subset shares are whole percents
+# 3: expected costs, input ranges, bands only from ranges, uncertainty
 # 2: decision reasons are data (kind, figures, text); more strategy kinds
 
 
@@ -212,7 +219,7 @@ class MonthRow(Doc):
 
 
 class Estimate(Doc):
-    schema_version: Literal[3] = SCHEMA_VERSION
+    schema_version: Literal[4] = SCHEMA_VERSION
     tool_version: str
     generated_at: str
     scenario: dict[str, Any]

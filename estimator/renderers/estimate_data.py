@@ -49,7 +49,7 @@ def render_markdown(estimate: Estimate) -> str:
         "",
         f"Catalog {p.fetched_at[:10]} ({p.age_days:g} days old), "
         f"{estimate.workload.requests_per_month:,.0f} requests/month, "
-        f"baseline `{_md(estimate.baseline)}`.",
+        f"your baseline `{_md(estimate.baseline)}`.",
         "",
         f"| strategy | kind | per request | p95 | monthly | {BAND_LABEL} | x your baseline |",
         "|---|---|--:|--:|--:|--:|--:|",

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from estimator.documents.common import nice_max
-from estimator.documents.decision import BreakEven, Decision, Sensitivity, WhatIfPoint
+from estimator.documents.decision import BreakEven, Decision, Sensitivity, WhatIf, WhatIfPoint
 from estimator.documents.estimate import Estimate, StrategyResult
 from estimator.renderers import charts
 from estimator.renderers import report_words as words
@@ -121,14 +121,8 @@ HEADLINE_FIELDS = (  # a stop's headline as indexes into one table of texts (wha
 POINT_FIELDS = (*HEADLINE_FIELDS, "reasons", "monthly", "pair_break_even")
 
 
-def _whatif(e: Estimate) -> dict[str, Any]:
-    """The sliders' data: every figure they touch at every stop, precomputed by the
-    decision (decision/whatif.py) and worded here (renderers/headline.py); the page only
-    looks them up."""
-    d = e.decision
-    w = d.what_if if d else None
-    if d is None or w is None:
-        return {"enabled": False}
+def _stops(e: Estimate, w: WhatIf) -> tuple[list[list[Any]], list[str]]:
+    """Each stop's headline as a row of indexes into one table of texts (POINT_FIELDS)."""
     label = labeller(e)
     texts: dict[str, int] = {}
 
@@ -137,23 +131,29 @@ def _whatif(e: Estimate) -> dict[str, Any]:
 
     name = plain_text  # as the page prints names (see _no_controls)
     points = []
-    for point in w.points:  # one row per stop, its fields in POINT_FIELDS order
+    for point in w.points:
         said = headline(decided_at(e, point), label)
         pair = point.comparison.break_even if point.comparison else None
+        crossing = None
+        if pair is not None:
+            crossing = [name(pair.premium), name(pair.versus), _floats(pair.usd_per_error)]
         points.append(
             [text(getattr(said, k)) for k in HEADLINE_FIELDS]
-            + [
-                [text(r) for r in said.reasons],
-                _floats(point.monthly_usd),
-                None
-                if pair is None
-                else [
-                    plain_text(pair.premium),
-                    plain_text(pair.versus),
-                    _floats(pair.usd_per_error),
-                ],
-            ]
+            + [[text(r) for r in said.reasons], _floats(point.monthly_usd), crossing]
         )
+    return points, list(texts)
+
+
+def _whatif(e: Estimate) -> dict[str, Any]:
+    """The sliders' data: every figure they touch at every stop, precomputed by the
+    decision (decision/whatif.py) and worded here (renderers/headline.py); the page only
+    looks them up."""
+    d = e.decision
+    w = d.what_if if d else None
+    if d is None or w is None:
+        return {"enabled": False}
+    points, texts = _stops(e, w)
+    name = plain_text  # as the page prints names (see _no_controls)
     breaks: dict[str, dict[str, Any]] = {}
     for key, values in w.break_even_usd_per_error.items():
         premium, versus = key.split("\n")
@@ -184,7 +184,7 @@ def _whatif(e: Estimate) -> dict[str, Any]:
         "colours": {name(n): c for n, c in colours(e).items()},
         "points": points,
         "point_fields": POINT_FIELDS,
-        "texts": list(texts),
+        "texts": texts,
         "how_sure": next((r.text for r in d.reasons if r.kind == "how_sure"), None),
         "how_sure_elsewhere": ELSEWHERE,
         "chart": _decision_frame(e),

@@ -196,7 +196,7 @@ def _problem(locate: Any, data: dict[str, Any], error: Any) -> str:
 
 
 def _percentage(error: Any) -> bool:
-    """A share or a rate written as a percentage (`8` for 8%)."""
+    """A share or a rate written as a percentage (`8` for 8%; 1.5 could be 150% as well)."""
     value = error.get("input")
     le = (error.get("ctx") or {}).get("le")
     return (
@@ -204,7 +204,7 @@ def _percentage(error: Any) -> bool:
         and le == 1
         and isinstance(value, int | float)
         and not isinstance(value, bool)
-        and 1 < value <= 100
+        and 2 <= value <= 100
     )
 
 
@@ -216,10 +216,10 @@ def did_you_mean(loc: list[Any]) -> str:
     known = _known_fields(
         [p for p in loc[:-1] if not (isinstance(p, str) and _BRANCH_TAG.match(p))]
     )
-    close = difflib.get_close_matches(str(name), known, n=2, cutoff=0.6) if known else []
+    close = difflib.get_close_matches(str(name), known, n=1, cutoff=0.6) if known else []
     if not close:
         return " (typo?)" if not known else f" (known here: {', '.join(sorted(known))})"
-    return f" (did you mean {' or '.join(close)}?)"
+    return f" (did you mean {close[0]}?)"
 
 
 def _known_fields(path: list[Any]) -> list[str]:

@@ -95,16 +95,21 @@ def check(
     baseline: Baseline | str | Path | None = None,
     options: Options | None = None,
     source: str = "built-in example",
+    allow_other_scenario: bool = False,
 ) -> CheckResult:
     """Gate `scenario`'s projected spend on `policy` (default: its own `policy:` section), and
     diff it against `baseline` (a saved `estimate --format json`, or its path). A strategy
-    whose model has no fixed price is left out and reported as `fail_on_dynamic_price`."""
+    whose model has no fixed price is left out and reported as `fail_on_dynamic_price`; a
+    baseline of another scenario is refused unless `allow_other_scenario`."""
     from estimator.gate.run import check as check_scenario
     from estimator.renderers.check_output import worded
 
     if isinstance(baseline, str | Path):
         baseline = load_baseline(baseline)
-    return worded(check_scenario(scenario, catalog, policy, baseline, options, source))
+    found = check_scenario(
+        scenario, catalog, policy, baseline, options, source, allow_other_scenario
+    )
+    return worded(found)
 
 
 def replay(

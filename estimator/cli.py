@@ -70,6 +70,18 @@ if TYPE_CHECKING:  # generic only to the type checker (argparse's class is not s
     Subcommands = argparse._SubParsersAction[_Parser]  # what `add_subparsers` returns here
 
 
+class _Gone(argparse.Action):
+    """A flag that no longer exists: refused with a pointer to what replaced it."""
+
+    def __init__(self, *args: Any, pointer: str = "", **kwargs: Any) -> None:
+        self.pointer = pointer
+        kwargs["help"] = argparse.SUPPRESS
+        super().__init__(*args, **kwargs)
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option: Any = None) -> None:
+        raise UsageError(f"{option} is gone: {self.pointer}")
+
+
 def number(kind: str, low: float = 0.0, high: float = MAX_NUMBER, whole: bool = False) -> Any:
     """An argparse type: a finite number in [low, high] (whole when `whole`)."""
 
@@ -458,7 +470,7 @@ def _add_report(sub: Subcommands, catalog: _Parser) -> None:
 
 CHECK_EPILOG = """\
 examples:
-  fusion-cost check scenario.yaml --budget-monthly 5000
+  fusion-cost check scenario.yaml --budget 5000
   fusion-cost estimate scenario.yaml --format json > base.json     # on the main branch
   fusion-cost check scenario.yaml --baseline base.json --format github --output comment.md
 
@@ -482,11 +494,24 @@ def _add_check(sub: Subcommands, catalog: _Parser) -> None:
         formatter_class=_Formatter,
     )
     _scenario_options(check, baseline_flag="--baseline-strategy")
-    gates = check.add_argument_group("policy (overrides the scenario's policy: section)")
+    gates = check.add_argument_group(
+        "policy (overrides the scenario's policy: section; the monthly budget is --budget: the "
+        "decision's, and the check's unless policy: sets its own)"
+    )
     gates.add_argument(
-        "--budget-monthly", type=USD, metavar="USD", help="monthly budget for every strategy"
+        "--budget-monthly",
+        action=_Gone,
+        nargs="?",
+        pointer="use --budget USD, the monthly budget of the verdict and of the check "
+        "(policy.monthly_budget_usd in the scenario, when set, is the check's own)",
     )
     gates.add_argument("--max-per-request", type=USD, metavar="USD")
+    gates.add_argument(
+        "--max-p95-request",
+        type=USD,
+        metavar="USD",
+        help="largest p95 cost of one request (a tail policy)",
+    )
     gates.add_argument(
         "--max-increase-pct",
         type=number("a percentage", low=-100, high=MAX_NUMBER),
@@ -507,6 +532,19 @@ def _add_check(sub: Subcommands, catalog: _Parser) -> None:
         dest="baseline_file",
         metavar="BASE.json",
         help="the JSON of `fusion-cost estimate --format json` from the main branch",
+    )
+    check.add_argument(
+        "--allow-other-scenario",
+        action="store_true",
+        help="compare with a baseline of another scenario (refused by default: a different "
+        "name, or no strategy in common)",
+    )
+    check.add_argument(
+        "--comment-on",
+        choices=["always", "change"],
+        default="always",
+        help="markdown/github output: `change` writes no comment when nothing moved (money, "
+        "inputs, verdict) and every policy passes (default always)",
     )
     _output_options(check, "check")
     check.add_argument("--warn-only", action="store_true", help="report failures but exit 0")

@@ -92,6 +92,7 @@ def estimate(
         warnings=warnings,
         prices_used={model_id: quoted_prices(catalog, model_id) for model_id in used},
         decision=decision,
+        inputs={"scenario": scenario.model_dump(mode="json")},
     )
 
 

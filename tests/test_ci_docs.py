@@ -77,7 +77,7 @@ def test_docs_commands_run_in_order(tmp_path, server, monkeypatch) -> None:
 def test_action_is_a_composite_action_whose_commands_run(tmp_path) -> None:
     action = yaml.safe_load(ACTION.read_text())
     assert action["runs"]["using"] == "composite"
-    assert {"scenario", "budget-monthly", "max-increase-pct", "warn-only"} <= set(action["inputs"])
+    assert {"scenario", "budget", "max-increase-pct", "warn-only"} <= set(action["inputs"])
     scripts = [step.get("run", "") for step in action["runs"]["steps"]]
     commands = [c for script in scripts for c in _commands(script)]
     assert [c.split()[1] for c in commands] == ["estimate", "check"]
@@ -86,7 +86,7 @@ def test_action_is_a_composite_action_whose_commands_run(tmp_path) -> None:
     assert estimate.returncode == 0, estimate.stderr
     baseline = tmp_path / "base.json"
     assert baseline.read_text().lstrip().startswith("{")
-    check = commands[1].replace('"${args[@]}"', f'--baseline "{baseline}" --budget-monthly 5000')
+    check = commands[1].replace('"${args[@]}"', f'--baseline "{baseline}" --budget 5000')
     result = _run(check, work)
     assert result.returncode == 1, result.stderr
     assert "::error title=fusion-cost monthly_budget_usd::" in result.stderr

@@ -219,7 +219,7 @@ def test_the_new_kinds_through_every_command(tmp_path: Path) -> None:
     assert "mini-x3" in page and "my-panel" in page
     assert "samples" in page and "judge" in page  # their stages' labels in the cost chart
 
-    gate = run_cli("check", str(path), "--budget-monthly", "500", "--samples", "500")
+    gate = run_cli("check", str(path), "--budget", "500", "--samples", "500")
     assert gate.code == 1  # my-panel $581.49 > $500; mini-x3 $497.50 passes
     assert "FAIL monthly_budget_usd: my-panel: monthly cost $581.49 is over" in gate.out
     assert "PASS monthly_budget_usd: mini-x3: monthly cost $497.50 is within" in gate.out

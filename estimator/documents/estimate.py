@@ -233,6 +233,9 @@ class Estimate(Doc):
     warnings: list[str] = []
     prices_used: dict[str, dict[str, Money | None]] = {}
     decision: Decision | None = None
+    # the scenario as validated (every field, defaults included): what `check` diffs against
+    # a baseline's to say which input changed
+    inputs: dict[str, Any] = {}
 
     def strategy(self, name: str) -> StrategyResult:
         return next(s for s in self.strategies if s.name == name)

@@ -9,7 +9,7 @@ from estimator.documents.decision import Decision
 from estimator.documents.estimate import Estimate, StrategyResult
 from estimator.renderers.console import table_text
 from estimator.renderers.evidence import illustrative_note, rates_line
-from estimator.renderers.fmt import BAND_LABEL, band_text, ratio, tokens, up_to, usd
+from estimator.renderers.fmt import BAND_LABEL, band_text, choice_text, ratio, tokens, usd
 from estimator.renderers.one_call import one_call_sentence
 from estimator.renderers.report_words import value_text
 from estimator.renderers.safe import plain_text
@@ -177,11 +177,6 @@ def decision_lines(estimate: Estimate) -> list[str]:
 def verdict_line(decision: Decision) -> str:
     """`fusion-for-a-subset -> fusion-quality for up to 34% of traffic, single-opus for the
     rest`: the verdict and its pair, as the report's headline says it."""
-    rest = decision.rest_strategy
-    if rest is None:
-        said = ""
-    elif decision.subset_share is None:
-        said = f" for the requests that can wait, {rest} for the rest"
-    else:
-        said = f" for up to {up_to(decision.subset_share)} of traffic, {rest} for the rest"
-    return f"{decision.verdict} -> {decision.chosen_strategy}{said}"
+    return choice_text(
+        decision.verdict, decision.chosen_strategy, decision.subset_share, decision.rest_strategy
+    )

@@ -70,3 +70,19 @@ def up_to(share: float) -> str:
     """A share of traffic as an "up to" figure: rounded down, so routing it keeps within the
     budget the share was computed for (34.69% -> 34%, never 35%)."""
     return f"{math.floor(share * 100 + 1e-9):.0f}%"
+
+
+def share_words(share: float | None, rest: str | None) -> str:
+    """` for up to 34% of traffic, single-opus for the rest`, or for a subset only latency
+    stops, ` for the requests that can wait, single-opus for the rest`; '' without a rest."""
+    if rest is None:
+        return ""
+    if share is None:
+        return f" for the requests that can wait, {rest} for the rest"
+    return f" for up to {up_to(share)} of traffic, {rest} for the rest"
+
+
+def choice_text(verdict: str, chosen: str, share: float | None, rest: str | None) -> str:
+    """`fusion-for-a-subset -> fusion-quality for up to 34% of traffic, single-opus for the
+    rest`: a verdict and its choice, as every output says it."""
+    return f"{verdict} -> {chosen}{share_words(share, rest)}"

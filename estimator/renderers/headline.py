@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from estimator.documents.decision import Comparison, Reason
-from estimator.renderers.fmt import ratio, up_to, usd
+from estimator.renderers.fmt import ratio, share_words, usd
 from estimator.renderers.reasons import Labeller, word
 from estimator.strategies.registry import NOTHING_FITS
 
@@ -86,11 +86,7 @@ def headline(d: Decided, label: Labeller) -> Headline:
 
 
 def _share(d: Decided) -> str:
-    if d.rest is None:
-        return ""
-    if d.share is None:
-        return f" for the requests that can wait, {d.rest} for the rest"
-    return f" for up to {up_to(d.share)} of traffic, {d.rest} for the rest"
+    return share_words(d.share, d.rest)
 
 
 def _recommended_value(d: Decided) -> str:

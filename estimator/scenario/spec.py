@@ -178,11 +178,13 @@ class Policy(Strict):
 
     monthly_budget_usd: NonNegative | dict[str, NonNegative] | None = None
     max_per_request_usd: NonNegative | dict[str, NonNegative] | None = None
+    max_p95_request_usd: NonNegative | dict[str, NonNegative] | None = None  # one request's tail
     max_increase_pct: float | None = Field(default=None, allow_inf_nan=False)
     max_increase_usd: float | None = Field(default=None, allow_inf_nan=False)
     max_multiplier_vs_baseline: NonNegative | None = None
     fail_on_dynamic_price: bool = True
     fail_on_context_overflow: bool = True
+    fail_on_verdict_change: bool = False  # against the baseline: a flipped verdict fails
     max_catalog_age_days: NonNegative | None = None
 
 
@@ -273,7 +275,7 @@ class Scenario(Strict):
                     "forms": "a rate, {low, high} or {wrong, of}",
                 },
             )
-        for gate in ("monthly_budget_usd", "max_per_request_usd"):
+        for gate in ("monthly_budget_usd", "max_per_request_usd", "max_p95_request_usd"):
             limits = getattr(self.policy, gate)
             if isinstance(limits, dict):
                 unknown += sorted(set(limits) - set(names))

@@ -122,7 +122,16 @@ def _catalog_options() -> _Parser:
         # (and `--help` still works, since it exits before defaults are converted)
         default=os.environ.get("FUSION_COST_MAX_AGE_DAYS", str(DEFAULT_MAX_AGE_DAYS)),
         help="warn when the catalog is older than this (default %(default)s; "
-        "env FUSION_COST_MAX_AGE_DAYS)",
+        "env FUSION_COST_MAX_AGE_DAYS); with a price lock, counted from its review",
+    )
+    group.add_argument(
+        "--lock",
+        metavar="FILE",
+        help="price with the catalog this reviewed lock names (default: fusion-cost.lock beside "
+        "the scenario, else here; env FUSION_COST_LOCK)",
+    )
+    group.add_argument(
+        "--no-lock", action="store_true", help="ignore any fusion-cost.lock (use the cache)"
     )
     return parent
 
@@ -152,6 +161,27 @@ def _add_prices(sub: Subcommands, catalog: _Parser) -> None:
     _add_prices_refresh(actions, catalog)
     _add_prices_import(actions, catalog)
     _add_prices_diff(actions, catalog)
+    _add_prices_lock(actions, catalog)
+
+
+def _add_prices_lock(actions: Subcommands, catalog: _Parser) -> None:
+    lock = actions.add_parser(
+        "lock",
+        parents=[catalog],
+        help="lock the catalog you reviewed: commands then price with exactly it",
+        description="Write fusion-cost.lock (or --lock FILE): the catalog file to price with, "
+        "the sha256 of its bytes, its fetch date and source, and who reviewed it when. "
+        "estimate, report, check and replay then use that catalog, refuse one that does not "
+        "match (exit 3), and count the catalog's age from the review. A catalog outside the "
+        "lock's directory (the user cache, the bundled snapshot) is copied to "
+        "pricing_cache/catalog.json beside the lock first, so the lock can be committed.",
+        epilog="examples:\n  fusion-cost prices refresh --cache-dir pricing_cache\n"
+        "  fusion-cost prices diff --cache-dir pricing_cache     # review what moved\n"
+        "  fusion-cost prices lock --cache-dir pricing_cache --reviewed-by alice",
+        formatter_class=_Formatter,
+    )
+    lock.add_argument("--reviewed-by", metavar="NAME", help="who reviewed these prices")
+    lock.set_defaults(handler="estimator.commands.prices:lock")
 
 
 def _add_prices_show(actions: Subcommands, catalog: _Parser) -> None:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from estimator.commands import catalog_of
 from estimator.errors import UserError
 
 
@@ -35,13 +36,13 @@ def _step_summary(markdown: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from estimator.api import check, load_baseline, load_catalog
+    from estimator.api import check, load_baseline
     from estimator.commands.estimate import load, options
     from estimator.outputs import emit
     from estimator.renderers import check_output
     from estimator.renderers.registry import render
 
-    catalog = load_catalog(args.cache_dir)
+    catalog = catalog_of(args, args.scenario)
     scenario, label = load(args, catalog)
     baseline = load_baseline(args.baseline_file) if args.baseline_file else None
     result = check(

@@ -14,9 +14,9 @@ from estimator.renderers.registry import render
 
 
 def _load(args: argparse.Namespace) -> Any:
-    from estimator.pricing.store import load_catalog
+    from estimator.commands import catalog_of
 
-    return load_catalog(args.cache_dir)
+    return catalog_of(args)
 
 
 def show(args: argparse.Namespace) -> int:
@@ -98,6 +98,35 @@ def import_(args: argparse.Namespace) -> int:
     note(
         f"imported {outcome.model_count} models (catalog of "
         f"{outcome.meta.fetched_at:%Y-%m-%d}) into {outcome.path}"
+    )
+    return 0
+
+
+def lock(args: argparse.Namespace) -> int:
+    """Lock the cache's catalog (copied beside the lock when it lives elsewhere) as reviewed."""
+    from pathlib import Path
+
+    from estimator.clock import now_utc
+    from estimator.pricing.atomic import write_atomic
+    from estimator.pricing.locations import CATALOG_FILE
+    from estimator.pricing.lock import LOCK_FILE, write_lock
+    from estimator.pricing.store import load_catalog, read_catalog_file
+
+    path = Path(args.lock or LOCK_FILE)
+    catalog = load_catalog(args.cache_dir)
+    home = path.parent.resolve()
+    if catalog.location is None or home not in catalog.location.resolve().parents:
+        copy = home / "pricing_cache" / CATALOG_FILE
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(copy, Path(str(catalog.location)).read_bytes())
+        note(f"copied {catalog.location} to {copy} (a lock names a file beside it)")
+        catalog = read_catalog_file(copy)
+    locked = write_lock(path, catalog, now_utc(), args.reviewed_by)
+    by = f" by {locked.reviewed_by}" if locked.reviewed_by else ""
+    note(
+        f"locked {locked.catalog_file} (prices of {locked.fetched_at[:10]}, {locked.model_count} "
+        f"models, sha256 {locked.file_sha256[:12]}) in {path}, reviewed{by} "
+        f"{locked.reviewed_at:%Y-%m-%d %H:%M} UTC; commit both files"
     )
     return 0
 

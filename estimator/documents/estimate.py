@@ -33,6 +33,10 @@ class PricingInfo(Doc):
     model_count: int
     sha256: str
     location: str | None = None
+    lock: str | None = None  # the reviewed price lock the catalog was read through
+    reviewed_at: str | None = None
+    reviewed_by: str | None = None
+    review_age_days: float | None = None  # with a lock: what `stale` and the age policy count
 
 
 class TokenInfo(Doc):

@@ -196,12 +196,13 @@ def evaluate(
     results: list[PolicyResult] = []
     skipped = _unlimited(current, policy)
     if policy.max_catalog_age_days is not None:
+        reviewed = current.pricing.review_age_days  # a reviewed lock: the age of the review
         results.append(
             gate(
                 "max_catalog_age_days",
                 None,
-                "catalog age",
-                current.pricing.age_days,
+                "catalog age" if reviewed is None else "days since the prices were reviewed",
+                current.pricing.age_days if reviewed is None else reviewed,
                 policy.max_catalog_age_days,
                 "days",
             )

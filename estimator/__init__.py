@@ -26,6 +26,7 @@ API_NAMES = (
     "presets",
     "prices",
     "prompt_profile",
+    "propose_prices",
     "render",
     "replay",
     "report",

@@ -21,7 +21,7 @@ from estimator.pricing.store import load_catalog
 from estimator.scenario.io import load_scenario
 
 if TYPE_CHECKING:  # each function imports what it runs: `estimate` never loads replay or check
-    from estimator.documents.check import CheckResult
+    from estimator.documents.check import CheckResult, Proposal
     from estimator.documents.estimate import Estimate
     from estimator.documents.prices import PriceList
     from estimator.documents.replay import ReplayResult
@@ -64,6 +64,7 @@ __all__ = [
     "presets",
     "prices",
     "prompt_profile",
+    "propose_prices",
     "render",
     "replay",
     "report",
@@ -225,6 +226,17 @@ def prices(catalog: Catalog, models: Sequence[str] = (), max_age_days: float = 7
         hint = next((not_a_model(n) for n in models if not_a_model(n)), "")
         raise UserError(hint or str(exc)) from None
     return PriceList(describe_catalog(catalog, max_age_days), [describe_model(r) for r in chosen])
+
+
+def propose_prices(
+    scenarios: Sequence[tuple[str, Scenario]], old: Catalog, new: Catalog
+) -> Proposal:
+    """What moving from catalog `old` to `new` does to each scenario (label, scenario): the
+    prices of the models they use, monthly deltas, policy and verdict flips (`prices refresh
+    --propose`)."""
+    from estimator.gate.propose import proposal
+
+    return proposal(list(scenarios), old, new)
 
 
 def prompt_profile(path: str | Path) -> dict[str, Any]:

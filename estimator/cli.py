@@ -250,6 +250,24 @@ def _add_prices_refresh(actions: Subcommands, catalog: _Parser) -> None:
         metavar="N",
         help="retries on connection errors, 429 and 5xx (default %(default)d)",
     )
+    propose = refresh.add_argument_group("a pull request of the refresh (--propose)")
+    propose.add_argument(
+        "--propose",
+        action="store_true",
+        help="after refreshing, write a pull request body: the price changes of the models "
+        "your scenarios use, each scenario's monthly delta per strategy, the policies and "
+        "verdicts that flip; and update fusion-cost.lock (merging the PR is the review)",
+    )
+    propose.add_argument(
+        "--scenario",
+        dest="scenarios",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a scenario the proposal prices (repeatable; default: every scenario file below "
+        "the lock's directory, or here)",
+    )
+    _output_options(refresh, "proposal")
     refresh.set_defaults(handler="estimator.commands.prices:refresh")
 
 

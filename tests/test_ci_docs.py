@@ -72,6 +72,13 @@ def test_docs_commands_run_in_order(tmp_path, server, monkeypatch) -> None:
     assert comment.startswith("<!-- fusion-cost-check -->")
     assert "days old" in comment and "(0 days old)" in comment  # the refreshed catalog
     assert "| single-mini | $750.00 | $750.00 |" in comment
+    # the reviewed-prices section: a lock, then the scheduled refresh's pull request body
+    lock = yaml.safe_load((work / "fusion-cost.lock").read_text())
+    assert lock["catalog"] == "pricing_cache/catalog.json"
+    assert lock["reviewed_by"].startswith("pending: merging the pull request")
+    for body in (tmp_path / "prices-pr.md", work / "prices-mr.md"):
+        text = body.read_text()
+        assert text.startswith("<!-- fusion-cost-prices -->") and "### Support answers" in text
 
 
 def test_action_is_a_composite_action_whose_commands_run(tmp_path) -> None:
@@ -80,7 +87,8 @@ def test_action_is_a_composite_action_whose_commands_run(tmp_path) -> None:
     assert {"scenario", "budget", "max-increase-pct", "warn-only"} <= set(action["inputs"])
     scripts = [step.get("run", "") for step in action["runs"]["steps"]]
     commands = [c for script in scripts for c in _commands(script)]
-    assert [c.split()[1] for c in commands] == ["estimate", "check"]
+    assert [c.split()[1] for c in commands] == ["estimate", "check", "prices"]
+    assert "--propose" in commands[2]
     work = _workspace(tmp_path)
     estimate = _run(commands[0], work)
     assert estimate.returncode == 0, estimate.stderr

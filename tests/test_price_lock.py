@@ -120,3 +120,37 @@ def _log(project: Path) -> Path:
     lines = (DATA / "real" / "openrouter-usage-2026-08.jsonl").read_text().splitlines()[:5]
     log.write_text("\n".join(lines) + "\n")
     return log
+
+
+def test_a_refresh_proposes_its_dollar_impact(project, server, monkeypatch, capsys) -> None:
+    """The models API doubles gpt-5.4-mini's input price (0.75 -> 1.50 per 1M): single-mini
+    costs 200,000 x 2,000 x 0.75 / 1M = $300 more a month ($750 -> $1,050, +40%), its cost
+    per request goes from $0.00375 to $0.00525 and so breaks a $0.004 limit, and the lock
+    moves to the new catalog, pending the pull request's review."""
+    assert main(["prices", "lock", "--cache-dir", "pricing_cache", "--reviewed-by", "alice"]) == 0
+    data = example_data()
+    data["policy"] = {"max_per_request_usd": {"single-mini": 0.004}}
+    write_scenario(project / "scenario.yaml", data)
+    (project / "notes.yaml").write_text("just: a note\n")  # not a scenario: skipped
+    payload = json.loads(PAYLOAD.read_text())
+    for row in payload["data"]:
+        if row["id"] == "openai/gpt-5.4-mini":
+            row["pricing"]["prompt"] = "0.0000015"
+    server.expect_request("/api/v1/models").respond_with_json(payload)
+    monkeypatch.setenv("FUSION_COST_BASE_URL", server.url_for("/api/v1"))
+    capsys.readouterr()
+    args = ["prices", "refresh", "--cache-dir", "pricing_cache", "--propose", "-o", "body.md"]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "skipped notes.yaml: not a scenario" in err
+    body = (project / "body.md").read_text()
+    assert body.startswith("<!-- fusion-cost-prices -->")
+    assert "| openai/gpt-5.4-mini | prompt | 0.75 | 1.5 | +100.0% |" in body
+    assert "| single-mini | $750.00 | $1,050 | +$300.00 | +40.0% |" in body
+    assert "policy `max_per_request_usd` (single-mini) now fails" in body
+    assert "1 price(s) changed for the models your scenarios use; 1 policy or verdict" in body
+    lock = json.loads((project / "fusion-cost.lock").read_text())
+    assert lock["reviewed_by"].startswith("pending")
+    found = _json(capsys, "estimate", "scenario.yaml")  # the lock now names the new prices
+    mini = next(s for s in found["strategies"] if s["name"] == "single-mini")
+    assert mini["per_request_usd"] == pytest.approx((2000 * 1.5 + 500 * 4.5) / 1e6)

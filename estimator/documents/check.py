@@ -118,3 +118,37 @@ class CheckResult(Doc):
             or self.verdict_change is not None
             or any(s.status != "unchanged" for s in self.strategies)
         )
+
+
+class PolicyFlip(Doc):
+    """A policy the new prices make pass or fail where it did the opposite."""
+
+    policy: str
+    strategy: str | None
+    passed_before: bool
+    passed: bool
+
+
+class ScenarioImpact(Doc):
+    scenario: str
+    file: str
+    strategies: list[StrategyDelta]  # before: the old catalog; after: the new one
+    policy_flips: list[PolicyFlip]
+    verdict_before: VerdictAt | None
+    verdict_after: VerdictAt | None
+
+    @property
+    def verdict_flipped(self) -> bool:
+        return self.verdict_before != self.verdict_after
+
+
+class Proposal(Doc):
+    """What a price refresh does to the committed scenarios (a pull request's body)."""
+
+    schema_version: Literal[1] = 1
+    old_catalog: dict[str, Any]
+    new_catalog: dict[str, Any]
+    price_changes: list[PriceChange]  # of the models the scenarios use
+    models_added: int
+    models_removed: int
+    scenarios: list[ScenarioImpact]

@@ -67,7 +67,7 @@ def worded(result: CheckResult) -> CheckResult:
     return result.model_copy(update={"policies": policies})
 
 
-def _delta_cells(row: StrategyDelta) -> tuple[str, str, str, str]:
+def delta_cells(row: StrategyDelta) -> tuple[str, str, str, str]:
     before = usd(row.before_usd) if row.before_usd is not None else "-"
     after = usd(row.after_usd) if row.after_usd is not None else "-"
     if row.status in ("added", "removed"):
@@ -136,7 +136,7 @@ def render_text(result: CheckResult) -> str:
         table_text(
             "Monthly cost",
             ["strategy", "before", "after", "change", "change %"],
-            [[one_line(r.name), *_delta_cells(r)] for r in result.strategies],
+            [[one_line(r.name), *delta_cells(r)] for r in result.strategies],
             left=["strategy"],
         ).rstrip("\n")
     )
@@ -193,7 +193,7 @@ def _comment_head(result: CheckResult) -> list[str]:
     if verdict:
         head += [f"**Verdict:** {_md(verdict)}", ""]
     head += ["| strategy | before | after | change | change % |", "|---|--:|--:|--:|--:|"]
-    head += [f"| {_md(r.name)} | " + " | ".join(_delta_cells(r)) + " |" for r in result.strategies]
+    head += [f"| {_md(r.name)} | " + " | ".join(delta_cells(r)) + " |" for r in result.strategies]
     head += ["", "| | policy | strategy | actual | limit |", "|---|---|---|--:|--:|"]
     head += [
         f"| {'✅' if p.passed else '❌'} | `{p.policy}` | {_md(p.strategy or '-')} | "

@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from estimator import __version__
 from estimator.errors import FusionCostError
+from estimator.links import CI_DOCS, ISSUES, SCENARIO_DOCS
 from estimator.pricing.endpoint import BASE_URL_VARIABLE, DEFAULT_BASE_URL
 from estimator.pricing.secrets import API_KEY_VARIABLE, Secrets, strip_userinfo
 
 DEFAULT_MAX_AGE_DAYS = 7.0
-REPORT_URL = "https://github.com/fusion-cost/fusion-cost/issues"
+REPORT_URL = ISSUES
 MAX_NUMBER = 1e15  # numeric flags above this are no real workload (and overflow floats)
 MAX_SAMPLES = 1_000_000  # Monte Carlo requests per strategy (memory grows with it)
 MAX_ERROR_CHARS = 2000
@@ -250,6 +251,11 @@ def _add_prices_refresh(actions: Subcommands, catalog: _Parser) -> None:
         metavar="N",
         help="retries on connection errors, 429 and 5xx (default %(default)d)",
     )
+    _propose_options(refresh)
+    refresh.set_defaults(handler="estimator.commands.prices:refresh")
+
+
+def _propose_options(refresh: argparse.ArgumentParser) -> None:
     propose = refresh.add_argument_group("a pull request of the refresh (--propose)")
     propose.add_argument(
         "--propose",
@@ -268,7 +274,6 @@ def _add_prices_refresh(actions: Subcommands, catalog: _Parser) -> None:
         "the lock's directory, or here)",
     )
     _output_options(refresh, "proposal")
-    refresh.set_defaults(handler="estimator.commands.prices:refresh")
 
 
 def _add_prices_import(actions: Subcommands, catalog: _Parser) -> None:
@@ -317,9 +322,9 @@ examples:
       --output-tokens 500 --single openai/gpt-5.4-mini --fusion general-high --auto medium
 
 Token flags take MEAN or MEAN:P95 (a lognormal). Workload flags override the file's values;
-strategy flags add strategies. Scenario fields and defaults: https://github.com/fusion-cost/fusion-cost/blob/main/docs/scenario.md
+strategy flags add strategies. Scenario fields and defaults: SCENARIO_DOCS
 (or `fusion-cost init` for an annotated one).
-"""
+""".replace("SCENARIO_DOCS", SCENARIO_DOCS)
 
 
 def _strategy_flags(group: Any) -> None:
@@ -525,8 +530,8 @@ examples:
 exit codes: 0 all policies pass, 1 a policy failed (0 with --warn-only), 2 bad input,
 3 pricing unavailable. The output is written before the exit code reports the result.
 When $GITHUB_STEP_SUMMARY is set, the markdown summary is appended to it.
-Policies come from the scenario's `policy:` section; flags override it. See https://github.com/fusion-cost/fusion-cost/blob/main/docs/ci.md
-"""
+Policies come from the scenario's `policy:` section; flags override it. See CI_DOCS
+""".replace("CI_DOCS", CI_DOCS)
 
 
 def _add_check(sub: Subcommands, catalog: _Parser) -> None:
@@ -581,6 +586,13 @@ def _add_check(sub: Subcommands, catalog: _Parser) -> None:
         metavar="BASE.json",
         help="the JSON of `fusion-cost estimate --format json` from the main branch",
     )
+    _check_baseline_options(check)
+    _output_options(check, "check")
+    check.add_argument("--warn-only", action="store_true", help="report failures but exit 0")
+    check.set_defaults(handler="estimator.commands.check:run")
+
+
+def _check_baseline_options(check: argparse.ArgumentParser) -> None:
     check.add_argument(
         "--allow-other-scenario",
         action="store_true",
@@ -594,9 +606,6 @@ def _add_check(sub: Subcommands, catalog: _Parser) -> None:
         help="markdown/github output: `change` writes no comment when nothing moved (money, "
         "inputs, verdict) and every policy passes (default always)",
     )
-    _output_options(check, "check")
-    check.add_argument("--warn-only", action="store_true", help="report failures but exit 0")
-    check.set_defaults(handler="estimator.commands.check:run")
 
 
 REPLAY_EPILOG = """\

@@ -1,7 +1,8 @@
 """One module per command group; each handler takes parsed args, calls the library (`api`)
 and prints what it returns through the output registry, returning an exit code.
 
-May import: errors, clock, defaults, pricing, scenario, documents, renderers, outputs, api.
+May import: errors, clock, defaults, links, pricing, scenario, documents, renderers, outputs,
+api.
 """
 
 from __future__ import annotations

@@ -29,6 +29,11 @@ def example_path() -> Path:
     return Path(str(resources.files("estimator") / "examples" / EXAMPLE))
 
 
+def template_path() -> Path:
+    """The annotated scenario `fusion-cost init` writes: every field explained in place."""
+    return Path(str(resources.files("estimator") / "examples" / "template.yaml"))
+
+
 def read_text_file(source: Path, what: str, limit: int = MAX_SCENARIO_BYTES) -> str:
     """A small UTF-8 file, with one-line errors naming the file (pricing/payload.read_text)."""
     return read_text(source, what, limit)

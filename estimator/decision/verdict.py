@@ -23,6 +23,7 @@ that pair, or says which strategy it is about. Reasons come out as data
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -33,11 +34,31 @@ from estimator.decision.quality import Quality
 from estimator.documents.decision import (
     BreakEven,
     Comparison,
-    Excluded,
     ExpectedCost,
     LatencyInfo,
-    Reason,
     Uncertainty,
+)
+from estimator.documents.reasons import (
+    BreakEvenFigures,
+    CheapestThatFits,
+    Excluded,
+    GiveErrorRates,
+    HighStakesOverBudget,
+    HowSure,
+    Lead,
+    LowestExpectedTotal,
+    MustPrevent,
+    NeverPays,
+    NotCredited,
+    NothingFits,
+    OverBudget,
+    Pair,
+    PairCost,
+    Reason,
+    RouteASubset,
+    SliceFigures,
+    TooSlow,
+    WithinBudget,
 )
 from estimator.strategies.registry import NOTHING_FITS, is_premium, kind
 
@@ -59,8 +80,10 @@ class Verdict:
     excluded: list[Excluded] = field(default_factory=list)
 
 
-def reason(name: str, **figures: Any) -> Reason:
-    return Reason(kind=name, figures=figures)
+def reason(kind: str, figures: Mapping[str, Any]) -> Reason:
+    """A reason of `kind` with its figures (documents/reasons.py: one figure type per kind,
+    checked when the reason is made)."""
+    return Reason(kind=kind, figures=dict(figures))
 
 
 def problems(row: ExpectedCost) -> list[str]:
@@ -149,23 +172,23 @@ def _choose(
     ]
     if lead is None:
         lead = _best_reason(ctx, best, runner_up, weighed)
-    lead.figures |= _limits(ctx) | {"excluded": found.excluded}
-    found.reasons.insert(0, lead)
+    found.reasons.insert(0, reason(lead.kind, lead.figures | _limits(ctx, found.excluded)))
     return found
 
 
-def _limits(ctx: Context) -> dict[str, Any]:
-    """The limits a left-out strategy missed, for the lead reason's words."""
+def _limits(ctx: Context, excluded: list[Excluded]) -> Lead:
+    """What the first reason also says: the strategies left out, and the limits they missed."""
     spec = ctx.spec
     budget_s = spec.latency_budget_s
-    return {
-        "budget_usd": None
+    return Lead(
+        budget_usd=None
         if spec.monthly_budget_usd is None
         else Decimal(str(spec.monthly_budget_usd)),
-        "budget_p50_s": None if budget_s is None else budget_s.p50,
-        "budget_p95_s": None if budget_s is None else budget_s.p95,
-        "min_context_share": spec.min_context_share,
-    }
+        budget_p50_s=None if budget_s is None else budget_s.p50,
+        budget_p95_s=None if budget_s is None else budget_s.p95,
+        min_context_share=spec.min_context_share,
+        excluded=excluded,
+    )
 
 
 def _subset_candidates(
@@ -211,16 +234,18 @@ def _subset(
         found.monthly, found.monthly_high = best.monthly_usd, premium.monthly_usd
     return reason(
         "route_a_subset",
-        strategy=premium.strategy,
-        total_per_request_usd=premium.total_per_request_usd,
-        versus=best.strategy,
-        versus_total_usd=best.total_per_request_usd,
-        problems=problems(premium),
-        share=share,
-        mix_monthly_usd=found.monthly if share is not None else None,
-        rest_monthly_usd=best.monthly_usd,
-        all_monthly_usd=premium.monthly_usd,
-        high_stakes=ctx.spec.high_stakes is not None,
+        RouteASubset(
+            strategy=premium.strategy,
+            total_per_request_usd=premium.total_per_request_usd,
+            versus=best.strategy,
+            versus_total_usd=best.total_per_request_usd,
+            problems=problems(premium),
+            share=share,
+            mix_monthly_usd=found.monthly if share is not None else None,
+            rest_monthly_usd=best.monthly_usd,
+            all_monthly_usd=premium.monthly_usd,
+            high_stakes=ctx.spec.high_stakes is not None,
+        ),
     )
 
 
@@ -285,9 +310,7 @@ def _high_stakes(ctx: Context, premium: ExpectedCost, alt: ExpectedCost) -> Reas
         ctx.requests
     )
     budget = ctx.spec.monthly_budget_usd
-    over = budget is not None and monthly > Decimal(str(budget))
-    return reason(
-        "high_stakes_over_budget" if over else "high_stakes",
+    figures = SliceFigures(
         strategy=premium.strategy,
         versus=alt.strategy,
         share=hs.share,
@@ -295,8 +318,11 @@ def _high_stakes(ctx: Context, premium: ExpectedCost, alt: ExpectedCost) -> Reas
         prevented_usd=gain,
         extra_usd=extra,
         monthly_usd=monthly,
-        budget_usd=None if budget is None else Decimal(str(budget)),
     )
+    if budget is not None and monthly > Decimal(str(budget)):
+        over = HighStakesOverBudget(**figures, budget_usd=Decimal(str(budget)))
+        return reason("high_stakes_over_budget", over)
+    return reason("high_stakes", figures)  # its Lead figures come with the first reason
 
 
 def _excluded(row: ExpectedCost, latency: LatencyInfo) -> Excluded:
@@ -357,7 +383,17 @@ def _pair_reasons(ctx: Context, pair: Comparison | None, weighed: bool) -> list[
     """What the choice costs against the strategy it beat, and when the dearer one pays."""
     if pair is None:
         return []
-    found = [reason("pair_cost", **pair.model_dump(exclude={"break_even"}))]
+    figures = PairCost(
+        strategy=pair.strategy,
+        versus=pair.versus,
+        against=pair.against,
+        per_request_usd=pair.per_request_usd,
+        versus_per_request_usd=pair.versus_per_request_usd,
+        multiplier=pair.multiplier,
+        monthly_delta_usd=pair.monthly_delta_usd,
+        requests_per_month=pair.requests_per_month,
+    )
+    found = [reason("pair_cost", figures)]
     row = pair.break_even
     if row is not None:
         found.append(_break_even_reason(ctx, row, weighed))
@@ -367,30 +403,36 @@ def _pair_reasons(ctx: Context, pair: Comparison | None, weighed: bool) -> list[
 def _break_even_reason(ctx: Context, row: BreakEven, weighed: bool) -> Reason:
     cost_per_error = ctx.spec.cost_per_error_usd
     stated = None if cost_per_error is None else Decimal(str(cost_per_error))
-    common = {"strategy": row.premium, "versus": row.versus}
+    pair = Pair(strategy=row.premium, versus=row.versus)
     if row.delta_error_rate is not None:
         if row.delta_error_rate <= 0:
-            return reason("never_pays", **common, delta_error_rate=row.delta_error_rate)
+            return reason("never_pays", NeverPays(**pair, delta_error_rate=row.delta_error_rate))
         return reason(
             "break_even",
-            **common,
-            usd_per_error=row.usd_per_error,
-            stated_usd_per_error=stated or None,
-            delta_error_rate=row.delta_error_rate,
+            BreakEvenFigures(
+                **pair,
+                usd_per_error=row.usd_per_error,
+                stated_usd_per_error=stated or None,
+                delta_error_rate=row.delta_error_rate,
+            ),
         )
-    if row.one_wrong_answer_in is not None:
+    if row.one_wrong_answer_in is not None and row.required_error_reduction is not None:
         return reason(
             "must_prevent",
-            **common,
-            cost_per_error_usd=stated,
-            one_wrong_answer_in=row.one_wrong_answer_in,
-            required_error_reduction=row.required_error_reduction,
+            MustPrevent(
+                **pair,
+                cost_per_error_usd=stated,
+                one_wrong_answer_in=row.one_wrong_answer_in,
+                required_error_reduction=row.required_error_reduction,
+            ),
         )
     return reason(
         "give_error_rates",
-        **common,
-        delta_cost_per_request_usd=row.delta_cost_per_request_usd,
-        pays_at_reduction=row.pays_at_reduction,
+        GiveErrorRates(
+            **pair,
+            delta_cost_per_request_usd=row.delta_cost_per_request_usd,
+            pays_at_reduction=row.pays_at_reduction,
+        ),
     )
 
 
@@ -400,28 +442,34 @@ def _best_reason(
     if not weighed:
         return reason(
             "cheapest_that_fits",
-            strategy=best.strategy,
-            per_request_usd=best.per_request_usd,
-            rates_given=bool(ctx.spec.error_rates()),
-            premium_present=any(is_premium(r.kind) for r in ctx.results.values()),
-            runner_up=None if runner_up is None else runner_up.strategy,
-            runner_up_per_request_usd=None if runner_up is None else runner_up.per_request_usd,
+            CheapestThatFits(
+                strategy=best.strategy,
+                per_request_usd=best.per_request_usd,
+                rates_given=bool(ctx.spec.error_rates()),
+                premium_present=any(is_premium(r.kind) for r in ctx.results.values()),
+                runner_up=None if runner_up is None else runner_up.strategy,
+                runner_up_per_request_usd=None if runner_up is None else runner_up.per_request_usd,
+            ),
         )
     return reason(
         "lowest_expected_total",
-        strategy=best.strategy,
-        total_per_request_usd=best.total_per_request_usd,
-        cost_per_error_usd=Decimal(str(ctx.spec.cost_per_error_usd)),
-        runner_up=None if runner_up is None else runner_up.strategy,
-        runner_up_total_usd=None if runner_up is None else runner_up.total_per_request_usd,
+        LowestExpectedTotal(
+            strategy=best.strategy,
+            total_per_request_usd=best.total_per_request_usd,
+            cost_per_error_usd=Decimal(str(ctx.spec.cost_per_error_usd)),
+            runner_up=None if runner_up is None else runner_up.strategy,
+            runner_up_total_usd=None if runner_up is None else runner_up.total_per_request_usd,
+        ),
     )
 
 
 def _not_credited(bought: Quality) -> Reason:
     return reason(
         "not_credited",
-        strategies=sorted(bought.uncredited),
-        models={name: [model] for name, model in sorted(bought.uncredited.items())},
+        NotCredited(
+            strategies=sorted(bought.uncredited),
+            models={name: [model] for name, model in sorted(bought.uncredited.items())},
+        ),
     )
 
 
@@ -436,26 +484,30 @@ def _how_sure(sure: Uncertainty, found: Verdict) -> Reason:
     )
     return reason(
         "how_sure",
-        leader=sure.leader,
-        probability=sure.leader_probability,
-        target=sure.settle_target,
-        more_samples=sure.more_samples_to_settle,
-        premium=None if interval is None else interval.premium,
-        versus=None if interval is None else interval.versus,
-        break_even_low_usd=None if interval is None else interval.low_usd,
-        break_even_high_usd=None if interval is None else interval.high_usd,
+        HowSure(
+            leader=sure.leader,
+            probability=sure.leader_probability,
+            target=sure.settle_target,
+            more_samples=sure.more_samples_to_settle,
+            premium=None if interval is None else interval.premium,
+            versus=None if interval is None else interval.versus,
+            break_even_low_usd=None if interval is None else interval.low_usd,
+            break_even_high_usd=None if interval is None else interval.high_usd,
+        ),
     )
 
 
 def _nothing_fits(ctx: Context, expected: list[ExpectedCost], best: ExpectedCost) -> Reason:
     return reason(
         "nothing_fits",
-        strategy=best.strategy,
-        per_request_usd=best.per_request_usd,
-        monthly_usd=best.monthly_usd,
-        problems={r.strategy: problems(r) for r in expected},
-        context_shares={r.strategy: r.context_share for r in expected if not r.fits_context},
-        min_context_share=ctx.spec.min_context_share,
+        NothingFits(
+            strategy=best.strategy,
+            per_request_usd=best.per_request_usd,
+            monthly_usd=best.monthly_usd,
+            problems={r.strategy: problems(r) for r in expected},
+            context_shares={r.strategy: r.context_share for r in expected if not r.fits_context},
+            min_context_share=ctx.spec.min_context_share,
+        ),
     )
 
 
@@ -472,14 +524,16 @@ def _budget_reasons(
             reasons.append(
                 reason(
                     "over_budget",
-                    budget_usd=budget,
-                    over=[r.strategy for r in over],
-                    worst=worst.strategy,
-                    worst_monthly_usd=worst.monthly_usd,
+                    OverBudget(
+                        budget_usd=budget,
+                        over=[r.strategy for r in over],
+                        worst=worst.strategy,
+                        worst_monthly_usd=worst.monthly_usd,
+                    ),
                 )
             )
         else:
-            reasons.append(reason("within_budget", budget_usd=budget))
+            reasons.append(reason("within_budget", WithinBudget(budget_usd=budget)))
     budget_s = spec.latency_budget_s
     if budget_s is not None:
         for name, info in latency.items():
@@ -487,11 +541,13 @@ def _budget_reasons(
                 reasons.append(
                     reason(
                         "too_slow",
-                        strategy=name,
-                        p50_s=info.p50_s,
-                        p95_s=info.p95_s,
-                        budget_p50_s=budget_s.p50,
-                        budget_p95_s=budget_s.p95,
+                        TooSlow(
+                            strategy=name,
+                            p50_s=info.p50_s,
+                            p95_s=info.p95_s,
+                            budget_p50_s=budget_s.p50,
+                            budget_p95_s=budget_s.p95,
+                        ),
                     )
                 )
     return reasons

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from estimator.documents.common import Doc, KindName, Money, VerdictName
+from estimator.documents.reasons import Excluded, Reason
 
 
 class RateBasis(Doc):
@@ -71,19 +72,6 @@ class BreakEven(Doc):
     pays_at_reduction: dict[str, Money | None] = Field(default_factory=dict)
 
 
-class Excluded(Doc):
-    """A strategy that beat the choice (including errors, when they are weighed) but does not
-    fit, and why: over_budget, too_slow, context, unrated."""
-
-    strategy: str
-    per_request_usd: Money  # what the verdict compared: the expected total, else the cost
-    problems: list[str]
-    monthly_usd: Money
-    p50_s: float
-    p95_s: float
-    context_share: float
-
-
 class Comparison(Doc):
     """The verdict's pair: the chosen strategy against the alternative it beat (`against:
     beat`), or, when no other strategy fits, against your baseline (`against: baseline`)."""
@@ -130,32 +118,6 @@ class Evidence(Doc):
     source: str
     citation: str
     external: bool = True
-
-
-# A figure a reason rests on: money (exact), a count or share, a strategy name, names, figures
-# by strategy or by name, or absent
-Figure = (
-    Money
-    | bool
-    | int
-    | float
-    | str
-    | list[str]
-    | dict[str, list[str]]
-    | dict[str, float]
-    | dict[str, Money]
-    | list[Excluded]
-    | None
-)
-
-
-class Reason(Doc):
-    """One reason for the verdict: what kind of reason, and the figures it rests on. `text` is
-    its wording, filled in by the renderers (None on the library's object)."""
-
-    kind: str
-    figures: dict[str, Figure]
-    text: str | None = None
 
 
 class BreakEvenInterval(Doc):

@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from estimator.documents.decision import Comparison, Reason
+from estimator.documents.decision import Comparison
+from estimator.documents.reasons import Reason
 from estimator.renderers.fmt import ratio, share_words, usd
 from estimator.renderers.reasons import Labeller, word
 from estimator.strategies.registry import NOTHING_FITS

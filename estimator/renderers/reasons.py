@@ -8,12 +8,32 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from estimator.documents.decision import BreakEven, Decision, Excluded, Reason
+from estimator.documents.decision import BreakEven, Decision
 from estimator.documents.estimate import Estimate
+from estimator.documents.reasons import (
+    BreakEvenFigures,
+    CheapestThatFits,
+    Excluded,
+    GiveErrorRates,
+    HighStakes,
+    HighStakesOverBudget,
+    HowSure,
+    Lead,
+    LowestExpectedTotal,
+    MustPrevent,
+    NeverPays,
+    NotCredited,
+    NothingFits,
+    OverBudget,
+    PairCost,
+    Reason,
+    RouteASubset,
+    TooSlow,
+    WithinBudget,
+)
 from estimator.renderers.fmt import ratio, up_to, usd
 from estimator.strategies.registry import kind
 
-Figures = dict[str, Any]
 Labeller = Callable[[str], str]  # strategy name -> what its kind is called ("Fusion")
 
 
@@ -25,7 +45,7 @@ PROBLEMS = {
 }
 
 
-def _why(entry: Excluded, f: Figures) -> str:
+def _why(entry: Excluded, f: Lead) -> str:
     """Why a strategy that beat the choice was left out, with the figures that say so."""
     said = []
     for problem in entry.problems:
@@ -50,7 +70,7 @@ def _seconds(value: float | None) -> str:
     return "no limit" if value is None else f"{value:g} s"
 
 
-def _left_out(f: Figures, including_errors: bool) -> str:
+def _left_out(f: Lead, including_errors: bool) -> str:
     """` Cheaper including errors but left out: a ($1.12: over the $20,000 budget ...).`"""
     entries = f.get("excluded") or []
     if not entries:
@@ -60,7 +80,7 @@ def _left_out(f: Figures, including_errors: bool) -> str:
     return f" Cheaper {what}but left out: {listed}."
 
 
-def _pair_cost(f: Figures, label: Labeller) -> str:
+def _pair_cost(f: PairCost, label: Labeller) -> str:
     extra = f["monthly_delta_usd"]
     versus = f["versus"] if f["against"] == "beat" else f"your baseline {f['versus']}"
     return (
@@ -71,7 +91,7 @@ def _pair_cost(f: Figures, label: Labeller) -> str:
     )
 
 
-def _route_a_subset(f: Figures, label: Labeller) -> str:
+def _route_a_subset(f: RouteASubset, label: Labeller) -> str:
     why = " and ".join(PROBLEMS[p] for p in f["problems"])
     share, rest = f["share"], f["versus"]
     chosen = f["strategy"]
@@ -93,7 +113,7 @@ def _route_a_subset(f: Figures, label: Labeller) -> str:
     )
 
 
-def _high_stakes(f: Figures, label: Labeller) -> str:
+def _high_stakes(f: HighStakes, label: Labeller) -> str:
     return (
         f"For the high-stakes {f['share']:.0%} of traffic (a wrong answer costs "
         f"{usd(f['cost_per_error_usd'])}), {f['strategy']} prevents errors worth "
@@ -103,7 +123,7 @@ def _high_stakes(f: Figures, label: Labeller) -> str:
     )
 
 
-def _high_stakes_over_budget(f: Figures, label: Labeller) -> str:
+def _high_stakes_over_budget(f: HighStakesOverBudget, label: Labeller) -> str:
     return (
         f"The high-stakes {f['share']:.0%} of traffic would pay for {f['strategy']} (it "
         f"prevents errors worth {usd(f['prevented_usd'])} per request there for "
@@ -112,7 +132,7 @@ def _high_stakes_over_budget(f: Figures, label: Labeller) -> str:
     )
 
 
-def _lowest_expected_total(f: Figures, label: Labeller) -> str:
+def _lowest_expected_total(f: LowestExpectedTotal, label: Labeller) -> str:
     runner_up = (
         f"; {f['runner_up']}, the next best that fits, comes to {usd(f['runner_up_total_usd'])}."
         if f["runner_up"] is not None
@@ -125,7 +145,7 @@ def _lowest_expected_total(f: Figures, label: Labeller) -> str:
     )
 
 
-def _cheapest_that_fits(f: Figures, label: Labeller) -> str:
+def _cheapest_that_fits(f: CheapestThatFits, label: Labeller) -> str:
     if f.get("rates_given"):
         missing = (
             "No cost per wrong answer given (decision.cost_per_error_usd, --cost-per-error), so "
@@ -145,7 +165,7 @@ def _cheapest_that_fits(f: Figures, label: Labeller) -> str:
     )
 
 
-def _break_even(f: Figures, label: Labeller) -> str:
+def _break_even(f: BreakEvenFigures, label: Labeller) -> str:
     stated = f["stated_usd_per_error"]
     said = f" (you said {usd(stated)})" if stated else ""
     if not f["usd_per_error"]:
@@ -160,7 +180,7 @@ def _break_even(f: Figures, label: Labeller) -> str:
     )
 
 
-def _never_pays(f: Figures, label: Labeller) -> str:
+def _never_pays(f: NeverPays, label: Labeller) -> str:
     gap = -f["delta_error_rate"] * 100
     return (
         f"{f['strategy']} costs more than {f['versus']} and is not more accurate (its error "
@@ -169,7 +189,7 @@ def _never_pays(f: Figures, label: Labeller) -> str:
     )
 
 
-def _must_prevent(f: Figures, label: Labeller) -> str:
+def _must_prevent(f: MustPrevent, label: Labeller) -> str:
     return (
         f"At {usd(f['cost_per_error_usd'])} per wrong answer, {f['strategy']} must "
         f"prevent one wrong answer in every {f['one_wrong_answer_in']:,.0f} requests (an "
@@ -178,7 +198,7 @@ def _must_prevent(f: Figures, label: Labeller) -> str:
     )
 
 
-def _give_error_rates(f: Figures, label: Labeller) -> str:
+def _give_error_rates(f: GiveErrorRates, label: Labeller) -> str:
     extra = Decimal(str(f["delta_cost_per_request_usd"]))
     if extra <= 0:
         return (
@@ -194,7 +214,7 @@ def _give_error_rates(f: Figures, label: Labeller) -> str:
     )
 
 
-def _not_credited(f: Figures, label: Labeller) -> str:
+def _not_credited(f: NotCredited, label: Labeller) -> str:
     parts = [f"{name} (alone: {f['models'][name][0]})" for name in f["strategies"]]
     return (
         f"Quality not credited for {', '.join(parts)}: Fusion runs on a share of requests "
@@ -204,7 +224,7 @@ def _not_credited(f: Figures, label: Labeller) -> str:
     )
 
 
-def _over_budget(f: Figures, label: Labeller) -> str:
+def _over_budget(f: OverBudget, label: Labeller) -> str:
     return (
         f"Budget {usd(f['budget_usd'])}/month: {', '.join(f['over'])} "
         f"{'exceeds' if len(f['over']) == 1 else 'exceed'} it "
@@ -212,18 +232,18 @@ def _over_budget(f: Figures, label: Labeller) -> str:
     )
 
 
-def _within_budget(f: Figures, label: Labeller) -> str:
+def _within_budget(f: WithinBudget, label: Labeller) -> str:
     return f"Every strategy fits the {usd(f['budget_usd'])} budget."
 
 
-def _too_slow(f: Figures, label: Labeller) -> str:
+def _too_slow(f: TooSlow, label: Labeller) -> str:
     return (
         f"Latency: {f['strategy']} takes about {f['p50_s']:.1f} s (p50) / {f['p95_s']:.1f} s "
         f"(p95) against a budget of {f['budget_p50_s'] or '-'} s / {f['budget_p95_s'] or '-'} s."
     )
 
 
-def _nothing_fits(f: Figures, label: Labeller) -> str:
+def _nothing_fits(f: NothingFits, label: Labeller) -> str:
     words = dict(
         PROBLEMS, context=f"under {f['min_context_share']:.0%} of requests fit the context"
     )
@@ -239,7 +259,7 @@ def _nothing_fits(f: Figures, label: Labeller) -> str:
     )
 
 
-def _how_sure(f: Figures, label: Labeller) -> str:
+def _how_sure(f: HowSure, label: Labeller) -> str:
     said = []
     if f["leader"] is not None and f["probability"] is not None:
         said.append(f"{f['leader']} is the better buy with {f['probability']:.0%} probability")
@@ -275,7 +295,7 @@ def _about(count: int) -> str:
     return f"{round(count, -digits):,}"
 
 
-WORDING: dict[str, Callable[[Figures, Labeller], str]] = {
+WORDING: dict[str, Callable[[Any, Labeller], str]] = {  # kind -> its words (its figures' type)
     "pair_cost": _pair_cost,
     "never_pays": _never_pays,
     "not_credited": _not_credited,

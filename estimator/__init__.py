@@ -12,6 +12,7 @@ __version__ = "0.1.0"
 # the library's functions (estimator/api.py, whose __all__ must name the same: a test checks)
 API_NAMES = (
     "Options",
+    "QuickOptions",
     "check",
     "estimate",
     "grade",

@@ -17,8 +17,10 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from estimator.costing.options import Options
+from estimator.defaults import MAX_CATALOG_AGE_DAYS
 from estimator.pricing.store import load_catalog
 from estimator.scenario.io import load_scenario
+from estimator.scenario.quick import QuickOptions
 
 if TYPE_CHECKING:  # each function imports what it runs: `estimate` never loads replay or check
     from estimator.documents.check import CheckResult, Proposal
@@ -50,6 +52,7 @@ def render(document: Any, fmt: str | None = None) -> str | bytes:
 # names the same ones for the lazy package attributes (a test keeps the two equal)
 __all__ = [
     "Options",
+    "QuickOptions",
     "check",
     "estimate",
     "grade",
@@ -123,7 +126,7 @@ def replay(
     catalogs: Sequence[str | Path] = (),
     use_history: bool = True,
     rows_out: IO[str] | None = None,
-    max_age_days: float = 7.0,
+    max_age_days: float = MAX_CATALOG_AGE_DAYS,
     progress: Callable[[ReadStats], None] | None = None,
 ) -> ReplayResult:
     """What the log would have cost under each strategy (default: the built-in example's),
@@ -160,43 +163,21 @@ def replay(
 
 def scenario_from(
     scenario: str | Path | None = None,
-    workload: Mapping[str, Any] | None = None,
-    single: Sequence[str] = (),
-    auto: Sequence[str] = (),
-    fusion: Sequence[str] = (),
-    name: str | None = None,
-    baseline: str | None = None,
-    workload_from: str | Path | None = None,
+    options: QuickOptions | None = None,
     catalog: Catalog | None = None,
-    decision: Mapping[str, Any] | None = None,
-    fusion_fields: Mapping[str, Any] | None = None,
 ) -> tuple[Scenario, str]:
-    """A scenario file (default: the built-in example) with quick options applied, and a label
-    saying where it came from. `workload`: fields that override the file's (e.g.
-    {"input_tokens": {"mean": 2000, "p95": 8000}}); `single`/`auto`/`fusion`: strategies to
-    add, by model, cost tier or preset (alone, they are the scenario); `workload_from`: a log
-    or a saved workload profile whose workload replaces the file's (priced with `catalog`);
-    `decision`: decision fields to set (cost_per_error_usd, error_rate, monthly_budget_usd);
-    `fusion_fields`: fields set on every Fusion strategy (tool_steps, analysis_models)."""
-    from estimator.scenario.quick import quick_strategies
+    """A scenario file (default: the built-in example) with quick options applied (the
+    `estimate` flags as one QuickOptions value), and a label saying where it came from.
+    `options.workload_from` (a log or a saved workload profile) is read with `catalog`."""
     from estimator.scenario.quick import scenario_from as quick_scenario
 
+    quick = options or QuickOptions()
     observed = None
-    if workload_from is not None:
+    if quick.workload_from is not None:
         from estimator.logs.workload import workload_of
 
-        observed = workload_of(workload_from, catalog or load_catalog())
-    return quick_scenario(
-        scenario,
-        workload,
-        quick_strategies(single, auto, fusion),
-        name,
-        baseline,
-        observed,
-        None if workload_from is None else str(workload_from),
-        decision,
-        fusion_fields,
-    )
+        observed = workload_of(quick.workload_from, catalog or load_catalog())
+    return quick_scenario(scenario, quick, observed)
 
 
 def presets(
@@ -212,7 +193,9 @@ def presets(
     return presets_and_pools(catalog, names, tiers, workload)
 
 
-def prices(catalog: Catalog, models: Sequence[str] = (), max_age_days: float = 7.0) -> PriceList:
+def prices(
+    catalog: Catalog, models: Sequence[str] = (), max_age_days: float = MAX_CATALOG_AGE_DAYS
+) -> PriceList:
     """The prices of `models` (ids, aliases, globs; none: every model) as `prices show`
     prints them. A Fusion preset's name is not a model: the error says where it goes."""
     from estimator.documents.prices import PriceList

@@ -17,12 +17,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from estimator import __version__
+from estimator.defaults import MAX_CATALOG_AGE_DAYS
 from estimator.errors import FusionCostError
 from estimator.links import CI_DOCS, ISSUES, SCENARIO_DOCS
 from estimator.pricing.endpoint import BASE_URL_VARIABLE, DEFAULT_BASE_URL
 from estimator.pricing.secrets import API_KEY_VARIABLE, Secrets, strip_userinfo
 
-DEFAULT_MAX_AGE_DAYS = 7.0
+DEFAULT_MAX_AGE_DAYS = MAX_CATALOG_AGE_DAYS
 REPORT_URL = ISSUES
 MAX_NUMBER = 1e15  # numeric flags above this are no real workload (and overflow floats)
 MAX_SAMPLES = 1_000_000  # Monte Carlo requests per strategy (memory grows with it)

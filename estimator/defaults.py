@@ -12,6 +12,9 @@ from typing import Any
 from estimator.links import SCENARIO_DOCS
 
 DOCS = "https://openrouter.ai/docs/"  # every documented default names its page under it
+# how old a catalog may be before every priced output warns (--max-age-days; from the review
+# with a price lock): a week, so a weekly refresh keeps it quiet
+MAX_CATALOG_AGE_DAYS = 7.0
 
 
 @dataclass(frozen=True)

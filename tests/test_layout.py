@@ -31,7 +31,7 @@ TOP_LEVEL = {
     "outputs": {"errors", "pricing"},
     "pipeline": SPINE | {"estimator", "decision"},
     "api": SPINE | {"decision", "pipeline", "gate", "logs", "renderers", "outputs", "pilot"},
-    "cli": {"estimator", "errors", "links", "pricing", "renderers"},
+    "cli": {"estimator", "defaults", "errors", "links", "pricing", "renderers"},
     "__main__": {"cli"},
     "schemas": {"documents", "scenario"},
     "estimator": set(),  # the package's own __init__: lazy names only

@@ -84,21 +84,20 @@ def workload_flags(args: argparse.Namespace) -> dict[str, Any]:
 
 def load(args: argparse.Namespace, catalog: Any = None) -> tuple[Any, str]:
     """The Scenario the command works on, and a label saying where it came from."""
-    from estimator.api import scenario_from
+    from estimator.api import QuickOptions, scenario_from
 
-    return scenario_from(
-        args.scenario,
-        workload_flags(args),
-        args.single,
-        args.auto,
-        args.fusion,
-        args.name,
-        args.baseline_strategy,
-        getattr(args, "workload_from", None),
-        catalog,
-        decision_flags(args),
-        fusion_flags(args),
+    options = QuickOptions(
+        workload=workload_flags(args),
+        single=args.single,
+        auto=args.auto,
+        fusion=args.fusion,
+        name=args.name,
+        baseline=args.baseline_strategy,
+        workload_from=getattr(args, "workload_from", None),
+        decision=decision_flags(args),
+        fusion_fields=fusion_flags(args),
     )
+    return scenario_from(args.scenario, options, catalog)
 
 
 def options(args: argparse.Namespace, **extra: Any) -> Any:

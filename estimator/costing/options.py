@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from estimator.defaults import default
+from estimator.defaults import MAX_CATALOG_AGE_DAYS, default
 from estimator.errors import UserError
 
 MAX_SAMPLES = 1_000_000
@@ -16,7 +16,7 @@ class Options:
     samples: int = default("estimate.samples")
     seed: int = default("estimate.seed")
     months: int = default("estimate.months")
-    max_age_days: float = 7.0
+    max_age_days: float = MAX_CATALOG_AGE_DAYS
     what_if: bool = False  # precompute the report's slider grid (decision/whatif.py)
 
     def __post_init__(self) -> None:

@@ -14,7 +14,7 @@ from estimator.costing.strategy import strategy_result
 from estimator.documents.presets import AutoPool, PoolModel, PresetInfo, PresetList, PresetMember
 from estimator.pricing.catalog import Catalog
 from estimator.scenario.build import build_all
-from estimator.scenario.quick import quick_strategies
+from estimator.scenario.quick import QuickOptions
 from estimator.scenario.quick import scenario_from as quick_scenario
 from estimator.strategies.auto import TIER_PERCENTILES
 from estimator.strategies.presets import PRESETS
@@ -33,7 +33,7 @@ def presets_and_pools(
     """`names`: presets to show (default all); `tiers`: Auto Router pools to show."""
     chosen = list(names) or list(PRESETS)
     fields = {**DEFAULT_WORKLOAD, **(workload or {})}
-    scenario, _ = quick_scenario(None, fields, quick_strategies((), tiers, chosen), baseline=None)
+    scenario, _ = quick_scenario(None, QuickOptions(workload=fields, auto=tiers, fusion=chosen))
     profile = Profile.of(scenario.workload)
     strategies = build_all(scenario, catalog)
     presets, pools = [], []

@@ -5,6 +5,7 @@ as a function of plain arguments."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,26 @@ from estimator.scenario.io import load_scenario, validate_scenario
 from estimator.scenario.spec import Scenario
 
 EXAMPLE = "built-in example"
+
+
+@dataclass(frozen=True)
+class QuickOptions:
+    """What the quick flags of `estimate` set, as one value: workload fields that override the
+    file's (e.g. {"input_tokens": {"mean": 2000, "p95": 8000}}); strategies to add by model
+    (`single`), cost tier (`auto`) or preset (`fusion`), which alone are the scenario; a name
+    and a baseline; `workload_from`, a log or saved profile whose workload replaces the file's;
+    decision fields to set (cost_per_error_usd, error_rate, monthly_budget_usd); and fields set
+    on every Fusion strategy (tool_steps, analysis_models)."""
+
+    workload: Mapping[str, Any] = field(default_factory=dict)
+    single: Sequence[str] = ()
+    auto: Sequence[str] = ()
+    fusion: Sequence[str] = ()
+    name: str | None = None
+    baseline: str | None = None
+    workload_from: str | Path | None = None
+    decision: Mapping[str, Any] = field(default_factory=dict)
+    fusion_fields: Mapping[str, Any] = field(default_factory=dict)
 
 
 def quick_strategies(
@@ -28,27 +49,23 @@ def quick_strategies(
 
 def scenario_from(
     scenario: str | Path | None = None,
-    workload: Mapping[str, Any] | None = None,
-    strategies: Sequence[Mapping[str, Any]] = (),
-    name: str | None = None,
-    baseline: str | None = None,
+    options: QuickOptions | None = None,
     observed: Mapping[str, Any] | None = None,
-    observed_from: str | None = None,
-    decision: Mapping[str, Any] | None = None,
-    fusion_fields: Mapping[str, Any] | None = None,
 ) -> tuple[Scenario, str]:
     """The scenario and a label saying where it came from.
 
-    `workload`: fields that override the scenario's (requests_per_month, input_tokens, ...);
-    `observed`: a whole workload taken from a log or profile (`observed_from` names it), under
-    `workload`'s overrides; `strategies` are added to the scenario's, or are the scenario's
-    when no file is given (the first is then the baseline).
+    `options` override the file's workload fields and add strategies, which are the
+    scenario's when no file is given (the first is then the baseline); `observed`: a whole
+    workload taken from a log or profile (`options.workload_from` names it), under
+    `options.workload`'s overrides.
     """
-    fields = dict(workload or {})
+    quick = options or QuickOptions()
+    name, baseline, observed_from = quick.name, quick.baseline, quick.workload_from
+    fields = dict(quick.workload)
     if observed is not None:
         fields = {**observed, **fields}
-    added = [dict(s) for s in strategies]
-    changes = dict(decision or {}), dict(fusion_fields or {})
+    added = quick_strategies(quick.single, quick.auto, quick.fusion)
+    changes = dict(quick.decision), dict(quick.fusion_fields)
     if not (fields or added or name or baseline or observed is not None or any(changes)):
         return load_scenario(scenario), str(scenario) if scenario else EXAMPLE
     data: dict[str, Any] = {"workload": {}, "strategies": []}

@@ -833,7 +833,9 @@ def _add_init(sub: Subcommands) -> None:
     init = sub.add_parser(
         "init",
         help="write an annotated scenario file to edit",
-        description="Write the built-in example, every field annotated, as a scenario to edit.",
+        description="Write a scenario template to edit: a workload, three strategies to "
+        "compare, and every decision, policy and billing field annotated in place (the "
+        "optional ones commented out at their defaults).",
         epilog="examples:\n  fusion-cost init cost/scenario.yaml\n  fusion-cost init - | less",
         formatter_class=_Formatter,
     )

@@ -67,10 +67,13 @@ PAGE_HEADLINE = """() => {
 
 # every stop of the three sliders, moved as a user moves them, and the headline at each
 WALK_STOPS = """() => {
-  const ids = ["wi-rate", "wi-volume", "wi-cpe"];
-  const size = id => Number(document.getElementById(id).max) + 1;
+  const size = id => {
+    const el = document.getElementById(id);
+    return el ? Number(el.max) + 1 : 1;
+  };
   const move = (id, i) => {
     const el = document.getElementById(id);
+    if (!el) { return; }
     el.value = String(i);
     el.dispatchEvent(new Event("input", {bubbles: true}));
   };

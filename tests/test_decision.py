@@ -350,7 +350,7 @@ CASES = {
         lead=(
             "Among the strategies that fit, mini has the lowest expected cost",
             usd(D("0.10165")),
-            "Cheaper including errors but left out: opus ($0.0600: too slow (7 s p50",
+            "Cheaper including errors than mini but left out: opus ($0.0600: too slow (7.0 s p50",
         ),
         anywhere=("Latency: opus takes about 7.0 s (p50)",),
     ),

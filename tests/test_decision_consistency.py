@@ -198,7 +198,10 @@ def test_the_lead_names_what_was_left_out_and_why(catalog: Any) -> None:
     )
     lead = d.reasons[0].text
     assert "route the requests that can wait through fusion-quality" in lead
-    assert "Cheaper including errors but left out: fusion-fast ($3.67: too slow (56 s p50" in lead
+    assert (
+        "Cheaper including errors than opus-x3 but left out: fusion-fast ($3.67: too slow "
+        "(56.2 s p50" in lead
+    )
     assert [e.strategy for e in d.excluded] == ["fusion-fast"]
     months = {s.name: s.monthly_usd for s in found.strategies}
     assert (d.recommended_monthly_usd, d.recommended_monthly_high_usd) == (
@@ -292,3 +295,17 @@ def _last_json(capsys: Any, path: Any) -> str:
     capsys.readouterr()
     assert main(["estimate", str(path), "--format", "json", "--samples", "300"]) == 0
     return str(capsys.readouterr().out)
+
+
+def test_the_headline_break_even_of_two_premium_strategies_has_its_table_row(catalog) -> None:
+    """fusion-quality (2.5%) against fusion-fast (3.5%), the verdict's pair without a latency
+    budget: its break-even, (C_quality - C_fast) / 0.01, is in the table and the JSON too."""
+    found = _run(_legal(monthly_budget_usd=3800), catalog)
+    d = found.decision
+    row = next(
+        b for b in d.break_even if (b.premium, b.versus) == ("fusion-quality", "fusion-fast")
+    )
+    cost = {s.name: s.per_request_usd for s in found.strategies}
+    assert row.usd_per_error == (cost["fusion-quality"] - cost["fusion-fast"]) / D("0.01")
+    assert d.break_even_usd_per_error["fusion-quality"]["fusion-fast"] == row.usd_per_error
+    assert d.comparison.break_even == row

@@ -540,3 +540,23 @@ def test_tables_fit_a_laptop_and_scroll_in_their_box_on_a_phone(browser, tmp_pat
             assert wide == [], wide
         else:
             assert wide, "the phone's narrow screen must make some table scroll in its box"
+
+
+def test_own_invocation_rates_open_on_the_estimate(browser, tmp_path, catalog) -> None:  # noqa: F811
+    """fusion-quality at rate 0, fusion-budget at its default 1: the rate slider opens on
+    "yours" (each at its own), so the page as loaded (and reset) says what `estimate` says."""
+    data = example_data()
+    data["strategies"][3]["fusion"]["invocation_rate"] = 0
+    scenario = write_scenario(tmp_path / "rates.yaml", data)
+    page = Page(browser, _report(tmp_path, scenario))
+    try:
+        assert page.page.text_content("#wi-rate-out") == "yours"
+        shown = page.page.evaluate(PAGE_HEADLINE)
+        _slide(page, "#wi-rate", 0.4)
+        _reset(page)
+        reset = page.page.evaluate(PAGE_HEADLINE)
+    finally:
+        page.close()
+    own = headline_of(estimate_of(data, catalog))
+    assert shown == own and reset == own
+    assert _walk(browser, tmp_path, data, catalog) == 9 * 11 * 7  # six rates and "yours"

@@ -83,7 +83,9 @@ def test_samples_to_settle_is_where_the_leader_passes_90_percent(catalog: Catalo
     assert probability(more) >= 0.9 - 0.01
     assert probability(more // 2) < 0.9
     text = next(r.text for r in d.reasons if r.kind == "how_sure")
-    assert text is not None and text.startswith("fusion is the better buy with ")
+    assert text is not None and text.startswith(
+        "fusion is the likeliest best buy: the lowest expected total in "
+    )
     assert "more answers per graded strategy to be 90% sure" in text
 
 

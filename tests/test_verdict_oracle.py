@@ -166,8 +166,8 @@ def _point(rate: Any) -> float:
 
 
 def _bought(scn: dict[str, Any], found: Any) -> dict[str, float | None]:
-    """Error rates as bought: r x own + (1 - r) x the outer model alone (a single strategy
-    of it, the first; else the strategy's outer_error_rate; else not credited)."""
+    """Error rates as bought: r x own + (1 - r) x the outer model alone (the strategy's
+    outer_error_rate; else a single strategy of it, the first; else not credited)."""
     given = scn["decision"].get("error_rate")
     if not given:
         return {}
@@ -184,7 +184,7 @@ def _bought(scn: dict[str, Any], found: Any) -> dict[str, float | None]:
         outer = next(m.id for m in found.strategy(name).models if m.role == "outer")
         alone = next((n for n, m in model_of.items() if m == outer), None)
         plain = _point(given[alone]) if alone is not None else None
-        if plain is None and "outer_error_rate" in fusion:
+        if "outer_error_rate" in fusion:  # the strategy's own wins over a single's
             plain = _point(fusion["outer_error_rate"])
         out[name] = None if plain is None else rate * own + (1 - rate) * plain
     return out

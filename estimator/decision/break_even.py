@@ -19,14 +19,17 @@ REDUCTION_POINTS = (1, 2, 5, 10)  # error-rate cuts, in percentage points
 
 
 def break_even(
-    ctx: Context, latency: dict[str, LatencyInfo], bought: Quality | None = None
+    ctx: Context,
+    latency: dict[str, LatencyInfo],
+    bought: Quality | None = None,
+    pairs: tuple[tuple[str, str], ...] = (),
 ) -> list[BreakEven]:
+    """Every premium strategy against every other, then `pairs` (premium, versus) the table
+    has not got (the verdict's pair of two premium strategies)."""
     rates = (bought or quality(ctx)).rates
-    return [
-        _row(ctx, premium.name, other.name, latency, rates)
-        for premium in ctx.premium()
-        for other in ctx.others()
-    ]
+    table = [(p.name, o.name) for p in ctx.premium() for o in ctx.others()]
+    table += [pair for pair in pairs if pair not in table]
+    return [_row(ctx, premium, other, latency, rates) for premium, other in table]
 
 
 def pair_break_even(

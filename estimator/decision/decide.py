@@ -11,6 +11,7 @@ to prevent to pay for itself. Each step is its own module; this one puts them to
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from estimator.costing.ranges import RangeEffect
 from estimator.decision.break_even import break_even
@@ -22,7 +23,7 @@ from estimator.decision.quality import quality
 from estimator.decision.sensitivity import sensitivity
 from estimator.decision.uncertainty import uncertainty
 from estimator.decision.verdict import verdict
-from estimator.decision.whatif import cpe_axis, what_if
+from estimator.decision.whatif import chart_axis, cpe_axis, what_if
 from estimator.documents.decision import Decision
 from estimator.documents.estimate import StrategyResult
 from estimator.pricing.catalog import Catalog
@@ -33,6 +34,11 @@ from estimator.workload.profile import Profile
 
 def _decimal(value: float | None) -> Decimal | None:
     return None if value is None else Decimal(str(value))
+
+
+def _pairs(found: Any) -> tuple[tuple[str, str], ...]:
+    row = found.comparison.break_even if found.comparison else None
+    return () if row is None else ((row.premium, row.versus),)
 
 
 def decide(
@@ -56,10 +62,12 @@ def decide(
     latency = latencies(ctx)
     bought = quality(ctx)
     expected = expected_costs(ctx, latency, bought)
-    breaks = break_even(ctx, latency, bought)
     sure = uncertainty(ctx, expected, bought)
     found = verdict(ctx, expected, latency, bought, sure)
+    # the table, and the headline's break-even in it when the table has not got its pair
+    breaks = break_even(ctx, latency, bought, _pairs(found))
     axis = cpe_axis(breaks, ctx.spec.cost_per_error_usd, found.comparison)
+    chart = chart_axis(breaks, ctx.spec.cost_per_error_usd, found.comparison)
     table: dict[str, dict[str, Decimal | None]] = {}
     for row in breaks:
         table.setdefault(row.premium, {})[row.versus] = row.usd_per_error
@@ -86,8 +94,9 @@ def decide(
         latency_s=latency,
         sensitivity=sensitivity(ctx, found.premium) if found.premium else None,
         uncertainty=sure,
-        what_if=what_if(ctx, axis) if with_what_if else None,
+        what_if=what_if(ctx, axis, _pairs(found)) if with_what_if else None,
         cost_per_error_axis_usd=axis,
+        chart_axis_usd=chart,
         evidence=list(EVIDENCE),
         pilot=None if spec.pilot is None else spec.pilot.model_dump(mode="json"),
     )

@@ -4,10 +4,11 @@ error rate on those r and its outer model's on the rest:
 
     error rate = r x its own + (1 - r) x the outer model's alone
 
-The outer model's rate comes from a single strategy of that model in the scenario (the first
-one), else from the strategy's own `outer_error_rate`. Without either, and r < 1, the strategy's
-quality is *not credited*: no error rate can be weighed for it, and a reason says so. At r = 1
-its own rate stands; at r = 0 it is the outer model's, cost and quality alike.
+The outer model's rate is the strategy's own `outer_error_rate` when it gives one, else that of
+a single strategy of that model in the scenario (the first). Without either, and r < 1, the
+strategy's quality is *not credited*: no error rate can be weighed for it, and a reason says
+so. At r = 1 its own rate stands; at r = 0 every request is a plain call of the outer model at
+that model's rate.
 
 Every step that weighs error rates reads them from here: the expected totals, the break-evens,
 the verdict, the report's what-if grid (which moves r) and the uncertainty (which draws the
@@ -64,13 +65,15 @@ class Quality:
             found = RateBasis(form="range", low=own.a, high=own.b)
         if mix.rate < 1:
             plain = mix.plain
-            rest = (
-                None
-                if plain is None
-                else plain.removesuffix(OUTER)
-                + (": outer_error_rate" if plain.endswith(OUTER) else "")
+            rest = counts = None
+            if plain is not None:
+                rest = "outer_error_rate" if plain.endswith(OUTER) else plain
+                belief_of = self.beliefs[plain]
+                if belief_of.form == "counted":
+                    counts = [round(belief_of.a - 1), round(belief_of.a + belief_of.b - 2)]
+            found = found.model_copy(
+                update={"invocation_rate": mix.rate, "rest_from": rest, "rest_counts": counts}
             )
-            found = found.model_copy(update={"invocation_rate": mix.rate, "rest_from": rest})
         return found
 
 
@@ -98,9 +101,9 @@ def quality(ctx: Context) -> Quality:
             continue
         strategy = ctx.strategies[name]
         alone = registered.one_call(strategy).models()[0].id
-        plain = singles.get(alone)
         own_rate = registered.plain_error_rate(strategy) if registered.plain_error_rate else None
-        if plain is None and own_rate is not None:
+        plain = singles.get(alone)
+        if own_rate is not None:  # said on the strategy itself: it wins over a single's
             plain = name + OUTER
             beliefs[plain] = belief(own_rate)
             sources[name] = "its outer_error_rate"

@@ -172,11 +172,12 @@ def _choose(
     ]
     if lead is None:
         lead = _best_reason(ctx, best, runner_up, weighed)
-    found.reasons.insert(0, reason(lead.kind, lead.figures | _limits(ctx, found.excluded)))
+    limits = _limits(ctx, found.excluded, best.strategy)
+    found.reasons.insert(0, reason(lead.kind, lead.figures | limits))
     return found
 
 
-def _limits(ctx: Context, excluded: list[Excluded]) -> Lead:
+def _limits(ctx: Context, excluded: list[Excluded], than: str) -> Lead:
     """What the first reason also says: the strategies left out, and the limits they missed."""
     spec = ctx.spec
     budget_s = spec.latency_budget_s
@@ -188,6 +189,8 @@ def _limits(ctx: Context, excluded: list[Excluded]) -> Lead:
         budget_p95_s=None if budget_s is None else budget_s.p95,
         min_context_share=spec.min_context_share,
         excluded=excluded,
+        excluded_than=than,
+        waiting_valued=spec.value_of_latency_usd_per_s > 0,
     )
 
 

@@ -34,6 +34,20 @@ RATE_STOPS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 AXIS_ROOM = 1.25  # the axis runs a quarter past the farthest mark, so every mark is inside
 
 
+def chart_axis(
+    breaks: list[BreakEven], cost_per_error: float | None, pair: Comparison | None = None
+) -> float:
+    """The decision chart's x axis: just past the largest break-even, so the crossings spread
+    across the chart (a cost per wrong answer beyond it is marked at the right edge: no line
+    crosses another out there). Without break-evens, the slider's axis."""
+    marks = [float(b.usd_per_error) for b in breaks if b.usd_per_error]
+    if pair is not None and pair.break_even is not None and pair.break_even.usd_per_error:
+        marks.append(float(pair.break_even.usd_per_error))
+    if not marks:
+        return cpe_axis(breaks, cost_per_error, pair)
+    return min(nice_max(AXIS_ROOM * max(marks)), cpe_axis(breaks, cost_per_error, pair))
+
+
 def cpe_axis(
     breaks: list[BreakEven], cost_per_error: float | None, pair: Comparison | None = None
 ) -> float:
@@ -140,17 +154,27 @@ def _decisions(
     return totals, months, points, fits
 
 
-def what_if(ctx: Context, cpe_max: float) -> WhatIf:
-    own_rate = next(
-        (r.invocation_rate for r in ctx.results.values() if r.invocation_rate is not None), None
-    )
+def _rate_axis(ctx: Context) -> list[float | None]:
+    """The invocation-rate slider's stops: a rate for every strategy that runs on a share of
+    requests, with the scenario's own among them; when those strategies have different rates,
+    `None` first, "each its own", so the page opens (and resets) on the estimate itself."""
+    own = {r.invocation_rate for r in ctx.results.values() if r.invocation_rate is not None}
+    if not own:
+        return []
+    if len(own) == 1:
+        return list(_axis(list(RATE_STOPS), own.pop()))
+    return [None, *RATE_STOPS]
+
+
+def what_if(ctx: Context, cpe_max: float, pairs: tuple[tuple[str, str], ...] = ()) -> WhatIf:
+    """The grid; `pairs`: break-evens to follow besides the table's (the verdict's pair)."""
     own_cpe = ctx.spec.cost_per_error_usd
     base = float(ctx.requests)
     volumes = _axis([round(base * f) for f in VOLUME_FACTORS], base)
     cpes: list[float] = []
     if ctx.spec.error_rates():
         cpes = _axis([cpe_max * i / CPE_STOPS for i in range(CPE_STOPS + 1)], own_cpe)
-    rates = _axis(list(RATE_STOPS), own_rate) if own_rate is not None else []
+    rates = _rate_axis(ctx)
     per_request: dict[str, list[Decimal]] = {}
     monthly: dict[str, list[list[Decimal]]] = {}
     totals: dict[str, list[list[Decimal | None]]] = {}
@@ -170,7 +194,7 @@ def what_if(ctx: Context, cpe_max: float) -> WhatIf:
             monthly.setdefault(name, []).append(
                 [result.per_request_usd * Decimal(repr(v)) for v in volumes]
             )
-        for row in break_even(at_rate, latency):
+        for row in break_even(at_rate, latency, pairs=pairs):
             breaks.setdefault(f"{row.premium}\n{row.versus}", []).append(row.usd_per_error)
         found, months, more, fitting = _decisions(
             at_rate, latency, r_index, volumes, list(cpes) or [own_cpe]

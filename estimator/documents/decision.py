@@ -24,6 +24,7 @@ class RateBasis(Doc):
     high: float | None = None
     invocation_rate: float | None = None  # mixed: the share where the strategy runs
     rest_from: str | None = None  # mixed: the strategy (or outer_error_rate) for the rest
+    rest_counts: list[int] | None = None  # mixed: the rest's graded answers [wrong, of]
 
 
 class ExpectedCost(Doc):
@@ -167,7 +168,7 @@ class WhatIf(Doc):
 
     volumes: list[float]
     costs_per_error: list[float]
-    rates: list[float]
+    rates: list[float | None]  # None: each strategy at its own rate (the scenario's)
     per_request_usd: dict[str, list[Money]]  # [rate]
     monthly_usd: dict[str, list[list[Money]]]  # [rate][volume]
     total_per_request_usd: dict[str, list[list[Money | None]]]  # [rate][cost per error]
@@ -202,6 +203,7 @@ class Decision(Doc):
     sensitivity: Sensitivity | None
     uncertainty: Uncertainty | None = None  # with graded or ranged error rates
     what_if: WhatIf | None = None  # the report's slider grid (report only)
-    cost_per_error_axis_usd: float = 10.0  # the decision chart's x axis and slider top
+    cost_per_error_axis_usd: float = 10.0  # the cost-per-error slider's top
+    chart_axis_usd: float = 10.0  # the decision chart's x axis: just past every break-even
     evidence: list[Evidence]
     pilot: dict[str, Any] | None = None  # decision.pilot: the run these figures came from

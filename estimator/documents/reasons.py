@@ -34,6 +34,8 @@ class Lead(TypedDict, total=False):
     budget_p95_s: float | None
     min_context_share: float
     excluded: list[Excluded]
+    excluded_than: str  # what they were cheaper than: the best strategy that fits
+    waiting_valued: bool  # the totals include waiting (value_of_latency_usd_per_s > 0)
 
 
 class RouteASubset(Lead):

@@ -675,6 +675,8 @@ def _json_document_or_lines(
             f"{source}:1: not JSON: a .json log holds one record per line (JSON lines), one "
             "record, or a list of records"
         ) from None
+    if isinstance(document, dict) and isinstance(document.get("data"), list) and len(document) == 1:
+        document = document["data"]  # an API listing ({"data": [...]}): its records
     records = document if isinstance(document, list) else [document]
     for number, record in enumerate(records, 1):
         yield number, json.dumps(record).encode() if isinstance(record, dict) else b"[]"

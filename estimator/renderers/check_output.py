@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from estimator.documents.check import CheckResult, PolicyResult, StrategyDelta
-from estimator.renderers.fmt import choice_text, signed_usd, usd
+from estimator.renderers.fmt import choice_text, signed_pct, signed_usd, usd
 from estimator.renderers.report_words import value_text
 from estimator.renderers.safe import markdown_cell, one_line, plain_text
 
@@ -75,7 +75,7 @@ def delta_cells(row: StrategyDelta) -> tuple[str, str, str, str]:
     if row.delta_usd is None:
         return before, after, "", ""
     delta = signed_usd(row.delta_usd)
-    pct = "" if row.delta_pct is None else f"{row.delta_pct:+.1f}%"
+    pct = "" if row.delta_pct is None else signed_pct(row.delta_pct)
     return before, after, delta, pct
 
 
@@ -146,7 +146,10 @@ def render_text(result: CheckResult) -> str:
         where = f"{one_line(skip.strategy)}: " if skip.strategy else ""
         lines.append(f"SKIP {skip.policy}: {where}{one_line(skip.why)}")
     if not result.policies:
-        lines.append("no policy set (add a policy: section, or --budget USD)")
+        lines.append(
+            "no limit set: only the default checks ran (context overflows, dynamic prices) and "
+            "found nothing; add a policy: section, or --budget USD"
+        )
     for change in result.price_changes:
         pct = "" if change.change_pct is None else f" ({change.change_pct:+.1f}%)"
         lines.append(
@@ -206,7 +209,7 @@ def _comment_head(result: CheckResult) -> list[str]:
         for p in result.skipped
     ]
     if not result.policies:
-        head.append("| | no policy set | | | |")
+        head.append("| | no limit set (the default checks found nothing) | | | |")
     return head
 
 

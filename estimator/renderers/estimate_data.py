@@ -85,7 +85,9 @@ def render_markdown(estimate: Estimate) -> str:
     assumed = [a for a in estimate.assumptions if not a.documented]
     if assumed:
         lines += ["", "<details><summary>Assumptions (not documented by OpenRouter)</summary>", ""]
-        lines += [f"- `{a.name}` = {_md(value_text(a.value))}: {_md(a.source)}" for a in assumed]
+        lines += [
+            f"- `{a.name}` = {_md(value_text(a.value, a.name))}: {_md(a.source)}" for a in assumed
+        ]
         lines += ["", "</details>"]
     decision = estimate.decision
     if decision is not None:

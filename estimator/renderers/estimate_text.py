@@ -115,7 +115,7 @@ def _assumption_notes(estimate: Estimate, note: Callable[[str], None]) -> None:
         "assumptions (not documented by OpenRouter):"
     )
     for a in assumed:
-        note(f"  - {a.name} = {value_text(a.value)}: {a.source}")
+        note(f"  - {a.name} = {value_text(a.value, a.name)}: {a.source}")
 
 
 def fee_lines(estimate: Estimate) -> list[str]:

@@ -5,6 +5,7 @@ pilot that graded them."""
 from __future__ import annotations
 
 from estimator.documents.decision import Decision, ExpectedCost
+from estimator.renderers.fmt import percent
 
 SOURCES = {
     "illustrative": "illustrative",
@@ -25,13 +26,23 @@ def rate_text(row: ExpectedCost, decision: Decision) -> str:
         if decision.pilot:
             graded += f" in your pilot of {decision.pilot.get('date', '')}"
         said.append(graded)
-    elif basis is not None and basis.form == "range":
-        said.append(f"your range {basis.low:.1%}-{basis.high:.1%}")
+    elif basis is not None and basis.form == "range" and basis.low is not None:
+        said.append(f"your range {percent(basis.low)}-{percent(basis.high or 0)}")
     if basis is not None and basis.invocation_rate is not None:
-        said.append(f"runs on {basis.invocation_rate:.0%}; the rest as {basis.rest_from}")
+        counts = basis.rest_counts
+        graded = f", {counts[0]} wrong of {counts[1]} graded" if counts else ""
+        rest = (
+            "the outer model's own rate (outer_error_rate"
+            if basis.rest_from == "outer_error_rate"
+            else f"{basis.rest_from}'s rate ("
+        )
+        said.append(
+            f"Fusion on {percent(basis.invocation_rate, 0)} of requests, the rest at "
+            + f"{rest}{graded})".replace("(, ", "(").replace("()", "").rstrip(" (")
+        )
     if decision.error_rate_source in SOURCES:
         said.append(SOURCES[decision.error_rate_source])
-    return f"{row.error_rate:.1%}" + (f" ({'; '.join(said)})" if said else "")
+    return percent(row.error_rate) + (f" ({'; '.join(said)})" if said else "")
 
 
 def rates_line(decision: Decision) -> str | None:

@@ -9,6 +9,7 @@ from typing import Any
 # One rounding rule everywhere money is shown: half away from zero on the decimal value (the
 # report's script applies the same rule, so a figure reads the same before and after it runs).
 _PLACES = {0: Decimal(1), 2: Decimal("0.01"), 4: Decimal("0.0001"), 6: Decimal("0.000001")}
+PERCENT_PLACES = Decimal("0.1")
 
 
 def rounded(amount: Decimal, places: int) -> Decimal:
@@ -40,10 +41,35 @@ def usd(value: Decimal | float | None) -> str:
     return f"{MINUS if amount < 0 else ''}${text}"
 
 
+def usd_apart(a: Decimal | None, b: Decimal | None) -> tuple[str, str]:
+    """Two amounts a reader compares: with more decimals when the usual rule would print two
+    different amounts alike ($1.2725 vs $1.2745, not $1.27 vs $1.27)."""
+    shown = usd(a), usd(b)
+    if a is None or b is None or a == b or shown[0] != shown[1]:
+        return shown
+    for places in (4, 6):
+        pair = tuple(f"{MINUS if v < 0 else ''}${rounded(abs(v), places):,}" for v in (a, b))
+        if pair[0] != pair[1]:
+            return pair[0], pair[1]
+    return shown
+
+
+def signed_pct(value: float) -> str:
+    """A change in percent: +5.0%, -35.0% (the minus sign of money), 0.0%."""
+    text = f"{abs(value):.1f}%"
+    return ("+" if value > 0 else MINUS if value < 0 else "") + text
+
+
 def signed_usd(value: Decimal | float) -> str:
     """A change: +$4,000, -$32,710, $0."""
     amount = Decimal(str(value)) if not isinstance(value, Decimal) else value
     return ("+" if amount > 0 else "") + usd(amount)
+
+
+def percent(share: float, places: int = 1) -> str:
+    """0.0425 -> 4.3% (half away from zero on the decimal value, as money is rounded)."""
+    value = (Decimal(str(share)) * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{MINUS if value < 0 else ''}{abs(value)}%"
 
 
 def tokens(value: Decimal | float | int | None) -> str:

@@ -159,7 +159,7 @@ def _whatif(e: Estimate) -> dict[str, Any]:
         premium, versus = key.split("\n")
         breaks.setdefault(name(premium), {})[name(versus)] = _floats(values)
 
-    def own(axis: list[float], value: float | None) -> int:
+    def own(axis: list[Any], value: float | None) -> int:
         return axis.index(value) if value in axis else 0
 
     return {
@@ -170,7 +170,8 @@ def _whatif(e: Estimate) -> dict[str, Any]:
         "own": {
             "volume": own(w.volumes, e.workload.requests_per_month),
             "cpe": own(w.costs_per_error, _floats(d.cost_per_error_usd)),
-            "rate": own(w.rates, _invocation_rate(e)),
+            # different rates per strategy: the "each its own" stop; else the common rate
+            "rate": own(w.rates, None if None in w.rates else _invocation_rate(e)),
         },
         "per_request": {name(k): _floats(v) for k, v in w.per_request_usd.items()},
         "monthly": {name(k): _floats(v) for k, v in w.monthly_usd.items()},
@@ -205,7 +206,7 @@ def _decision_frame(e: Estimate) -> dict[str, Any]:
     """The decision chart's axes: wide enough for the stated cost per error and break-evens."""
     d = e.decision
     frame = charts.decision_geometry()
-    frame["x_max"] = d.cost_per_error_axis_usd if d else 10.0
+    frame["x_max"] = d.chart_axis_usd if d else 10.0
     totals = []
     for s in e.strategies:
         rate = _rate(e, s.name) or 0.0
@@ -349,6 +350,9 @@ def view(e: Estimate) -> dict[str, Any]:
         "fusions": fusions,
         "one_call": [line for s in fusions if (line := one_call_sentence(s))],
         "premium_label": label(""),
+        "money_heading": "Fusion's"
+        if all(s.kind == "fusion" for s in fusions)
+        else "the premium strategies'",
         "break_even_notes": [break_even_note(b, label) for b in d.break_even] if d else [],
         "cost_bars": cost_bars,
         "stage_chart": stage_chart,
@@ -357,7 +361,10 @@ def view(e: Estimate) -> dict[str, Any]:
         "decision_frame": frame,
         "cpe_x": None
         if d is None or d.cost_per_error_usd is None
-        else _scales(frame)[0](float(d.cost_per_error_usd)),
+        else _scales(frame)[0](min(float(d.cost_per_error_usd), frame["x_max"])),
+        "cpe_beyond": d is not None
+        and d.cost_per_error_usd is not None
+        and float(d.cost_per_error_usd) > frame["x_max"],
         "decision_lines": _decision_lines(e, frame),
         "crossings": _crossings(e, frame),
         "tornado": tornado,

@@ -21,9 +21,8 @@ def render_table(found: PresetList) -> str:
                 left=["role", "requested", "resolves to", "via"],
             ).rstrip("\n")
         )
-        parts.append(
-            f"  {float(p.calls_per_request):g} calls a request; members {status}: {p.source}"
-        )
+        why = p.source.removeprefix(f"{status}: ")  # the source may say "unverified" itself
+        parts.append(f"  {float(p.calls_per_request):g} calls a request; members {status}: {why}")
     for pool in found.pools:
         low, high = pool.percentiles
         rows = [[m.id, f"{m.share:.0%}", usd(m.per_request_usd)] for m in pool.models]

@@ -31,7 +31,7 @@ from estimator.documents.reasons import (
     TooSlow,
     WithinBudget,
 )
-from estimator.renderers.fmt import ratio, up_to, usd
+from estimator.renderers.fmt import percent, ratio, up_to, usd, usd_apart
 from estimator.strategies.registry import kind
 
 Labeller = Callable[[str], str]  # strategy name -> what its kind is called ("Fusion")
@@ -53,7 +53,7 @@ def _why(entry: Excluded, f: Lead) -> str:
             said.append(f"over the {usd(f['budget_usd'])} budget at {usd(entry.monthly_usd)}")
         elif problem == "too_slow":
             said.append(
-                f"too slow ({entry.p50_s:.0f} s p50 / {entry.p95_s:.0f} s p95 against "
+                f"too slow ({entry.p50_s:.1f} s p50 / {entry.p95_s:.1f} s p95 against "
                 f"{_seconds(f['budget_p50_s'])} / {_seconds(f['budget_p95_s'])})"
             )
         elif problem == "context":
@@ -75,9 +75,14 @@ def _left_out(f: Lead, including_errors: bool) -> str:
     entries = f.get("excluded") or []
     if not entries:
         return ""
-    what = "including errors " if including_errors else ""
+    what = _including(f) + " " if including_errors else ""
     listed = "; ".join(f"{e.strategy} ({usd(e.per_request_usd)}: {_why(e, f)})" for e in entries)
-    return f" Cheaper {what}but left out: {listed}."
+    return f" Cheaper {what}than {f.get('excluded_than')} but left out: {listed}."
+
+
+def _including(f: Lead) -> str:
+    """What the totals include: errors, and waiting when a second of it is given a price."""
+    return "including errors and waiting" if f.get("waiting_valued") else "including errors"
 
 
 def _pair_cost(f: PairCost, label: Labeller) -> str:
@@ -95,10 +100,10 @@ def _route_a_subset(f: RouteASubset, label: Labeller) -> str:
     why = " and ".join(PROBLEMS[p] for p in f["problems"])
     share, rest = f["share"], f["versus"]
     chosen = f["strategy"]
+    mine, theirs = usd_apart(f["total_per_request_usd"], f["versus_total_usd"])
     head = (
-        f"Per request, {chosen} is the best buy including errors "
-        f"({usd(f['total_per_request_usd'])} vs {usd(f['versus_total_usd'])} for {rest}), "
-        f"but for all traffic it is {why}: "
+        f"Per request, {chosen} is the best buy {_including(f)} ({mine} vs {theirs} for "
+        f"{rest}), but for all traffic it is {why}: "
     )
     if share is None:
         return head + (
@@ -133,15 +138,16 @@ def _high_stakes_over_budget(f: HighStakesOverBudget, label: Labeller) -> str:
 
 
 def _lowest_expected_total(f: LowestExpectedTotal, label: Labeller) -> str:
+    mine, theirs = usd_apart(f["total_per_request_usd"], f["runner_up_total_usd"])
     runner_up = (
-        f"; {f['runner_up']}, the next best that fits, comes to {usd(f['runner_up_total_usd'])}."
+        f"; {f['runner_up']}, the next best that fits, comes to {theirs}."
         if f["runner_up"] is not None
         else "; no other strategy fits."
     )
     return (
         f"Among the strategies that fit, {f['strategy']} has the lowest expected cost "
-        f"including errors: {usd(f['total_per_request_usd'])} per request at "
-        f"{usd(f['cost_per_error_usd'])} per wrong answer{runner_up}" + _left_out(f, True)
+        f"{_including(f)}: {mine} per request at {usd(f['cost_per_error_usd'])} per wrong "
+        f"answer{runner_up}" + _left_out(f, True)
     )
 
 
@@ -153,15 +159,15 @@ def _cheapest_that_fits(f: CheapestThatFits, label: Labeller) -> str:
         )
     else:
         missing = "No error rates given (decision.error_rate), so quality is not weighed"
+    mine, theirs = usd_apart(f["per_request_usd"], f["runner_up_per_request_usd"])
     runner_up = (
-        f"; {f['runner_up']}, the next cheapest that fits, costs "
-        f"{usd(f['runner_up_per_request_usd'])}."
+        f"; {f['runner_up']}, the next cheapest that fits, costs {theirs}."
         if f.get("runner_up") is not None
         else "; no other strategy fits."
     )
     return (
         f"{missing}: among the strategies that fit, {f['strategy']} is the cheapest "
-        f"({usd(f['per_request_usd'])} per request){runner_up}" + _left_out(f, False)
+        f"({mine} per request){runner_up}" + _left_out(f, False)
     )
 
 
@@ -176,16 +182,21 @@ def _break_even(f: BreakEvenFigures, label: Labeller) -> str:
     return (
         f"Break-even of {f['strategy']} against {f['versus']}: {f['strategy']} pays for "
         f"itself when a wrong answer costs more than {usd(f['usd_per_error'])}{said}, their "
-        f"error rates {f['delta_error_rate'] * 100:.1f} percentage points apart."
+        f"error rates {_points(f['delta_error_rate'])} apart."
     )
 
 
+def _points(gap: float) -> str:
+    """An error-rate gap in percentage points, rounded as money is: 0.015 -> 1.5 points."""
+    return percent(gap).removesuffix("%") + " percentage points"
+
+
 def _never_pays(f: NeverPays, label: Labeller) -> str:
-    gap = -f["delta_error_rate"] * 100
+    gap = -f["delta_error_rate"]
+    accuracy = "the same error rate" if gap == 0 else f"an error rate {_points(gap)} higher"
     return (
-        f"{f['strategy']} costs more than {f['versus']} and is not more accurate (its error "
-        f"rate is {gap:.1f} percentage points higher or equal): it never pays for itself on "
-        "quality."
+        f"{f['strategy']} costs more than {f['versus']} and is not more accurate ({accuracy}): "
+        "it never pays for itself on quality."
     )
 
 
@@ -193,7 +204,8 @@ def _must_prevent(f: MustPrevent, label: Labeller) -> str:
     return (
         f"At {usd(f['cost_per_error_usd'])} per wrong answer, {f['strategy']} must "
         f"prevent one wrong answer in every {f['one_wrong_answer_in']:,.0f} requests (an "
-        f"error-rate cut of {f['required_error_reduction'] * 100:.2f} percentage points) to pay "
+        f"error-rate cut of {percent(f['required_error_reduction'], 2).removesuffix('%')} "
+        "percentage points) to pay "
         f"for itself against {f['versus']}."
     )
 
@@ -262,7 +274,10 @@ def _nothing_fits(f: NothingFits, label: Labeller) -> str:
 def _how_sure(f: HowSure, label: Labeller) -> str:
     said = []
     if f["leader"] is not None and f["probability"] is not None:
-        said.append(f"{f['leader']} is the better buy with {f['probability']:.0%} probability")
+        said.append(
+            f"{f['leader']} is the likeliest best buy: the lowest expected total in "
+            f"{f['probability']:.0%} of the draws"
+        )
         more = f["more_samples"]
         if more == 0:
             said[-1] += f" (already past {f['target']:.0%})"

@@ -18,8 +18,10 @@ def _name(key: str) -> str:
     return f"{head.replace('_', ' ').capitalize()}: {rest.replace('_', ' ').replace('.', ', ')}"
 
 
-def value_text(value: Any) -> str:
-    """A default's value as a reader says it."""
+def value_text(value: Any, key: str = "") -> str:
+    """A default's value as a reader says it (a seed is an identifier: no thousands marks)."""
+    if key.endswith("seed"):
+        return str(value)
     if value is None:
         return "not set"
     if isinstance(value, bool):
@@ -42,7 +44,7 @@ def assumption_rows(assumptions: list[Assumption]) -> list[dict[str, Any]]:
         {
             "name": _name(a.name),
             "key": a.name,
-            "value": value_text(a.value),
+            "value": value_text(a.value, a.name),
             "documented": a.documented,
             "source": a.source,
             "used_by": ", ".join(a.used_by),

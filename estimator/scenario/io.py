@@ -138,9 +138,6 @@ _BRANCH_TAG = re.compile(
 )
 
 
-_SHAPE = frozenset({"missing", "extra_forbidden"}) | _BRANCH_MISMATCH  # "not this branch"
-
-
 def _branch(error: Any) -> tuple[tuple[Any, ...], str] | None:
     """(the field, the union branch) an error was raised in, or None outside unions."""
     loc = list(error["loc"])
@@ -150,25 +147,32 @@ def _branch(error: Any) -> tuple[tuple[Any, ...], str] | None:
     return None
 
 
+def _misfit(error: Any, depth: int) -> int:
+    """How badly an error says a union branch does not fit the value's shape: the whole value
+    of another type is the worst; a missing or unknown key is one point; a bad value inside a
+    branch that took the shape costs nothing (it is the real problem to report)."""
+    at_root = len(error["loc"]) == depth + 1
+    if at_root and error["type"] in _BRANCH_MISMATCH:
+        return 100
+    return 1 if error["type"] in ("missing", "extra_forbidden") else 0
+
+
 def _best_branches(errors: list[Any]) -> list[Any]:
-    """Per union field: when some branch fits the value's shape (its errors are about the
-    values, not missing or unknown keys or types), the other branches' errors are noise."""
-    shaped: dict[tuple[Any, ...], set[str]] = {}
-    seen: dict[tuple[Any, ...], set[str]] = {}
+    """Per union field, only the errors of the branch (or branches) that fit the value's shape
+    best: `{wrong: 2.5, of: 200}` is graded answers with a bad count, not a range missing
+    `low` and `high` nor a number that is not one."""
+    scores: dict[tuple[Any, ...], dict[str, int]] = {}
     for error in errors:
         found = _branch(error)
         if found is not None:
-            seen.setdefault(found[0], set()).add(found[1])
-    for field, branches in seen.items():
-        shaped[field] = {
-            b
-            for b in branches
-            if all(e["type"] not in _SHAPE for e in errors if _branch(e) == (field, b))
-        }
+            field, branch = found
+            branches = scores.setdefault(field, {})
+            branches[branch] = branches.get(branch, 0) + _misfit(error, len(field))
+    best = {field: min(branches.values()) for field, branches in scores.items()}
     kept = []
     for error in errors:
         found = _branch(error)
-        if found is not None and shaped.get(found[0]) and found[1] not in shaped[found[0]]:
+        if found is not None and scores[found[0]][found[1]] > best[found[0]]:
             continue
         kept.append(error)
     return kept

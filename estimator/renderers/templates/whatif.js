@@ -79,7 +79,8 @@
   function drawDecision() {
     var c = data.chart, g = document.getElementById("decision-lines");
     if (!g || !data.costs_per_error.length) { return; }
-    var last = data.costs_per_error.length - 1, xMax = data.costs_per_error[last];
+    var last = data.costs_per_error.length - 1, xLast = data.costs_per_error[last];
+    var xMax = c.x_max;  // the chart stops just past the break-evens; the slider may go on
     var px = function (x) { return c.left + x / c.x_max * (c.width - c.left - c.right); };
     var py = function (y) { return c.height - c.bottom - y / c.y_max * (c.height - c.top - c.bottom); };
     var ns = "http://www.w3.org/2000/svg";
@@ -88,11 +89,12 @@
     data.order.forEach(function (name) {
       var row = at(data.total, name);
       if (row === null || row[0] === null) { return; }
-      ends[name] = [row[0], row[last]];
+      // a straight line through the totals at $0 and at the slider's top, drawn to the chart's end
+      ends[name] = [row[0], row[0] + (row[last] - row[0]) * xMax / xLast];
       var line = document.createElementNS(ns, "line");
       line.setAttribute("class", "mark");
       line.setAttribute("x1", px(0)); line.setAttribute("y1", py(row[0]));
-      line.setAttribute("x2", px(xMax)); line.setAttribute("y2", py(row[last]));
+      line.setAttribute("x2", px(xMax)); line.setAttribute("y2", py(ends[name][1]));
       line.setAttribute("stroke", data.colours[name]);  // the strategy's colour on every chart
       line.setAttribute("stroke-width", "2");
       if (data.premiums.indexOf(name) < 0) { line.setAttribute("stroke-dasharray", "6 3"); }
@@ -143,12 +145,16 @@
     var key = document.getElementById("break-even-key");
     if (key) { key.textContent = keys.length ? "Break-even points: " + keys.join(" · ") : ""; }
     var marker = document.getElementById("decision-cpe");
-    var cpe = data.costs_per_error[state.cpe];
+    var cpe = data.costs_per_error[state.cpe], beyond = cpe > xMax, markX = px(Math.min(cpe, xMax));
     if (marker) {
-      marker.setAttribute("x1", px(cpe)); marker.setAttribute("x2", px(cpe));
+      marker.setAttribute("x1", markX); marker.setAttribute("x2", markX);
       marker.setAttribute("visibility", "visible");
       var text = document.getElementById("decision-cpe-label");
-      if (text) { text.setAttribute("x", px(cpe) + 4); text.textContent = "your " + usd(cpe); }
+      if (text) {  // beyond the chart: at its right edge, pointing on
+        text.setAttribute("x", beyond ? markX - 4 : markX + 4);
+        text.setAttribute("text-anchor", beyond ? "end" : "start");
+        text.textContent = "your " + usd(cpe) + (beyond ? " \u2192" : "");
+      }
     }
   }
 
@@ -225,8 +231,8 @@
       Math.round(data.volumes[state.volume]).toLocaleString("en-US");
     document.getElementById("wi-cpe-out").textContent =
       data.costs_per_error.length ? usd(data.costs_per_error[state.cpe]) : "not set";
-    document.getElementById("wi-rate-out").textContent =
-      data.rates.length ? data.rates[state.rate].toFixed(2) : "-";
+    var rateOut = document.getElementById("wi-rate-out"), rate = data.rates[state.rate];
+    if (rateOut) { rateOut.textContent = rate === null ? "yours" : rate.toFixed(2); }
   }
 
   function bind(id, key) {
@@ -242,9 +248,10 @@
   bind("wi-rate", "rate");
   document.getElementById("wi-reset").addEventListener("click", function () {
     state = {volume: data.own.volume, cpe: data.own.cpe, rate: data.own.rate};
-    document.getElementById("wi-volume").value = state.volume;
-    document.getElementById("wi-cpe").value = state.cpe;
-    document.getElementById("wi-rate").value = state.rate;
+    ["wi-volume", "wi-cpe", "wi-rate"].forEach(function (id, i) {
+      var input = document.getElementById(id);
+      if (input) { input.value = [state.volume, state.cpe, state.rate][i]; }
+    });
     update();
   });
   window.fusionCostWhatIf = {state: function () { return state; }, update: update};

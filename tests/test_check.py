@@ -398,19 +398,19 @@ def test_check_library_call_matches_baseline_loader(tmp_path, capsys, current) -
 
 
 def test_the_decision_budget_is_a_policy_unless_the_policy_sets_one(capsys) -> None:
-    """The README's example: $49k of Fusion against a $20k decision budget used to read "all
-    policies pass". fusion-quality: $0.24587947 x 200,000 = $49,176 > $20,000."""
+    """The README's example: $61k of Fusion against a $20k decision budget used to read "all
+    policies pass". fusion-quality: $0.3033 x 200,000 = $60,658 > $20,000."""
     code, out, _ = run(capsys)
     assert code == 1
     failed = [line for line in out.splitlines() if line.startswith("FAIL monthly_budget_usd")]
     assert [line.split(": ")[1] for line in failed] == ["fusion-quality", "fusion-budget"]
     assert all(line.endswith("(from decision.monthly_budget_usd)") for line in failed)
-    code, out, _ = run(capsys, "--budget-monthly", "60000")  # a flag overrides it
+    code, out, _ = run(capsys, "--budget-monthly", "70000")  # a flag overrides it
     assert code == 0 and "from decision" not in out
 
 
 def test_skipped_policies_are_listed_with_why(capsys) -> None:
-    code, out, _ = run(capsys, "--budget-monthly", "60000", "--max-increase-pct", "10")
+    code, out, _ = run(capsys, "--budget-monthly", "70000", "--max-increase-pct", "10")
     assert code == 0
     assert "SKIP max_increase_pct: needs --baseline FILE" in out
     assert "SKIP max_multiplier_vs_baseline" not in out  # not set: nothing to skip

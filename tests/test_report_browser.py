@@ -154,18 +154,18 @@ def test_volume_slider_matches_python(example_page, catalog) -> None:
 
 
 def test_cost_per_error_slider_matches_python(example_page, catalog) -> None:
-    _slide(example_page, "#wi-cpe", 10)
+    _slide(example_page, "#wi-cpe", 0)
     try:
         data = example_data()
-        data["decision"]["cost_per_error_usd"] = 10
+        data["decision"]["cost_per_error_usd"] = 0
         python = estimate_of(data, catalog)
         _page_matches(example_page, python)
-        # the reason moved: at $10 a wrong answer only the high-stakes slice pays for Fusion
+        # the reason moved: at $0 a wrong answer only the high-stakes slice pays for Fusion
         assert python.decision.reasons[0].kind == "high_stakes"
         assert "high-stakes 10%" in example_page.page.text_content("#verdict-lead")
         circles = example_page.page.eval_on_selector_all("#decision-lines circle", "e => e.length")
         assert circles >= 1
-        assert example_page.page.text_content("#decision-cpe-label") == "your $10.00"
+        assert example_page.page.text_content("#decision-cpe-label") == "your $0"
     finally:
         _reset(example_page)
 
@@ -307,7 +307,7 @@ def test_charts_say_what_to_see(example_page) -> None:
     titles = example_page.page.eval_on_selector_all(
         "p.chart-title", "els => els.map(e => e.textContent)"
     )
-    assert any(t.startswith("fusion-quality costs $49,176 a month") for t in titles), titles
+    assert any(t.startswith("fusion-quality costs $60,658 a month") for t in titles), titles
     assert any("exceed the $20,000 budget" in t for t in titles)
     assert any(t.startswith("Above $") and "per wrong answer" in t for t in titles)
     limit = example_page.page.text_content("#costs svg .limit-label")

@@ -1,6 +1,8 @@
 """A strategy's expected cost over the workload, integrated over the quadrature grid
 (`quadrature.py`): the expectation per request, where it goes (per stage and model, the rows
-adding up to the expectation), and the share of requests every call's context holds.
+adding up to the expectation), and the share of requests every call's context holds. A request
+that does not fit stops at its first call that does not fit (`context.py`): only the calls
+before it are billed.
 Percentiles of one request's cost come from the seeded Monte Carlo (a coarse grid's tail bins
 would misplace them); expectations come from here."""
 
@@ -13,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from estimator.costing.context import billed_rooms, reached
 from estimator.costing.plans import exact_per_request
 from estimator.costing.pricer import tools_of, usage_of
 from estimator.costing.quadrature import FINE, Grid, as_money, at_mean, grid
@@ -35,14 +38,6 @@ class Integrated:
     stages: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     tools: float = 0.0
     context_share: float = 1.0  # of requests whose every call fits its model's context
-
-
-def _fits(call: Call, catalog: Catalog, n: int) -> np.ndarray:
-    limit = catalog.get_exact(call.model).max_context
-    if not limit:
-        return np.ones(n, dtype=bool)
-    need = call.input_tokens + (call.max_output_tokens if call.max_output_tokens is not None else 0)
-    return np.broadcast_to(np.asarray(need) <= limit, (n,))
 
 
 def _add_call(found: Integrated, call: Call, cost: Any, weight: np.ndarray) -> None:
@@ -74,12 +69,13 @@ def integrate(
     nodes = nodes if nodes is not None else grid(strategy, profile, catalog, bins)
     n = len(nodes)
     request = profile.request(nodes.input, nodes.output, nodes.reasoning)
+    table = billed_rooms(strategy, profile, catalog)
     found = Integrated()
     share = 0.0
     for branch in strategy.expand(request).branches:
         weight = nodes.weight * np.broadcast_to(np.asarray(branch.probability, dtype=float), (n,))
-        fits = np.ones(n, dtype=bool)
-        for call in branch.calls:
+        ran = reached(branch, table, nodes.input)
+        for call, runs in zip(branch.calls, ran, strict=True):
             model = catalog.get_exact(call.model)
             cost = charges(
                 usage_of(call),
@@ -90,9 +86,8 @@ def integrate(
                 VECTOR,
                 model.id,
             )
-            _add_call(found, call, cost, weight)
-            fits &= _fits(call, catalog, n)
-        share += float(np.dot(weight, fits))
+            _add_call(found, call, cost, weight * runs)
+        share += float(np.dot(weight, ran[-1])) if ran else float(weight.sum())
     found.per_request = sum(row["cost_usd"] for row in found.rows.values())
     found.context_share = min(1.0, share)
     return found

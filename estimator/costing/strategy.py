@@ -11,7 +11,7 @@ from estimator.costing.integrate import expected_per_request, integrate, tokens_
 from estimator.costing.montecarlo import distribution, monte_carlo
 from estimator.costing.one_call import versus_one_call
 from estimator.costing.options import Options
-from estimator.costing.plans import priced_plan, pricer_for
+from estimator.costing.plans import mean_plan, priced_plan, pricer_for
 from estimator.costing.quadrature import at_mean
 from estimator.documents.estimate import BillingFees, ModelUseInfo, StrategyResult
 from estimator.pricing.catalog import Catalog
@@ -68,7 +68,7 @@ def strategy_result(
     workload (exact when every request is alike, else integrated over the token
     distributions), where it goes, the percentiles of one request's cost (seeded Monte Carlo),
     the calls of the mean request, and its context limits."""
-    plan = strategy.expand(profile.mean_request())
+    plan = mean_plan(strategy, profile, catalog)
     priced = priced_plan(plan, pricer_for(profile, catalog))
     rows, by_stage, tools, call_rows = breakdown(priced)
     found = integrate(strategy, profile, catalog)

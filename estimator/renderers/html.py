@@ -15,7 +15,15 @@ from estimator.documents.decision import Decision, Sensitivity
 from estimator.documents.estimate import Estimate, StrategyResult
 from estimator.renderers import charts
 from estimator.renderers import report_words as words
-from estimator.renderers.fmt import BAND_LABEL, band_text, ratio, tokens, up_to, usd
+from estimator.renderers.fmt import (
+    BAND_LABEL,
+    band_text,
+    cannot_run_text,
+    ratio,
+    tokens,
+    up_to,
+    usd,
+)
 from estimator.renderers.one_call import one_call_sentence
 from estimator.renderers.reasons import break_even_note, labeller, word
 from estimator.renderers.safe import plain_text
@@ -244,6 +252,9 @@ def view(e: Estimate) -> dict[str, Any]:
     return {
         "fusions": fusions,
         "one_call": [line for s in fusions if (line := one_call_sentence(s))],
+        "cannot_run": {
+            s.name: text for s in e.strategies if (text := cannot_run_text(s.name, s.context))
+        },
         "premium_label": label(""),
         "break_even_notes": [break_even_note(b, label) for b in d.break_even] if d else [],
         "cost_bars": cost_bars,

@@ -21,8 +21,9 @@ from estimator.pricing.store import load_catalog
 from estimator.scenario.io import load_scenario
 
 if TYPE_CHECKING:  # each function imports what it runs: `estimate` never loads replay or check
-    from estimator.documents.check import CheckResult
+    from estimator.documents.check import CheckResult, Proposal
     from estimator.documents.estimate import Estimate
+    from estimator.documents.prices import PriceList
     from estimator.documents.replay import ReplayResult
     from estimator.gate.baseline import Baseline
     from estimator.logs.reader import ReadStats
@@ -61,7 +62,9 @@ __all__ = [
     "pilot_run",
     "pilot_sender",
     "presets",
+    "prices",
     "prompt_profile",
+    "propose_prices",
     "render",
     "replay",
     "report",
@@ -93,16 +96,21 @@ def check(
     baseline: Baseline | str | Path | None = None,
     options: Options | None = None,
     source: str = "built-in example",
+    allow_other_scenario: bool = False,
 ) -> CheckResult:
     """Gate `scenario`'s projected spend on `policy` (default: its own `policy:` section), and
     diff it against `baseline` (a saved `estimate --format json`, or its path). A strategy
-    whose model has no fixed price is left out and reported as `fail_on_dynamic_price`."""
+    whose model has no fixed price is left out and reported as `fail_on_dynamic_price`; a
+    baseline of another scenario is refused unless `allow_other_scenario`."""
     from estimator.gate.run import check as check_scenario
     from estimator.renderers.check_output import worded
 
     if isinstance(baseline, str | Path):
         baseline = load_baseline(baseline)
-    return worded(check_scenario(scenario, catalog, policy, baseline, options, source))
+    found = check_scenario(
+        scenario, catalog, policy, baseline, options, source, allow_other_scenario
+    )
+    return worded(found)
 
 
 def replay(
@@ -202,6 +210,33 @@ def presets(
     from estimator.costing.presets import presets_and_pools
 
     return presets_and_pools(catalog, names, tiers, workload)
+
+
+def prices(catalog: Catalog, models: Sequence[str] = (), max_age_days: float = 7.0) -> PriceList:
+    """The prices of `models` (ids, aliases, globs; none: every model) as `prices show`
+    prints them. A Fusion preset's name is not a model: the error says where it goes."""
+    from estimator.documents.prices import PriceList
+    from estimator.errors import UserError
+    from estimator.pricing.describe import describe_catalog, describe_model, select
+    from estimator.strategies.presets import not_a_model
+
+    try:
+        chosen = select(catalog, list(models))
+    except UserError as exc:
+        hint = next((not_a_model(n) for n in models if not_a_model(n)), "")
+        raise UserError(hint or str(exc)) from None
+    return PriceList(describe_catalog(catalog, max_age_days), [describe_model(r) for r in chosen])
+
+
+def propose_prices(
+    scenarios: Sequence[tuple[str, Scenario]], old: Catalog, new: Catalog
+) -> Proposal:
+    """What moving from catalog `old` to `new` does to each scenario (label, scenario): the
+    prices of the models they use, monthly deltas, policy and verdict flips (`prices refresh
+    --propose`)."""
+    from estimator.gate.propose import proposal
+
+    return proposal(list(scenarios), old, new)
 
 
 def prompt_profile(path: str | Path) -> dict[str, Any]:

@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from estimator import __version__
 from estimator.errors import FusionCostError
+from estimator.links import CI_DOCS, ISSUES, SCENARIO_DOCS
 from estimator.pricing.endpoint import BASE_URL_VARIABLE, DEFAULT_BASE_URL
 from estimator.pricing.secrets import API_KEY_VARIABLE, Secrets, strip_userinfo
 
 DEFAULT_MAX_AGE_DAYS = 7.0
-REPORT_URL = "https://github.com/fusion-cost/fusion-cost/issues"
+REPORT_URL = ISSUES
 MAX_NUMBER = 1e15  # numeric flags above this are no real workload (and overflow floats)
 MAX_SAMPLES = 1_000_000  # Monte Carlo requests per strategy (memory grows with it)
 MAX_ERROR_CHARS = 2000
@@ -70,6 +71,18 @@ if TYPE_CHECKING:  # generic only to the type checker (argparse's class is not s
     Subcommands = argparse._SubParsersAction[_Parser]  # what `add_subparsers` returns here
 
 
+class _Gone(argparse.Action):
+    """A flag that no longer exists: refused with a pointer to what replaced it."""
+
+    def __init__(self, *args: Any, pointer: str = "", **kwargs: Any) -> None:
+        self.pointer = pointer
+        kwargs["help"] = argparse.SUPPRESS
+        super().__init__(*args, **kwargs)
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option: Any = None) -> None:
+        raise UsageError(f"{option} is gone: {self.pointer}")
+
+
 def number(kind: str, low: float = 0.0, high: float = MAX_NUMBER, whole: bool = False) -> Any:
     """An argparse type: a finite number in [low, high] (whole when `whole`)."""
 
@@ -110,7 +123,16 @@ def _catalog_options() -> _Parser:
         # (and `--help` still works, since it exits before defaults are converted)
         default=os.environ.get("FUSION_COST_MAX_AGE_DAYS", str(DEFAULT_MAX_AGE_DAYS)),
         help="warn when the catalog is older than this (default %(default)s; "
-        "env FUSION_COST_MAX_AGE_DAYS)",
+        "env FUSION_COST_MAX_AGE_DAYS); with a price lock, counted from its review",
+    )
+    group.add_argument(
+        "--lock",
+        metavar="FILE",
+        help="price with the catalog this reviewed lock names (default: fusion-cost.lock beside "
+        "the scenario, else here; env FUSION_COST_LOCK)",
+    )
+    group.add_argument(
+        "--no-lock", action="store_true", help="ignore any fusion-cost.lock (use the cache)"
     )
     return parent
 
@@ -140,6 +162,27 @@ def _add_prices(sub: Subcommands, catalog: _Parser) -> None:
     _add_prices_refresh(actions, catalog)
     _add_prices_import(actions, catalog)
     _add_prices_diff(actions, catalog)
+    _add_prices_lock(actions, catalog)
+
+
+def _add_prices_lock(actions: Subcommands, catalog: _Parser) -> None:
+    lock = actions.add_parser(
+        "lock",
+        parents=[catalog],
+        help="lock the catalog you reviewed: commands then price with exactly it",
+        description="Write fusion-cost.lock (or --lock FILE): the catalog file to price with, "
+        "the sha256 of its bytes, its fetch date and source, and who reviewed it when. "
+        "estimate, report, check and replay then use that catalog, refuse one that does not "
+        "match (exit 3), and count the catalog's age from the review. A catalog outside the "
+        "lock's directory (the user cache, the bundled snapshot) is copied to "
+        "pricing_cache/catalog.json beside the lock first, so the lock can be committed.",
+        epilog="examples:\n  fusion-cost prices refresh --cache-dir pricing_cache\n"
+        "  fusion-cost prices diff --cache-dir pricing_cache     # review what moved\n"
+        "  fusion-cost prices lock --cache-dir pricing_cache --reviewed-by alice",
+        formatter_class=_Formatter,
+    )
+    lock.add_argument("--reviewed-by", metavar="NAME", help="who reviewed these prices")
+    lock.set_defaults(handler="estimator.commands.prices:lock")
 
 
 def _add_prices_show(actions: Subcommands, catalog: _Parser) -> None:
@@ -208,7 +251,29 @@ def _add_prices_refresh(actions: Subcommands, catalog: _Parser) -> None:
         metavar="N",
         help="retries on connection errors, 429 and 5xx (default %(default)d)",
     )
+    _propose_options(refresh)
     refresh.set_defaults(handler="estimator.commands.prices:refresh")
+
+
+def _propose_options(refresh: argparse.ArgumentParser) -> None:
+    propose = refresh.add_argument_group("a pull request of the refresh (--propose)")
+    propose.add_argument(
+        "--propose",
+        action="store_true",
+        help="after refreshing, write a pull request body: the price changes of the models "
+        "your scenarios use, each scenario's monthly delta per strategy, the policies and "
+        "verdicts that flip; and update fusion-cost.lock (merging the PR is the review)",
+    )
+    propose.add_argument(
+        "--scenario",
+        dest="scenarios",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a scenario the proposal prices (repeatable; default: every scenario file below "
+        "the lock's directory, or here)",
+    )
+    _output_options(refresh, "proposal")
 
 
 def _add_prices_import(actions: Subcommands, catalog: _Parser) -> None:
@@ -257,9 +322,9 @@ examples:
       --output-tokens 500 --single openai/gpt-5.4-mini --fusion general-high --auto medium
 
 Token flags take MEAN or MEAN:P95 (a lognormal). Workload flags override the file's values;
-strategy flags add strategies. Scenario fields and defaults: https://github.com/fusion-cost/fusion-cost/blob/main/docs/scenario.md
+strategy flags add strategies. Scenario fields and defaults: SCENARIO_DOCS
 (or `fusion-cost init` for an annotated one).
-"""
+""".replace("SCENARIO_DOCS", SCENARIO_DOCS)
 
 
 def _strategy_flags(group: Any) -> None:
@@ -458,15 +523,15 @@ def _add_report(sub: Subcommands, catalog: _Parser) -> None:
 
 CHECK_EPILOG = """\
 examples:
-  fusion-cost check scenario.yaml --budget-monthly 5000
+  fusion-cost check scenario.yaml --budget 5000
   fusion-cost estimate scenario.yaml --format json > base.json     # on the main branch
   fusion-cost check scenario.yaml --baseline base.json --format github --output comment.md
 
 exit codes: 0 all policies pass, 1 a policy failed (0 with --warn-only), 2 bad input,
 3 pricing unavailable. The output is written before the exit code reports the result.
 When $GITHUB_STEP_SUMMARY is set, the markdown summary is appended to it.
-Policies come from the scenario's `policy:` section; flags override it. See https://github.com/fusion-cost/fusion-cost/blob/main/docs/ci.md
-"""
+Policies come from the scenario's `policy:` section; flags override it. See CI_DOCS
+""".replace("CI_DOCS", CI_DOCS)
 
 
 def _add_check(sub: Subcommands, catalog: _Parser) -> None:
@@ -482,11 +547,24 @@ def _add_check(sub: Subcommands, catalog: _Parser) -> None:
         formatter_class=_Formatter,
     )
     _scenario_options(check, baseline_flag="--baseline-strategy")
-    gates = check.add_argument_group("policy (overrides the scenario's policy: section)")
+    gates = check.add_argument_group(
+        "policy (overrides the scenario's policy: section; the monthly budget is --budget: the "
+        "decision's, and the check's unless policy: sets its own)"
+    )
     gates.add_argument(
-        "--budget-monthly", type=USD, metavar="USD", help="monthly budget for every strategy"
+        "--budget-monthly",
+        action=_Gone,
+        nargs="?",
+        pointer="use --budget USD, the monthly budget of the verdict and of the check "
+        "(policy.monthly_budget_usd in the scenario, when set, is the check's own)",
     )
     gates.add_argument("--max-per-request", type=USD, metavar="USD")
+    gates.add_argument(
+        "--max-p95-request",
+        type=USD,
+        metavar="USD",
+        help="largest p95 cost of one request (a tail policy)",
+    )
     gates.add_argument(
         "--max-increase-pct",
         type=number("a percentage", low=-100, high=MAX_NUMBER),
@@ -508,9 +586,26 @@ def _add_check(sub: Subcommands, catalog: _Parser) -> None:
         metavar="BASE.json",
         help="the JSON of `fusion-cost estimate --format json` from the main branch",
     )
+    _check_baseline_options(check)
     _output_options(check, "check")
     check.add_argument("--warn-only", action="store_true", help="report failures but exit 0")
     check.set_defaults(handler="estimator.commands.check:run")
+
+
+def _check_baseline_options(check: argparse.ArgumentParser) -> None:
+    check.add_argument(
+        "--allow-other-scenario",
+        action="store_true",
+        help="compare with a baseline of another scenario (refused by default: a different "
+        "name, or no strategy in common)",
+    )
+    check.add_argument(
+        "--comment-on",
+        choices=["always", "change"],
+        default="always",
+        help="markdown/github output: `change` writes no comment when nothing moved (money, "
+        "inputs, verdict) and every policy passes (default always)",
+    )
 
 
 REPLAY_EPILOG = """\

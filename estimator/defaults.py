@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from estimator.links import SCENARIO_DOCS
+
 DOCS = "https://openrouter.ai/docs/"  # every documented default names its page under it
 
 
@@ -199,7 +201,7 @@ DEFAULTS: dict[str, Default] = {
     ),
     "auto.pool": _assumed(
         "text models with an Artificial Analysis index, priced within the tier's band",
-        "OpenRouter does not publish the pool; the bands: https://github.com/fusion-cost/fusion-cost/blob/main/docs/scenario.md",
+        f"OpenRouter does not publish the pool; the bands: {SCENARIO_DOCS}",
     ),
     "auto.weights": _assumed("uniform", "every pool model equally likely"),
     # latency (OpenRouter publishes per-endpoint latency only to authenticated users)

@@ -26,7 +26,7 @@ from estimator.documents.estimate import (
     WorkloadInfo,
 )
 from estimator.pricing.catalog import Catalog
-from estimator.pricing.describe import describe_catalog, quoted_prices
+from estimator.pricing.describe import describe_catalog, quoted_prices, stale_words
 from estimator.scenario.assumptions import assumptions_used
 from estimator.scenario.build import build_all
 from estimator.scenario.ranges import dotted
@@ -66,10 +66,7 @@ def estimate(
     info = describe_catalog(catalog, options.max_age_days)
     warnings = []
     if info["stale"]:
-        warnings.append(
-            f"the catalog is {info['age_days']:g} days old (older than {options.max_age_days:g}); "
-            "run `fusion-cost prices refresh`"
-        )
+        warnings.append(stale_words(info))
     return Estimate(
         tool_version=__version__,
         generated_at=moment.isoformat(timespec="seconds"),
@@ -93,6 +90,7 @@ def estimate(
         warnings=warnings,
         prices_used={model_id: quoted_prices(catalog, model_id) for model_id in used},
         decision=decision,
+        inputs={"scenario": scenario.model_dump(mode="json")},
     )
 
 

@@ -48,9 +48,15 @@ def browser() -> Iterator[Any]:
 class Page:
     """A page plus everything it did: console errors, requests, dialogs."""
 
-    def __init__(self, browser: Any, path: Path, javascript: bool = True) -> None:
+    def __init__(
+        self,
+        browser: Any,
+        path: Path,
+        javascript: bool = True,
+        viewport: dict[str, int] | None = None,
+    ) -> None:
         self.context = browser.new_context(
-            viewport={"width": 1100, "height": 900}, java_script_enabled=javascript
+            viewport=viewport or {"width": 1100, "height": 900}, java_script_enabled=javascript
         )
         self.page = self.context.new_page()
         self.errors: list[str] = []

@@ -122,7 +122,7 @@ def test_increase_gates_at_their_boundaries(tmp_path, capsys, catalog) -> None:
         str(path),
         "--max-increase-usd",
         "75",
-        "--budget-monthly",
+        "--budget",
         "1000000",
     )
     assert "FAIL max_increase_usd: single-mini" not in out
@@ -180,7 +180,7 @@ def test_changed_catalog_names_the_price_that_moved(tmp_path, capsys) -> None:
         str(cache),
         "--max-increase-pct",
         "50",
-        "--budget-monthly",
+        "--budget",
         "100000",
         "--format",
         "json",
@@ -314,15 +314,13 @@ def test_an_oversized_baseline_is_refused_before_it_is_read(tmp_path, capsys, mo
 
 
 def test_warn_only_reports_but_exits_0(capsys) -> None:
-    code, out, err = run(capsys, "--budget-monthly", "1", "--warn-only")
+    code, out, err = run(capsys, "--budget", "1", "--warn-only")
     assert code == 0 and "FAIL monthly_budget_usd" in out and "--warn-only" in err
 
 
 def test_output_is_written_before_the_failing_exit(tmp_path, capsys) -> None:
     out_file = tmp_path / "comment.md"
-    code, out, _ = run(
-        capsys, "--budget-monthly", "1", "--format", "markdown", "--output", str(out_file)
-    )
+    code, out, _ = run(capsys, "--budget", "1", "--format", "markdown", "--output", str(out_file))
     assert code == 1 and out == ""
     assert out_file.read_text().startswith("<!-- fusion-cost-check -->")
 
@@ -331,8 +329,8 @@ def test_step_summary_is_appended_not_overwritten(tmp_path, capsys, monkeypatch)
     summary = tmp_path / "summary.md"
     summary.write_text("earlier step\n")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
-    run(capsys, "--budget-monthly", "1")
-    run(capsys, "--budget-monthly", "100000")
+    run(capsys, "--budget", "1")
+    run(capsys, "--budget", "100000")
     text = summary.read_text()
     assert text.startswith("earlier step\n")
     assert text.count("<!-- fusion-cost-check -->") == 2
@@ -340,7 +338,7 @@ def test_step_summary_is_appended_not_overwritten(tmp_path, capsys, monkeypatch)
 
 
 def test_github_format_prints_annotations(capsys) -> None:
-    code, out, err = run(capsys, "--budget-monthly", "5000", "--format", "github")
+    code, out, err = run(capsys, "--budget", "5000", "--format", "github")
     assert code == 1
     assert "::error title=fusion-cost monthly_budget_usd::fusion-quality" in err
     assert "<details>" not in out or "</details>" in out
@@ -376,7 +374,7 @@ def test_markdown_comment_golden(tmp_path, capsys) -> None:
         str(path),
         "--max-increase-pct",
         "10",
-        "--budget-monthly",
+        "--budget",
         "60000",
         "--format",
         "markdown",
@@ -405,12 +403,22 @@ def test_the_decision_budget_is_a_policy_unless_the_policy_sets_one(capsys) -> N
     failed = [line for line in out.splitlines() if line.startswith("FAIL monthly_budget_usd")]
     assert [line.split(": ")[1] for line in failed] == ["fusion-quality", "fusion-budget"]
     assert all(line.endswith("(from decision.monthly_budget_usd)") for line in failed)
-    code, out, _ = run(capsys, "--budget-monthly", "70000")  # a flag overrides it
-    assert code == 0 and "from decision" not in out
+    # --budget is the decision's budget, and so the check's (the policy sets none)
+    code, out, _ = run(capsys, "--budget", "70000")
+    budget = [line for line in out.splitlines() if " monthly_budget_usd: " in line]
+    assert code == 0 and len(budget) == 5
+    assert all(line.startswith("PASS") and "limit $70,000" in line for line in budget)
+    assert all(line.endswith("(from decision.monthly_budget_usd)") for line in budget)
+
+
+def test_the_old_budget_flag_is_refused_with_a_pointer(capsys) -> None:
+    code, _, err = run(capsys, "--budget-monthly", "5000")
+    assert code == 2
+    assert "--budget-monthly is gone: use --budget USD" in err
 
 
 def test_skipped_policies_are_listed_with_why(capsys) -> None:
-    code, out, _ = run(capsys, "--budget-monthly", "70000", "--max-increase-pct", "10")
+    code, out, _ = run(capsys, "--budget", "70000", "--max-increase-pct", "10")
     assert code == 0
     assert "SKIP max_increase_pct: needs --baseline FILE" in out
     assert "SKIP max_multiplier_vs_baseline" not in out  # not set: nothing to skip
@@ -437,3 +445,114 @@ def test_a_new_strategy_is_checked_on_absolute_limits_and_marked_new(tmp_path, c
     assert nano[0]["message"].startswith("single-nano (new): ")
     code, out, _ = run(capsys, *args, "205")
     assert code == 0
+
+
+# --- check without traps (issue 25) -------------------------------------------------------
+
+
+def test_a_baseline_of_another_scenario_is_refused(tmp_path, capsys) -> None:
+    other = example_data()
+    other["name"] = "Another team's scenario"
+    path = _baseline(tmp_path, capsys, other)
+    code, _, err = run(capsys, "--baseline", str(path))
+    assert code == 2
+    assert "the baseline is of another scenario" in err and "--allow-other-scenario" in err
+    code, _, _ = run(capsys, "--baseline", str(path), "--allow-other-scenario")
+    assert code == 1  # compared (the example's own budget fails), not refused
+    disjoint = unbudgeted()
+    disjoint["strategies"] = [{"name": "x", "single": {"model": "openai/gpt-5.4-nano"}}]
+    disjoint["decision"] = {}
+    disjoint.pop("baseline")
+    path = _baseline(tmp_path, capsys, disjoint | {"name": example_data()["name"]})
+    code, _, err = run(capsys, "--baseline", str(path))
+    assert code == 2 and "no strategy in common" in err
+
+
+def test_the_comment_starts_with_what_changed_in_the_inputs(tmp_path, capsys) -> None:
+    path = _baseline(tmp_path, capsys, unbudgeted())
+    grown = unbudgeted()
+    grown["workload"]["requests_per_month"] = 240_000
+    grown["strategies"][3]["fusion"]["tool_steps"] = 2
+    head = write_scenario(tmp_path / "head.yaml", grown)
+    _, out, _ = run(capsys, str(head), "--baseline", str(path))
+    lines = out.splitlines()
+    assert lines[1] == (
+        "inputs changed since the baseline: strategies[fusion-quality].fusion.tool_steps 1 -> 2;"
+        " workload.requests_per_month 200,000 -> 240,000"
+    )
+    assert lines[2].startswith("verdict: ")
+    _, out, _ = run(capsys, str(head), "--baseline", str(path), "--format", "markdown")
+    head_lines = out.splitlines()
+    changed = next(i for i, line in enumerate(head_lines) if "What changed in the inputs" in line)
+    table = next(i for i, line in enumerate(head_lines) if line.startswith("| strategy |"))
+    assert changed < table  # inputs first, then the money
+    assert "workload.requests\\_per\\_month 200,000 -&gt; 240,000" in head_lines[changed]
+
+
+def test_a_flipped_verdict_is_its_own_line_and_can_fail_the_check(tmp_path, capsys) -> None:
+    """At a $70,000 budget every strategy fits and fusion-quality is the choice for all
+    traffic; the baseline's $20,000 routed only 27% through it."""
+    path = _baseline(tmp_path, capsys, example_data())
+    code, out, _ = run(capsys, "--baseline", str(path), "--budget", "70000")
+    verdict = next(line for line in out.splitlines() if line.startswith("verdict: "))
+    assert verdict == (
+        "verdict: use-fusion -> fusion-quality (changed: was fusion-for-a-subset -> "
+        "fusion-quality for up to 27% of traffic, single-opus for the rest)"
+    )
+    assert code == 0  # a changed verdict alone is no failure...
+    strict = example_data()
+    strict["policy"] = {"fail_on_verdict_change": True}
+    head = write_scenario(tmp_path / "strict.yaml", strict)
+    code, out, _ = run(capsys, str(head), "--baseline", str(path), "--budget", "70000")
+    assert code == 1  # ...unless the policy says so
+    assert "FAIL fail_on_verdict_change: the verdict changed" in out
+    code, out, _ = run(capsys, str(head), "--baseline", str(path))
+    assert "PASS fail_on_verdict_change: the verdict is the baseline's" in out
+
+
+def test_comment_on_change_writes_nothing_when_nothing_moved(tmp_path, capsys) -> None:
+    data = unbudgeted()
+    data["policy"] = {"max_increase_pct": 10}
+    scenario = write_scenario(tmp_path / "same.yaml", data)
+    path = _baseline(tmp_path, capsys, data)
+    out_file = tmp_path / "comment.md"
+    args = ["--baseline", str(path), "--format", "github", "--output", str(out_file)]
+    code, _, err = run(capsys, str(scenario), *args, "--comment-on", "change")
+    assert code == 0 and not out_file.exists()
+    assert "nothing moved and every policy passes: no comment" in err
+    code, _, _ = run(capsys, str(scenario), *args)  # always (the default)
+    assert code == 0 and out_file.read_text().startswith("<!-- fusion-cost-check -->")
+    grown = data | {"workload": data["workload"] | {"requests_per_month": 210_000}}
+    moved = write_scenario(tmp_path / "moved.yaml", grown)
+    out_file.unlink()
+    code, _, _ = run(capsys, str(moved), *args, "--comment-on", "change")
+    assert code == 0 and "+5.0%" in out_file.read_text()
+
+
+def test_the_tail_policy_gates_the_p95_of_one_request(tmp_path, capsys, current) -> None:
+    """max_p95_request_usd against each strategy's p95 cost of one request (the Monte Carlo's
+    figure in the estimate): a limit at single-opus's p95 passes it, a cent below fails."""
+    p95 = {s.name: s.distribution.p95_usd for s in current.strategies}
+    at = float(p95["single-opus"])
+    data = unbudgeted()
+    data["policy"] = {"max_p95_request_usd": {"single-opus": at, "single-mini": at}}
+    path = write_scenario(tmp_path / "tail.yaml", data)
+    code, out, _ = run(capsys, str(path))
+    assert code == 0
+    assert out.count("PASS max_p95_request_usd") == 2
+    data["policy"] = {"max_p95_request_usd": at - 0.01}
+    path = write_scenario(tmp_path / "tail.yaml", data)
+    code, out, _ = run(capsys, str(path), "--max-p95-request", str(at - 0.01))
+    failed = {line.split(": ")[1] for line in out.splitlines() if "FAIL max_p95" in line}
+    assert code == 1
+    assert failed == {s for s, v in p95.items() if float(v) > at - 0.01}
+
+
+def test_markdown_keeps_our_links_and_breaks_a_names(tmp_path, capsys) -> None:
+    from estimator.renderers.safe import markdown_cell
+
+    ours = "see https://openrouter.ai/docs/guides/routing/routers/fusion-router"
+    assert markdown_cell(ours) == ours  # a link copied from the comment still opens
+    theirs = markdown_cell("@team https://evil.example/login and https://openrouter.ai.evil.io/")
+    assert "@\u200bteam" in theirs
+    assert "https:\u200b//evil.example" in theirs and "https:\u200b//openrouter.ai.evil" in theirs

@@ -72,21 +72,29 @@ def test_docs_commands_run_in_order(tmp_path, server, monkeypatch) -> None:
     assert comment.startswith("<!-- fusion-cost-check -->")
     assert "days old" in comment and "(0 days old)" in comment  # the refreshed catalog
     assert "| single-mini | $750.00 | $750.00 |" in comment
+    # the reviewed-prices section: a lock, then the scheduled refresh's pull request body
+    lock = yaml.safe_load((work / "fusion-cost.lock").read_text())
+    assert lock["catalog"] == "pricing_cache/catalog.json"
+    assert lock["reviewed_by"].startswith("pending: merging the pull request")
+    for body in (tmp_path / "prices-pr.md", work / "prices-mr.md"):
+        text = body.read_text()
+        assert text.startswith("<!-- fusion-cost-prices -->") and "### Support answers" in text
 
 
 def test_action_is_a_composite_action_whose_commands_run(tmp_path) -> None:
     action = yaml.safe_load(ACTION.read_text())
     assert action["runs"]["using"] == "composite"
-    assert {"scenario", "budget-monthly", "max-increase-pct", "warn-only"} <= set(action["inputs"])
+    assert {"scenario", "budget", "max-increase-pct", "warn-only"} <= set(action["inputs"])
     scripts = [step.get("run", "") for step in action["runs"]["steps"]]
     commands = [c for script in scripts for c in _commands(script)]
-    assert [c.split()[1] for c in commands] == ["estimate", "check"]
+    assert [c.split()[1] for c in commands] == ["estimate", "check", "prices"]
+    assert "--propose" in commands[2]
     work = _workspace(tmp_path)
     estimate = _run(commands[0], work)
     assert estimate.returncode == 0, estimate.stderr
     baseline = tmp_path / "base.json"
     assert baseline.read_text().lstrip().startswith("{")
-    check = commands[1].replace('"${args[@]}"', f'--baseline "{baseline}" --budget-monthly 5000')
+    check = commands[1].replace('"${args[@]}"', f'--baseline "{baseline}" --budget 5000')
     result = _run(check, work)
     assert result.returncode == 1, result.stderr
     assert "::error title=fusion-cost monthly_budget_usd::" in result.stderr

@@ -142,7 +142,7 @@ def test_table_names_catalog_date_and_warns_when_stale(
     assert "5" in cells
     assert "25" in cells
     assert "catalog: 2026-08-19 (98.5 days old, 549 models)" in err
-    assert "warning: the catalog is older than 7 days" in err
+    assert "warning: the catalog is 98.5 days old, older than 7 days" in err
     assert "catalog: 2026" not in out  # provenance goes to stderr: stdout stays a clean table
 
     code, _, err = run(capsys, "prices", "show", "anthropic/claude-opus-5", "--max-age-days", "100")

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from estimator.cli import main
-from estimator.scenario.io import example_path
+from estimator.scenario.io import example_path, template_path
 from estimator.workload.prompts import count_tokens, read_prompts
 from tests.conftest import REPO
 
@@ -72,7 +72,7 @@ def test_init_writes_an_annotated_scenario_and_never_over_a_file(tmp_path, capsy
     code, out, _ = run(capsys, "init", str(target))
     assert code == 0 and "fusion-cost estimate" in out
     text = target.read_text(encoding="utf-8")
-    assert text == example_path().read_text(encoding="utf-8") and text.startswith("#")
+    assert text == template_path().read_text(encoding="utf-8") and text.startswith("#")
     assert run(capsys, "estimate", str(target))[0] == 0
     target.write_text("mine\n")
     code, _, err = run(capsys, "init", str(target))

@@ -185,14 +185,15 @@ BAD_SCENARIOS = [
     pytest.param(
         HEAD + "  - name: f\n    fusion:\n      tool_step: 2  # <-\n",
         "strategies[0].fusion.tool_step",
-        r"unknown field \(typo\?\)$",
+        r"unknown field \(did you mean tool_steps\?\)$",
         id="unknown-field",
     ),
     pytest.param(
         HEAD.replace("input_tokens: 2000", "input_token: 2000  # <-") + MINI,
         "workload.input_token",
         # every problem on the line: the typo first, then what it left missing
-        r"unknown field \(typo\?\); also \S+:2: workload\.input_tokens: Field required$",
+        r"unknown field \(did you mean input_tokens\?\); also \S+:2: workload\.input_tokens: "
+        r"Field required$",
         id="typo-in-a-required-field",
     ),
     pytest.param(
@@ -341,7 +342,7 @@ def test_quick_flags_json_per_request(capsys: Capsys) -> None:
 
 def test_json_carries_the_design_keys(capsys: Capsys) -> None:
     document = quick_json(capsys)
-    assert document["schema_version"] == 4
+    assert document["schema_version"] == 5
     pricing = document["pricing"]
     assert pricing["fetched_at"].startswith("2026-08-19")
     assert pricing["model_count"] == 549

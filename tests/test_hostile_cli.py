@@ -206,7 +206,7 @@ def test_the_comment_neutralises_mentions_links_images_and_emoji(tmp_path: Path)
         f"  - {{name: {json.dumps(name)}, single: {MINI}}}\n" for name in HOSTILE_NAMES
     )
     path = scenario(tmp_path, WORKLOAD + "strategies:\n" + strategies)
-    outcome = run_cli(*["check", path, "--format", "markdown", "--budget-monthly", "1000"])
+    outcome = run_cli(*["check", path, "--format", "markdown", "--budget", "1000"])
     assert outcome.code == 0, outcome.describe()
     comment = outcome.out
     for forbidden in ("@octocat", "](", "https://", "www.evil", ":rocket:", "<b>", "`code`"):
@@ -306,9 +306,9 @@ def test_an_internal_error_is_exit_4_with_one_line(monkeypatch: pytest.MonkeyPat
 def test_exit_1_only_ever_means_a_policy_failed(tmp_path: Path) -> None:
     text = WORKLOAD + "strategies: [{name: a, single: " + MINI + "}]\n"
     path = scenario(tmp_path, text)
-    failing = run_cli(*["check", path, "--budget-monthly", "0.0001"])
+    failing = run_cli(*["check", path, "--budget", "0.0001"])
     assert failing.code == 1 and "FAIL monthly_budget_usd" in failing.out
-    assert run_cli(*["check", path, "--budget-monthly", "1000000"]).code == 0
+    assert run_cli(*["check", path, "--budget", "1000000"]).code == 0
     assert os.environ.get("FUSION_COST_DEBUG") is None
 
 

@@ -178,7 +178,10 @@ def test_premium_kinds_are_decided_like_fusion(catalog: Catalog) -> None:
     assert d.sensitivity is not None and d.sensitivity.premium == "my-panel"
     # its size sweep: the same panel cycled to 1..8 members
     assert [p.size for p in d.sensitivity.panel_sweep] == list(range(1, 9))
-    assert "the hand-rolled panel pays off" in " ".join(r.text or "" for r in d.reasons)
+    # the verdict's pair: my-panel against the next best that fits, mini (0.20375 < 0.20975)
+    assert d.versus_strategy == "mini" and d.comparison is not None
+    said = " ".join(r.text or "" for r in d.reasons)
+    assert "my-panel pays for itself when a wrong answer costs more than $1.81" in said
 
 
 def test_every_kind_is_registered_once_with_what_consumers_need() -> None:
@@ -216,7 +219,7 @@ def test_the_new_kinds_through_every_command(tmp_path: Path) -> None:
     assert "mini-x3" in page and "my-panel" in page
     assert "samples" in page and "judge" in page  # their stages' labels in the cost chart
 
-    gate = run_cli("check", str(path), "--budget-monthly", "500", "--samples", "500")
+    gate = run_cli("check", str(path), "--budget", "500", "--samples", "500")
     assert gate.code == 1  # my-panel $581.49 > $500; mini-x3 $497.50 passes
     assert "FAIL monthly_budget_usd: my-panel: monthly cost $581.49 is over" in gate.out
     assert "PASS monthly_budget_usd: mini-x3: monthly cost $497.50 is within" in gate.out

@@ -26,11 +26,12 @@ SPINE = {"errors", "clock", "defaults", "pricing", "workload", "strategies", "do
 TOP_LEVEL = {
     "errors": set(),
     "clock": {"errors"},
-    "defaults": set(),
+    "defaults": {"links"},
+    "links": set(),
     "outputs": {"errors", "pricing"},
     "pipeline": SPINE | {"estimator", "decision"},
     "api": SPINE | {"decision", "pipeline", "gate", "logs", "renderers", "outputs", "pilot"},
-    "cli": {"estimator", "errors", "pricing", "renderers"},
+    "cli": {"estimator", "errors", "links", "pricing", "renderers"},
     "__main__": {"cli"},
     "schemas": {"documents", "scenario"},
     "estimator": set(),  # the package's own __init__: lazy names only

@@ -9,6 +9,7 @@ regression cannot replace the machine's own /dev/null or /dev/stdout.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 import subprocess
@@ -36,7 +37,7 @@ def commands(log: Path, target: Path) -> dict[str, list[str]]:
     return {
         "estimate -o": ["estimate", *SAMPLES, "-o", str(target)],
         "estimate --output": ["estimate", *SAMPLES, "--format", "json", "--output", str(target)],
-        "check -o": ["check", *SAMPLES, "--budget-monthly", "100000", "-o", str(target)],
+        "check -o": ["check", *SAMPLES, "--budget", "100000", "-o", str(target)],
         "report -o": ["report", *SAMPLES, "-o", str(target)],
         "replay -o": [*replay, "-o", str(target)],
         "replay --profile-out": [*replay, "--profile-out", str(target)],
@@ -84,10 +85,14 @@ def test_a_fifo_is_written_in_place(
     try:
         assert main(commands(log, fifo)[name]) == 0, capsys.readouterr().err
     finally:
-        if not received:  # unblock the reader whatever happened
-            with open(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK), "wb"):
+        reader.join(5)  # it may still be reading what was written
+        if reader.is_alive():  # nothing was written: unblock it
+            with (
+                contextlib.suppress(OSError),
+                open(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK), "wb"),
+            ):
                 pass
-        reader.join(10)
+            reader.join(10)
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
     assert len(received) == 1 and len(received[0]) > 100
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]

@@ -155,20 +155,24 @@ def test_report_prints_every_reason(tmp_path, capsys: pytest.CaptureFixture[str]
 
 def test_the_recommendation_says_what_it_costs_in_all(catalog: Catalog) -> None:
     """The example: fusion-quality for the share the $20,000 budget leaves, single-opus for
-    the rest: share x $60,658 + (1 - share) x $4,500 = $20,000 exactly, and the share is
-    said rounded down (27%, not 28%, which would cost $20,224)."""
+    the rest. The budget leaves (20,000 - 4,500) / (60,658 - 4,500) = 27.6%; the verdict
+    rounds it down to a whole percent, so what "up to" promises keeps within the budget: 27%
+    x $60,658 + 73% x $4,500 = $19,663 (28% would cost $20,224)."""
     found = estimate(parse_scenario(example_path().read_text(encoding="utf-8"), "e.yaml"), catalog)
     d = found.decision
     assert d is not None and d.subset_share is not None
     monthly = {s.name: s.monthly_usd for s in found.strategies}
-    share = D(str(d.subset_share))
-    mix = share * monthly["fusion-quality"] + (1 - share) * monthly["single-opus"]
+    exact = (20_000 - monthly["single-opus"]) / (monthly["fusion-quality"] - monthly["single-opus"])
+    assert D("0.27") < exact < D("0.28")
+    assert d.subset_share == 0.27
+    mix = D("0.27") * monthly["fusion-quality"] + D("0.73") * monthly["single-opus"]
     assert d.recommended_monthly_usd == mix
-    assert abs(mix - 20_000) < D("0.01")
-    assert d.rest_strategy == "single-opus"
+    assert 19_662 < mix < 19_664
+    too_much = D("0.28") * monthly["fusion-quality"] + D("0.72") * monthly["single-opus"]
+    assert too_much > 20_000
+    assert d.rest_strategy == "single-opus" and d.versus_strategy == "single-opus"
     text = main_text(found)
-    assert math.floor(share * 100) == 27
-    assert "route up to 27% of requests" in text and "the rest through single-opus ($20,000" in text
+    assert "route up to 27% of requests" in text and "the rest through single-opus ($19,663" in text
 
 
 def main_text(found: Estimate) -> str:

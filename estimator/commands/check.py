@@ -8,13 +8,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from estimator.commands import catalog_of
 from estimator.errors import UserError
 
 
 def _policy(scenario: Any, args: argparse.Namespace) -> Any:
-    overrides = {
-        "monthly_budget_usd": args.budget_monthly,
+    overrides = {  # the monthly budget is --budget: the decision's (scenario/quick.py)
         "max_per_request_usd": args.max_per_request,
+        "max_p95_request_usd": args.max_p95_request,
         "max_increase_pct": args.max_increase_pct,
         "max_increase_usd": args.max_increase_usd,
         "max_multiplier_vs_baseline": args.max_multiplier,
@@ -35,20 +36,35 @@ def _step_summary(markdown: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from estimator.api import check, load_baseline, load_catalog
+    from estimator.api import check, load_baseline
     from estimator.commands.estimate import load, options
     from estimator.outputs import emit
     from estimator.renderers import check_output
     from estimator.renderers.registry import render
 
-    catalog = load_catalog(args.cache_dir)
+    catalog = catalog_of(args, args.scenario)
     scenario, label = load(args, catalog)
     baseline = load_baseline(args.baseline_file) if args.baseline_file else None
-    result = check(scenario, catalog, _policy(scenario, args), baseline, options(args), label)
-    emit(render(result, args.format), args.output)
+    result = check(
+        scenario,
+        catalog,
+        _policy(scenario, args),
+        baseline,
+        options(args),
+        label,
+        allow_other_scenario=args.allow_other_scenario,
+    )
+    quiet = args.comment_on == "change" and not result.moved
+    if quiet and args.format in ("markdown", "github"):
+        print(
+            "fusion-cost: nothing moved and every policy passes: no comment (--comment-on change)",
+            file=sys.stderr,
+        )
+    else:
+        emit(render(result, args.format), args.output)
+        _step_summary(check_output.render_markdown(result))
     if args.format == "github":
         sys.stderr.write(check_output.github_annotations(result))
-    _step_summary(check_output.render_markdown(result))
     if result.passed:
         return 0
     if args.warn_only:

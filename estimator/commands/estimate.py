@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from estimator.commands import catalog_of
 from estimator.errors import UserError
 
 
@@ -116,9 +117,9 @@ def options(args: argparse.Namespace, **extra: Any) -> Any:
 
 def compute(args: argparse.Namespace, **extra: Any) -> Any:
     """Scenario + catalog -> Estimate, as every pricing command does it (`extra`: Options)."""
-    from estimator.api import estimate, load_catalog
+    from estimator.api import estimate
 
-    catalog = load_catalog(args.cache_dir)
+    catalog = catalog_of(args, args.scenario)
     scenario, label = load(args, catalog)
     return estimate(scenario, catalog, options(args, **extra), source=label)
 

@@ -10,10 +10,11 @@ from estimator.errors import UserError
 
 
 def run(args: argparse.Namespace) -> int:
+    from estimator.links import SCENARIO_DOCS
     from estimator.outputs import write_output
-    from estimator.scenario.io import example_path
+    from estimator.scenario.io import template_path
 
-    text = example_path().read_text(encoding="utf-8")
+    text = template_path().read_text(encoding="utf-8")
     if args.file in (None, "-"):
         sys.stdout.write(text)
         return 0
@@ -23,6 +24,6 @@ def run(args: argparse.Namespace) -> int:
     write_output(target, text, "scenario")
     print(
         f"wrote {target}: edit it, then run `fusion-cost estimate {target}` "
-        f"(every field: https://github.com/fusion-cost/fusion-cost/blob/main/docs/scenario.md)"
+        f"(every field: {SCENARIO_DOCS})"
     )
     return 0

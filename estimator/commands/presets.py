@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 
+from estimator.commands import catalog_of
+
 
 def run(args: argparse.Namespace) -> int:
-    from estimator.api import load_catalog, presets
+    from estimator.api import presets
     from estimator.commands.estimate import workload_flags
     from estimator.outputs import emit
     from estimator.renderers.registry import render
 
-    catalog = load_catalog(args.cache_dir)
+    catalog = catalog_of(args)
     found = presets(catalog, args.preset, args.pool, workload_flags(args))
     emit(render(found, args.format), args.output)
     return 0

@@ -14,20 +14,18 @@ from estimator.renderers.registry import render
 
 
 def _load(args: argparse.Namespace) -> Any:
-    from estimator.pricing.store import load_catalog
+    from estimator.commands import catalog_of
 
-    return load_catalog(args.cache_dir)
+    return catalog_of(args)
 
 
 def show(args: argparse.Namespace) -> int:
-    from estimator.documents.prices import PriceList
-    from estimator.pricing.describe import catalog_line, describe_catalog, describe_model, select
+    from estimator.api import prices as price_list
+    from estimator.pricing.describe import catalog_line
 
-    catalog = _load(args)
-    info = describe_catalog(catalog, args.max_age_days)
-    prices = PriceList(info, [describe_model(r) for r in select(catalog, args.models)])
+    prices = price_list(_load(args), args.models or [], args.max_age_days)
     if args.format == "table":
-        note(catalog_line(info))
+        note(catalog_line(prices.catalog))
     emit(render(prices, args.format), args.output)
     dynamic = [row["note"] for row in prices.models if row["dynamic"]]
     if args.format == "table" and dynamic:
@@ -74,7 +72,10 @@ def refresh(args: argparse.Namespace) -> int:
     if warning:
         note(warning)
     note(f"fetching {base_url.rstrip('/')}/models ...")
+    before = _load(args) if args.propose else None  # the locked (or cached) prices, for the PR
     outcome = run_refresh(args.cache_dir, settings, force=args.force)
+    if before is not None:
+        _propose(args, before, outcome.path)
     if not outcome.changed:
         note(f"catalog unchanged; {outcome.model_count} models in {outcome.path}")
         return 0
@@ -84,6 +85,66 @@ def refresh(args: argparse.Namespace) -> int:
         f"in {outcome.path}"
     )
     return 0
+
+
+PENDING = "pending: merging the pull request of `fusion-cost prices refresh --propose` accepts it"
+SKIP_DIRS = frozenset({"node_modules", "site-packages", "pricing_cache", "reports", "venv"})
+MAX_SCENARIOS = 200
+
+
+def _propose(args: argparse.Namespace, before: Any, path: Any) -> None:
+    """The pull request of a refresh: its body, and the lock moved to the new catalog."""
+    from pathlib import Path
+
+    from estimator.api import propose_prices
+    from estimator.clock import now_utc
+    from estimator.pricing.lock import write_lock
+    from estimator.pricing.store import read_catalog_file
+
+    after = read_catalog_file(Path(path))
+    root = before.review.path.parent if before.review is not None else Path.cwd()
+    named = [Path(f) for f in args.scenarios]
+    scenarios = _scenarios(named or discover_scenarios(root), strict=bool(named))
+    emit(render(propose_prices(scenarios, before, after), args.format), args.output)
+    if before.review is not None:
+        write_lock(before.review.path, after, now_utc(), PENDING)
+        note(f"updated {before.review.path} to the new catalog: commit it with the catalog")
+
+
+def discover_scenarios(root: Any) -> list[Any]:
+    """The YAML files below `root` that could be scenarios (hidden, vendored and cache
+    directories skipped); those that do not load as one are left out by `_scenarios`."""
+    found = [
+        path.relative_to(root) if not root.is_absolute() else _shown(path)
+        for path in sorted([*root.rglob("*.yaml"), *root.rglob("*.yml")])
+        if not any(p.startswith(".") or p in SKIP_DIRS for p in path.relative_to(root).parts)
+    ]
+    return found[:MAX_SCENARIOS]
+
+
+def _shown(path: Any) -> Any:
+    """A path as a reader knows it: relative to the working directory when below it."""
+    from pathlib import Path
+
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def _scenarios(files: list[Any], strict: bool) -> list[tuple[str, Any]]:
+    """Each file as a scenario; a file you named must be one, a discovered one may not."""
+    from estimator.api import load_scenario
+
+    loaded = []
+    for path in files:
+        try:
+            loaded.append((str(path), load_scenario(path)))
+        except UserError as exc:
+            if strict:
+                raise
+            note(f"skipped {path}: not a scenario ({str(exc)[:200]})")
+    return loaded
 
 
 def import_(args: argparse.Namespace) -> int:
@@ -100,6 +161,35 @@ def import_(args: argparse.Namespace) -> int:
     note(
         f"imported {outcome.model_count} models (catalog of "
         f"{outcome.meta.fetched_at:%Y-%m-%d}) into {outcome.path}"
+    )
+    return 0
+
+
+def lock(args: argparse.Namespace) -> int:
+    """Lock the cache's catalog (copied beside the lock when it lives elsewhere) as reviewed."""
+    from pathlib import Path
+
+    from estimator.clock import now_utc
+    from estimator.pricing.atomic import write_atomic
+    from estimator.pricing.locations import CATALOG_FILE
+    from estimator.pricing.lock import LOCK_FILE, write_lock
+    from estimator.pricing.store import load_catalog, read_catalog_file
+
+    path = Path(args.lock or LOCK_FILE)
+    catalog = load_catalog(args.cache_dir)
+    home = path.parent.resolve()
+    if catalog.location is None or home not in catalog.location.resolve().parents:
+        copy = home / "pricing_cache" / CATALOG_FILE
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(copy, Path(str(catalog.location)).read_bytes())
+        note(f"copied {catalog.location} to {copy} (a lock names a file beside it)")
+        catalog = read_catalog_file(copy)
+    locked = write_lock(path, catalog, now_utc(), args.reviewed_by)
+    by = f" by {locked.reviewed_by}" if locked.reviewed_by else ""
+    note(
+        f"locked {locked.catalog_file} (prices of {locked.fetched_at[:10]}, {locked.model_count} "
+        f"models, sha256 {locked.file_sha256[:12]}) in {path}, reviewed{by} "
+        f"{locked.reviewed_at:%Y-%m-%d %H:%M} UTC; commit both files"
     )
     return 0
 

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from estimator.commands import catalog_of
 from estimator.errors import UserError
 
 
@@ -64,11 +65,11 @@ def _progress() -> tuple[Any, Any]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from estimator.api import load_catalog, replay
+    from estimator.api import replay
     from estimator.outputs import emit, open_text_output
     from estimator.renderers.registry import render
 
-    catalog = load_catalog(args.cache_dir)
+    catalog = catalog_of(args, args.strategies)
     strategies = _strategies(args)
     bar, update = _progress()
     with contextlib.ExitStack() as stack:

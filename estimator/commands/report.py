@@ -21,6 +21,7 @@ def run(args: argparse.Namespace) -> int:
     from estimator.api import report
     from estimator.commands.estimate import compute
     from estimator.outputs import write_output
+    from estimator.renderers.estimate_text import verdict_line
     from estimator.renderers.fmt import usd
     from estimator.renderers.safe import plain_text
 
@@ -38,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     ]
     decision = result.decision
     if decision is not None:
-        lines.append(f"verdict: {decision.verdict} ({decision.chosen_strategy})")
+        lines.append(f"verdict: {verdict_line(decision)}")
         lines += [f"  {i}. {r.text}" for i, r in enumerate(decision.reasons, 1)]
     if args.pdf is not None:
         lines.insert(1, _pdf(args, html, path, result))

@@ -108,15 +108,21 @@ def context_limits(
 ) -> ContextInfo:
     """The largest prompt every call of the strategy can take, the call that binds, the share
     of requests that fit (`fits_share`, integrated over the prompt distribution), and an
-    overflow at the p95 prompt."""
+    overflow at the p95 prompt. A routed plan (the Auto Router) takes a prompt that any one of
+    its models holds: its room is the roomiest branch's."""
     out, reasoning = p95_answer(profile)
     plan = strategy.expand(profile.request(Decimal(0), out, reasoning))
     table = rooms(strategy, profile, catalog)
-    room, where = math.inf, None
+    per_branch = []
     for branch in plan.branches:
+        least: tuple[float, str | None] = (math.inf, None)
         for call, limit in zip(branch.calls, table[branch.label], strict=True):
-            if limit < room:
-                room, where = limit, f"{call.stage} ({call.model})"
+            if limit < least[0]:
+                least = (limit, f"{call.stage} ({call.model})")
+        per_branch.append(least)
+    room, where = (max if plan.routed else min)(per_branch, key=lambda r: r[0])
+    if plan.routed and room == math.inf:
+        where = None
     cannot = 1.0 - fits_share if fits_share < 1.0 - 1e-9 else 0.0  # float noise is not a share
     if where is None:
         return ContextInfo(
@@ -129,10 +135,13 @@ def context_limits(
     largest = math.floor(room) if room > 0 else 0
     overflows = []
     if room < prompt95:
-        overflows.append(
-            f"a p95 prompt of {prompt95:,} tokens does not fit: {where} has room for "
-            f"{largest:,} prompt tokens"
+        holder = (
+            f"no model of the pool holds it (the roomiest, {where}, has room for {largest:,} "
+            "prompt tokens)"
+            if plan.routed
+            else f"{where} has room for {largest:,} prompt tokens"
         )
+        overflows.append(f"a p95 prompt of {prompt95:,} tokens does not fit: {holder}")
     return ContextInfo(
         max_prompt_tokens=largest,
         binding_call=where,

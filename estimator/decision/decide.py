@@ -18,6 +18,7 @@ from estimator.decision.context import Context
 from estimator.decision.evidence import EVIDENCE
 from estimator.decision.expected import expected_costs
 from estimator.decision.latency import latencies
+from estimator.decision.quality import quality
 from estimator.decision.sensitivity import sensitivity
 from estimator.decision.uncertainty import uncertainty
 from estimator.decision.verdict import verdict
@@ -53,11 +54,12 @@ def decide(
         ranges or [],
     )
     latency = latencies(ctx)
-    expected = expected_costs(ctx, latency)
-    breaks = break_even(ctx, latency)
-    sure = uncertainty(ctx, expected)
-    axis = cpe_axis(breaks, ctx.spec.cost_per_error_usd)
-    found = verdict(ctx, expected, latency, breaks, sure)
+    bought = quality(ctx)
+    expected = expected_costs(ctx, latency, bought)
+    breaks = break_even(ctx, latency, bought)
+    sure = uncertainty(ctx, expected, bought)
+    found = verdict(ctx, expected, latency, bought, sure)
+    axis = cpe_axis(breaks, ctx.spec.cost_per_error_usd, found.comparison)
     table: dict[str, dict[str, Decimal | None]] = {}
     for row in breaks:
         table.setdefault(row.premium, {})[row.versus] = row.usd_per_error
@@ -69,8 +71,13 @@ def decide(
         chosen_strategy=found.chosen,
         subset_share=found.share,
         rest_strategy=found.rest,
+        versus_strategy=found.versus,
+        comparison=found.comparison,
+        excluded=found.excluded,
         recommended_monthly_usd=found.monthly,
+        recommended_monthly_high_usd=found.monthly_high,
         cost_per_error_usd=_decimal(spec.cost_per_error_usd),
+        error_rate_source=spec.error_rate_source,
         value_of_latency_usd_per_s=spec.value_of_latency_usd_per_s,
         monthly_budget_usd=_decimal(spec.monthly_budget_usd),
         expected=expected,

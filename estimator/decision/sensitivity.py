@@ -14,6 +14,7 @@ from decimal import Decimal
 from estimator.costing.integrate import expected_per_request
 from estimator.costing.quadrature import COARSE
 from estimator.decision.context import Context
+from estimator.decision.quality import quality
 from estimator.documents.decision import PanelPoint, Sensitivity, TornadoRow
 from estimator.strategies.base import Strategy
 from estimator.strategies.registry import is_premium, kind
@@ -130,11 +131,12 @@ def _default_rows(
 
 
 def pareto(ctx: Context) -> list[str] | None:
-    """Strategies no other beats on both monthly cost and error rate (needs error rates)."""
-    rates = ctx.spec.error_rates()
+    """Strategies no other beats on both monthly cost and error rate (as bought: needs error
+    rates; a strategy whose quality is not credited is left out)."""
+    rates = quality(ctx).rates
     if not rates:
         return None
-    points = [(ctx.results[n].monthly_usd, rate, n) for n, rate in rates.items()]
+    points = [(ctx.results[n].monthly_usd, r, n) for n, r in rates.items() if r is not None]
     frontier = []
     for cost, rate, name in points:
         dominated = any(c <= cost and r <= rate and (c < cost or r < rate) for c, r, _ in points)

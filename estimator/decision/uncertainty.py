@@ -24,9 +24,10 @@ from decimal import Decimal
 import numpy as np
 
 from estimator.decision.context import Context
+from estimator.decision.quality import Quality, quality
 from estimator.documents.decision import BreakEvenInterval, ExpectedCost, Uncertainty
-from estimator.scenario.rates import Belief
 from estimator.strategies.registry import is_premium
+from estimator.workload.rates import Belief
 
 SAMPLES = 200_000
 SEARCH_SAMPLES = 40_000  # per step of the samples-to-settle search (about 20 steps)
@@ -50,18 +51,30 @@ def _draw(belief: Belief, rng: np.random.Generator, n: int, scale: float = 1.0) 
 
 
 def _rates(
-    beliefs: dict[str, Belief],
-    names: list[str],
+    bought: Quality,
+    rows: list[ExpectedCost],
     scale: dict[str, float] | None = None,
     samples: int = SAMPLES,
 ) -> np.ndarray:
+    """Each row's error rate, drawn: every belief once, in the scenario's order, then mixed
+    the way the strategy bought it (decision/quality.py), so a Fusion strategy run on a share
+    of requests and the single strategy of its outer model share their draws."""
     rng = np.random.default_rng(SEED)  # the same draws for every call: comparisons are fair
-    return np.stack([_draw(beliefs[n], rng, samples, (scale or {}).get(n, 1.0)) for n in names])
+    drawn = {
+        name: _draw(belief, rng, samples, (scale or {}).get(name, 1.0))
+        for name, belief in bought.beliefs.items()
+    }
+    mixed = []
+    for row in rows:
+        mix = bought.mixes[row.strategy]
+        own = drawn[mix.own]
+        mixed.append(
+            own if mix.plain is None else mix.rate * own + (1 - mix.rate) * drawn[mix.plain]
+        )
+    return np.stack(mixed)
 
 
-def p_best(
-    rows: list[ExpectedCost], beliefs: dict[str, Belief], cost_per_error: float, draws: np.ndarray
-) -> dict[str, float]:
+def p_best(rows: list[ExpectedCost], cost_per_error: float, draws: np.ndarray) -> dict[str, float]:
     """The share of draws in which each strategy has the lowest expected total."""
     fixed = np.array([float(r.per_request_usd + r.latency_cost_per_request_usd) for r in rows])[
         :, None
@@ -100,16 +113,15 @@ def _intervals(rows: list[ExpectedCost], draws: np.ndarray) -> list[BreakEvenInt
 
 
 def _settle(
-    rows: list[ExpectedCost], beliefs: dict[str, Belief], cost_per_error: float, leader: str
+    rows: list[ExpectedCost], bought: Quality, cost_per_error: float, leader: str
 ) -> int | None:
     """The fewest more graded answers per graded strategy that make `leader` 90% likely best."""
-    graded = {n: b for n, b in beliefs.items() if b.form == "counted"}
-    names = [r.strategy for r in rows]
+    graded = {n: b for n, b in bought.beliefs.items() if b.form == "counted"}
 
     def sure(more: int) -> bool:
         scale = {n: (b.a + b.b - 2 + more) / (b.a + b.b - 2) for n, b in graded.items()}
-        draws = _rates(beliefs, names, scale, SEARCH_SAMPLES)
-        return p_best(rows, beliefs, cost_per_error, draws)[leader] >= SETTLE
+        draws = _rates(bought, rows, scale, SEARCH_SAMPLES)
+        return p_best(rows, cost_per_error, draws)[leader] >= SETTLE
 
     if not graded or not sure(MAX_MORE):
         return None
@@ -124,18 +136,23 @@ def _settle(
     return high
 
 
-def uncertainty(ctx: Context, expected: list[ExpectedCost]) -> Uncertainty | None:
-    beliefs = ctx.spec.beliefs()
-    if not beliefs or not any(b.uncertain for b in beliefs.values()):
+def uncertainty(
+    ctx: Context, expected: list[ExpectedCost], bought: Quality | None = None
+) -> Uncertainty | None:
+    bought = bought or quality(ctx)
+    used = {m for mix in bought.mixes.values() for m in (mix.own, mix.plain) if m is not None}
+    if not any(b.uncertain for name, b in bought.beliefs.items() if name in used):
         return None
-    rows = [r for r in expected if r.strategy in beliefs]
-    draws = _rates(beliefs, [r.strategy for r in rows])
+    rows = [r for r in expected if r.error_rate is not None]  # credited strategies only
+    if not rows:
+        return None
+    draws = _rates(bought, rows)
     cost_per_error = ctx.spec.cost_per_error_usd
     best = leader = more = None
     if cost_per_error is not None:
-        best = p_best(rows, beliefs, cost_per_error, draws)
+        best = p_best(rows, cost_per_error, draws)
         leader = min(rows, key=lambda r: r.total_per_request_usd or Decimal(0)).strategy
-        more = _settle(rows, beliefs, cost_per_error, leader)
+        more = _settle(rows, bought, cost_per_error, leader)
     return Uncertainty(
         method=METHOD.format(samples=SAMPLES),
         samples=SAMPLES,

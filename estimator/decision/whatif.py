@@ -15,13 +15,15 @@ import dataclasses
 from decimal import Decimal
 from typing import Any
 
+from estimator.costing.strategy import billing_fees
 from estimator.decision.break_even import break_even
 from estimator.decision.context import Context
 from estimator.decision.expected import expected_costs
 from estimator.decision.latency import latencies
+from estimator.decision.quality import quality
 from estimator.decision.verdict import verdict
 from estimator.documents.common import nice_max
-from estimator.documents.decision import BreakEven, LatencyInfo, WhatIf, WhatIfPoint
+from estimator.documents.decision import BreakEven, Comparison, LatencyInfo, WhatIf, WhatIfPoint
 from estimator.strategies.registry import kind
 
 VOLUME_FACTORS = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0)
@@ -29,13 +31,21 @@ CPE_STOPS = 10  # evenly over the decision chart's x axis
 RATE_STOPS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 
 
-def cpe_axis(breaks: list[BreakEven], cost_per_error: float | None) -> float:
-    """The top of the cost-per-error slider and chart axis: twice the largest break-even or
-    stated cost per error, rounded up (the decision chart shows where the lines cross)."""
+AXIS_ROOM = 1.25  # the axis runs a quarter past the farthest mark, so every mark is inside
+
+
+def cpe_axis(
+    breaks: list[BreakEven], cost_per_error: float | None, pair: Comparison | None = None
+) -> float:
+    """The top of the cost-per-error slider and the decision chart's axis: just past the
+    largest break-even (the table's and the verdict's pair's) and your cost per error,
+    rounded up, so every break-even and your figure are on the chart and spread across it."""
     marks = [float(b.usd_per_error) for b in breaks if b.usd_per_error is not None]
+    if pair is not None and pair.break_even is not None and pair.break_even.usd_per_error:
+        marks.append(float(pair.break_even.usd_per_error))
     if cost_per_error is not None:
         marks.append(cost_per_error)
-    return nice_max(2 * max(marks, default=10.0))
+    return nice_max(AXIS_ROOM * max([m for m in marks if m > 0], default=8.0))
 
 
 def _axis(values: list[float], own: float | None) -> list[float]:
@@ -71,10 +81,11 @@ def _at(ctx: Context, requests: float, cost_per_error: float | None) -> Context:
     volume = Decimal(repr(requests))
     spec = ctx.spec.model_copy(update={"cost_per_error_usd": cost_per_error})
     scenario = ctx.scenario.model_copy(update={"decision": spec})
-    results = {
-        name: r.model_copy(update={"monthly_usd": r.per_request_usd * volume})
-        for name, r in ctx.results.items()
-    }
+    results = {}
+    for name, r in ctx.results.items():
+        monthly = r.per_request_usd * volume
+        fees = billing_fees(ctx.scenario.billing, monthly)  # the budget counts them at this volume
+        results[name] = r.model_copy(update={"monthly_usd": monthly, "fees": fees})
     profile = dataclasses.replace(ctx.profile, requests_per_month=volume)
     return dataclasses.replace(ctx, scenario=scenario, profile=profile, results=results)
 
@@ -100,7 +111,8 @@ def _decisions(
     for v_index, volume in enumerate(volumes):
         for c_index, cpe in enumerate(cpes):
             point = _at(at_rate, volume, cpe)
-            expected = expected_costs(point, latency)
+            bought = quality(point)
+            expected = expected_costs(point, latency, bought)
             for cost in expected:
                 if v_index == 0:  # a total per request does not depend on the volume
                     totals.setdefault(cost.strategy, []).append(cost.total_per_request_usd)
@@ -108,7 +120,7 @@ def _decisions(
                     fits.setdefault(cost.strategy, []).append(cost.fits_budget)
                 rows = months.setdefault(cost.strategy, [[] for _ in volumes])
                 rows[v_index].append(cost.total_monthly_usd)
-            chosen = verdict(point, expected, latency, break_even(point, latency))
+            chosen = verdict(point, expected, latency, bought)
             points.append(
                 WhatIfPoint(
                     rate=r_index,
@@ -117,9 +129,12 @@ def _decisions(
                     verdict=chosen.verdict,
                     chosen=chosen.chosen,
                     share=chosen.share,
-                    lead=chosen.reasons[0] if chosen.reasons else None,
+                    reasons=chosen.reasons,
                     rest=chosen.rest,
+                    versus=chosen.versus,
                     monthly_usd=chosen.monthly,
+                    monthly_high_usd=chosen.monthly_high,
+                    comparison=chosen.comparison,
                 )
             )
     return totals, months, points, fits

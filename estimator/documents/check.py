@@ -11,7 +11,10 @@ from typing import Any, Final, Literal
 
 from estimator.documents.common import Count, Doc, Money
 
-SCHEMA_VERSION: Final = 3  # 3: skipped policies with why; new strategies marked; sources
+SCHEMA_VERSION: Final = 4
+# 4: what changed in the inputs (input_changes: scenario fields, catalog date) and in the
+#    verdict (verdict_change); policies max_p95_request_usd and fail_on_verdict_change
+# 3: skipped policies with why; new strategies marked; sources
 # 2: policies carry numbers (actual, limit, unit) beside their wording
 
 Unit = Literal["usd", "pct", "days", "x", "count", ""]
@@ -66,8 +69,31 @@ class ModelMove(Doc):
     delta_usd: Money
 
 
+class InputChange(Doc):
+    """One input that differs from the baseline's: a scenario field (`workload.
+    requests_per_month`, `strategies[fusion-quality].fusion.tool_steps`) or the catalog."""
+
+    input: str
+    before: Any
+    after: Any
+
+
+class VerdictAt(Doc):
+    """A verdict and its choice (with a share, where the rest goes)."""
+
+    verdict: str
+    chosen: str
+    share: float | None = None
+    rest: str | None = None
+
+
+class VerdictChange(Doc):
+    before: VerdictAt
+    after: VerdictAt
+
+
 class CheckResult(Doc):
-    schema_version: Literal[3] = SCHEMA_VERSION
+    schema_version: Literal[4] = SCHEMA_VERSION
     scenario: str
     passed: bool
     failed: int
@@ -78,4 +104,51 @@ class CheckResult(Doc):
     skipped: list[SkippedPolicy] = []
     price_changes: list[PriceChange]
     moved_by: list[ModelMove]
+    input_changes: list[InputChange] = []  # what changed in the inputs, first
+    verdict: VerdictAt | None = None  # this estimate's
+    verdict_change: VerdictChange | None = None
     notes: list[str] = []
+
+    @property
+    def moved(self) -> bool:
+        """Anything to comment on: money, an input, the verdict, or a failed policy."""
+        return (
+            not self.passed
+            or bool(self.input_changes)
+            or self.verdict_change is not None
+            or any(s.status != "unchanged" for s in self.strategies)
+        )
+
+
+class PolicyFlip(Doc):
+    """A policy the new prices make pass or fail where it did the opposite."""
+
+    policy: str
+    strategy: str | None
+    passed_before: bool
+    passed: bool
+
+
+class ScenarioImpact(Doc):
+    scenario: str
+    file: str
+    strategies: list[StrategyDelta]  # before: the old catalog; after: the new one
+    policy_flips: list[PolicyFlip]
+    verdict_before: VerdictAt | None
+    verdict_after: VerdictAt | None
+
+    @property
+    def verdict_flipped(self) -> bool:
+        return self.verdict_before != self.verdict_after
+
+
+class Proposal(Doc):
+    """What a price refresh does to the committed scenarios (a pull request's body)."""
+
+    schema_version: Literal[1] = 1
+    old_catalog: dict[str, Any]
+    new_catalog: dict[str, Any]
+    price_changes: list[PriceChange]  # of the models the scenarios use
+    models_added: int
+    models_removed: int
+    scenarios: list[ScenarioImpact]

@@ -5,11 +5,24 @@ that the renderers word; `premium` strategies are those that buy quality with mo
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
 from estimator.documents.common import Doc, KindName, Money, VerdictName
+
+
+class RateBasis(Doc):
+    """Where an error rate comes from: a point, a range you believe, or graded answers; and,
+    for a strategy run on a share of requests, what the rest's rate came from."""
+
+    form: Literal["point", "range", "counted"]
+    wrong: int | None = None
+    of: int | None = None
+    low: float | None = None
+    high: float | None = None
+    invocation_rate: float | None = None  # mixed: the share where the strategy runs
+    rest_from: str | None = None  # mixed: the strategy (or outer_error_rate) for the rest
 
 
 class ExpectedCost(Doc):
@@ -18,7 +31,10 @@ class ExpectedCost(Doc):
     strategy: str
     kind: KindName
     per_request_usd: Money
-    error_rate: float | None
+    monthly_usd: Money  # with OpenRouter's fees when the scenario sets `billing`: the budget's
+    error_rate: float | None  # as bought (a strategy run on a share mixes in its outer model)
+    error_rate_credited: bool = True  # False: rates are weighed but this one cannot be
+    error_rate_basis: RateBasis | None = None
     error_cost_per_request_usd: Money | None
     latency_cost_per_request_usd: Money
     total_per_request_usd: Money | None
@@ -53,6 +69,34 @@ class BreakEven(Doc):
     one_wrong_answer_in: float | None
     # the cost per wrong answer at which it pays if it cuts the error rate by 1, 2, 5, 10 points
     pays_at_reduction: dict[str, Money | None] = Field(default_factory=dict)
+
+
+class Excluded(Doc):
+    """A strategy that beat the choice (including errors, when they are weighed) but does not
+    fit, and why: over_budget, too_slow, context, unrated."""
+
+    strategy: str
+    per_request_usd: Money  # what the verdict compared: the expected total, else the cost
+    problems: list[str]
+    monthly_usd: Money
+    p50_s: float
+    p95_s: float
+    context_share: float
+
+
+class Comparison(Doc):
+    """The verdict's pair: the chosen strategy against the alternative it beat (`against:
+    beat`), or, when no other strategy fits, against your baseline (`against: baseline`)."""
+
+    strategy: str
+    versus: str
+    against: Literal["beat", "baseline"]
+    per_request_usd: Money
+    versus_per_request_usd: Money
+    multiplier: float | None
+    monthly_delta_usd: Money
+    requests_per_month: float
+    break_even: BreakEven | None  # the dearer of the two against the other
 
 
 class TornadoRow(Doc):
@@ -100,6 +144,7 @@ Figure = (
     | dict[str, list[str]]
     | dict[str, float]
     | dict[str, Money]
+    | list[Excluded]
     | None
 )
 
@@ -146,9 +191,12 @@ class WhatIfPoint(Doc):
     verdict: VerdictName
     chosen: str
     share: float | None
-    lead: Reason | None  # the first reason, as the headline shows it
+    reasons: list[Reason]  # every reason at this stop, as the headline shows them
     rest: str | None = None  # with a share: where the other requests go
+    versus: str | None = None  # the alternative the choice beat
     monthly_usd: Money | None = None  # what following this verdict costs a month
+    monthly_high_usd: Money | None = None  # a latency-only subset: all traffic through it
+    comparison: Comparison | None = None
 
 
 class WhatIf(Doc):
@@ -175,8 +223,14 @@ class Decision(Doc):
     chosen_strategy: str
     subset_share: float | None = None
     rest_strategy: str | None = None  # with a share: where the other requests go
+    versus_strategy: str | None = None  # the alternative the choice beat (the best that fits)
+    comparison: Comparison | None = None  # the choice against it (or against your baseline)
+    excluded: list[Excluded] = []  # beat the choice but do not fit, with why
     recommended_monthly_usd: Money | None = None  # what following the verdict costs a month
+    # a subset only latency stops (no share): the month if all of it went through the choice
+    recommended_monthly_high_usd: Money | None = None
     cost_per_error_usd: Money | None
+    error_rate_source: str | None = None  # decision.error_rate_source: illustrative, ...
     value_of_latency_usd_per_s: float = 0.0
     monthly_budget_usd: Money | None = None
     expected: list[ExpectedCost]

@@ -13,8 +13,15 @@ from typing import Any, Final, Literal
 
 from estimator.documents.common import Count, Doc, KindName, Money
 
-SCHEMA_VERSION: Final = 4  # 4: requests that cannot run are not billed (context.cannot_run_share,
-# context.fallback); workload.reasoning_tokens null when each model thinks its own profile
+SCHEMA_VERSION: Final = 5
+# 5: requests that cannot run are not billed (context.cannot_run_share, context.fallback);
+#    workload.reasoning_tokens null when each model thinks its own profile
+# 4: the verdict's pair (decision.versus_strategy, decision.comparison), strategies that beat
+#    the choice but do not fit (decision.excluded), error rates as bought (expected[]:
+#    mixed by the invocation rate, error_rate_credited, error_rate_basis;
+#    decision.error_rate_source), a latency-only subset's range
+#    (recommended_monthly_high_usd); reason `pair_cost` replaces `premium_cost`, new reasons
+#    `never_pays`, `not_credited`, `high_stakes_over_budget`; subset shares are whole percents
 # 3: expected costs, input ranges, bands only from ranges, uncertainty
 # 2: decision reasons are data (kind, figures, text); more strategy kinds
 
@@ -28,6 +35,10 @@ class PricingInfo(Doc):
     model_count: int
     sha256: str
     location: str | None = None
+    lock: str | None = None  # the reviewed price lock the catalog was read through
+    reviewed_at: str | None = None
+    reviewed_by: str | None = None
+    review_age_days: float | None = None  # with a lock: what `stale` and the age policy count
 
 
 class TokenInfo(Doc):
@@ -225,7 +236,7 @@ class MonthRow(Doc):
 
 
 class Estimate(Doc):
-    schema_version: Literal[4] = SCHEMA_VERSION
+    schema_version: Literal[5] = SCHEMA_VERSION
     tool_version: str
     generated_at: str
     scenario: dict[str, Any]
@@ -239,6 +250,9 @@ class Estimate(Doc):
     warnings: list[str] = []
     prices_used: dict[str, dict[str, Money | None]] = {}
     decision: Decision | None = None
+    # the scenario as validated (every field, defaults included): what `check` diffs against
+    # a baseline's to say which input changed
+    inputs: dict[str, Any] = {}
 
     def strategy(self, name: str) -> StrategyResult:
         return next(s for s in self.strategies if s.name == name)

@@ -5,6 +5,7 @@ the main branch) it needs, read leniently (newer keys are ignored) but strictly 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, FiniteFloat, ValidationError
 
@@ -15,7 +16,7 @@ from estimator.pricing.payload import loads_strict, read_limited
 REGENERATE = "fusion-cost estimate SCENARIO --format json > baseline.json (on the main branch)"
 MAX_BASELINE_BYTES = 16 * 1024 * 1024  # an estimate's JSON is well under 1 MiB
 # estimate schema versions whose strategies, breakdown and prices read the same way
-READABLE_VERSIONS = (1, 2, 3, SCHEMA_VERSION)
+READABLE_VERSIONS = (1, 2, 3, 4, SCHEMA_VERSION)
 
 
 class _Lenient(BaseModel):
@@ -27,12 +28,26 @@ class BaselineRow(_Lenient):
     cost_usd: FiniteFloat
 
 
+class BaselineDistribution(_Lenient):
+    p95_usd: FiniteFloat | None = None
+
+
 class BaselineStrategy(_Lenient):
     name: str
     kind: str = ""
     per_request_usd: FiniteFloat
     monthly_usd: FiniteFloat
     breakdown: list[BaselineRow] = []
+    distribution: BaselineDistribution = BaselineDistribution()
+
+
+class BaselineDecision(_Lenient):
+    """The verdict a baseline reached: a check says when it flips."""
+
+    verdict: str
+    chosen_strategy: str
+    subset_share: FiniteFloat | None = None
+    rest_strategy: str | None = None
 
 
 class BaselinePricing(_Lenient):
@@ -44,9 +59,17 @@ class Baseline(_Lenient):
     """The parts of a saved `estimate --format json` that a check compares against."""
 
     schema_version: int
+    scenario: dict[str, Any] = {}  # {name, source}
     pricing: BaselinePricing
     strategies: list[BaselineStrategy]
     prices_used: dict[str, dict[str, FiniteFloat | None]] = {}
+    decision: BaselineDecision | None = None
+    inputs: dict[str, Any] = {}  # schema 4+: the scenario as validated (input diffs)
+
+    @property
+    def name(self) -> str | None:
+        found = self.scenario.get("name")
+        return found if isinstance(found, str) else None
 
 
 def load_baseline(path: str | Path) -> Baseline:

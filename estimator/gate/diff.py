@@ -6,7 +6,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from estimator.documents.check import ModelMove, PriceChange, StrategyDelta
+from estimator.documents.check import (
+    InputChange,
+    ModelMove,
+    PriceChange,
+    StrategyDelta,
+    VerdictAt,
+    VerdictChange,
+)
 from estimator.documents.estimate import Estimate
 from estimator.gate.baseline import Baseline
 
@@ -105,3 +112,65 @@ def moved_by(current: Estimate, baseline: Baseline) -> list[ModelMove]:
                     )
                 )
     return sorted(moves, key=lambda m: abs(m.delta_usd), reverse=True)
+
+
+def _flat(value: Any, path: str, out: dict[str, Any]) -> dict[str, Any]:
+    """A scenario as `path: value` leaves; a list of named items (strategies) by name."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _flat(item, f"{path}.{key}" if path else str(key), out)
+    elif (
+        isinstance(value, list)
+        and value
+        and all(isinstance(v, dict) and isinstance(v.get("name"), str) for v in value)
+    ):
+        for item in value:
+            _flat({k: v for k, v in item.items() if k != "name"}, f"{path}[{item['name']}]", out)
+    else:
+        out[path] = value
+    return out
+
+
+def input_changes(current: Estimate, baseline: Baseline) -> list[InputChange]:
+    """Which inputs differ from the baseline's: the catalog's date, then every scenario field
+    (a baseline of schema 3 or older carries no scenario: the catalog only)."""
+    found = []
+    if baseline.pricing.fetched_at != current.pricing.fetched_at:
+        found.append(
+            InputChange(
+                input="catalog",
+                before=baseline.pricing.fetched_at,
+                after=current.pricing.fetched_at,
+            )
+        )
+    if not baseline.inputs:
+        return found
+    before = _flat(baseline.inputs.get("scenario", {}), "", {})
+    after = _flat(current.inputs.get("scenario", {}), "", {})
+    for key in sorted(set(before) | set(after)):
+        if before.get(key) != after.get(key):
+            found.append(InputChange(input=key, before=before.get(key), after=after.get(key)))
+    return found
+
+
+def verdict_of(current: Estimate) -> VerdictAt | None:
+    d = current.decision
+    if d is None:
+        return None
+    return VerdictAt(
+        verdict=d.verdict, chosen=d.chosen_strategy, share=d.subset_share, rest=d.rest_strategy
+    )
+
+
+def verdict_change(current: Estimate, baseline: Baseline) -> VerdictChange | None:
+    """The verdict against the baseline's, when it changed (None: same, or not recorded)."""
+    after, old = verdict_of(current), baseline.decision
+    if after is None or old is None:
+        return None
+    before = VerdictAt(
+        verdict=old.verdict,
+        chosen=old.chosen_strategy,
+        share=old.subset_share,
+        rest=old.rest_strategy,
+    )
+    return None if before == after else VerdictChange(before=before, after=after)

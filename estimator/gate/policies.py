@@ -6,9 +6,16 @@ but cannot be checked is listed as skipped, with why: nothing is left out withou
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
-from estimator.documents.check import PolicyResult, SkippedPolicy, StrategyDelta, Unit
+from estimator.documents.check import (
+    PolicyResult,
+    SkippedPolicy,
+    StrategyDelta,
+    Unit,
+    VerdictChange,
+)
 from estimator.documents.estimate import Estimate, StrategyResult
 from estimator.scenario.spec import Policy
 
@@ -44,25 +51,21 @@ def gate(
     )
 
 
+# the money gates on each strategy: (policy field, what is measured, the figure)
+MONEY_GATES: tuple[tuple[str, str, Callable[[StrategyResult], Decimal]], ...] = (
+    # the month with OpenRouter's fees when billing is set: what the decision's budget holds
+    ("monthly_budget_usd", "monthly cost", lambda s: s.monthly_paid_usd),
+    ("max_per_request_usd", "cost per request", lambda s: s.per_request_usd),
+    ("max_p95_request_usd", "p95 cost of one request", lambda s: s.distribution.p95_usd),
+)
+
+
 def _strategy_gates(current: Estimate, policy: Policy, s: StrategyResult) -> list[PolicyResult]:
     found = []
-    budget = _limit(policy.monthly_budget_usd, s.name)
-    if budget is not None:
-        found.append(
-            gate("monthly_budget_usd", s.name, "monthly cost", s.monthly_usd, budget, "usd")
-        )
-    per_request = _limit(policy.max_per_request_usd, s.name)
-    if per_request is not None:
-        found.append(
-            gate(
-                "max_per_request_usd",
-                s.name,
-                "cost per request",
-                s.per_request_usd,
-                per_request,
-                "usd",
-            )
-        )
+    for name, measure, figure in MONEY_GATES:
+        limit = _limit(getattr(policy, name), s.name)
+        if limit is not None:
+            found.append(gate(name, s.name, measure, figure(s), limit, "usd"))
     multiplier = policy.max_multiplier_vs_baseline
     if (
         multiplier is not None
@@ -160,7 +163,7 @@ def _increase_gates(
 
 
 INCREASES = ("max_increase_pct", "max_increase_usd")
-PER_STRATEGY = ("monthly_budget_usd", "max_per_request_usd")
+PER_STRATEGY = tuple(name for name, _, _ in MONEY_GATES)
 
 
 def _unlimited(current: Estimate, policy: Policy) -> list[SkippedPolicy]:
@@ -193,12 +196,13 @@ def evaluate(
     results: list[PolicyResult] = []
     skipped = _unlimited(current, policy)
     if policy.max_catalog_age_days is not None:
+        reviewed = current.pricing.review_age_days  # a reviewed lock: the age of the review
         results.append(
             gate(
                 "max_catalog_age_days",
                 None,
-                "catalog age",
-                current.pricing.age_days,
+                "catalog age" if reviewed is None else "days since the prices were reviewed",
+                current.pricing.age_days if reviewed is None else reviewed,
                 policy.max_catalog_age_days,
                 "days",
             )
@@ -215,10 +219,23 @@ def evaluate(
                 strategy=None,
                 why="needs --baseline FILE: a saved `estimate --format json` of the main branch",
             )
-            for name in INCREASES
-            if getattr(policy, name) is not None
+            for name in (*INCREASES, "fail_on_verdict_change")
+            if getattr(policy, name) not in (None, False)
         ]
     return results, skipped
+
+
+def verdict_gate(change: VerdictChange | None) -> PolicyResult:
+    """`fail_on_verdict_change`: the verdict (and its choice) must be the baseline's."""
+    return PolicyResult(
+        policy="fail_on_verdict_change",
+        strategy=None,
+        passed=change is None,
+        measure="verdict",
+        actual=None,
+        limit=None,
+        unit="",
+    )
 
 
 def dynamic_price(strategy: str, message: str, fail: bool) -> PolicyResult:

@@ -12,10 +12,17 @@ from typing import Any
 from estimator.costing.options import Options
 from estimator.documents.check import CheckResult, PolicyResult
 from estimator.documents.estimate import Estimate
-from estimator.errors import DynamicPriceError
+from estimator.errors import DynamicPriceError, UserError
 from estimator.gate.baseline import Baseline
-from estimator.gate.diff import deltas, moved_by, price_changes
-from estimator.gate.policies import dynamic_price, evaluate
+from estimator.gate.diff import (
+    deltas,
+    input_changes,
+    moved_by,
+    price_changes,
+    verdict_change,
+    verdict_of,
+)
+from estimator.gate.policies import dynamic_price, evaluate, verdict_gate
 from estimator.pipeline import estimate
 from estimator.pricing.catalog import Catalog
 from estimator.scenario.io import validate_scenario
@@ -71,6 +78,9 @@ def check_estimate(
     """Evaluate `policy` on an estimate (and its diff against `baseline`)."""
     rows = deltas(current, baseline)
     gates, skipped = evaluate(current, policy, rows, baseline is not None)
+    changed = None if baseline is None else verdict_change(current, baseline)
+    if baseline is not None and policy.fail_on_verdict_change:
+        gates.append(verdict_gate(changed))
     borrowed = sources or {}
     policies = list(extra or []) + [
         p.model_copy(update={"source": borrowed[p.policy]}) if p.policy in borrowed else p
@@ -97,6 +107,9 @@ def check_estimate(
         skipped=skipped,
         price_changes=price_changes(current, baseline) if changed_catalog and baseline else [],
         moved_by=moved_by(current, baseline) if baseline else [],
+        input_changes=input_changes(current, baseline) if baseline else [],
+        verdict=verdict_of(current),
+        verdict_change=changed,
         notes=list(notes or []),
     )
 
@@ -108,14 +121,35 @@ def check(
     baseline: Baseline | None = None,
     options: Options | None = None,
     source: str = "built-in example",
+    allow_other_scenario: bool = False,
 ) -> CheckResult:
     """Estimate `scenario` and gate it on `policy` (default: the scenario's own `policy:`).
-    The decision's monthly budget is a policy too, unless the policy sets its own."""
+    The decision's monthly budget is a policy too, unless the policy sets its own. A baseline
+    of another scenario (another name, or no strategy in common) is refused unless
+    `allow_other_scenario`: its "added" and "removed" would be noise that passes."""
+    if baseline is not None and not allow_other_scenario:
+        same_scenario(scenario, baseline)
     chosen, sources = with_decision_budget(scenario, policy or scenario.policy)
     current, extra, notes = estimate_what_can_be_priced(
         scenario, catalog, options or Options(), source, chosen.fail_on_dynamic_price
     )
     return check_estimate(current, chosen, baseline, notes, extra, sources)
+
+
+def same_scenario(scenario: Scenario, baseline: Baseline) -> None:
+    names = {s.name for s in scenario.strategies}
+    common = names & {s.name for s in baseline.strategies}
+    other = baseline.name is not None and baseline.name != scenario.name
+    if other or not common:
+        why = (
+            f"it is of the scenario {baseline.name!r}, not {scenario.name!r}"
+            if other
+            else "it has no strategy in common with this scenario"
+        )
+        raise UserError(
+            f"the baseline is of another scenario: {why}; make it from this scenario on the "
+            "main branch, or pass --allow-other-scenario to compare anyway"
+        )
 
 
 def with_decision_budget(scenario: Scenario, policy: Policy) -> tuple[Policy, dict[str, str]]:

@@ -541,7 +541,10 @@ def _jsonl_chunks(
     mapper: Any = None
     kind: str | None = None
     stats.line_limit = MAX_JSON_LINE_BYTES
-    for number, raw in _json_lines(handle.handle, stats):
+    lines = _json_lines(handle.handle, stats)
+    if source.name.lower().removesuffix(".gz").endswith(".json"):
+        lines = _json_document_or_lines(source, handle.handle, stats)
+    for number, raw in lines:
         if raw is None:  # too long: skipped unread
             continue
         if not raw.strip():
@@ -637,6 +640,44 @@ def _json_lines(handle: IO[bytes], stats: ReadStats) -> Iterator[tuple[int, byte
         if len(stats.malformed_lines) < 5:
             stats.malformed_lines.append(number)
         yield number, None
+
+
+MAX_JSON_DOCUMENT_BYTES = 64 << 20  # a .json holding one document is read whole up to this
+
+
+def _json_document_or_lines(
+    source: Path, handle: IO[bytes], stats: ReadStats
+) -> Iterator[tuple[int, bytes | None]]:
+    """A `.json` file: JSON lines when its first line is a record on its own, else one JSON
+    document (a record, e.g. one saved API response, or a list of records), read whole within
+    MAX_JSON_DOCUMENT_BYTES; its records come out numbered 1, 2, ... as lines would."""
+    first = handle.readline(MAX_JSON_LINE_BYTES + 1)
+    try:
+        alone = isinstance(_loads(first), dict) if first.strip() else False
+    except (ValueError, RecursionError):
+        alone = False
+    if alone or not first.strip():
+        stats.bytes_read += len(first)
+        yield 1, first
+        yield from ((n + 1, raw) for n, raw in _json_lines(handle, stats))
+        return
+    rest = handle.read(MAX_JSON_DOCUMENT_BYTES + 1 - len(first))
+    stats.bytes_read += len(first) + len(rest)
+    if len(first) + len(rest) > MAX_JSON_DOCUMENT_BYTES:
+        raise UserError(
+            f"{source}: one JSON document of more than {MAX_JSON_DOCUMENT_BYTES >> 20} MiB: "
+            "write one record per line (JSON lines, .jsonl) instead"
+        )
+    try:
+        document = _loads(first + rest)
+    except (ValueError, RecursionError):
+        raise UserError(
+            f"{source}:1: not JSON: a .json log holds one record per line (JSON lines), one "
+            "record, or a list of records"
+        ) from None
+    records = document if isinstance(document, list) else [document]
+    for number, record in enumerate(records, 1):
+        yield number, json.dumps(record).encode() if isinstance(record, dict) else b"[]"
 
 
 def _loads(raw: bytes) -> Any:

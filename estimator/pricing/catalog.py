@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
@@ -95,6 +95,7 @@ class Catalog:
     ) -> None:
         self.meta = meta
         self.location = location  # the file it was read from; provenance is `meta.source`
+        self.review: Any = None  # the PriceLock it was read through (pricing/lock.py), if any
         self._by_id: dict[str, ModelInfo] = {}
         self._by_slug: dict[str, str] = {}
         for model in models:

@@ -92,16 +92,23 @@ def describe_catalog(catalog: Catalog, max_age_days: float) -> dict[str, Any]:
     """Provenance for every priced output: source, date, age, and whether it is stale."""
     from estimator.clock import now_utc
 
-    age = catalog.age_days(now_utc())
+    now = now_utc()
+    age = catalog.age_days(now)
+    review = catalog.review  # a reviewed lock: the age that matters counts from the review
+    reviewed = None if review is None else (now - review.reviewed_at).total_seconds() / 86400
     return {
         "source": catalog.meta.source,
         "fetched_at": catalog.meta.fetched_at.isoformat(),
         "age_days": round(age, 1),
-        "stale": age > max_age_days,
+        "stale": (age if reviewed is None else reviewed) > max_age_days,
         "max_age_days": max_age_days,
         "model_count": len(catalog),
         "sha256": catalog.meta.sha256,
         "location": str(catalog.location) if catalog.location else None,
+        "lock": None if review is None else str(review.path),
+        "reviewed_at": None if review is None else review.reviewed_at.isoformat(),
+        "reviewed_by": None if review is None else review.reviewed_by,
+        "review_age_days": None if reviewed is None else round(reviewed, 1),
     }
 
 
@@ -111,12 +118,35 @@ def catalog_line(info: dict[str, Any]) -> str:
         f"catalog: {info['fetched_at'][:10]} ({info['age_days']:g} days old, "
         f"{info['model_count']} models) from {info['source']}"
     )
+    if info.get("lock"):
+        line += f"\n{review_words(info)}"
     if info["stale"]:
-        line += (
-            f"\nwarning: the catalog is older than {info['max_age_days']:g} days; "
-            "prices may have changed (run `fusion-cost prices refresh`)"
-        )
+        line += f"\nwarning: {stale_words(info)}"
     return line
+
+
+def review_words(info: dict[str, Any]) -> str:
+    """`locked in fusion-cost.lock: reviewed 2026-12-04 by alice (0 days ago)`."""
+    by = f" by {info['reviewed_by']}" if info.get("reviewed_by") else ""
+    return (
+        f"locked in {info['lock']}: reviewed {str(info['reviewed_at'])[:10]}{by} "
+        f"({info['review_age_days']:g} days ago)"
+    )
+
+
+def stale_words(info: dict[str, Any]) -> str:
+    """What is old, by how much, and the command that fixes it."""
+    if info.get("lock"):
+        return (
+            f"the locked prices were reviewed {info['review_age_days']:g} days ago (more than "
+            f"{info['max_age_days']:g}): refresh, review `fusion-cost prices diff` and lock "
+            "again (`fusion-cost prices refresh`, then `fusion-cost prices lock`)"
+        )
+    return (
+        f"the catalog is {info['age_days']:g} days old, older than {info['max_age_days']:g} "
+        "days: prices may have changed (run `fusion-cost prices refresh`, or review and lock "
+        "a catalog: `fusion-cost prices lock`)"
+    )
 
 
 def quoted_prices(catalog: Catalog, model_id: str) -> dict[str, Decimal | None]:

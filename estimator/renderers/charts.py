@@ -18,6 +18,11 @@ from estimator.strategies.stages import BY_NAME
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 
 
+def strategy_colours(names: Sequence[str]) -> dict[str, str]:
+    """One colour per strategy, the same in every chart of the page (scenario order)."""
+    return {name: PALETTE[n % len(PALETTE)] for n, name in enumerate(names)}
+
+
 def ticks(maximum: float, count: int = 4) -> list[float]:
     return [maximum * i / count for i in range(count + 1)]
 
@@ -157,7 +162,11 @@ def lines(
         points = " ".join(
             f"{px(x):.1f},{py(y):.1f}" for x, y in zip(x_values, s["values"], strict=True)
         )
-        item = {"name": s["name"], "points": points, "colour": PALETTE[n % len(PALETTE)]}
+        item = {
+            "name": s["name"],
+            "points": points,
+            "colour": s.get("colour", PALETTE[n % len(PALETTE)]),
+        }
         if band and "low" in s:
             upper = [f"{px(x):.1f},{py(y):.1f}" for x, y in zip(x_values, s["high"], strict=True)]
             lower = [f"{px(x):.1f},{py(y):.1f}" for x, y in zip(x_values, s["low"], strict=True)]
@@ -175,6 +184,9 @@ def lines(
         "bottom": height - bottom,
         "right": width - right,
         "x_label": x_label,
+        "legend": [{"name": d["name"], "colour": d["colour"]} for d in drawn]
+        if len(drawn) > 1
+        else [],
     }
 
 

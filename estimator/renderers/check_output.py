@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from estimator.documents.check import CheckResult, PolicyResult, StrategyDelta
-from estimator.renderers.fmt import usd
+from estimator.renderers.fmt import choice_text, signed_usd, usd
+from estimator.renderers.report_words import value_text
 from estimator.renderers.safe import markdown_cell, one_line, plain_text
 
 COMMENT_MARKER = "<!-- fusion-cost-check -->"
@@ -14,7 +15,10 @@ MOVES = 15
 
 
 # how the two policies without a number say what they found and what they allow
-_NOT_NUMBERS = {"fail_on_dynamic_price": ("dynamic price", "a fixed price")}
+_NOT_NUMBERS = {
+    "fail_on_dynamic_price": ("dynamic price", "a fixed price"),
+    "fail_on_verdict_change": ("changed", "the baseline's"),
+}
 
 
 def figure(value: Decimal | None, unit: str, signed: bool = False) -> str:
@@ -48,6 +52,8 @@ def message(p: PolicyResult) -> str:
     if p.detail is not None:
         prefix = f"{p.strategy}: " if p.strategy and p.policy != "fail_on_dynamic_price" else ""
         return prefix + p.detail
+    if p.policy == "fail_on_verdict_change":
+        return "the verdict is the baseline's" if p.passed else "the verdict changed"
     actual, limit = shown(p)
     verb = "within" if p.passed else "over"
     prefix = f"{p.strategy}{' (new)' if p.new else ''}: " if p.strategy else ""
@@ -61,15 +67,14 @@ def worded(result: CheckResult) -> CheckResult:
     return result.model_copy(update={"policies": policies})
 
 
-def _delta_cells(row: StrategyDelta) -> tuple[str, str, str, str]:
+def delta_cells(row: StrategyDelta) -> tuple[str, str, str, str]:
     before = usd(row.before_usd) if row.before_usd is not None else "-"
     after = usd(row.after_usd) if row.after_usd is not None else "-"
     if row.status in ("added", "removed"):
         return before, after, row.status, ""
     if row.delta_usd is None:
         return before, after, "", ""
-    sign = "+" if row.delta_usd > 0 else ""
-    delta = f"{sign}{usd(row.delta_usd)}"
+    delta = signed_usd(row.delta_usd)
     pct = "" if row.delta_pct is None else f"{row.delta_pct:+.1f}%"
     return before, after, delta, pct
 
@@ -80,13 +85,46 @@ def _headline(result: CheckResult) -> str:
     return f"{result.failed} polic{'y' if result.failed == 1 else 'ies'} failed"
 
 
+MAX_INPUTS = 20  # input changes listed; the rest are counted
+
+
+def input_words(result: CheckResult) -> str | None:
+    """`workload.requests_per_month 200,000 -> 240,000; catalog 2026-08-19 -> 2026-12-01`."""
+    changes = result.input_changes
+    if not changes:
+        return None
+    said = [
+        f"{c.input} {value_text(c.before)} -> {value_text(c.after)}" for c in changes[:MAX_INPUTS]
+    ]
+    more = len(changes) - MAX_INPUTS
+    return "; ".join(said) + (f"; and {more} more" if more > 0 else "")
+
+
+def verdict_words(result: CheckResult) -> str | None:
+    """This verdict, and what it was when it changed."""
+    v = result.verdict
+    if v is None:
+        return None
+    said = choice_text(v.verdict, v.chosen, v.share, v.rest)
+    change = result.verdict_change
+    if change is not None:
+        b = change.before
+        said += f" (changed: was {choice_text(b.verdict, b.chosen, b.share, b.rest)})"
+    return said
+
+
 def render_text(result: CheckResult) -> str:
     from estimator.renderers.console import table_text
 
-    lines = [
-        f"fusion-cost check: {one_line(result.scenario)}: {_headline(result)}",
-        f"catalog: {result.catalog['fetched_at'][:10]} ({result.catalog['age_days']:g} days old)",
-    ]
+    lines = [f"fusion-cost check: {one_line(result.scenario)}: {_headline(result)}"]
+    changed, verdict = input_words(result), verdict_words(result)
+    if changed:
+        lines.append(f"inputs changed since the baseline: {one_line(changed)}")
+    if verdict:
+        lines.append(f"verdict: {one_line(verdict)}")
+    lines.append(
+        f"catalog: {result.catalog['fetched_at'][:10]} ({result.catalog['age_days']:g} days old)"
+    )
     if result.catalog.get("stale"):
         lines.append(
             "warning: the catalog is older than the freshness limit; prices may have "
@@ -98,7 +136,7 @@ def render_text(result: CheckResult) -> str:
         table_text(
             "Monthly cost",
             ["strategy", "before", "after", "change", "change %"],
-            [[one_line(r.name), *_delta_cells(r)] for r in result.strategies],
+            [[one_line(r.name), *delta_cells(r)] for r in result.strategies],
             left=["strategy"],
         ).rstrip("\n")
     )
@@ -108,7 +146,7 @@ def render_text(result: CheckResult) -> str:
         where = f"{one_line(skip.strategy)}: " if skip.strategy else ""
         lines.append(f"SKIP {skip.policy}: {where}{one_line(skip.why)}")
     if not result.policies:
-        lines.append("no policy set (add a policy: section or --budget-monthly ...)")
+        lines.append("no policy set (add a policy: section, or --budget USD)")
     for change in result.price_changes:
         pct = "" if change.change_pct is None else f" ({change.change_pct:+.1f}%)"
         lines.append(
@@ -148,10 +186,14 @@ def _comment_head(result: CheckResult) -> list[str]:
             else " · no baseline"
         ),
         "",
-        "| strategy | before | after | change | change % |",
-        "|---|--:|--:|--:|--:|",
     ]
-    head += [f"| {_md(r.name)} | " + " | ".join(_delta_cells(r)) + " |" for r in result.strategies]
+    changed, verdict = input_words(result), verdict_words(result)
+    if changed:
+        head += [f"**What changed in the inputs:** {_md(changed)}", ""]
+    if verdict:
+        head += [f"**Verdict:** {_md(verdict)}", ""]
+    head += ["| strategy | before | after | change | change % |", "|---|--:|--:|--:|--:|"]
+    head += [f"| {_md(r.name)} | " + " | ".join(delta_cells(r)) + " |" for r in result.strategies]
     head += ["", "| | policy | strategy | actual | limit |", "|---|---|---|--:|--:|"]
     head += [
         f"| {'✅' if p.passed else '❌'} | `{p.policy}` | {_md(p.strategy or '-')} | "

@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 
 from estimator.documents.estimate import Estimate
-from estimator.renderers.estimate_text import fee_lines
+from estimator.renderers.estimate_text import fee_lines, verdict_line
+from estimator.renderers.evidence import illustrative_note, rates_line
 from estimator.renderers.fmt import (
     BAND_LABEL,
     band_text,
@@ -13,11 +14,11 @@ from estimator.renderers.fmt import (
     cannot_run_text,
     ratio,
     tokens,
-    traffic_share,
     usd,
 )
 from estimator.renderers.one_call import one_call_sentence
 from estimator.renderers.output import emit_csv
+from estimator.renderers.report_words import value_text
 from estimator.renderers.safe import markdown_cell
 from estimator.strategies.registry import is_premium
 
@@ -58,7 +59,7 @@ def _cost_lines(estimate: Estimate) -> list[str]:
     """The cost table, and a line per strategy with requests that cannot run."""
     lines = [
         f"| strategy | kind | per request | p95 | monthly | cannot run | {BAND_LABEL} "
-        "| x baseline |",
+        "| x your baseline |",
         "|---|---|--:|--:|--:|--:|--:|--:|",
     ]
     for s in estimate.strategies:
@@ -81,7 +82,7 @@ def render_markdown(estimate: Estimate) -> str:
         "",
         f"Catalog {p.fetched_at[:10]} ({p.age_days:g} days old), "
         f"{estimate.workload.requests_per_month:,.0f} requests/month, "
-        f"baseline `{_md(estimate.baseline)}`.",
+        f"your baseline `{_md(estimate.baseline)}`.",
         "",
     ]
     lines += _cost_lines(estimate)
@@ -109,16 +110,13 @@ def render_markdown(estimate: Estimate) -> str:
     assumed = [a for a in estimate.assumptions if not a.documented]
     if assumed:
         lines += ["", "<details><summary>Assumptions (not documented by OpenRouter)</summary>", ""]
-        lines += [f"- `{a.name}` = {_md(str(a.value))}: {_md(a.source)}" for a in assumed]
+        lines += [f"- `{a.name}` = {_md(value_text(a.value))}: {_md(a.source)}" for a in assumed]
         lines += ["", "</details>"]
     decision = estimate.decision
     if decision is not None:
-        share = traffic_share(decision.subset_share)
-        lines += [
-            "",
-            f"**Verdict: `{decision.verdict}`{share}** ({_md(decision.chosen_strategy)})",
-            "",
-        ]
+        lines += ["", f"**Verdict: {_md(verdict_line(decision))}**", ""]
+        rates, note = rates_line(decision), illustrative_note(decision)
+        lines += [_md(line) for line in (rates, note) if line] + ([""] if rates or note else [])
         lines += [f"{i}. {_md(reason.text or '')}" for i, reason in enumerate(decision.reasons, 1)]
     warnings = estimate.warnings + [w for s in estimate.strategies for w in s.warnings]
     if warnings:

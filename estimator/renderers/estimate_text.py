@@ -5,19 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from estimator.documents.decision import Decision
 from estimator.documents.estimate import Estimate, StrategyResult
 from estimator.renderers.console import table_text
+from estimator.renderers.evidence import illustrative_note, rates_line
 from estimator.renderers.fmt import (
     BAND_LABEL,
     band_text,
     cannot_run_cell,
     cannot_run_text,
+    choice_text,
     ratio,
     tokens,
-    traffic_share,
     usd,
 )
 from estimator.renderers.one_call import one_call_sentence
+from estimator.renderers.report_words import value_text
 from estimator.renderers.safe import plain_text
 from estimator.strategies.registry import is_premium
 
@@ -58,7 +61,7 @@ def _heading(estimate: Estimate, note: Callable[[str], None]) -> None:
 def _cost_table(estimate: Estimate) -> str:
     p = estimate.pricing
     return table_text(
-        f"Cost per strategy (baseline: {estimate.baseline})",
+        f"Cost per strategy (your baseline: {estimate.baseline})",
         [
             "strategy",
             "kind",
@@ -68,7 +71,7 @@ def _cost_table(estimate: Estimate) -> str:
             "monthly",
             "cannot run",
             BAND_LABEL,
-            "x baseline",
+            "x your baseline",
             "calls/req",
             "max prompt",
         ],
@@ -127,7 +130,7 @@ def _assumption_notes(estimate: Estimate, note: Callable[[str], None]) -> None:
         "assumptions (not documented by OpenRouter):"
     )
     for a in assumed:
-        note(f"  - {a.name} = {a.value}: {a.source}")
+        note(f"  - {a.name} = {value_text(a.value)}: {a.source}")
 
 
 def fee_lines(estimate: Estimate) -> list[str]:
@@ -175,7 +178,20 @@ def decision_lines(estimate: Estimate) -> list[str]:
                 f"Break-even cost per wrong answer for {fusion}: "
                 + ", ".join(f"vs {name} {usd(value)}" for name, value in known.items())
             )
-    share = traffic_share(decision.subset_share)
-    lines.append(f"VERDICT: {decision.verdict}{share} -> {decision.chosen_strategy}")
+    rates = rates_line(decision)
+    if rates:
+        lines.append(rates)
+    note = illustrative_note(decision)
+    if note:
+        lines.append(f"note: {note}")
+    lines.append(f"VERDICT: {verdict_line(decision)}")
     lines += [f"  {i}. {reason.text}" for i, reason in enumerate(decision.reasons, 1)]
     return lines
+
+
+def verdict_line(decision: Decision) -> str:
+    """`fusion-for-a-subset -> fusion-quality for up to 34% of traffic, single-opus for the
+    rest`: the verdict and its pair, as the report's headline says it."""
+    return choice_text(
+        decision.verdict, decision.chosen_strategy, decision.subset_share, decision.rest_strategy
+    )

@@ -17,21 +17,33 @@ def rounded(amount: Decimal, places: int) -> Decimal:
     return amount.quantize(_PLACES[places], rounding=ROUND_HALF_UP, context=context)
 
 
+MINUS = "\u2212"  # a minus sign, before the dollar: -$32,710, never $-32,710
+
+
 def usd(value: Decimal | float | None) -> str:
-    """$49,443 for big sums, $1,117.23 for dollars, $0.002473 for fractions of a cent."""
+    """$49,443 for big sums, $1,117.23 for dollars, $0.002473 for fractions of a cent: the
+    decimals follow the magnitude alone, and a negative amount reads -$32,710."""
     if value is None:
         return "-"
     amount = Decimal(str(value)) if not isinstance(value, Decimal) else value
     magnitude = abs(amount)
     if magnitude >= Decimal("999.5"):
-        return f"${rounded(amount, 0):,}"
-    if magnitude >= Decimal("0.995"):
-        return f"${rounded(amount, 2):,}"
-    if magnitude == 0:
+        text = f"{rounded(magnitude, 0):,}"
+    elif magnitude >= Decimal("0.995"):
+        text = f"{rounded(magnitude, 2):,}"
+    elif magnitude == 0:
         return "$0"
-    if magnitude >= Decimal("0.00995"):
-        return f"${rounded(amount, 4)}"
-    return f"${rounded(amount, 6)}"
+    elif magnitude >= Decimal("0.00995"):
+        text = f"{rounded(magnitude, 4)}"
+    else:
+        text = f"{rounded(magnitude, 6)}"
+    return f"{MINUS if amount < 0 else ''}${text}"
+
+
+def signed_usd(value: Decimal | float) -> str:
+    """A change: +$4,000, -$32,710, $0."""
+    amount = Decimal(str(value)) if not isinstance(value, Decimal) else value
+    return ("+" if amount > 0 else "") + usd(amount)
 
 
 def tokens(value: Decimal | float | int | None) -> str:
@@ -60,9 +72,20 @@ def up_to(share: float) -> str:
     return f"{math.floor(share * 100 + 1e-9):.0f}%"
 
 
-def traffic_share(share: float | None) -> str:
-    """` (up to 34% of traffic)` after a verdict that routes a share; nothing otherwise."""
-    return f" (up to {up_to(share)} of traffic)" if share else ""
+def share_words(share: float | None, rest: str | None) -> str:
+    """` for up to 34% of traffic, single-opus for the rest`, or for a subset only latency
+    stops, ` for the requests that can wait, single-opus for the rest`; '' without a rest."""
+    if rest is None:
+        return ""
+    if share is None:
+        return f" for the requests that can wait, {rest} for the rest"
+    return f" for up to {up_to(share)} of traffic, {rest} for the rest"
+
+
+def choice_text(verdict: str, chosen: str, share: float | None, rest: str | None) -> str:
+    """`fusion-for-a-subset -> fusion-quality for up to 34% of traffic, single-opus for the
+    rest`: a verdict and its choice, as every output says it."""
+    return f"{verdict} -> {chosen}{share_words(share, rest)}"
 
 
 SMALL_SHARE = 1e-4  # under 0.01%: shown as such, not worded

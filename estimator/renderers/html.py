@@ -11,10 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 from estimator.documents.common import nice_max
-from estimator.documents.decision import Decision, Sensitivity
+from estimator.documents.decision import BreakEven, Decision, Sensitivity, WhatIf, WhatIfPoint
 from estimator.documents.estimate import Estimate, StrategyResult
 from estimator.renderers import charts
 from estimator.renderers import report_words as words
+from estimator.renderers.evidence import illustrative_note, rate_text
 from estimator.renderers.fmt import (
     BAND_LABEL,
     band_text,
@@ -24,8 +25,9 @@ from estimator.renderers.fmt import (
     up_to,
     usd,
 )
+from estimator.renderers.headline import Decided, Headline, headline
 from estimator.renderers.one_call import one_call_sentence
-from estimator.renderers.reasons import break_even_note, labeller, word
+from estimator.renderers.reasons import break_even_note, labeller
 from estimator.renderers.safe import plain_text
 from estimator.strategies.registry import is_premium
 from estimator.strategies.stages import STAGES
@@ -64,36 +66,106 @@ def _floats(values: Any) -> Any:
     return None if values is None else float(values)
 
 
+def own_decided(e: Estimate) -> Decided | None:
+    """The headline's inputs at the scenario's own values."""
+    d = e.decision
+    if d is None:
+        return None
+    over = [r.strategy for r in d.expected if r.fits_budget is False]
+    return Decided(
+        verdict=d.verdict,
+        chosen=d.chosen_strategy,
+        share=d.subset_share,
+        rest=d.rest_strategy,
+        monthly=d.recommended_monthly_usd,
+        monthly_high=d.recommended_monthly_high_usd,
+        comparison=d.comparison,
+        reasons=d.reasons,
+        months={s.name: s.monthly_usd for s in e.strategies},
+        budget=d.monthly_budget_usd,
+        over_budget=over,
+    )
+
+
+def decided_at(e: Estimate, point: WhatIfPoint) -> Decided:
+    """The headline's inputs at one stop of the sliders."""
+    d, w = e.decision, e.decision.what_if if e.decision else None
+    assert d is not None and w is not None
+    rate = point.rate
+    months = {name: rows[rate][point.volume] for name, rows in w.monthly_usd.items()}
+    over = [n for n, rows in w.fits_budget.items() if rows[rate][point.volume] is False]
+    return Decided(
+        verdict=point.verdict,
+        chosen=point.chosen,
+        share=point.share,
+        rest=point.rest,
+        monthly=point.monthly_usd,
+        monthly_high=point.monthly_high_usd,
+        comparison=point.comparison,
+        reasons=point.reasons,
+        months=months,
+        budget=d.monthly_budget_usd,
+        over_budget=over,
+    )
+
+
+ELSEWHERE = (  # the how-sure line away from the scenario's own inputs
+    "worked out for the scenario's own inputs only (from the graded answers); reset the "
+    "sliders to see it."
+)
+HEADLINE_FIELDS = (  # a stop's headline as indexes into one table of texts (whatif.js)
+    "badge",
+    "chosen",
+    "share",
+    "recommendation_value",
+    "recommendation_label",
+    "pair_label",
+    "multiplier",
+    "break_even_label",
+    "break_even_value",
+    "cost_title",
+    "decision_title",
+)
+POINT_FIELDS = (*HEADLINE_FIELDS, "reasons", "monthly", "pair_break_even")
+
+
+def _stops(e: Estimate, w: WhatIf) -> tuple[list[list[Any]], list[str]]:
+    """Each stop's headline as a row of indexes into one table of texts (POINT_FIELDS)."""
+    label = labeller(e)
+    texts: dict[str, int] = {}
+
+    def text(value: str) -> int:
+        return texts.setdefault(plain_text(value), len(texts))
+
+    name = plain_text  # as the page prints names (see _no_controls)
+    points = []
+    for point in w.points:
+        said = headline(decided_at(e, point), label)
+        pair = point.comparison.break_even if point.comparison else None
+        crossing = None
+        if pair is not None:
+            crossing = [name(pair.premium), name(pair.versus), _floats(pair.usd_per_error)]
+        points.append(
+            [text(getattr(said, k)) for k in HEADLINE_FIELDS]
+            + [[text(r) for r in said.reasons], _floats(point.monthly_usd), crossing]
+        )
+    return points, list(texts)
+
+
 def _whatif(e: Estimate) -> dict[str, Any]:
     """The sliders' data: every figure they touch at every stop, precomputed by the
-    decision (decision/whatif.py); the page only looks them up and formats them."""
+    decision (decision/whatif.py) and worded here (renderers/headline.py); the page only
+    looks them up."""
     d = e.decision
     w = d.what_if if d else None
     if d is None or w is None:
         return {"enabled": False}
-    label = labeller(e)
-    leads: list[str] = []
-    points = []
-    for point in w.points:
-        text = word(point.lead, label) if point.lead else ""
-        if text not in leads:
-            leads.append(text)
-        points.append(
-            [
-                point.verdict,
-                plain_text(point.chosen),
-                point.share,
-                leads.index(text),
-                plain_text(point.rest) if point.rest else None,
-                _floats(point.monthly_usd),
-            ]
-        )
+    points, texts = _stops(e, w)
     name = plain_text  # as the page prints names (see _no_controls)
     breaks: dict[str, dict[str, Any]] = {}
     for key, values in w.break_even_usd_per_error.items():
         premium, versus = key.split("\n")
         breaks.setdefault(name(premium), {})[name(versus)] = _floats(values)
-    rates = {r.strategy: r.error_rate for r in d.expected}
 
     def own(axis: list[float], value: float | None) -> int:
         return axis.index(value) if value in axis else 0
@@ -112,18 +184,24 @@ def _whatif(e: Estimate) -> dict[str, Any]:
         "monthly": {name(k): _floats(v) for k, v in w.monthly_usd.items()},
         "total": {name(k): _floats(v) for k, v in w.total_per_request_usd.items()},
         "total_monthly": {name(k): _floats(v) for k, v in w.total_monthly_usd.items()},
-        "multiplier": {name(k): v for k, v in w.multiplier_vs_baseline.items()},
         "fits_budget": {name(k): v for k, v in w.fits_budget.items()},
         "budget": _floats(d.monthly_budget_usd),
         "break_even": breaks,
-        "error_rate": {name(k): v for k, v in rates.items()},
         "premiums": [name(s.name) for s in e.strategies if is_premium(s.kind)],
         "order": [name(s.name) for s in e.strategies],  # tojson sorts keys: keep the page's
+        "colours": {name(n): c for n, c in colours(e).items()},
         "points": points,
-        "leads": leads,
-        "premium": name(d.premium_strategy) if d.premium_strategy else None,
+        "point_fields": POINT_FIELDS,
+        "texts": texts,
+        "how_sure": next((r.text for r in d.reasons if r.kind == "how_sure"), None),
+        "how_sure_elsewhere": ELSEWHERE,
         "chart": _decision_frame(e),
     }
+
+
+def colours(e: Estimate) -> dict[str, str]:
+    """Each strategy's colour, in scenario order: the same in every chart of the page."""
+    return charts.strategy_colours([s.name for s in e.strategies])
 
 
 def _invocation_rate(e: Estimate) -> float | None:
@@ -171,7 +249,8 @@ def _decision_lines(e: Estimate, frame: dict[str, Any]) -> list[dict[str, Any]]:
         return []
     px, py = _scales(frame)
     drawn = []
-    for n, row in enumerate(d.expected):
+    palette = colours(e)
+    for row in d.expected:
         if row.error_rate is None:
             continue
         base = float(row.per_request_usd) + float(row.latency_cost_per_request_usd)
@@ -179,7 +258,7 @@ def _decision_lines(e: Estimate, frame: dict[str, Any]) -> list[dict[str, Any]]:
         drawn.append(
             {
                 "name": row.strategy,
-                "colour": charts.PALETTE[n % len(charts.PALETTE)],
+                "colour": palette[row.strategy],
                 "x1": px(0),
                 "y1": py(base),
                 "x2": px(frame["x_max"]),
@@ -197,7 +276,7 @@ def _crossings(e: Estimate, frame: dict[str, Any]) -> list[dict[str, Any]]:
     px, py = _scales(frame)
     out: list[dict[str, Any]] = []
     rates = {r.strategy: r for r in d.expected}
-    for row in d.break_even:
+    for row in _chart_break_evens(d):
         if row.usd_per_error is None or float(row.usd_per_error) > frame["x_max"]:
             continue
         fusion = rates[row.premium]
@@ -207,18 +286,41 @@ def _crossings(e: Estimate, frame: dict[str, Any]) -> list[dict[str, Any]]:
             + float(fusion.latency_cost_per_request_usd)
             + ((fusion.error_rate or 0) * c)
         )
-        named = row.premium == d.premium_strategy  # numbered on the chart; the rest on hover
-        number = len([o for o in out if o["number"]]) + 1 if named else 0
+        number = len(out) + 1  # every break-even on the chart is numbered and keyed
+        x, y_px = px(c), py(y)
         out.append(
             {
-                "x": px(c),
-                "y": py(y),
+                "x": x,
+                "y": y_px,
+                "label_y": _label_y(x, y_px - 6, [(o["x"], o["label_y"]) for o in out]),
                 "title": f"{row.premium} = {row.versus} at {usd(row.usd_per_error)} per error",
                 "number": number,
                 "key": f"{number}: {row.premium} = {row.versus} at {usd(row.usd_per_error)}",
             }
         )
     return out
+
+
+LABEL_W, LABEL_H = 14, 12  # a break-even number's box on the chart
+
+
+def _label_y(x: float, y: float, placed: list[tuple[float, float]]) -> float:
+    """A number's height above its circle, moved up until it overlaps no number placed
+    before it (whatif.js places them the same way)."""
+    while any(abs(x - px) < LABEL_W and abs(y - py) < LABEL_H for px, py in placed):
+        y -= LABEL_H
+    return y
+
+
+def _chart_break_evens(d: Decision) -> list[BreakEven]:
+    """The table's break-evens and the verdict's pair's, when the table has not got it."""
+    rows = list(d.break_even)
+    pair = d.comparison.break_even if d.comparison else None
+    if pair is not None and not any(
+        (r.premium, r.versus) == (pair.premium, pair.versus) for r in rows
+    ):
+        rows.append(pair)
+    return rows
 
 
 def _stage_parts(s: StrategyResult) -> dict[str, Decimal]:
@@ -247,8 +349,10 @@ def view(e: Estimate) -> dict[str, Any]:
         tornado = _tornado(sens)
         panel = _panel_chart(sens)
     if d is not None:
-        latency = _latency_bars(d)
+        latency = _latency_bars(d, colours(e))
     label = labeller(e)
+    decided = own_decided(e)
+    said = None if decided is None else headline(decided, label)
     return {
         "fusions": fusions,
         "one_call": [line for s in fusions if (line := one_call_sentence(s))],
@@ -271,14 +375,16 @@ def view(e: Estimate) -> dict[str, Any]:
         "panel": panel,
         "latency": latency,
         "whatif": _whatif(e),
-        "legend": [
-            {"name": s.name, "colour": charts.PALETTE[n % len(charts.PALETTE)]}
-            for n, s in enumerate(e.strategies)
-        ],
+        "legend": [{"name": n, "colour": c} for n, c in colours(e).items()],
+        "headline": said,
+        "illustrative": illustrative_note(d) if d else None,
+        "rate_texts": {r.strategy: rate_text(r, d) for r in d.expected} if d else {},
+        "over_budget": {r.strategy: r.fits_budget is False for r in d.expected} if d else {},
+        "waiting": bool(d and d.value_of_latency_usd_per_s > 0),
         "assumed": [a for a in e.assumptions if not a.documented],
         "documented": [a for a in e.assumptions if a.documented],
         "assumption_rows": words.assumption_rows(e.assumptions),
-        "titles": _titles(e, fusions),
+        "titles": _titles(e, fusions, said),
         "how_sure": next((r.text for r in d.reasons if r.kind == "how_sure"), None) if d else None,
         "budget": d.monthly_budget_usd if d else None,
         "aliases": sorted(
@@ -287,14 +393,17 @@ def view(e: Estimate) -> dict[str, Any]:
     }
 
 
-def _titles(e: Estimate, fusions: list[StrategyResult]) -> dict[str, str]:
-    """Each chart's title: what the reader should see in it."""
+def _titles(e: Estimate, fusions: list[StrategyResult], said: Headline | None) -> dict[str, str]:
+    """Each chart's title: what the reader should see in it (the cost and decision charts
+    state the verdict's pair, as the headline does)."""
     d = e.decision
-    found = {"costs": words.cost_title(e), "projection": words.projection_title(e)}
+    found = {"projection": words.projection_title(e), "costs": "Monthly cost per strategy"}
+    if said is not None:
+        found |= {"costs": said.cost_title, "decision": said.decision_title}
     if fusions:
         found |= {"stages": words.stage_title(fusions), "models": words.model_title(fusions)}
     if d is not None:
-        found |= {"decision": words.decision_title(e), "latency": words.latency_title(e)}
+        found |= {"latency": words.latency_title(e)}
         if d.sensitivity is not None:
             found |= {"tornado": words.tornado_title(e), "panel": words.panel_title(e)}
     return found
@@ -303,10 +412,12 @@ def _titles(e: Estimate, fusions: list[StrategyResult]) -> dict[str, str]:
 def _cost_bars(e: Estimate) -> dict[str, Any]:
     """Monthly cost per strategy, with its band across the user's input ranges if any."""
     items = []
+    palette = colours(e)
     for s in e.strategies:
         item: dict[str, Any] = {
             "label": s.name,
             "value": s.monthly_usd,
+            "colour": palette[s.name],
             "title": f"{s.name}: {usd(s.monthly_usd)} per month",
         }
         if s.monthly_band is not None:
@@ -344,9 +455,11 @@ def _projection_chart(e: Estimate) -> dict[str, Any]:
     """Monthly cost per strategy over the projected months, with its input-range band."""
     months = [row.month for row in e.projection]
     series = []
+    palette = colours(e)
     for s in e.strategies:
         line: dict[str, Any] = {
             "name": s.name,
+            "colour": palette[s.name],
             "values": [float(row.cost_usd[s.name]) for row in e.projection],
         }
         lows = [row.p5_usd[s.name] for row in e.projection if row.p5_usd is not None]
@@ -372,12 +485,13 @@ def _panel_chart(sens: Sensitivity) -> dict[str, Any]:
     )
 
 
-def _latency_bars(d: Decision) -> dict[str, Any]:
+def _latency_bars(d: Decision, palette: dict[str, str]) -> dict[str, Any]:
     """p50 latency per strategy, its bar stretched to p95."""
     return charts.hbars(
         [
             {
                 "label": name,
+                "colour": palette[name],
                 "value": Decimal(str(info.p50_s)),
                 "low": Decimal(str(info.p50_s)),
                 "high": Decimal(str(info.p95_s)),

@@ -20,7 +20,7 @@ def _tier_text(row: dict[str, Any]) -> str:
     for tier in row["tiers"]:
         token = tier["per_million_tokens"]
         parts.append(
-            f">={tier['min_prompt_tokens']:,} prompt tok: "
+            f">{tier['min_prompt_tokens']:,} prompt tok: "
             f"{_money(token.get('prompt'))}/{_money(token.get('completion'))}"
         )
     for window in row["windows"]:

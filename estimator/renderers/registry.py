@@ -100,6 +100,14 @@ DOCUMENTS: dict[str, DocumentFormats] = {
             ),
         ),
         DocumentFormats(
+            "proposal",
+            "Proposal",
+            (
+                Format("markdown", f"{_R}.proposal_output:render_markdown", "a pull request body"),
+                Format("json", f"{_R}.output:render_json", "the refresh's impact as JSON"),
+            ),
+        ),
+        DocumentFormats(
             "prices-diff",
             "CatalogDiff",
             (

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from estimator.documents.estimate import Assumption, Estimate, StrategyResult
-from estimator.renderers.fmt import ratio, usd
+from estimator.renderers.fmt import usd
 
 
 def _name(key: str) -> str:
@@ -51,27 +51,6 @@ def assumption_rows(assumptions: list[Assumption]) -> list[dict[str, Any]]:
     ]
 
 
-def _budget(e: Estimate) -> Decimal | None:
-    return e.decision.monthly_budget_usd if e.decision else None
-
-
-def cost_title(e: Estimate) -> str:
-    costs = sorted(e.strategies, key=lambda s: s.monthly_usd)
-    low, high = costs[0], costs[-1]
-    said = f"{high.name} costs {usd(high.monthly_usd)} a month"
-    if len(costs) > 1 and low.monthly_usd:
-        said += f", {ratio(float(high.monthly_usd / low.monthly_usd))} {low.name}"
-    budget = _budget(e)
-    if budget is not None:
-        over = [s.name for s in e.strategies if s.monthly_usd > budget]
-        said += (
-            f"; {len(over)} of {len(costs)} exceed the {usd(budget)} budget"
-            if over
-            else f"; all fit the {usd(budget)} budget"
-        )
-    return said
-
-
 def stage_title(fusions: list[StrategyResult]) -> str:
     first = fusions[0]
     top = max(first.by_stage, key=lambda c: c.cost_usd)
@@ -93,18 +72,6 @@ def projection_title(e: Estimate) -> str:
     last = e.projection[-1]
     name = max(last.cost_usd, key=lambda n: last.cost_usd[n])
     return f"{name} reaches {usd(last.cost_usd[name])} a month by month {last.month}"
-
-
-def decision_title(e: Estimate) -> str:
-    d = e.decision
-    found = [b for b in d.break_even if b.usd_per_error is not None] if d else []
-    if not found:
-        return "Total cost per request including errors, by the cost of one wrong answer"
-    first = min(found, key=lambda b: b.usd_per_error or Decimal(0))
-    return (
-        f"Above {usd(first.usd_per_error)} per wrong answer, {first.premium} costs less than "
-        f"{first.versus} including errors"
-    )
 
 
 def latency_title(e: Estimate) -> str:

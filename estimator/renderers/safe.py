@@ -37,13 +37,33 @@ def csv_cell(value: object) -> object:
 _MARKDOWN_SYNTAX = re.compile(r"([\\`*_\[\]()#!|~])")
 _MENTION = re.compile(r"@(?=\w)")
 _EMOJI = re.compile(r":(?=[\w+-]+:)")
+_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?:/[A-Za-z0-9/._~%=&?#+-]*)?")
+# where the links fusion-cost itself prints (docs, citations) point: these stay links
+TRUSTED_LINKS = (
+    "https://openrouter.ai/",
+    "https://github.com/fusion-cost/fusion-cost/",
+    "https://arxiv.org/abs/",
+)
 
 
 def markdown_cell(value: str) -> str:
     """Untrusted text (names, model ids) for markdown, e.g. a pull-request comment: one line;
     markdown syntax escaped (no links, images, code, emphasis, table pipes); no HTML; and a
-    zero-width space breaks what GitHub would still act on: @mentions, bare URLs, :emoji:."""
-    text = one_line(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    zero-width space breaks what GitHub would still act on: @mentions, bare URLs, :emoji:.
+    A link to a page fusion-cost cites itself (TRUSTED_LINKS) is kept whole, so a link copied
+    from a pull-request comment still opens."""
+    text = one_line(value)
+    out, last = [], 0
+    for match in _URL.finditer(text):
+        if match.group(0).startswith(TRUSTED_LINKS):
+            out += [_neutral(text[last : match.start()]), match.group(0)]
+            last = match.end()
+    out.append(_neutral(text[last:]))
+    return "".join(out)
+
+
+def _neutral(text: str) -> str:
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MARKDOWN_SYNTAX.sub(r"\\\1", text)
     text = _MENTION.sub("@\u200b", text)
     text = _EMOJI.sub(":\u200b", text)

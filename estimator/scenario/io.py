@@ -29,6 +29,11 @@ def example_path() -> Path:
     return Path(str(resources.files("estimator") / "examples" / EXAMPLE))
 
 
+def template_path() -> Path:
+    """The annotated scenario `fusion-cost init` writes: every field explained in place."""
+    return Path(str(resources.files("estimator") / "examples" / "template.yaml"))
+
+
 def read_text_file(source: Path, what: str, limit: int = MAX_SCENARIO_BYTES) -> str:
     """A small UTF-8 file, with one-line errors naming the file (pricing/payload.read_text)."""
     return read_text(source, what, limit)
@@ -111,7 +116,10 @@ MAX_PROBLEMS = 20  # on one line; a file with more has one mistake repeated
 
 def _meaningful(errors: list[Any]) -> list[Any]:
     """One error per field at least: "this union branch does not fit" only where nothing
-    better was said about that field (a bad value of a number-or-mapping field)."""
+    better was said about that field (a bad value of a number-or-mapping field); and where one
+    branch of a union took the value's shape (`{wrong: 250, of: 200}` is graded answers), only
+    what that branch says (not that `wrong` is unknown to a range)."""
+    errors = _best_branches(errors)
     kept, covered = [], set()
     for error in errors:
         if error["type"] not in _BRANCH_MISMATCH:
@@ -128,6 +136,42 @@ def _meaningful(errors: list[Any]) -> list[Any]:
 _BRANCH_TAG = re.compile(
     r"^(constrained-|function-|json-or-python|[A-Z]|(int|float|str|bool)$|(list|dict|tuple|literal)\[)"
 )
+
+
+_SHAPE = frozenset({"missing", "extra_forbidden"}) | _BRANCH_MISMATCH  # "not this branch"
+
+
+def _branch(error: Any) -> tuple[tuple[Any, ...], str] | None:
+    """(the field, the union branch) an error was raised in, or None outside unions."""
+    loc = list(error["loc"])
+    for i, part in enumerate(loc):
+        if isinstance(part, str) and i and _BRANCH_TAG.match(part):
+            return tuple(loc[:i]), part
+    return None
+
+
+def _best_branches(errors: list[Any]) -> list[Any]:
+    """Per union field: when some branch fits the value's shape (its errors are about the
+    values, not missing or unknown keys or types), the other branches' errors are noise."""
+    shaped: dict[tuple[Any, ...], set[str]] = {}
+    seen: dict[tuple[Any, ...], set[str]] = {}
+    for error in errors:
+        found = _branch(error)
+        if found is not None:
+            seen.setdefault(found[0], set()).add(found[1])
+    for field, branches in seen.items():
+        shaped[field] = {
+            b
+            for b in branches
+            if all(e["type"] not in _SHAPE for e in errors if _branch(e) == (field, b))
+        }
+    kept = []
+    for error in errors:
+        found = _branch(error)
+        if found is not None and shaped.get(found[0]) and found[1] not in shaped[found[0]]:
+            continue
+        kept.append(error)
+    return kept
 
 
 def _field(error: Any) -> tuple[Any, ...]:
@@ -149,8 +193,81 @@ def _problem(locate: Any, data: dict[str, Any], error: Any) -> str:
         error = {**error, "loc": _RELOCATED[error["type"]](data)}
     message = error["msg"].removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
-        message = "unknown field (typo?)"
+        message = "unknown field" + did_you_mean(list(error["loc"]))
+    elif _percentage(error):
+        value = float(error["input"])
+        message = f"{value:g} looks like a percentage: write {value / 100:g} (a share, 0 to 1)"
     return f"{locate(list(error['loc']), error['type'])}: {message}"
+
+
+def _percentage(error: Any) -> bool:
+    """A share or a rate written as a percentage (`8` for 8%; 1.5 could be 150% as well)."""
+    value = error.get("input")
+    le = (error.get("ctx") or {}).get("le")
+    return (
+        error["type"] == "less_than_equal"
+        and le == 1
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and 2 <= value <= 100
+    )
+
+
+def did_you_mean(loc: list[Any]) -> str:
+    """` (did you mean requests_per_month?)` for a mistyped field, else ` (typo?)`."""
+    import difflib
+
+    name = loc[-1]
+    known = _known_fields(
+        [p for p in loc[:-1] if not (isinstance(p, str) and _BRANCH_TAG.match(p))]
+    )
+    close = difflib.get_close_matches(str(name), known, n=1, cutoff=0.6) if known else []
+    if not close:
+        return " (typo?)" if not known else f" (known here: {', '.join(sorted(known))})"
+    return f" (did you mean {close[0]}?)"
+
+
+def _known_fields(path: list[Any]) -> list[str]:
+    """The field names the scenario schema allows at `path` (walked through the schema's
+    references, unions, lists and mappings)."""
+    schema = _schema()
+    nodes = [schema]
+    for part in path:
+        nodes = [n for node in nodes for n in _into(schema, node, part)]
+    names: set[str] = set()
+    for node in nodes:
+        for option in _options(schema, node):
+            names.update(option.get("properties", {}))
+    return sorted(names)
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    schema: dict[str, Any] = Scenario.model_json_schema()
+    return schema
+
+
+def _options(root: dict[str, Any], node: dict[str, Any]) -> list[dict[str, Any]]:
+    """A schema node with its references resolved and its unions spread out."""
+    if "$ref" in node:
+        node = root["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+    found = [node]
+    for key in ("anyOf", "oneOf", "allOf"):
+        for option in node.get(key, []):
+            found += _options(root, option)
+    return found
+
+
+def _into(root: dict[str, Any], node: dict[str, Any], part: Any) -> list[dict[str, Any]]:
+    out = []
+    for option in _options(root, node):
+        if isinstance(part, int) and "items" in option:
+            out.append(option["items"])
+        elif isinstance(part, str) and part in option.get("properties", {}):
+            out.append(option["properties"][part])
+        elif isinstance(part, str) and isinstance(option.get("additionalProperties"), dict):
+            out.append(option["additionalProperties"])
+    return out
 
 
 def locator(data: Any, label: str, node: Any) -> Any:
@@ -164,7 +281,20 @@ def locator(data: Any, label: str, node: Any) -> Any:
     return locate
 
 
+def _not_a_scenario(data: dict[str, Any], label: str) -> None:
+    """fusion-cost's own JSON output given where a scenario belongs: say so."""
+    if "schema_version" in data and "tool_version" in data:
+        source = data.get("scenario")
+        made_from = source.get("name") if isinstance(source, dict) else None
+        named = f" (made from the scenario {made_from!r})" if isinstance(made_from, str) else ""
+        raise UserError(
+            f"{label}:1: this is fusion-cost's JSON output{named}, not a scenario: give the "
+            "scenario file itself (`fusion-cost init` writes one to start from)"
+        )
+
+
 def validate_scenario(data: dict[str, Any], label: str, node: Any = None) -> Scenario:
+    _not_a_scenario(data, label)
     locate = locator(data, label, node)
     try:
         scenario = Scenario.model_validate(data)

@@ -2,7 +2,7 @@
 scenario (volume, token means, tool steps, invocation rate...). The scenario validates at the
 range's midpoint; the range itself is kept so the estimate can say how far the monthly figure
 moves across it (costing/ranges.py). Error rates take their own forms (a rate, a range or
-counted `{wrong, of}`: scenario/rates.py), so `decision.error_rate` and `decision.accuracy` are
+counted `{wrong, of}`: workload/rates.py), so `decision.error_rate` and `decision.accuracy` are
 left to them.
 
 Why a midpoint and uniform ranges: `{low, high}` is what people can say when they are unsure

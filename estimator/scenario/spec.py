@@ -24,8 +24,8 @@ from pydantic_core import PydanticCustomError
 from estimator.defaults import default
 from estimator.scenario.paths import field_path
 from estimator.scenario.ranges import InputRange, extract_ranges
-from estimator.scenario.rates import Belief, Rate, RateRange, belief
 from estimator.strategies.registry import KINDS
+from estimator.workload.rates import Belief, Rate, RateRange, belief
 from estimator.workload.spec import (
     MAX_NUMBER,
     NonNegative,
@@ -140,6 +140,9 @@ class DecisionSpec(Strict):
 
     cost_per_error_usd: NonNegative | None = default("decision.cost_per_error_usd")
     error_rate: dict[str, Rate] | None = None  # a rate, {low, high} or {wrong, of}
+    # where the rates come from, shown beside them: illustrative (not measured: the built-in
+    # example's), estimate (your judgement) or measured (your own evaluation)
+    error_rate_source: Literal["illustrative", "estimate", "measured"] | None = None
     accuracy: dict[str, Share | RateRange] | None = None
     latency_budget_s: LatencyBudget | None = None
     value_of_latency_usd_per_s: NonNegative = default("decision.value_of_latency_usd_per_s")
@@ -177,11 +180,13 @@ class Policy(Strict):
 
     monthly_budget_usd: NonNegative | dict[str, NonNegative] | None = None
     max_per_request_usd: NonNegative | dict[str, NonNegative] | None = None
+    max_p95_request_usd: NonNegative | dict[str, NonNegative] | None = None  # one request's tail
     max_increase_pct: float | None = Field(default=None, allow_inf_nan=False)
     max_increase_usd: float | None = Field(default=None, allow_inf_nan=False)
     max_multiplier_vs_baseline: NonNegative | None = None
     fail_on_dynamic_price: bool = True
     fail_on_context_overflow: bool = True
+    fail_on_verdict_change: bool = False  # against the baseline: a flipped verdict fails
     max_catalog_age_days: NonNegative | None = None
 
 
@@ -280,7 +285,7 @@ class Scenario(Strict):
                     "forms": "a rate, {low, high} or {wrong, of}",
                 },
             )
-        for gate in ("monthly_budget_usd", "max_per_request_usd"):
+        for gate in ("monthly_budget_usd", "max_per_request_usd", "max_p95_request_usd"):
             limits = getattr(self.policy, gate)
             if isinstance(limits, dict):
                 unknown += sorted(set(limits) - set(names))

@@ -243,7 +243,7 @@ class AutoStrategy:
             for (resolution, _), share in zip(self.pool, shares, strict=True)
             if not request.exact or share
         )
-        return CallPlan(self.name, "auto", branches)
+        return CallPlan(self.name, "auto", branches, routed=True)
 
     def _shares(self, request: Request) -> list[Any]:
         holds = [_holds(resolution.model, request, self.think) for resolution, _ in self.pool]

@@ -15,6 +15,7 @@ from estimator.errors import DynamicPriceError, UserError
 from estimator.pricing.catalog import Catalog, Resolution
 from estimator.pricing.models import ModelInfo
 from estimator.strategies.callplan import CallPlan
+from estimator.strategies.presets import not_a_model
 from estimator.workload.reasoning import reasoning_profile
 from estimator.workload.request import Request
 from estimator.workload.spec import distribution_of
@@ -85,6 +86,10 @@ class Kind:
     drivers: Callable[[Any, Request], dict[str, Variant]] | None = None
     resize: Callable[[Any, int], Any] | None = None  # the same strategy with n parallel members
     invoked: Callable[[Any, float], Any] | None = None  # run on a share of requests only
+    # ...and the error rate the scenario gives for the requests it does not run on (those
+    # are one call of the `one_call` model alone: decision/quality.py mixes the two)
+    plain_error_rate: Callable[[Any], Any] | None = None
+    alone: bool = False  # one call of one model: its error rate is that model's alone
     assumed: tuple[str, ...] = ()  # defaults.py keys every strategy of this kind relies on
     # the single strategy of the model that answers, and what the vendor says the kind costs
     # against one call of it: (low, high, words, source)
@@ -137,7 +142,7 @@ def resolve_priced(
     try:
         resolution = catalog.resolve(name)
     except UserError as exc:
-        raise UserError(f"{where}: {exc}") from None
+        raise UserError(f"{where}: {not_a_model(name) or exc}") from None
     if resolution.model.pricing.is_dynamic:
         raise DynamicPriceError(
             f"{where}: {name} has a dynamic price (-1): it is a router, not a model; "

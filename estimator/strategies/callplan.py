@@ -49,6 +49,9 @@ class CallPlan:
     strategy: str
     kind: str  # a registered strategy kind (strategies/registry.py)
     branches: tuple[Branch, ...]
+    # the branches are models a router picks among per request, only those whose context
+    # holds it (the Auto Router): the plan fits when one branch fits, not every one
+    routed: bool = False
 
     @property
     def calls_per_request(self) -> Decimal:

@@ -50,6 +50,7 @@ from estimator.strategies.caching import cache_use
 from estimator.strategies.callplan import Branch, Call, CallPlan, smaller, step_mixture
 from estimator.strategies.presets import PRESETS, Preset
 from estimator.strategies.single import SingleStrategy
+from estimator.workload.rates import Rate
 from estimator.workload.request import Request, Tokens
 from estimator.workload.spec import (
     NonNegative,
@@ -96,6 +97,9 @@ class FusionSpec(Strict):
     model: str | None = None
     outer_model: str | None = default("fusion.outer_model")
     invocation_rate: Share = default("fusion.invocation_rate")
+    # the error rate of the outer model answering alone (requests where Fusion does not run);
+    # without it, a single strategy of the outer model supplies it (decision/quality.py)
+    outer_error_rate: Rate | None = None
     max_tool_calls: Annotated[int, Field(ge=1, le=16, strict=True)] = default(
         "fusion.max_tool_calls"
     )
@@ -391,6 +395,7 @@ KIND = Kind(
     drivers=drivers,
     resize=lambda strategy, size: strategy.with_panel_size(size),
     invoked=lambda strategy, rate: strategy.with_invocation_rate(rate),
+    plain_error_rate=lambda strategy: strategy.spec.outer_error_rate,
     one_call=lambda strategy: SingleStrategy(strategy.name, strategy.outer),
     published_multiplier=(
         4.0,

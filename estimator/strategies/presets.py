@@ -38,3 +38,13 @@ PRESETS: dict[str, Preset] = {
         "unverified: members reported by third parties ('a latency-homogeneous panel')",
     ),
 }
+
+
+def not_a_model(name: str) -> str:
+    """What to say when a Fusion preset's name is given where a model belongs ('' otherwise)."""
+    if name not in PRESETS:
+        return ""
+    return (
+        f"{name} is a Fusion preset, not a model: use `fusion: {{preset: {name}}}` in a "
+        f"scenario (or --fusion {name}); `fusion-cost presets {name}` shows its models"
+    )

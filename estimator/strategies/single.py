@@ -76,4 +76,5 @@ KIND = Kind(
     label="single model",
     verdict="use-single-model",
     error_field=("model",),
+    alone=True,
 )

@@ -21,23 +21,20 @@
     var r = shift(Math.round(shift(Math.abs(v), places)), -places);
     return v < 0 ? -r : r;
   }
-  function usd(v) {
+  function usd(v) {  // fmt.usd: decimals by magnitude, a minus sign before the dollar
     if (v === null || v === undefined || isNaN(v)) { return "-"; }
-    var a = Math.abs(v);
-    if (a >= 999.5) { return "$" + roundHalfUp(v, 0).toLocaleString("en-US"); }
-    if (a >= 0.995) {
-      return "$" + roundHalfUp(v, 2).toLocaleString(
+    var a = Math.abs(v), text;
+    if (a === 0) { return "$0"; }
+    if (a >= 999.5) { text = roundHalfUp(a, 0).toLocaleString("en-US"); }
+    else if (a >= 0.995) {
+      text = roundHalfUp(a, 2).toLocaleString(
         "en-US", {minimumFractionDigits: 2, maximumFractionDigits: 2});
     }
-    if (a === 0) { return "$0"; }
-    if (a >= 0.00995) { return "$" + roundHalfUp(v, 4).toFixed(4); }
-    return "$" + roundHalfUp(v, 6).toFixed(6);
+    else if (a >= 0.00995) { text = roundHalfUp(a, 4).toFixed(4); }
+    else { text = roundHalfUp(a, 6).toFixed(6); }
+    return (v < 0 ? "\u2212" : "") + "$" + text;
   }
   window.fusionCostUsd = usd;  // the browser tests compare it with the Python formatter
-  function ratio(v) {
-    if (v === null || !isFinite(v)) { return "-"; }
-    return v < 100 ? v.toFixed(1) + "x" : Math.round(v).toLocaleString("en-US") + "x";
-  }
 
   var nc = Math.max(1, data.costs_per_error.length);
   var nv = data.volumes.length;
@@ -59,9 +56,13 @@
     var v = row[state.rate] !== undefined ? row[state.rate] : row[0];
     return v === undefined ? null : v;
   }
-  function point() {
+  function point() {  // the stop's row, its fields named as Python lists them
     var rate = data.rates.length ? state.rate : 0;
-    return data.points[(rate * nv + state.volume) * nc + (data.costs_per_error.length ? state.cpe : 0)];
+    var row = data.points[(rate * nv + state.volume) * nc + (data.costs_per_error.length ? state.cpe : 0)];
+    if (!row) { return null; }
+    var named = {};
+    data.point_fields.forEach(function (name, i) { named[name] = row[i]; });
+    return named;
   }
   function isOwn() {
     return state.volume === data.own.volume && state.cpe === data.own.cpe && state.rate === data.own.rate;
@@ -83,9 +84,8 @@
     var py = function (y) { return c.height - c.bottom - y / c.y_max * (c.height - c.top - c.bottom); };
     var ns = "http://www.w3.org/2000/svg";
     while (g.firstChild) { g.removeChild(g.firstChild); }
-    var palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"];
     var ends = {};
-    data.order.forEach(function (name, n) {
+    data.order.forEach(function (name) {
       var row = at(data.total, name);
       if (row === null || row[0] === null) { return; }
       ends[name] = [row[0], row[last]];
@@ -93,7 +93,7 @@
       line.setAttribute("class", "mark");
       line.setAttribute("x1", px(0)); line.setAttribute("y1", py(row[0]));
       line.setAttribute("x2", px(xMax)); line.setAttribute("y2", py(row[last]));
-      line.setAttribute("stroke", palette[n % palette.length]);
+      line.setAttribute("stroke", data.colours[name]);  // the strategy's colour on every chart
       line.setAttribute("stroke-width", "2");
       if (data.premiums.indexOf(name) < 0) { line.setAttribute("stroke-dasharray", "6 3"); }
       var title = document.createElementNS(ns, "title");
@@ -101,35 +101,47 @@
       line.appendChild(title);
       g.appendChild(line);
     });
-    var keys = [];
+    // every break-even of the table, then the verdict's pair when the table has not got it
+    var marks = [];
     data.order.forEach(function (premium) {
       data.order.forEach(function (versus) {
         if (!(data.break_even[premium] || {})[versus]) { return; }
-        var be = breakEven(premium, versus);
-        if (be === null || be > xMax || !ends[premium]) { return; }
-        var y = ends[premium][0] + (ends[premium][1] - ends[premium][0]) * be / xMax;  // on its line
-        var circle = document.createElementNS(ns, "circle");
-        circle.setAttribute("class", "mark");
-        circle.setAttribute("cx", px(be)); circle.setAttribute("cy", py(y));
-        circle.setAttribute("r", "5"); circle.setAttribute("fill", "none");
-        circle.setAttribute("stroke", "#000"); circle.setAttribute("stroke-width", "1.5");
-        var t = document.createElementNS(ns, "title");
-        t.textContent = premium + " = " + versus + " at " + usd(be) + " per error";
-        circle.appendChild(t);
-        g.appendChild(circle);
-        if (premium !== data.premium) { return; }  // the rest are named on hover
-        keys.push((keys.length + 1) + ": " + premium + " = " + versus + " at " + usd(be));
-        var label = document.createElementNS(ns, "text");
-        label.setAttribute("class", "label");
-        label.setAttribute("x", px(be) + 6); label.setAttribute("y", py(y) - 6);
-        label.textContent = String(keys.length);
-        g.appendChild(label);
+        marks.push([premium, versus, breakEven(premium, versus)]);
       });
     });
-    var key = document.getElementById("break-even-key");
-    if (key) {
-      key.textContent = keys.length ? "Break-even points of " + data.premium + ": " + keys.join(" · ") : "";
+    var pair = point() ? point().pair_break_even : null;
+    if (pair && !((data.break_even[pair[0]] || {})[pair[1]])) { marks.push(pair); }
+    var keys = [], placed = [];
+    function labelY(x, y) {  // html._label_y: up until it overlaps no number placed before
+      var clash = function () {
+        return placed.some(function (p) { return Math.abs(x - p[0]) < 14 && Math.abs(y - p[1]) < 12; });
+      };
+      while (clash()) { y -= 12; }
+      placed.push([x, y]);
+      return y;
     }
+    marks.forEach(function (mark) {
+      var premium = mark[0], versus = mark[1], be = mark[2];
+      if (be === null || be > c.x_max || !ends[premium]) { return; }
+      var y = ends[premium][0] + (ends[premium][1] - ends[premium][0]) * be / xMax;  // on its line
+      var circle = document.createElementNS(ns, "circle");
+      circle.setAttribute("class", "mark");
+      circle.setAttribute("cx", px(be)); circle.setAttribute("cy", py(y));
+      circle.setAttribute("r", "5"); circle.setAttribute("fill", "none");
+      circle.setAttribute("stroke", "#000"); circle.setAttribute("stroke-width", "1.5");
+      var t = document.createElementNS(ns, "title");
+      t.textContent = premium + " = " + versus + " at " + usd(be) + " per error";
+      circle.appendChild(t);
+      g.appendChild(circle);
+      keys.push((keys.length + 1) + ": " + premium + " = " + versus + " at " + usd(be));
+      var label = document.createElementNS(ns, "text");
+      label.setAttribute("class", "label");
+      label.setAttribute("x", px(be) + 6); label.setAttribute("y", labelY(px(be), py(y) - 6));
+      label.textContent = String(keys.length);
+      g.appendChild(label);
+    });
+    var key = document.getElementById("break-even-key");
+    if (key) { key.textContent = keys.length ? "Break-even points: " + keys.join(" · ") : ""; }
     var marker = document.getElementById("decision-cpe");
     var cpe = data.costs_per_error[state.cpe];
     if (marker) {
@@ -140,22 +152,47 @@
     }
   }
 
-  function showVerdict() {
+  function text(i) { return data.texts[i]; }
+  function setText(id, value) {
+    var el = document.getElementById(id);
+    if (el) { el.textContent = value; }
+    return el;
+  }
+  function showCard(id, shown) {
+    var el = document.getElementById(id);
+    if (el) { el.hidden = !shown; }
+  }
+
+  // The headline at this stop, as Python worded it (renderers/headline.py): the badge, the
+  // choice and its share, every reason, the recommendation, the verdict's pair and the two
+  // chart titles that state it. Nothing here is worded in JavaScript.
+  function showHeadline() {
     var p = point();
     if (!p) { return; }
-    document.getElementById("verdict").textContent = p[0];
-    document.getElementById("verdict-chosen").textContent = p[1];
-    document.getElementById("verdict-share").textContent =  // fmt.up_to: rounded down
-      (p[2] ? " for up to " + Math.floor(p[2] * 100 + 1e-9) + "% of traffic" : "")
-      + (p[2] && p[4] ? ", " + p[4] + " for the rest" : "");
-    var recommended = document.getElementById("recommended-monthly");
-    if (recommended) { setUsd(recommended, p[5]); }
-    var lead = document.getElementById("verdict-lead");
-    var reasons = document.getElementById("verdict-reasons");
-    var own = isOwn();
-    lead.hidden = own;
-    lead.textContent = own ? "" : "At these slider values: " + data.leads[p[3]];
-    if (reasons) { reasons.hidden = !own; }
+    setText("verdict", text(p.badge));
+    setText("verdict-chosen", text(p.chosen));
+    setText("verdict-share", text(p.share));
+    var list = document.getElementById("verdict-reasons");
+    if (list) {
+      while (list.firstChild) { list.removeChild(list.firstChild); }
+      p.reasons.forEach(function (i) {
+        var item = document.createElement("li");
+        item.textContent = text(i);
+        list.appendChild(item);
+      });
+    }
+    var value = setText("recommended-monthly", text(p.recommendation_value));
+    if (value) { value.setAttribute("data-usd", p.monthly === null ? "" : String(p.monthly)); }
+    setText("recommended-label", text(p.recommendation_label));
+    setText("pair-label", text(p.pair_label));
+    setText("pair-multiplier", text(p.multiplier));
+    showCard("pair-card", text(p.pair_label) !== "");
+    setText("break-even-label", text(p.break_even_label));
+    setText("break-even-value", text(p.break_even_value));
+    showCard("break-even-card", text(p.break_even_label) !== "");
+    setText("cost-title", text(p.cost_title));
+    setText("decision-title", text(p.decision_title));
+    setText("how-sure-text", isOwn() ? data.how_sure : data.how_sure_elsewhere);
   }
 
   function update() {
@@ -179,15 +216,10 @@
     each("[data-whatif=total-monthly]", function (el) {
       setUsd(el, totalMonthly(el.getAttribute("data-strategy")));
     });
-    each("[data-whatif=multiplier]", function (el) {
-      var v = at(data.multiplier, el.getAttribute("data-strategy"));
-      el.textContent = ratio(v);
-      el.setAttribute("data-value", v === null ? "" : String(v));
-    });
-    each("[data-whatif=breakeven], [data-whatif=breakeven-cell]", function (el) {
+    each("[data-whatif=breakeven-cell]", function (el) {
       setUsd(el, breakEven(el.getAttribute("data-premium"), el.getAttribute("data-versus")));
     });
-    showVerdict();
+    showHeadline();
     drawDecision();
     document.getElementById("wi-volume-out").textContent =
       Math.round(data.volumes[state.volume]).toLocaleString("en-US");

@@ -36,20 +36,24 @@ def p95_answer(profile: Profile) -> tuple[Decimal, Decimal]:
 
 def rooms(strategy: Strategy, profile: Profile, catalog: Catalog) -> Rooms:
     """Per branch and call, the largest prompt with which the call fits its model's context:
-    (context - its load at I = 0 - what it may emit) / its input's growth per prompt token."""
+    (context - its load at I = 0 - what it may emit) / its input's growth per prompt token
+    (one token per token, unless the counts are scaled to each model's tokenizer)."""
     out, reasoning = p95_answer(profile)
     empty = strategy.expand(profile.request(Decimal(0), out, reasoning))
-    one = {
-        b.label: b for b in strategy.expand(profile.request(Decimal(1), out, reasoning)).branches
-    }
+    one: dict[str, Branch] = {}
+    if profile.counted_with is not None:  # each model's own ratio: measure the growth
+        grown = strategy.expand(profile.request(Decimal(1), out, reasoning))
+        one = {b.label: b for b in grown.branches}
     table: Rooms = {}
     for branch in empty.branches:
-        grown = one.get(branch.label, branch)
         found = []
-        for call, next_call in zip(branch.calls, grown.calls, strict=True):
+        grown_calls = one[branch.label].calls if branch.label in one else branch.calls
+        for call, next_call in zip(branch.calls, grown_calls, strict=True):
             limit = catalog.get_exact(call.model).max_context
             load = Decimal(call.input_tokens) + Decimal(call.max_output_tokens or 0)
-            slope = Decimal(next_call.input_tokens) - Decimal(call.input_tokens)
+            slope = (
+                Decimal(next_call.input_tokens) - Decimal(call.input_tokens) if one else Decimal(1)
+            )
             if not limit:
                 found.append(math.inf)
             elif slope > 0:

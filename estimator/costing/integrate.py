@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from estimator.costing.context import billed_rooms, reached
+from estimator.costing.context import Rooms, billed_rooms, reached
 from estimator.costing.plans import exact_per_request
 from estimator.costing.pricer import tools_of, usage_of
 from estimator.costing.quadrature import FINE, Grid, as_money, at_mean, grid
@@ -64,12 +64,14 @@ def integrate(
     catalog: Catalog,
     bins: tuple[int, int, int] = FINE,
     nodes: Grid | None = None,
+    table: Rooms | None = None,
 ) -> Integrated:
-    """The strategy's expected cost per request over the workload's grid (or `nodes`)."""
-    nodes = nodes if nodes is not None else grid(strategy, profile, catalog, bins)
+    """The strategy's expected cost per request over the workload's grid (or `nodes`);
+    `table`: its rooms (context.billed_rooms), when the caller has them."""
+    table = table if table is not None else billed_rooms(strategy, profile, catalog)
+    nodes = nodes if nodes is not None else grid(strategy, profile, catalog, bins, table=table)
     n = len(nodes)
     request = profile.request(nodes.input, nodes.output, nodes.reasoning)
-    table = billed_rooms(strategy, profile, catalog)
     found = Integrated()
     share = 0.0
     for branch in strategy.expand(request).branches:
@@ -111,9 +113,11 @@ def expected_per_request(
 ) -> Decimal:
     """E[cost of one request]: the exact cost of the mean request, plus what the workload's
     spread adds where cost is not linear in tokens (integrated)."""
-    exact = exact_per_request(strategy, profile, catalog)
+    table = billed_rooms(strategy, profile, catalog)
+    exact = exact_per_request(strategy, profile, catalog, table)
     if tokens_fixed(profile):
         return exact
-    found = integrate(strategy, profile, catalog, bins).per_request
-    mean = integrate(strategy, profile, catalog, nodes=at_mean(strategy, profile, catalog))
+    found = integrate(strategy, profile, catalog, bins, table=table).per_request
+    centre = at_mean(strategy, profile, catalog)
+    mean = integrate(strategy, profile, catalog, nodes=centre, table=table)
     return exact + nonlinear(found, mean.per_request, found)

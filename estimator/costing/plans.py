@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from estimator.costing.context import billed_rooms, runnable
+from estimator.costing.context import Rooms, billed_rooms, runnable
 from estimator.costing.pricer import CallCost, Pricer, expected_vector_cost
 from estimator.pricing.catalog import Catalog
 from estimator.pricing.rules import day_pieces, window_edges
@@ -31,19 +31,22 @@ def pricer_for(profile: Profile, catalog: Catalog) -> Pricer:
     return Pricer(catalog, profile.hours, profile.when)
 
 
-def mean_plan(strategy: Strategy, profile: Profile, catalog: Catalog) -> CallPlan:
+def mean_plan(
+    strategy: Strategy, profile: Profile, catalog: Catalog, table: Rooms | None = None
+) -> CallPlan:
     """The calls the mean request runs: each branch up to its first call that does not fit
     its model's context (those are not billed)."""
     mean = profile.mean_request()
-    return runnable(
-        strategy.expand(mean), billed_rooms(strategy, profile, catalog), mean.input_tokens
-    )
+    table = table if table is not None else billed_rooms(strategy, profile, catalog)
+    return runnable(strategy.expand(mean), table, mean.input_tokens)
 
 
-def exact_per_request(strategy: Strategy, profile: Profile, catalog: Catalog) -> Decimal:
+def exact_per_request(
+    strategy: Strategy, profile: Profile, catalog: Catalog, table: Rooms | None = None
+) -> Decimal:
     """The exact expected USD of the mean request under `strategy`."""
     pricer = pricer_for(profile, catalog)
-    return expected_cost(priced_plan(mean_plan(strategy, profile, catalog), pricer))
+    return expected_cost(priced_plan(mean_plan(strategy, profile, catalog, table), pricer))
 
 
 def vectorised_per_request(strategy: Strategy, profile: Profile, catalog: Catalog) -> float:

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from estimator.costing.context import billed_rooms
+from estimator.costing.context import Rooms, billed_rooms
 from estimator.pricing.catalog import Catalog
 from estimator.pricing.rules import window_edges
 from estimator.strategies.base import Strategy
@@ -89,26 +89,35 @@ class Grid:
         return len(self.weight)
 
 
-def prompt_cuts(strategy: Strategy, profile: Profile, catalog: Catalog) -> tuple[float, ...]:
+def prompt_cuts(
+    strategy: Strategy, profile: Profile, catalog: Catalog, table: Rooms | None = None
+) -> tuple[float, ...]:
     """Prompt token counts at which a call of the strategy changes price or stops fitting:
     each call's long-context thresholds and (a model that caches on its own) the 1,024-token
     floor, both less that call's own tokens on top of the prompt (at the mean request: a
     panel's answer call crosses a tier long before its prompt does), and each call's room in
     its model's context (`context.rooms`), where requests stop running."""
     mean = profile.mean_request()
-    grown = profile.request(mean.input_tokens + 1, mean.output_tokens, profile.reasoning.mean)
-    after = {b.label: b for b in strategy.expand(grown).branches}
+    after: dict[str, Any] = {}
+    if profile.counted_with is not None:  # each model's own ratio: measure the growth
+        grown = profile.request(mean.input_tokens + 1, mean.output_tokens, profile.reasoning.mean)
+        after = {b.label: b for b in strategy.expand(grown).branches}
     cuts: set[float] = set()
     for branch in strategy.expand(mean).branches:
-        for call, moved in zip(branch.calls, after.get(branch.label, branch).calls, strict=True):
+        moved_calls = after[branch.label].calls if branch.label in after else branch.calls
+        for call, moved in zip(branch.calls, moved_calls, strict=True):
             model = catalog.get_exact(call.model)
             edges = [float(t.min_prompt_tokens or 0) for t in model.pricing.tiers()]
             if model.writes_cache_automatically:
                 edges.append(float(AUTO_CACHE_MIN_TOKENS))
-            slope = float(moved.input_tokens) - float(call.input_tokens) or 1.0
+            if not edges:
+                continue
+            slope = float(moved.input_tokens) - float(call.input_tokens) if after else 1.0
+            slope = slope or 1.0
             offset = float(call.input_tokens) - slope * float(mean.input_tokens)
             cuts |= {(edge - offset) / slope for edge in edges}
-    for limits in billed_rooms(strategy, profile, catalog).values():
+    table = table if table is not None else billed_rooms(strategy, profile, catalog)
+    for limits in table.values():
         cuts |= {room for room in limits if math.isfinite(room)}
     return tuple(sorted(c for c in cuts if c > 0))
 
@@ -149,9 +158,11 @@ def grid(
     catalog: Catalog,
     bins: tuple[int, int, int] = FINE,
     also: tuple[float, ...] = (),
+    table: Rooms | None = None,
 ) -> Grid:
-    """The product grid for `strategy`, its prompt axis also cut at `also`."""
-    cuts = tuple(sorted(set(prompt_cuts(strategy, profile, catalog)) | set(also)))
+    """The product grid for `strategy`, its prompt axis also cut at `also` (`table`: its
+    rooms, when the caller has them)."""
+    cuts = tuple(sorted(set(prompt_cuts(strategy, profile, catalog, table)) | set(also)))
     dims = (
         nodes_of(profile.input, bins[0], cuts),
         nodes_of(profile.output, bins[1]),

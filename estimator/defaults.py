@@ -94,7 +94,8 @@ DEFAULTS: dict[str, Default] = {
         "two web-tool steps (two searches) per panel member: calibrated on the real capture, "
         "whose inner calls cost $0.288: with each model's measured reasoning, 1 step prices "
         "them at about half that, 2 steps within 25% (the capture cannot tell steps from "
-        "reasoning apart; the documented loop runs up to max_tool_calls)",
+        "reasoning apart; the documented loop runs up to max_tool_calls, and so does this "
+        "default: never more steps than a lower max_tool_calls allows)",
     ),
     "fusion.analyst_tool_steps": _assumed(0.0, "the analyst answers without web tools"),
     "fusion.search.engine": _doc(

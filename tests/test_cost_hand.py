@@ -362,6 +362,18 @@ def test_fusion_default_is_two_tool_steps(catalog: Catalog) -> None:
     assert result.web_tools_usd == 2 * (OPUS_SEARCH + SOL_SEARCH + GEM_SEARCH)
 
 
+def test_the_default_tool_steps_stop_at_a_lower_max_tool_calls(catalog: Catalog) -> None:
+    from estimator.errors import UserError
+
+    capped = only(run(catalog, "- name: f\n  fusion: {preset: general-high, max_tool_calls: 1}"))
+    assert capped.per_request_usd == general_high(1)  # the loop stops at the cap
+    assert capped.calls_per_request == 9
+    with pytest.raises(UserError, match="tool_steps 2 is above max_tool_calls 1"):
+        run(
+            catalog, "- name: f\n  fusion: {preset: general-high, max_tool_calls: 1, tool_steps: 2}"
+        )
+
+
 def test_fusion_web_tools_off(catalog: Catalog) -> None:
     result = only(run(catalog, "- name: f0\n  fusion: {preset: general-high, tool_steps: 0}"))
     panel = (2400 * OPUS_IN + 500 * OPUS_OUT) + sol_trip(2400, 0, 500)

@@ -125,9 +125,17 @@ class FusionSpec(Strict):
             raise ValueError(f"a panel has 1 to {MAX_PANEL} models, not {len(value)}")
         return value
 
+    @property
+    def steps(self) -> float:
+        """The panel's tool steps: the default never runs past a lower `max_tool_calls` (the
+        loop stops at the cap); only explicit `tool_steps` above it are an error."""
+        return min(self.tool_steps, self.max_tool_calls)
+
     @model_validator(mode="after")
     def _steps(self) -> FusionSpec:
         for name in ("tool_steps", "analyst_tool_steps"):
+            if name not in self.model_fields_set:
+                continue
             if getattr(self, name) > self.max_tool_calls:
                 raise ValueError(
                     f"{name} {getattr(self, name):g} is above max_tool_calls {self.max_tool_calls}"
@@ -320,7 +328,7 @@ class FusionStrategy:
         rate = Decimal(str(self.spec.invocation_rate))
         branches = []
         mixtures = product(
-            step_mixture(self.spec.tool_steps), step_mixture(self.spec.analyst_tool_steps)
+            step_mixture(self.spec.steps), step_mixture(self.spec.analyst_tool_steps)
         )
         for (steps, p_steps), (analyst_steps, p_analyst) in mixtures:
             probability = rate * p_steps * p_analyst
@@ -361,7 +369,7 @@ def drivers(strategy: FusionStrategy, mean: Request) -> dict[str, Variant]:
     panel = Decimal(strategy.panel_output(mean))
 
     def tool_steps(factor: Decimal) -> FusionStrategy:
-        steps = min(spec.max_tool_calls, spec.tool_steps * float(factor))
+        steps = min(spec.max_tool_calls, spec.steps * float(factor))
         return _variant(strategy, tool_steps=steps)
 
     def per_result(factor: Decimal) -> FusionStrategy:

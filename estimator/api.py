@@ -227,8 +227,10 @@ def prompt_profile(path: str | Path) -> dict[str, Any]:
     file of prompt samples, counted offline with the o200k tokenizer (`--prompts`)."""
     from estimator.workload.prompts import count_tokens, profile_spec, read_prompts
 
-    spec = profile_spec(count_tokens(read_prompts(path)))
-    return {k: v for k, v in spec.items() if k != "summary" and v is not None}
+    counts = count_tokens(read_prompts(path))
+    spec = profile_spec(counts)
+    fields = {k: v for k, v in spec.items() if k != "summary" and v is not None}
+    return {**fields, "counted_with": counts.encoding}  # each model scales them to its own
 
 
 def pilot_plan(

@@ -35,19 +35,41 @@ def _assumed(value: Any, why: str) -> Default:
 DEFAULTS: dict[str, Default] = {
     # workload
     "workload.monthly_growth_pct": _assumed(0.0, "no growth unless you say so"),
-    "workload.reasoning_tokens": _assumed(0, "no reasoning tokens unless you say so"),
-    "workload.cached_input_share": _assumed(0.0, "no prompt caching unless you say so"),
+    "workload.reasoning_tokens": _assumed(
+        None,
+        "each model thinks as much as its own reasoning profile (workload.reasoning_by_model); "
+        "a number here makes every call of a model that reasons think that much instead",
+    ),
+    "workload.reasoning_by_model": _assumed(
+        500,
+        "a model that reasons by default with no real calls in the project's evidence thinks "
+        "500 tokens a call: the median of the five models measured on 697 real calls "
+        "(2026-08-07..10); set workload.reasoning_by_model.<model> or reasoning_tokens",
+    ),
+    "workload.cached_input_share": _assumed(
+        0.0,
+        "no prompt caching unless you say so, except by models that cache on their own "
+        "(workload.cache_write_share)",
+    ),
     "workload.cache_write_share": _assumed(
         None,
-        "no cache writes unless you say so, except by models that write on their own "
-        "(workload.auto_cache_write_share)",
+        "null: models that cache on their own (OpenAI GPT-5.6+, which write 'at 1.25x the price "
+        f"of the original input pricing, even with automatic caching', {DOCS}guides/"
+        "best-practices/prompt-caching) write 46.6% and read 42.6% of each call's new prompt "
+        "tokens once its prompt has 1,024 or more, and read back what an earlier call of the "
+        "same request sent: the pair measured on the 118 real gpt-5.6-terra calls of 1,024+ "
+        "prompt tokens (2026-08-07..10); other models cache nothing. cache_write_share: 0 "
+        "turns it off: giving either share replaces the pair, and both shares then apply to "
+        "every model's shared prompt (an unset cache_write_share is 0)",
     ),
-    "workload.auto_cache_write_share": _assumed(
+    "caching.automatic_write_share": _assumed(
         0.466,
-        "OpenAI GPT-5.6+ write automatically at 1.25x input"
-        f" ({DOCS}guides/best-practices/prompt-caching); in 223 "
-        "real gpt-5.6-terra calls (2026-08-07..10) 46.6% of the prompt tokens of calls with "
-        "at least 1,024 of them were written (and 42.6% read); shorter prompts are not cached",
+        "measured: the 118 real gpt-5.6-terra calls of 1,024+ prompt tokens (2026-08-07..10) "
+        "wrote 46.6% of their prompt tokens to the cache",
+    ),
+    "caching.automatic_read_share": _assumed(
+        0.426,
+        "measured: the same 118 real calls read 42.6% of their prompt tokens from the cache",
     ),
     "workload.cache_ttl": _doc(
         "5m",
@@ -70,7 +92,14 @@ DEFAULTS: dict[str, Default] = {
         4,
         f"Fusion: max_tool_calls default 4, range 1-16 ({DOCS}guides/features/plugins/fusion)",
     ),
-    "fusion.tool_steps": _assumed(1.0, "one web-tool step (one search) per panel member"),
+    "fusion.tool_steps": _assumed(
+        2.0,
+        "two web-tool steps (two searches) per panel member: calibrated on the real capture, "
+        "whose inner calls cost $0.288: with each model's measured reasoning, 1 step prices "
+        "them at about half that, 2 steps within 25% (the capture cannot tell steps from "
+        "reasoning apart; the documented loop runs up to max_tool_calls, and so does this "
+        "default: never more steps than a lower max_tool_calls allows)",
+    ),
     "fusion.analyst_tool_steps": _assumed(0.0, "the analyst answers without web tools"),
     "fusion.search.engine": _doc(
         "auto",
@@ -88,14 +117,44 @@ DEFAULTS: dict[str, Default] = {
     "fusion.fetches_per_step": _assumed(0.0, "no page fetches"),
     "fusion.tokens_per_fetch": _assumed(2000, "a fetched page adds ~2,000 input tokens"),
     "fusion.fetch_engine": _assumed("exa", "fetches billed at Exa's $1 per 1,000"),
+    "fusion.failed_models": _assumed(
+        [],
+        "every panel member answers; a member listed here fails on its last round trip as in "
+        "the real capture (~openai/gpt-latest: 'Stream completed without producing any text'): "
+        "that call bills nothing (a call with no output and an error is not billed for tokens, "
+        f"{DOCS}guides/features/plugins/fusion), its earlier round trips and their searches "
+        "('may still be billed') are billed",
+    ),
     "fusion.panel_output_tokens": _assumed(
         None, "each panel member writes as much as the final answer (workload output_tokens)"
     ),
     "fusion.analysis_tokens": _assumed(1200, "the analyst's JSON (consensus, contradictions...)"),
     "fusion.overhead_tokens.tool_definition": _assumed(
-        400, "the injected openrouter:fusion / web tool definitions"
+        1190,
+        "derived from the real capture (tests/data/real/fusion-response-2026-08-17.json): its "
+        "outer calls read 5,227 tokens = 2 x (prompt + tool definition) + tool call + tool "
+        "result; with the tool call and tool result counted from its texts, prompt + tool "
+        "definition = 1,230 for a one-line question (~40 tokens)",
     ),
-    "fusion.overhead_tokens.tool_call": _assumed(60, "one emitted tool call"),
+    "fusion.overhead_tokens.tool_call": _assumed(
+        370,
+        "derived from the real capture: the outer model wrote 822 tokens, 451 of them the final "
+        "answer (its text counted), so the call to openrouter:fusion was ~371",
+    ),
+    "fusion.overhead_tokens.tool_result": _assumed(
+        450,
+        "derived from the real capture: its tool result counts ~2,395 tokens, of which the "
+        "panel answers and the analysis are 1,941; the rest (the 5 sources' titles and URLs, "
+        "the failed models, the JSON keys) ~454",
+    ),
+    "fusion.overhead_tokens.web_tools": _assumed(
+        400,
+        "the web_search / web_fetch definitions injected into each panel (and searching "
+        "analyst) call; not measured",
+    ),
+    "fusion.overhead_tokens.search_call": _assumed(
+        60, "one web_search call emitted inside a tool loop; not measured"
+    ),
     "fusion.overhead_tokens.analyst_instructions": _assumed(600, "the analyst's instructions"),
     "fusion.max_completion_tokens": _doc(
         16000,
@@ -180,3 +239,47 @@ DEFAULTS: dict[str, Default] = {
 
 def default(name: str) -> Any:
     return DEFAULTS[name].value
+
+
+@dataclass(frozen=True)
+class Measured:
+    """Reasoning measured on real calls: the mean reasoning tokens per call, and its evidence.
+    Completion tokens include reasoning in every bill, so the share is of completion tokens."""
+
+    tokens: int  # mean reasoning tokens per call, rounded half up
+    calls: int
+    dates: str
+    share_pct: float  # reasoning as a share of completion tokens
+    evidence: str
+
+    @property
+    def source(self) -> str:
+        return (
+            f"measured on {self.calls} real call{'s' if self.calls != 1 else ''}, {self.dates} "
+            f"({self.evidence}): {self.tokens:,} reasoning tokens a call, {self.share_pct:g}% "
+            "of completion tokens"
+        )
+
+
+_USAGE = "tests/data/real/openrouter-usage-2026-08.jsonl"
+# Recomputed from the files by tests/test_reasoning_profiles.py (which fails when they differ).
+REASONING_MEASURED: dict[str, Measured] = {
+    "google/gemini-3.1-pro-preview": Measured(1690, 162, "2026-08-07..10", 83.9, _USAGE),
+    "z-ai/glm-5.2": Measured(1269, 10, "2026-08-07", 39.8, _USAGE),
+    "x-ai/grok-4.5": Measured(500, 153, "2026-08-07..10", 39.3, _USAGE),
+    "openai/gpt-5.6-terra": Measured(174, 223, "2026-08-07..10", 27.3, _USAGE),
+    "anthropic/claude-fable-5": Measured(247, 149, "2026-08-07..10", 12.8, _USAGE),
+    "anthropic/claude-opus-5": Measured(
+        0, 2, "2026-08-17", 0, "the outer calls of tests/data/real/fusion-response-2026-08-17.json"
+    ),
+}
+# Models of the same family as a measured one take its profile (an assumption, and labelled so):
+# (glob on the concrete model id, the measured model).
+REASONING_FAMILIES: tuple[tuple[str, str], ...] = (
+    ("google/gemini-*-pro*", "google/gemini-3.1-pro-preview"),
+    ("z-ai/glm-5*", "z-ai/glm-5.2"),
+    ("x-ai/grok-4*", "x-ai/grok-4.5"),
+    ("openai/gpt-5.6*", "openai/gpt-5.6-terra"),
+    ("anthropic/claude-fable*", "anthropic/claude-fable-5"),
+    ("anthropic/claude-opus*", "anthropic/claude-opus-5"),
+)

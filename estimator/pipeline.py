@@ -11,6 +11,7 @@ from datetime import datetime
 
 from estimator import __version__
 from estimator.clock import now_utc
+from estimator.costing.fallback import fallback_cost
 from estimator.costing.options import Options
 from estimator.costing.projection import projection
 from estimator.costing.ranges import input_band, range_effects
@@ -20,6 +21,7 @@ from estimator.documents.estimate import (
     Estimate,
     InputRangeInfo,
     PricingInfo,
+    StrategyResult,
     TokenInfo,
     WorkloadInfo,
 )
@@ -29,6 +31,7 @@ from estimator.scenario.assumptions import assumptions_used
 from estimator.scenario.build import build_all
 from estimator.scenario.ranges import dotted
 from estimator.scenario.spec import Scenario
+from estimator.strategies.base import Strategy
 from estimator.workload.distributions import TokenDistribution
 from estimator.workload.profile import Profile
 
@@ -46,20 +49,18 @@ def estimate(
     """
     options = options or Options()
     moment = when or now_utc()
-    profile = Profile.of(scenario.workload, moment)
+    profile = Profile.of(scenario.workload, moment, catalog)
     strategies = build_all(scenario, catalog)
     results = [
         strategy_result(spec.name, strategy, profile, catalog, options)
         for spec, strategy in zip(scenario.strategies, strategies, strict=True)
     ]
+    _price_fallbacks(scenario, strategies, results, profile, catalog)
     effects = range_effects(scenario, catalog, moment)
     for result in results:
         result.fees = billing_fees(scenario.billing, result.monthly_usd)
         result.monthly_band = input_band(effects, result.name, result.monthly_usd)
-    baseline = next(r for r in results if r.name == scenario.baseline_name)
-    for result in results:
-        if baseline.per_request_usd:
-            result.multiplier_vs_baseline = float(result.per_request_usd / baseline.per_request_usd)
+    _against_baseline(results, scenario.baseline_name)
     decision = decide(scenario, catalog, profile, results, strategies, effects, options.what_if)
     used = sorted({m.id for s in strategies for m in s.models()})
     info = describe_catalog(catalog, options.max_age_days)
@@ -93,6 +94,33 @@ def estimate(
     )
 
 
+def _against_baseline(results: list[StrategyResult], name: str) -> None:
+    baseline = next(r for r in results if r.name == name)
+    for result in results:
+        if baseline.per_request_usd:
+            result.multiplier_vs_baseline = float(result.per_request_usd / baseline.per_request_usd)
+
+
+def _price_fallbacks(
+    scenario: Scenario,
+    strategies: list[Strategy],
+    results: list[StrategyResult],
+    profile: Profile,
+    catalog: Catalog,
+) -> None:
+    """The requests a strategy cannot run, priced on its declared `context_fallback`."""
+    by_name = {spec.name: s for spec, s in zip(scenario.strategies, strategies, strict=True)}
+    for spec, result in zip(scenario.strategies, results, strict=True):
+        if spec.context_fallback is not None and result.context.cannot_run_share > 0:
+            result.context.fallback = fallback_cost(
+                spec.context_fallback,
+                by_name[spec.name],
+                by_name[spec.context_fallback],
+                profile,
+                catalog,
+            )
+
+
 def _token_info(dist: TokenDistribution) -> TokenInfo:
     return TokenInfo(**dist.describe())
 
@@ -104,7 +132,7 @@ def _workload_info(scenario: Scenario, profile: Profile) -> WorkloadInfo:
         monthly_growth_pct=w.monthly_growth_pct,
         input_tokens=_token_info(profile.input),
         output_tokens=_token_info(profile.output),
-        reasoning_tokens=_token_info(profile.reasoning),
+        reasoning_tokens=_token_info(profile.reasoning) if profile.reasoning_given else None,
         cached_input_share=w.cached_input_share,
         hours_utc=w.hours_utc,
     )

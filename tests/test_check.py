@@ -396,18 +396,18 @@ def test_check_library_call_matches_baseline_loader(tmp_path, capsys, current) -
 
 
 def test_the_decision_budget_is_a_policy_unless_the_policy_sets_one(capsys) -> None:
-    """The README's example: $49k of Fusion against a $20k decision budget used to read "all
-    policies pass". fusion-quality: $0.24587947 x 200,000 = $49,176 > $20,000."""
+    """The README's example: $61k of Fusion against a $20k decision budget used to read "all
+    policies pass". fusion-quality: $0.3033 x 200,000 = $60,658 > $20,000."""
     code, out, _ = run(capsys)
     assert code == 1
     failed = [line for line in out.splitlines() if line.startswith("FAIL monthly_budget_usd")]
     assert [line.split(": ")[1] for line in failed] == ["fusion-quality", "fusion-budget"]
     assert all(line.endswith("(from decision.monthly_budget_usd)") for line in failed)
     # --budget is the decision's budget, and so the check's (the policy sets none)
-    code, out, _ = run(capsys, "--budget", "60000")
+    code, out, _ = run(capsys, "--budget", "70000")
     budget = [line for line in out.splitlines() if " monthly_budget_usd: " in line]
     assert code == 0 and len(budget) == 5
-    assert all(line.startswith("PASS") and "limit $60,000" in line for line in budget)
+    assert all(line.startswith("PASS") and "limit $70,000" in line for line in budget)
     assert all(line.endswith("(from decision.monthly_budget_usd)") for line in budget)
 
 
@@ -418,7 +418,7 @@ def test_the_old_budget_flag_is_refused_with_a_pointer(capsys) -> None:
 
 
 def test_skipped_policies_are_listed_with_why(capsys) -> None:
-    code, out, _ = run(capsys, "--budget", "60000", "--max-increase-pct", "10")
+    code, out, _ = run(capsys, "--budget", "70000", "--max-increase-pct", "10")
     assert code == 0
     assert "SKIP max_increase_pct: needs --baseline FILE" in out
     assert "SKIP max_multiplier_vs_baseline" not in out  # not set: nothing to skip
@@ -490,20 +490,20 @@ def test_the_comment_starts_with_what_changed_in_the_inputs(tmp_path, capsys) ->
 
 
 def test_a_flipped_verdict_is_its_own_line_and_can_fail_the_check(tmp_path, capsys) -> None:
-    """At a $60,000 budget every strategy fits and fusion-quality is the choice for all
-    traffic; the baseline's $20,000 routed only 34% through it."""
+    """At a $70,000 budget every strategy fits and fusion-quality is the choice for all
+    traffic; the baseline's $20,000 routed only 27% through it."""
     path = _baseline(tmp_path, capsys, example_data())
-    code, out, _ = run(capsys, "--baseline", str(path), "--budget", "60000")
+    code, out, _ = run(capsys, "--baseline", str(path), "--budget", "70000")
     verdict = next(line for line in out.splitlines() if line.startswith("verdict: "))
     assert verdict == (
         "verdict: use-fusion -> fusion-quality (changed: was fusion-for-a-subset -> "
-        "fusion-quality for up to 34% of traffic, single-opus for the rest)"
+        "fusion-quality for up to 27% of traffic, single-opus for the rest)"
     )
     assert code == 0  # a changed verdict alone is no failure...
     strict = example_data()
     strict["policy"] = {"fail_on_verdict_change": True}
     head = write_scenario(tmp_path / "strict.yaml", strict)
-    code, out, _ = run(capsys, str(head), "--baseline", str(path), "--budget", "60000")
+    code, out, _ = run(capsys, str(head), "--baseline", str(path), "--budget", "70000")
     assert code == 1  # ...unless the policy says so
     assert "FAIL fail_on_verdict_change: the verdict changed" in out
     code, out, _ = run(capsys, str(head), "--baseline", str(path))

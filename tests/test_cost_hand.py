@@ -50,13 +50,15 @@ OPUS, SOL, GEMINI, MINI = (
 DEEPSEEK = "deepseek/deepseek-v4-pro"
 
 # Fusion defaults (estimator/defaults.py), typed in: the hand calculations must notice if
-# they change.
-TOOL_DEF, TOOL_CALL, ANALYST_INSTR, ANALYSIS = 400, 60, 600, 1200
+# they change. The outer model's overheads are derived from the real capture
+# (tests/test_fusion_capture.py re-derives them); the panel's are assumptions.
+TOOL_DEF, TOOL_CALL, TOOL_RESULT = 1190, 370, 450
+WEB_TOOLS, SEARCH_CALL, ANALYST_INSTR, ANALYSIS = 400, 60, 600, 1200
 RESULTS, PER_RESULT = 5, 750
-# GPT-5.6 writes to the prompt cache on its own: by default 46.6% of the shared prompt of a
-# call with at least 1,024 prompt tokens (workload.auto_cache_write_share), here 2,000 x 0.466;
-# within one Fusion invocation its first call writes them, its later calls read them back
-SOL_WRITTEN = 932
+# GPT-5.6 caches on its own (caching.automatic_*): of each call's new prompt tokens it writes
+# 46.6% and reads 42.6% (the pair measured on 118 real gpt-5.6-terra calls), and it reads back in
+# full what an earlier call of the same request sent; prompts under 1,024 tokens are not cached
+WRITE, READ = D("0.466"), D("0.426")
 
 # deepseek/deepseek-v4-pro windows (UTC, end exclusive): 10:00-01:00 and 04:00-06:00 at
 # 0.66/1.98, 01:00-04:00 and 06:00-10:00 at 1.32/3.96: 17 off-peak hours, 7 peak hours.
@@ -68,9 +70,17 @@ SINGLE = "- name: single\n  single: {{model: {}}}"
 
 
 def workload(requests: int = 200_000, prompt: int = 2000, **extra: object) -> str:
-    """The workload block (500 output tokens) plus any extra fields (YAML flow values)."""
-    lines = [f"requests_per_month: {requests}", f"input_tokens: {prompt}", "output_tokens: 500"]
-    return "\n".join(lines + [f"{key}: {value}" for key, value in extra.items()])
+    """The workload block (500 output tokens, no reasoning: these are hand calculations of the
+    billing rule; `reasoning_tokens=None` leaves each model its own profile) plus any extra
+    fields (YAML flow values)."""
+    fields: dict[str, object] = {
+        "requests_per_month": requests,
+        "input_tokens": prompt,
+        "output_tokens": 500,
+        "reasoning_tokens": 0,
+        **extra,
+    }
+    return "\n".join(f"{key}: {value}" for key, value in fields.items() if value is not None)
 
 
 def scenario_text(strategies: str, workload_yaml: str = "") -> str:
@@ -242,81 +252,90 @@ def test_auto_router_uniform_weights_over_allowed_models(catalog: Catalog) -> No
 # general-high: outer = analyst = ~anthropic/claude-opus-latest (anthropic/claude-opus-5);
 # panel opus-5, ~openai/gpt-latest (gpt-5.6-sol), ~google/gemini-pro-latest (gemini-3.1-pro).
 PROMPT, ANSWER_OUT = 2000, 500
-WITH_TOOLS = PROMPT + TOOL_DEF  # 2400: every call that is offered the tool definitions
-STEP = TOOL_CALL + RESULTS * PER_RESULT  # 3810 tokens added to the context per search
-# (model, input, output, search fee, what its first call's cache writes add over the input
-# price, what its later calls' cache reads take off it)
-PANEL = ((OPUS, OPUS_IN, OPUS_OUT, OPUS_SEARCH, D(0), D(0)),)
-PANEL += (
-    (
-        SOL,
-        SOL_IN,
-        SOL_OUT,
-        SOL_SEARCH,
-        SOL_WRITTEN * (SOL_WRITE - SOL_IN),
-        SOL_WRITTEN * (SOL_READ - SOL_IN),
-    ),
-)
-PANEL += ((GEMINI, GEM_IN, GEM_OUT, GEM_SEARCH, D(0), D(0)),)
-DECIDE = WITH_TOOLS * OPUS_IN + TOOL_CALL * OPUS_OUT  # 0.0135
-ANALYZE_IN = PROMPT + 3 * ANSWER_OUT + ANALYST_INSTR  # 4100
+WITH_TOOL = PROMPT + TOOL_DEF  # 3,190: the outer model's calls, offered openrouter:fusion
+PANEL_IN = PROMPT + WEB_TOOLS  # 2,400: a panel member's first round trip
+STEP = SEARCH_CALL + RESULTS * PER_RESULT  # 3,810 tokens added to the context per search
+DECIDE = WITH_TOOL * OPUS_IN + TOOL_CALL * OPUS_OUT  # 3,190 in, 370 out: 0.02520
+ANALYZE_IN = PROMPT + 3 * ANSWER_OUT + ANALYST_INSTR  # 4,100
 ANALYZE = ANALYZE_IN * OPUS_IN + ANALYSIS * OPUS_OUT  # 0.0505
-ANSWER_IN = WITH_TOOLS + TOOL_CALL + ANALYSIS + 3 * ANSWER_OUT  # 5160
-ANSWER = ANSWER_IN * OPUS_IN + ANSWER_OUT * OPUS_OUT  # 0.0383
+# the answer call re-sends the decide call's prompt, its tool call, and the tool result: its
+# framing, the analysis and the three panel answers: 3,190 + 370 + 450 + 1,200 + 1,500
+ANSWER_IN = WITH_TOOL + TOOL_CALL + TOOL_RESULT + ANALYSIS + 3 * ANSWER_OUT  # 6,710
+ANSWER = ANSWER_IN * OPUS_IN + ANSWER_OUT * OPUS_OUT  # 0.04605
 
 
-def member_cost(
-    price_in: D, price_out: D, steps: int, write_extra: D = D(0), read_extra: D = D(0)
-) -> D:
-    """One panel member's round trips: `steps` tool calls (each one search), then its answer;
-    the first round trip's cache writes add `write_extra`, the later ones' reads `read_extra`."""
-    calls = [(WITH_TOOLS + j * STEP) * price_in + TOOL_CALL * price_out for j in range(steps)]
-    calls.append((WITH_TOOLS + steps * STEP) * price_in + ANSWER_OUT * price_out)
-    return sum(calls, D(0)) + write_extra + steps * read_extra
+def sol_trip(prompt: D | int, prefix: D | int, out: int) -> D:
+    """One call of gpt-5.6-sol under the automatic pair: `prefix` tokens (sent by its call
+    before) read back, of the rest 46.6% written and 42.6% read; 1,024+ prompt tokens."""
+    fresh = D(prompt) - D(prefix)
+    cached, written = D(prefix) + READ * fresh, WRITE * fresh
+    uncached = D(prompt) - cached - written
+    return uncached * SOL_IN + cached * SOL_READ + written * SOL_WRITE + out * SOL_OUT
+
+
+def member_cost(price_in: D, price_out: D, steps: int, sol: bool = False) -> D:
+    """One panel member's round trips: `steps` search calls (each one search), then its answer;
+    round trip j reads 2,400 + j x 3,810 tokens (sol: under the automatic pair, each trip
+    reading back the one before it)."""
+    total = D(0)
+    for j in range(steps + 1):
+        out = ANSWER_OUT if j == steps else SEARCH_CALL
+        prompt = PANEL_IN + j * STEP
+        if sol:
+            total += sol_trip(prompt, prompt - STEP if j else 0, out)
+        else:
+            total += prompt * price_in + out * price_out
+    return total
+
+
+PANEL = ((OPUS_IN, OPUS_OUT, OPUS_SEARCH, False), (SOL_IN, SOL_OUT, SOL_SEARCH, True))
+PANEL += ((GEM_IN, GEM_OUT, GEM_SEARCH, False),)
 
 
 def general_high(steps: int) -> D:
-    panel = sum((member_cost(p[1], p[2], steps, p[4], p[5]) for p in PANEL), D(0))
-    searches = sum((steps * p[3] for p in PANEL), D(0))
+    panel = sum((member_cost(p[0], p[1], steps, p[3]) for p in PANEL), D(0))
+    searches = sum((steps * p[2] for p in PANEL), D(0))
     return DECIDE + panel + ANALYZE + ANSWER + searches
 
 
 def test_fusion_general_high_one_tool_step_every_call(catalog: Catalog) -> None:
     result = only(run(catalog, "- name: fq\n  fusion: {preset: general-high, tool_steps: 1}"))
-    # decide (opus): 2,400 in, 60 out
-    decide = 2400 * OPUS_IN + 60 * OPUS_OUT
+    # decide (opus): 3,190 in, 370 out (the call to openrouter:fusion)
+    decide = 3190 * OPUS_IN + 370 * OPUS_OUT
     # panel, round trip 0: 2,400 in, 60 out (the search call); round trip 1: 2,400 + 60 +
     # 5 x 750 = 6,210 in, 500 out (the panel answer)
     opus_panel = (2400 * OPUS_IN + 60 * OPUS_OUT) + (6210 * OPUS_IN + 500 * OPUS_OUT)
-    # gpt-5.6-sol writes 932 of the 2,000 shared prompt tokens to the cache in its first round
-    # trip and reads them back in the second
-    sol_panel = ((2400 - 932) * SOL_IN + 932 * SOL_WRITE + 60 * SOL_OUT) + (
-        (6210 - 932) * SOL_IN + 932 * SOL_READ + 500 * SOL_OUT
-    )
+    # gpt-5.6-sol caches on its own: round trip 0 writes 0.466 x 2,400 = 1,118.4 and reads
+    # 0.426 x 2,400 = 1,022.4 (259.2 uncached); round trip 1 reads back the 2,400 it sent, and
+    # of its 3,810 new tokens writes 1,775.46 and reads 1,623.06 (411.48 uncached)
+    sol_panel = (
+        D("259.2") * SOL_IN + D("1022.4") * SOL_READ + D("1118.4") * SOL_WRITE + 60 * SOL_OUT
+    ) + (D("411.48") * SOL_IN + D("4023.06") * SOL_READ + D("1775.46") * SOL_WRITE + 500 * SOL_OUT)
+    assert sol_panel == member_cost(SOL_IN, SOL_OUT, 1, sol=True)  # the helper, long form
     gem_panel = (2400 * GEM_IN + 60 * GEM_OUT) + (6210 * GEM_IN + 500 * GEM_OUT)
     # analyze (opus): 2,000 + 3 x 500 + 600 = 4,100 in, 1,200 out
     analyze = 4100 * OPUS_IN + 1200 * OPUS_OUT
-    # answer (opus): 2,000 + 400 + 60 + 1,200 + 3 x 500 = 5,160 in, 500 out
-    answer = 5160 * OPUS_IN + 500 * OPUS_OUT
+    # answer (opus): 3,190 + 370 + 450 + 1,200 + 3 x 500 = 6,710 in, 500 out
+    answer = 6710 * OPUS_IN + 500 * OPUS_OUT
     # one native search per member
     searches = OPUS_SEARCH + SOL_SEARCH + GEM_SEARCH
     expected = decide + opus_panel + sol_panel + gem_panel + analyze + answer + searches
-    # decide 0.0135, panel 0.05705 + 0.0284105 + 0.02394, analyze 0.0505, answer 0.0383,
-    # searches 0.034: the figures `fusion-cost estimate` prints for fusion-quality
-    assert result.per_request_usd == expected == D("0.2457005")
+    # decide 0.0252, panel 0.05705 + 0.0203813775 + 0.02394, analyze 0.0505, answer 0.04605,
+    # searches 0.034
+    assert result.per_request_usd == expected == D("0.2571213775")
     assert general_high(1) == expected  # the helper the next tests use
-    assert result.monthly_usd == expected * 200_000 == D("49140.1")
+    assert result.monthly_usd == expected * 200_000
     assert result.calls_per_request == 1 + 3 * 2 + 1 + 1
     assert result.web_tools_usd == searches
 
-    assert_row(result, "decide", OPUS, calls=1, input_tokens=2400, output_tokens=60)
+    assert_row(result, "decide", OPUS, calls=1, input_tokens=3190, output_tokens=370)
     assert_row(result, "decide", OPUS, cost_usd=decide)
     for model, panel_cost in ((OPUS, opus_panel), (SOL, sol_panel), (GEMINI, gem_panel)):
         assert_row(result, "panel", model, calls=2, input_tokens=8610, output_tokens=560)
         assert_row(result, "panel", model, cost_usd=panel_cost)
     assert_row(result, "analyze", OPUS, calls=1, input_tokens=4100, output_tokens=1200)
     assert_row(result, "analyze", OPUS, cost_usd=analyze)
-    assert_row(result, "answer", OPUS, calls=1, input_tokens=5160, output_tokens=500)
+    assert_row(result, "answer", OPUS, calls=1, input_tokens=6710, output_tokens=500)
     assert_row(result, "answer", OPUS, cost_usd=answer)
     for model, fee in ((OPUS, OPUS_SEARCH), (SOL, SOL_SEARCH), (GEMINI, GEM_SEARCH)):
         assert_row(result, "web_tools", model, calls=1, cost_usd=fee)
@@ -332,15 +351,36 @@ def test_fusion_general_high_one_tool_step_every_call(catalog: Catalog) -> None:
     }
 
 
+def test_fusion_default_is_two_tool_steps(catalog: Catalog) -> None:
+    result = only(run(catalog, "- name: fq\n  fusion: {preset: general-high}"))
+    # round trips of 2,400, 6,210 and 10,020 input tokens per member, two searches each
+    opus2 = (2400 * OPUS_IN + 60 * OPUS_OUT) + (6210 * OPUS_IN + 60 * OPUS_OUT)
+    opus2 += 10020 * OPUS_IN + 500 * OPUS_OUT
+    assert member_cost(OPUS_IN, OPUS_OUT, 2) == opus2  # the helper agrees with the long form
+    assert result.per_request_usd == general_high(2)
+    assert result.calls_per_request == 1 + 3 * 3 + 1 + 1
+    assert result.web_tools_usd == 2 * (OPUS_SEARCH + SOL_SEARCH + GEM_SEARCH)
+
+
+def test_the_default_tool_steps_stop_at_a_lower_max_tool_calls(catalog: Catalog) -> None:
+    from estimator.errors import UserError
+
+    capped = only(run(catalog, "- name: f\n  fusion: {preset: general-high, max_tool_calls: 1}"))
+    assert capped.per_request_usd == general_high(1)  # the loop stops at the cap
+    assert capped.calls_per_request == 9
+    with pytest.raises(UserError, match="tool_steps 2 is above max_tool_calls 1"):
+        run(
+            catalog, "- name: f\n  fusion: {preset: general-high, max_tool_calls: 1, tool_steps: 2}"
+        )
+
+
 def test_fusion_web_tools_off(catalog: Catalog) -> None:
     result = only(run(catalog, "- name: f0\n  fusion: {preset: general-high, tool_steps: 0}"))
-    panel = (2400 * OPUS_IN + 500 * OPUS_OUT) + (
-        (2400 - 932) * SOL_IN + 932 * SOL_WRITE + 500 * SOL_OUT
-    )
+    panel = (2400 * OPUS_IN + 500 * OPUS_OUT) + sol_trip(2400, 0, 500)
     panel += 2400 * GEM_IN + 500 * GEM_OUT
     expected = DECIDE + panel + ANALYZE + ANSWER
     assert general_high(0) == expected
-    assert result.per_request_usd == expected == D("0.1516825")
+    assert result.per_request_usd == expected
     assert result.calls_per_request == 6
     assert result.web_tools_usd == 0
     assert not any(row.stage == "web_tools" for row in result.breakdown)
@@ -352,23 +392,19 @@ def test_fusion_invocation_rate_half(catalog: Catalog) -> None:
     strategy = "- name: f\n  fusion: {preset: general-high, tool_steps: 0, invocation_rate: 0.5}"
     result = only(run(catalog, strategy))
     # not invoked: one plain call of the outer model, in = I + tool_definition
-    plain = (2000 + 400) * OPUS_IN + 500 * OPUS_OUT
+    plain = (2000 + 1190) * OPUS_IN + 500 * OPUS_OUT
     expected = D("0.5") * general_high(0) + D("0.5") * plain
-    assert result.per_request_usd == expected == D("0.08809125")
+    assert result.per_request_usd == expected
     assert result.calls_per_request == D("3.5")
-    assert_row(result, "plain", OPUS, calls=D("0.5"), input_tokens=1200, cost_usd=plain / 2)
+    assert_row(result, "plain", OPUS, calls=D("0.5"), input_tokens=1595, cost_usd=plain / 2)
     assert_row(result, "decide", OPUS, calls=D("0.5"), cost_usd=DECIDE / 2)
     assert_breakdown_adds_up(result)
 
 
 def test_fusion_fractional_tool_steps_weights_two_branches(catalog: Catalog) -> None:
     result = only(run(catalog, "- name: f\n  fusion: {preset: general-high, tool_steps: 1.5}"))
-    # two tool steps: round trips of 2,400, 6,210 and 10,020 input tokens per member
-    opus2 = (2400 * OPUS_IN + 60 * OPUS_OUT) + (6210 * OPUS_IN + 60 * OPUS_OUT)
-    opus2 += 10020 * OPUS_IN + 500 * OPUS_OUT
-    assert member_cost(OPUS_IN, OPUS_OUT, 2) == opus2  # the helper agrees with the long form
     expected = D("0.5") * general_high(1) + D("0.5") * general_high(2)
-    assert result.per_request_usd == expected == D("0.310807")
+    assert result.per_request_usd == expected
     assert result.calls_per_request == D("0.5") * 9 + D("0.5") * 12
     assert_row(result, "panel", OPUS, calls=D("2.5"))
     assert_row(result, "web_tools", GEMINI, calls=D("1.5"), cost_usd=D("1.5") * GEM_SEARCH)
@@ -400,7 +436,7 @@ def test_fusion_aliases_resolve_to_concrete_models(catalog: Catalog) -> None:
     assert all(not call.model.startswith("~") for call in result.calls)
 
 
-@pytest.mark.parametrize(("prompt", "answer_tier"), [(240_340, False), (240_341, True)])
+@pytest.mark.parametrize(("prompt", "answer_tier"), [(238_790, False), (238_791, True)])
 def test_fusion_long_context_tier_crossed_only_by_the_answer_call(
     catalog: Catalog,
     prompt: int,
@@ -416,15 +452,16 @@ def test_fusion_long_context_tier_crossed_only_by_the_answer_call(
     """
     # no cache writes, so only the tier moves the money here
     result = only(run(catalog, strategy, workload(1000, prompt, cache_write_share=0)))
-    decide_in = prompt + 400
+    decide_in = prompt + 1190
+    panel_in = prompt + 400
     analyze_in = prompt + 2 * 15000 + 600
-    answer_in = prompt + 400 + 60 + 1200 + 2 * 15000
+    answer_in = prompt + 1190 + 370 + 450 + 1200 + 2 * 15000
     assert decide_in <= 272_000 and analyze_in <= 272_000
     assert (answer_in > 272_000) is answer_tier  # the tier starts strictly above 272,000
     answer_prices = (SOL_LONG_IN, SOL_LONG_OUT) if answer_tier else (SOL_IN, SOL_OUT)
-    decide = decide_in * SOL_IN + 60 * SOL_OUT
-    panel_mini = decide_in * MINI_IN + 15000 * MINI_OUT
-    panel_opus = decide_in * OPUS_IN + 15000 * OPUS_OUT
+    decide = decide_in * SOL_IN + 370 * SOL_OUT
+    panel_mini = panel_in * MINI_IN + 15000 * MINI_OUT
+    panel_opus = panel_in * OPUS_IN + 15000 * OPUS_OUT
     analyze = analyze_in * SOL_IN + 1200 * SOL_OUT
     answer = answer_in * answer_prices[0] + 500 * answer_prices[1]
     expected = decide + panel_mini + panel_opus + analyze + answer
@@ -452,15 +489,16 @@ def test_fusion_exa_search_with_12_results_and_fetches(catalog: Catalog) -> None
         fetch_engine: exa
     """
     result = only(run(catalog, strategy))
-    decide = 2400 * MINI_IN + 60 * MINI_OUT
+    decide = 3190 * MINI_IN + 370 * MINI_OUT
     # the search step reads 2,400 + 60 + 12 x 750 + 2 x 2,000 = 15,460 tokens
     panel = (2400 * MINI_IN + 60 * MINI_OUT) + (15460 * MINI_IN + 500 * MINI_OUT)
     analyze = (2000 + 500 + 600) * MINI_IN + 1200 * MINI_OUT
-    answer = (2400 + 60 + 1200 + 500) * MINI_IN + 500 * MINI_OUT
+    answer = (3190 + 370 + 450 + 1200 + 500) * MINI_IN + 500 * MINI_OUT
     search = EXA_SEARCH + 2 * EXA_EXTRA_RESULT  # 10 results included, 2 extra
     fetches = 2 * EXA_FETCH
     expected = decide + panel + analyze + answer + search + fetches
-    assert result.per_request_usd == expected == D("0.04208")
+    # decide 0.0040575, panel 0.015915, analyze 0.007725, answer 0.0065325, web 0.011
+    assert result.per_request_usd == expected == D("0.04523")
     assert result.web_tools_usd == search + fetches
     assert_row(result, "web_tools", MINI, calls=3, cost_usd=D("0.011"))
     assert_row(result, "panel", MINI, input_tokens=2400 + 15460)
@@ -502,12 +540,12 @@ def test_fusion_context_limit_is_bound_by_the_longest_inner_call(catalog: Catalo
     # Room for the prompt = context - (the call's input at a zero prompt) - its max output.
     # Inner calls may emit max_completion_tokens (16,000); decide and answer their own tokens.
     rooms = {
-        "decide (opus)": 1_000_000 - (400) - 60,
+        "decide (opus)": 1_000_000 - (1190) - 370,
         "panel step 1 (opus)": 1_000_000 - (400 + 3810) - 16_000,
         "panel step 1 (sol)": 1_050_000 - (400 + 3810) - 16_000,
         "panel step 1 (gemini)": 1_048_576 - (400 + 3810) - 16_000,
         "analyze (opus)": 1_000_000 - (3 * 500 + 600) - 16_000,
-        "answer (opus)": 1_000_000 - (400 + 60 + 1200 + 3 * 500) - 500,
+        "answer (opus)": 1_000_000 - (1190 + 370 + 450 + 1200 + 3 * 500) - 500,
     }
     assert min(rooms.values()) == rooms["panel step 1 (opus)"] == 979_790
     assert result.context.max_prompt_tokens == 979_790
@@ -560,15 +598,23 @@ def test_long_context_tier_starts_strictly_above_the_threshold(
 
 def test_cache_writes_at_the_write_rate(catalog: Catalog) -> None:
     # 10,000 input tokens all written to the cache (3.125 per 1M) and 100 output (15 per 1M)
-    text = "requests_per_month: 1\ninput_tokens: 10000\noutput_tokens: 100\ncache_write_share: 1"
+    text = workload(1, 10_000, output_tokens=100, cache_write_share=1)
     result = only(run(catalog, SINGLE.format("openai/gpt-5.6-sol"), text))
     assert result.per_request_usd == 10_000 * SOL_WRITE + 100 * SOL_OUT == D("0.03275")
 
 
-def test_gpt_5_6_writes_its_default_share_on_its_own(catalog: Catalog) -> None:
-    # no cache_write_share given: GPT-5.6 writes 46.6% of a prompt of 1,024 tokens or more
+def test_gpt_5_6_writes_and_reads_the_measured_pair_on_its_own(catalog: Catalog) -> None:
+    # no cache share given: GPT-5.6 writes 46.6% and reads 42.6% of a prompt of 1,024 tokens
+    # or more: of 2,000, 932 written, 852 read, 216 at the input price
     result = only(run(catalog, SINGLE.format("openai/gpt-5.6-sol"), workload(1, 2000)))
-    assert result.per_request_usd == 1068 * SOL_IN + 932 * SOL_WRITE + 500 * SOL_OUT
+    assert result.per_request_usd == (
+        216 * SOL_IN + 852 * SOL_READ + 932 * SOL_WRITE + 500 * SOL_OUT
+    )
+    # either share given replaces the pair: cache_write_share 0 is the switch that turns it off
+    off = only(
+        run(catalog, SINGLE.format("openai/gpt-5.6-sol"), workload(1, 2000, cache_write_share=0))
+    )
+    assert off.per_request_usd == 2000 * SOL_IN + 500 * SOL_OUT
     # a shorter prompt is not cached at all
     short = only(run(catalog, SINGLE.format("openai/gpt-5.6-sol"), workload(1, 1023)))
     assert short.per_request_usd == 1023 * SOL_IN + 500 * SOL_OUT
@@ -638,13 +684,13 @@ def test_request_fee_is_charged_on_every_call() -> None:
     usd_in, usd_out, fee = D("0.000001"), D("0.000002"), D("0.001")
     assert single.per_request_usd == 2000 * usd_in + 500 * usd_out + fee
     calls = [  # (input, output) of decide, 2 x (search step, answer), analyze, answer
-        (2400, 60),
+        (3190, 370),
         (2400, 60),
         (6210, 500),
         (2400, 60),
         (6210, 500),
         (2000 + 2 * 500 + 600, 1200),
-        (2400 + 60 + 1200 + 2 * 500, 500),
+        (3190 + 370 + 450 + 1200 + 2 * 500, 500),
     ]
     tokens = sum((i * usd_in + o * usd_out for i, o in calls), D(0))
     searches = 2 * EXA_SEARCH  # no native search price: engine auto falls back to Exa
@@ -827,14 +873,14 @@ def test_every_tier_has_about_a_fifth_of_the_default_candidates(catalog: Catalog
         sizes[tier] = len(result.models)
         assert "of 100 candidates" in result.notes[0]
     # equal costs share a rank, so a band holds 19 to 21 of the 100, and every one is used once
-    assert sizes == {"low": 20, "medium": 20, "high": 21, "xhigh": 20, "max": 19}
+    assert sizes == {"low": 20, "medium": 20, "high": 20, "xhigh": 21, "max": 19}
 
 
 def test_equal_costs_share_a_percentile(monkeypatch: pytest.MonkeyPatch) -> None:
     import estimator.strategies.auto as auto
 
     costs = {"a": D(1), "b": D(2), "c": D(2), "d": D(3), "e": D(5)}
-    monkeypatch.setattr(auto, "generation_cost", lambda model, request: costs[model.id])
+    monkeypatch.setattr(auto, "generation_cost", lambda model, *rest: costs[model.id])
     models = [SimpleNamespace(id=model_id) for model_id in costs]  # only ids are read
     ranks = auto.percentiles(models, auto.TYPICAL_REQUEST)  # type: ignore[arg-type]
     # 0, 1, 1, 3 and 4 candidates strictly cheaper, of 4 = n - 1
@@ -847,22 +893,24 @@ def test_a_model_whose_context_cannot_hold_the_request_is_no_candidate(catalog: 
         assert catalog.get_exact(use.id).max_context >= 900_000 + 500
 
 
-def test_caching_from_1024_tokens_can_make_a_fusion_request_cheaper(catalog: Catalog) -> None:
-    # gpt-5.6-sol as analyst and outer model: from 1,024 prompt tokens its first call writes
-    # 46.6% of the prompt at 3.125 per 1M and its later calls read it back at 0.25, instead of
-    # paying 2.5 in every call; the saving outweighs the one token more
+def test_each_round_trip_of_gpt_5_6_caches_its_own_prompt_from_1024_tokens(
+    catalog: Catalog,
+) -> None:
+    # a 600-token prompt: sol's first panel round trip reads 600 + 400 = 1,000 tokens, under
+    # OpenAI's 1,024-token minimum, so nothing is cached and nothing can be read back; its
+    # second (1,000 + 60 + 5 x 750 = 4,810) is cached like any call: of its 4,810 new tokens
+    # 46.6% written, 42.6% read
     strategy = """
     - name: f
       fusion:
-        analysis_models: [anthropic/claude-opus-5]
-        model: openai/gpt-5.6-sol
-        tool_steps: 0
+        analysis_models: [openai/gpt-5.6-sol]
+        model: anthropic/claude-opus-5
+        tool_steps: 1
     """
-    below = only(run(catalog, strategy, workload(1, 1023))).per_request_usd
-    above = only(run(catalog, strategy, workload(1, 1024))).per_request_usd
-    written = 1024 * D("0.466")  # 477.184 tokens: a mean over requests need not be whole
-    # sol's calls at 1,024: decide (writes), analyze and answer (read); opus's panel call: none
-    saving = 2 * written * (SOL_IN - SOL_READ) - written * (SOL_WRITE - SOL_IN)
-    one_token_more = 3 * SOL_IN + OPUS_IN  # three sol calls and one opus call read it
-    assert above == below + one_token_more - saving
-    assert above < below
+    result = only(run(catalog, strategy, workload(1, 600)))
+    first = 1000 * SOL_IN + 60 * SOL_OUT
+    second = sol_trip(4810, 0, 500)
+    assert second == (
+        D("519.48") * SOL_IN + D("2049.06") * SOL_READ + D("2241.46") * SOL_WRITE + 500 * SOL_OUT
+    )
+    assert_row(result, "panel", SOL, calls=2, cost_usd=first + second)

@@ -37,8 +37,10 @@ MINI_IN, MINI_OUT = D("0.75") / M, D("4.5") / M  # openai/gpt-5.4-mini (does not
 OPUS_IN, OPUS_OUT = D("5") / M, D("25") / M  # anthropic/claude-opus-5 (reasons)
 FLASH_IN, FLASH_OUT = D("0.0798") / M, D("0.1596") / M  # deepseek/deepseek-v4-flash
 
-# Fusion overhead defaults (estimator/defaults.py), typed in.
+# Fusion overheads, pinned in the strategies below to these values (the decision is what is
+# tested here; the defaults have their own hand calculations in tests/test_cost_hand.py).
 TOOL_DEF, TOOL_CALL, ANALYST_INSTR = 400, 60, 600
+PINNED = "{tool_definition: 400, tool_call: 60, tool_result: 0, web_tools: 400, search_call: 60}"
 
 PROMPT, ANSWER, ANALYSIS = 1000, 200, 300
 REQUESTS = 10_000
@@ -62,21 +64,23 @@ SINGLES = """
 - {name: mini, single: {model: openai/gpt-5.4-mini}}
 - {name: opus, single: {model: anthropic/claude-opus-5}}
 """
-SMALL_FUSION = """
+SMALL_FUSION = f"""
 - name: fusion
   fusion:
     analysis_models: [openai/gpt-5.4-mini]
     model: openai/gpt-5.4-mini
     tool_steps: 0
     analysis_tokens: 300
+    overhead_tokens: {PINNED}
 """
 # All DeepSeek Flash (panel, analyst, outer), default analysis tokens (1200).
-FLASH_FUSION = """
+FLASH_FUSION = f"""
 - name: fusion
   fusion:
     analysis_models: [deepseek/deepseek-v4-flash]
     model: deepseek/deepseek-v4-flash
     tool_steps: 0
+    overhead_tokens: {PINNED}
 """
 AUTO_FLASH = "- {name: auto, auto: {allowed_models: [deepseek/deepseek-v4-flash]}}"
 AUTO_OPUS = "- {name: auto, auto: {allowed_models: [anthropic/claude-opus-5]}}"
@@ -92,7 +96,8 @@ OPUS_S = 2.0 + 200 / 40  # 7.0 (no reasoning tokens in these workloads)
 FUSION_S = (0.5 + 0.6) + (0.5 + 2.0) + (0.5 + 3.0) + (0.5 + 2.0)  # 9.6
 
 
-FIXED_WORKLOAD = f"input_tokens: {PROMPT}\noutput_tokens: {ANSWER}"
+# no reasoning (each model's own profile is tested in tests/test_reasoning_profiles.py)
+FIXED_WORKLOAD = f"input_tokens: {PROMPT}\noutput_tokens: {ANSWER}\nreasoning_tokens: 0"
 
 
 def scenario_text(
@@ -551,6 +556,8 @@ LATENCY_STRATEGIES = """
     fetches_per_step: {fetches}
     analysis_tokens: 400
     search: {{engine: exa}}
+    overhead_tokens:
+      {{tool_definition: 400, tool_call: 60, tool_result: 0, web_tools: 400, search_call: 60}}
 """
 LATENCY_DECISION = SPEEDS + "search_s: 3.0\nfetch_s: 1.5\nlatency_budget_s: {p50: 10}"
 LATENCY_WORKLOAD = "input_tokens: 1000\noutput_tokens: 200\nreasoning_tokens: 100"
@@ -775,6 +782,8 @@ def test_pays_at_reduction_is_the_premium_over_the_error_rate_cut() -> None:
                     "2000",
                     "--output-tokens",
                     "500",
+                    "--reasoning-tokens",
+                    "0",
                     "--single",
                     "openai/gpt-5.4-mini",
                     "--fusion",
@@ -788,9 +797,11 @@ def test_pays_at_reduction_is_the_premium_over_the_error_rate_cut() -> None:
             == 0
         )
     row = json.loads(buffer.getvalue())["decision"]["break_even"][0]
-    # premium = fusion $0.2457005 (tests/test_cost_hand.py) - mini (2000 x 0.75 + 500 x 4.5)
-    # / 1e6 = $0.2419505 per request
-    premium = 0.2457005 - (2000 * 0.75 + 500 * 4.5) / 1e6
+    from tests.test_cost_hand import general_high
+
+    # premium = fusion with its default two tool steps (by hand in tests/test_cost_hand.py)
+    # - mini (2000 x 0.75 + 500 x 4.5) / 1e6 per request
+    premium = float(general_high(2)) - (2000 * 0.75 + 500 * 4.5) / 1e6
     assert row["delta_cost_per_request_usd"] == pytest.approx(premium)
     assert row["pays_at_reduction"] == pytest.approx(
         {"1%": premium / 0.01, "2%": premium / 0.02, "5%": premium / 0.05, "10%": premium / 0.1}

@@ -42,16 +42,16 @@ def _row(found: Any, name: str) -> Any:
 
 
 def test_at_rate_zero_fusion_is_its_outer_model_alone_in_cost_and_quality(catalog: Any) -> None:
-    """Fusion never runs: every request is one plain Opus call (2,000 prompt + 400 tool
-    definition tokens in, 500 out) = 2,400 x $5/M + 500 x $25/M = $0.0245, with Opus's own
-    error rate (single-opus: 5%), so at $25 an error its total is 0.0245 + 0.05 x 25 =
-    $1.2745: more than single-opus ($0.0225 + 1.25 = $1.2725), and Fusion's 3.5% is not
+    """Fusion never runs: every request is one plain Opus call (2,000 prompt + 1,190 tool
+    definition tokens in, 500 out) = 3,190 x $5/M + 500 x $25/M = $0.02845, with Opus's own
+    error rate (single-opus: 5%), so at $25 an error its total is 0.02845 + 0.05 x 25 =
+    $1.27845: more than single-opus ($0.0225 + 1.25 = $1.2725), and Fusion's 3.5% is not
     credited to it."""
     found = _run(_with_rate(0.0), catalog)
     fusion = _row(found, "fusion-quality")
-    assert fusion.per_request_usd == 2400 * OPUS_IN + 500 * OPUS_OUT == D("0.0245")
+    assert fusion.per_request_usd == 3190 * OPUS_IN + 500 * OPUS_OUT == D("0.02845")
     assert fusion.error_rate == 0.05
-    assert fusion.total_per_request_usd == D("0.0245") + D("0.05") * 25 == D("1.2745")
+    assert fusion.total_per_request_usd == D("0.02845") + D("0.05") * 25 == D("1.27845")
     assert _row(found, "single-opus").total_per_request_usd == D("1.2725")
     d = found.decision
     assert d.chosen_strategy != "fusion-quality"
@@ -67,7 +67,7 @@ def test_a_share_of_fusion_buys_that_share_of_its_quality(catalog: Any) -> None:
     result = found.strategy("fusion-quality")
     mixed = D("0.6") * result.invoked_per_request_usd + D("0.4") * result.plain_per_request_usd
     assert abs(result.per_request_usd - mixed) < D("1e-12")
-    assert result.plain_per_request_usd == D("0.0245")
+    assert result.plain_per_request_usd == D("0.02845")
     rate = D(repr(fusion.error_rate))
     assert abs(fusion.total_per_request_usd - (result.per_request_usd + rate * 25)) < D("1e-15")
 
@@ -151,9 +151,9 @@ def _legal(**decision: Any) -> dict[str, Any]:
 
 
 def test_a_fusion_choice_still_routes_a_subset_through_a_better_fusion(catalog: Any) -> None:
-    """fusion-quality ($0.4108 + 2.5% x $100 = $2.91) beats fusion-fast ($0.1716 + $3.50 =
-    $3.67) but needs $4,108 a month against a $3,800 budget; fusion-fast ($1,716) fits. The
-    budget leaves fusion-quality (3,800 - 1,716) / (4,108 - 1,716) = 87.1%: up to 87%."""
+    """fusion-quality ($0.6270 + 2.5% x $100 = $3.13) beats fusion-fast ($0.2973 + $3.50 =
+    $3.80) but needs $6,270 a month against a $3,800 budget; fusion-fast ($2,973) fits. The
+    budget leaves fusion-quality (3,800 - 2,973) / (6,270 - 2,973) = 25.1%: up to 25%."""
     found = _run(_legal(monthly_budget_usd=3800), catalog)
     d = found.decision
     months = {s.name: s.monthly_usd for s in found.strategies}
@@ -163,10 +163,10 @@ def test_a_fusion_choice_still_routes_a_subset_through_a_better_fusion(catalog: 
         "fusion-fast",
     )
     exact = (3800 - months["fusion-fast"]) / (months["fusion-quality"] - months["fusion-fast"])
-    assert D("0.87") < exact < D("0.88") and d.subset_share == 0.87
+    assert D("0.25") < exact < D("0.26") and d.subset_share == 0.25
     assert (
         d.recommended_monthly_usd
-        == D("0.87") * months["fusion-quality"] + D("0.13") * months["fusion-fast"]
+        == D("0.25") * months["fusion-quality"] + D("0.75") * months["fusion-fast"]
     )
     assert d.recommended_monthly_usd <= 3800
     # every reason is about the pair, or names its strategy
@@ -175,16 +175,16 @@ def test_a_fusion_choice_still_routes_a_subset_through_a_better_fusion(catalog: 
     kinds = [r.kind for r in d.reasons]
     assert kinds == ["route_a_subset", "pair_cost", "break_even", "over_budget"]
     assert d.reasons[1].text.startswith(
-        "fusion-quality costs $0.4108 per request, 2.4x fusion-fast"
+        "fusion-quality costs $0.6270 per request, 2.1x fusion-fast"
     )
-    # (0.4108 - 0.1716) / (0.035 - 0.025) = $23.92
+    # (0.6270 - 0.2973) / (0.035 - 0.025) = $32.97
     be = (months["fusion-quality"] - months["fusion-fast"]) / 10_000 / D("0.01")
     assert d.reasons[2].figures["usd_per_error"] == be
-    assert "more than $23.92 (you said $100.00)" in d.reasons[2].text
+    assert "more than $32.97 (you said $100.00)" in d.reasons[2].text
 
 
 def test_the_lead_names_what_was_left_out_and_why(catalog: Any) -> None:
-    """With a 30 s p50 budget both Fusion strategies (56 s) are too slow; opus-x3 (28.7 s)
+    """With a 30 s p50 budget both Fusion strategies (66 s) are too slow; opus-x3 (28.7 s)
     fits and is the best that does ($0.213 + $4.00 = $4.21). fusion-quality carries the
     requests that can wait (rule 4, latency alone: no share), and the lead names fusion-fast,
     also cheaper including errors than opus-x3, as left out for its latency."""
@@ -199,8 +199,8 @@ def test_the_lead_names_what_was_left_out_and_why(catalog: Any) -> None:
     lead = d.reasons[0].text
     assert "route the requests that can wait through fusion-quality" in lead
     assert (
-        "Cheaper including errors than opus-x3 but left out: fusion-fast ($3.67: too slow "
-        "(56.2 s p50" in lead
+        "Cheaper including errors than opus-x3 but left out: fusion-fast ($3.80: too slow "
+        "(65.8 s p50 / 65.8 s p95 against 30 s / no limit)" in lead
     )
     assert [e.strategy for e in d.excluded] == ["fusion-fast"]
     months = {s.name: s.monthly_usd for s in found.strategies}
@@ -254,8 +254,10 @@ policy:
 
 
 def test_the_auto_router_fits_when_a_pool_model_holds_the_prompt(tmp_path, capsys) -> None:
-    """The medium pool holds qwen3-30b (81,920 tokens: room for 81,420 prompt tokens after
-    the 500-token answer) but also gpt-5.6-luna (1,050,000: room for 1,049,500). The router
+    """The medium pool holds qwen3-30b (81,920 tokens: room for 80,920 prompt tokens after
+    the 500-token answer and 500 reasoning tokens) but also gpt-5.6-luna (1,050,000: room
+    for 1,049,326 after the answer and its 174 reasoning tokens, gpt-5.6-terra's measured
+    profile). The router
     sends a 100,000-token prompt to a model that holds it, so nothing overflows and `check`
     passes; the room is the roomiest model's."""
     from estimator.cli import main
@@ -268,12 +270,12 @@ def test_the_auto_router_fits_when_a_pool_model_holds_the_prompt(tmp_path, capsy
     found = json.loads(_last_json(capsys, path))
     context = found["strategies"][0]["context"]
     assert context["overflows"] == []
-    assert context["max_prompt_tokens"] == 1_050_000 - 500
+    assert context["max_prompt_tokens"] == 1_050_000 - 500 - 174
     assert context["binding_call"] == "auto (openai/gpt-5.6-luna)"
 
 
 def test_the_auto_router_overflows_only_when_no_pool_model_holds_it(tmp_path, capsys) -> None:
-    """A pool of qwen3-30b (room 81,420) and ministral-8b (262,144 - 500 = 261,644) against
+    """A pool of qwen3-30b (room 80,920) and ministral-8b (262,144 - 500 = 261,644) against
     p95 prompts of 300,000 tokens: none holds it."""
     from estimator.cli import main
 

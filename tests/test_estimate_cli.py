@@ -29,6 +29,8 @@ QUICK = (
     "2000",
     "--output-tokens",
     "500",
+    "--reasoning-tokens",
+    "0",
     "--single",
     "openai/gpt-5.4-mini",
     "--fusion",
@@ -330,15 +332,17 @@ def test_quick_flags_json_per_request(capsys: Capsys) -> None:
     single = by_name["openai/gpt-5.4-mini"]
     assert single["per_request_usd"] == 0.00375
     assert single["monthly_usd"] == 750.0
-    # the hand calculation of tests/test_cost_hand.py (general-high, one tool step)
-    assert by_name["fusion-general-high"]["per_request_usd"] == pytest.approx(0.2457005, abs=1e-12)
-    assert by_name["fusion-general-high"]["calls_per_request"] == 9
+    # the hand calculation of tests/test_cost_hand.py (general-high, its default two tool steps)
+    assert by_name["fusion-general-high"]["per_request_usd"] == pytest.approx(
+        0.372916655, abs=1e-12
+    )
+    assert by_name["fusion-general-high"]["calls_per_request"] == 12
     assert document["baseline"] == "openai/gpt-5.4-mini"
 
 
 def test_json_carries_the_design_keys(capsys: Capsys) -> None:
     document = quick_json(capsys)
-    assert document["schema_version"] == 4
+    assert document["schema_version"] == 5
     pricing = document["pricing"]
     assert pricing["fetched_at"].startswith("2026-08-19")
     assert pricing["model_count"] == 549
@@ -374,10 +378,11 @@ def test_json_lists_assumptions(capsys: Capsys) -> None:
     assert by_name["fusion.search.tokens_per_result"]["value"] == 750
     assert by_name["fusion.max_tool_calls"]["documented"] is True
     assert "fusion-general-high" in by_name["fusion.tool_steps"]["used_by"]
-    # the flags set the preset, not the reasoning tokens
+    # the flags set the preset and the reasoning tokens, not the cache shares
     assert "fusion.preset" not in by_name
     assert by_name["fusion.preset.general-high"]["documented"] is True
-    assert by_name["workload.reasoning_tokens"]["used_by"] == ["workload"]
+    assert "workload.reasoning_tokens" not in by_name
+    assert by_name["workload.cached_input_share"]["used_by"] == ["workload"]
 
 
 def test_csv_output(capsys: Capsys) -> None:
@@ -403,7 +408,7 @@ def test_markdown_output(capsys: Capsys) -> None:
     assert "Catalog 2026-08-19" in out
     assert "| strategy | kind | per request |" in out
     assert re.search(r"^\| openai/gpt-5\.4-mini \| single \| \$0\.003750 \|", out, re.MULTILINE)
-    assert re.search(r"^\| fusion-general-high \| fusion \| \$0\.2457 \|", out, re.MULTILINE)
+    assert re.search(r"^\| fusion-general-high \| fusion \| \$0\.3729 \|", out, re.MULTILINE)
     assert re.search(r"^\| decide \| anthropic/claude-opus-5 \| 1\.00 \|", out, re.MULTILINE)
     assert "Assumptions (not documented by OpenRouter)" in out
 

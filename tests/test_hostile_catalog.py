@@ -335,6 +335,9 @@ def extreme_payload(price: str) -> dict[str, Any]:
     row = copy.deepcopy(base)
     row.update(id="acme/dearest", name="Dearest", canonical_slug="acme/dearest-1")
     row["pricing"] = {k: price for k in ("prompt", "completion", "request", "web_search")}
+    # no context limit: 10**12-token requests must run (requests that cannot are not billed)
+    row["context_length"] = None
+    row["top_provider"] = {**(row.get("top_provider") or {}), "context_length": None}
     document["data"].append(row)
     return document
 

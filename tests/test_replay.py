@@ -242,7 +242,15 @@ def test_since_and_until_filter_days(catalog, clean_csv) -> None:
     "spec",
     [
         {"name": "s", "single": {"model": "openai/gpt-5.4-mini"}},
-        {"name": "f", "fusion": {"preset": "general-budget"}},
+        # reasoning pinned: replay gives a logged model the row's own reasoning on its rows
+        # and its profile on the others, the profile its logged mean on all (as documented)
+        {
+            "name": "f",
+            "fusion": {
+                "preset": "general-budget",
+                "reasoning": {"outer": 0, "panel": 0, "analyst": 0},
+            },
+        },
     ],
 )
 def test_profile_round_trip_reproduces_the_per_request_mean(

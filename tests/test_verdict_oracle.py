@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from estimator.api import Options, estimate
-from estimator.renderers.fmt import usd
+from estimator.renderers.fmt import usd, usd_apart
 from estimator.renderers.reasons import worded
 from estimator.scenario.io import validate_scenario
 
@@ -333,13 +333,15 @@ def _check_reasons(found: Any) -> None:
         text = reason.text or ""
         if reason.kind == "lowest_expected_total":
             assert f["total_per_request_usd"] == expected[f["strategy"]].total_per_request_usd
-            assert usd(f["total_per_request_usd"]) in text
+            shown = usd_apart(f["total_per_request_usd"], f["runner_up_total_usd"])[0]
+            assert shown in text  # more decimals when the runner-up would read the same
             if f["runner_up"] is not None:
                 runner = expected[f["runner_up"]].total_per_request_usd
                 assert f["runner_up_total_usd"] == runner
         if reason.kind == "cheapest_that_fits":
             assert f["per_request_usd"] == found.strategy(f["strategy"]).per_request_usd
-            assert usd(f["per_request_usd"]) in text
+            shown = usd_apart(f["per_request_usd"], f["runner_up_per_request_usd"])[0]
+            assert shown in text
         if reason.kind == "route_a_subset":
             assert f["total_per_request_usd"] == expected[f["strategy"]].total_per_request_usd
             assert f["versus_total_usd"] == expected[f["versus"]].total_per_request_usd

@@ -97,7 +97,11 @@ def test_the_auto_pool_drops_models_that_cannot_hold_the_request(catalog: Catalo
     alone, so the expected cost is Flash's, not the mean of Flash and a mini that would fail.
     A 100,000-token prompt fits both: uniform weights give their mean."""
     body = """
-        workload: {{requests_per_month: 1000, input_tokens: {prompt}, output_tokens: 200}}
+        workload:
+          requests_per_month: 1000
+          input_tokens: {prompt}
+          output_tokens: 200
+          reasoning_tokens: 0
         strategies:
           - name: auto
             auto: {{allowed_models: [openai/gpt-5.4-mini, deepseek/deepseek-v4-flash]}}
@@ -151,24 +155,24 @@ def test_report_prints_every_reason(tmp_path, capsys: pytest.CaptureFixture[str]
 
 def test_the_recommendation_says_what_it_costs_in_all(catalog: Catalog) -> None:
     """The example: fusion-quality for the share the $20,000 budget leaves, single-opus for
-    the rest. The budget leaves (20,000 - 4,500) / (49,176 - 4,500) = 34.7%; the verdict
-    rounds it down to a whole percent, so what "up to" promises keeps within the budget: 34%
-    x $49,176 + 66% x $4,500 = $19,690 (35% would cost $20,136)."""
+    the rest. The budget leaves (20,000 - 4,500) / (60,658 - 4,500) = 27.6%; the verdict
+    rounds it down to a whole percent, so what "up to" promises keeps within the budget: 27%
+    x $60,658 + 73% x $4,500 = $19,663 (28% would cost $20,224)."""
     found = estimate(parse_scenario(example_path().read_text(encoding="utf-8"), "e.yaml"), catalog)
     d = found.decision
     assert d is not None and d.subset_share is not None
     monthly = {s.name: s.monthly_usd for s in found.strategies}
     exact = (20_000 - monthly["single-opus"]) / (monthly["fusion-quality"] - monthly["single-opus"])
-    assert D("0.34") < exact < D("0.35")
-    assert d.subset_share == 0.34
-    mix = D("0.34") * monthly["fusion-quality"] + D("0.66") * monthly["single-opus"]
+    assert D("0.27") < exact < D("0.28")
+    assert d.subset_share == 0.27
+    mix = D("0.27") * monthly["fusion-quality"] + D("0.73") * monthly["single-opus"]
     assert d.recommended_monthly_usd == mix
-    assert 19_689 < mix < 19_691
-    too_much = D("0.35") * monthly["fusion-quality"] + D("0.65") * monthly["single-opus"]
+    assert 19_662 < mix < 19_664
+    too_much = D("0.28") * monthly["fusion-quality"] + D("0.72") * monthly["single-opus"]
     assert too_much > 20_000
     assert d.rest_strategy == "single-opus" and d.versus_strategy == "single-opus"
     text = main_text(found)
-    assert "route up to 34% of requests" in text and "the rest through single-opus ($19,690" in text
+    assert "route up to 27% of requests" in text and "the rest through single-opus ($19,663" in text
 
 
 def main_text(found: Estimate) -> str:

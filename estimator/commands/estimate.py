@@ -61,7 +61,10 @@ def _prompt_tokens(path: str, flags: dict[str, Any]) -> None:
     """--prompts: the token profile of real prompts (and answers), counted offline."""
     from estimator.api import prompt_profile
 
-    for key, value in prompt_profile(path).items():
+    found = prompt_profile(path)
+    if "input_tokens" in flags:  # an explicit prompt size is not an o200k count of these
+        found.pop("counted_with", None)
+    for key, value in found.items():
         flags.setdefault(key, value)  # explicit token flags win
 
 

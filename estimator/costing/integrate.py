@@ -1,6 +1,8 @@
 """A strategy's expected cost over the workload, integrated over the quadrature grid
 (`quadrature.py`): the expectation per request, where it goes (per stage and model, the rows
-adding up to the expectation), and the share of requests every call's context holds.
+adding up to the expectation), and the share of requests every call's context holds. A request
+that does not fit stops at its first call that does not fit (`context.py`): only the calls
+before it are billed.
 Percentiles of one request's cost come from the seeded Monte Carlo (a coarse grid's tail bins
 would misplace them); expectations come from here."""
 
@@ -13,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from estimator.costing.context import Rooms, billed_rooms, reached
 from estimator.costing.plans import exact_per_request
 from estimator.costing.pricer import tools_of, usage_of
 from estimator.costing.quadrature import FINE, Grid, as_money, at_mean, grid
@@ -35,14 +38,6 @@ class Integrated:
     stages: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     tools: float = 0.0
     context_share: float = 1.0  # of requests whose every call fits its model's context
-
-
-def _fits(call: Call, catalog: Catalog, n: int) -> np.ndarray:
-    limit = catalog.get_exact(call.model).max_context
-    if not limit:
-        return np.ones(n, dtype=bool)
-    need = call.input_tokens + (call.max_output_tokens if call.max_output_tokens is not None else 0)
-    return np.broadcast_to(np.asarray(need) <= limit, (n,))
 
 
 def _add_call(found: Integrated, call: Call, cost: Any, weight: np.ndarray) -> None:
@@ -69,17 +64,20 @@ def integrate(
     catalog: Catalog,
     bins: tuple[int, int, int] = FINE,
     nodes: Grid | None = None,
+    table: Rooms | None = None,
 ) -> Integrated:
-    """The strategy's expected cost per request over the workload's grid (or `nodes`)."""
-    nodes = nodes if nodes is not None else grid(strategy, profile, catalog, bins)
+    """The strategy's expected cost per request over the workload's grid (or `nodes`);
+    `table`: its rooms (context.billed_rooms), when the caller has them."""
+    table = table if table is not None else billed_rooms(strategy, profile, catalog)
+    nodes = nodes if nodes is not None else grid(strategy, profile, catalog, bins, table=table)
     n = len(nodes)
     request = profile.request(nodes.input, nodes.output, nodes.reasoning)
     found = Integrated()
     share = 0.0
     for branch in strategy.expand(request).branches:
         weight = nodes.weight * np.broadcast_to(np.asarray(branch.probability, dtype=float), (n,))
-        fits = np.ones(n, dtype=bool)
-        for call in branch.calls:
+        ran = reached(branch, table, nodes.input)
+        for call, runs in zip(branch.calls, ran, strict=True):
             model = catalog.get_exact(call.model)
             cost = charges(
                 usage_of(call),
@@ -90,9 +88,8 @@ def integrate(
                 VECTOR,
                 model.id,
             )
-            _add_call(found, call, cost, weight)
-            fits &= _fits(call, catalog, n)
-        share += float(np.dot(weight, fits))
+            _add_call(found, call, cost, weight * runs)
+        share += float(np.dot(weight, ran[-1])) if ran else float(weight.sum())
     found.per_request = sum(row["cost_usd"] for row in found.rows.values())
     found.context_share = min(1.0, share)
     return found
@@ -116,9 +113,11 @@ def expected_per_request(
 ) -> Decimal:
     """E[cost of one request]: the exact cost of the mean request, plus what the workload's
     spread adds where cost is not linear in tokens (integrated)."""
-    exact = exact_per_request(strategy, profile, catalog)
+    table = billed_rooms(strategy, profile, catalog)
+    exact = exact_per_request(strategy, profile, catalog, table)
     if tokens_fixed(profile):
         return exact
-    found = integrate(strategy, profile, catalog, bins).per_request
-    mean = integrate(strategy, profile, catalog, nodes=at_mean(strategy, profile, catalog))
+    found = integrate(strategy, profile, catalog, bins, table=table).per_request
+    centre = at_mean(strategy, profile, catalog)
+    mean = integrate(strategy, profile, catalog, nodes=centre, table=table)
     return exact + nonlinear(found, mean.per_request, found)

@@ -1,5 +1,6 @@
 """Percentiles from a seeded Monte Carlo: requests drawn from the token distributions, hours
-and branches, each priced through the vectorised path."""
+and branches, each priced through the vectorised path (a request that does not fit stops at
+its first call that does not fit: `context.py`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from decimal import Context as DecimalContext
 from decimal import Decimal
 from typing import Any
 
+from estimator.costing.context import billed_rooms, reached
 from estimator.costing.pricer import vector_cost
 from estimator.documents.estimate import Distribution
 from estimator.pricing.catalog import Catalog
@@ -29,6 +31,7 @@ def monte_carlo(
     weights = np.array([float(w) for w in profile.hours])
     hours = rng.choice(24, size=samples, p=weights / weights.sum())
     minutes = hours * 60 + rng.integers(0, 60, size=samples)  # windows may start mid-hour
+    table = billed_rooms(strategy, profile, catalog)
     branches = strategy.expand(profile.request(*sampled)).branches
     # each request's branch: drawn from its own probabilities (an Auto Router pool leaves out
     # the models a request does not fit)
@@ -45,9 +48,10 @@ def monte_carlo(
         # expand only the requests that took this branch: work stays ~ one pass over samples
         request = profile.request(*(a[mask] for a in sampled))
         branch = strategy.expand(request).branches[index]
+        ran = reached(branch, table, sampled[0][mask])
         cost[mask] = sum(
-            vector_cost(c, catalog.get_exact(c.model), minutes[mask], profile.days)
-            for c in branch.calls
+            vector_cost(c, catalog.get_exact(c.model), minutes[mask], profile.days) * runs
+            for c, runs in zip(branch.calls, ran, strict=True)
         )
     return cost
 

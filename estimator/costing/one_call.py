@@ -57,7 +57,8 @@ def versus_one_call(
         for c in costs:
             stage, step = c.call.stage, c.call.step
             if stage in _LAST_STEPS:
-                part = "answers" if step == last[(stage, c.call.member)] else "tool_loops"
+                answers = step == last[(stage, c.call.member)] and not c.call.searches
+                part = "answers" if answers else "tool_loops"  # a failed member never answers
             else:
                 part = _STAGE_PART.get(stage, "synthesis")
             parts[part] += probability * c.tokens_usd

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
+from estimator.costing.context import Rooms, billed_rooms, runnable
 from estimator.costing.pricer import CallCost, Pricer, expected_vector_cost
 from estimator.pricing.catalog import Catalog
 from estimator.pricing.rules import day_pieces, window_edges
@@ -30,10 +31,22 @@ def pricer_for(profile: Profile, catalog: Catalog) -> Pricer:
     return Pricer(catalog, profile.hours, profile.when)
 
 
-def exact_per_request(strategy: Strategy, profile: Profile, catalog: Catalog) -> Decimal:
+def mean_plan(
+    strategy: Strategy, profile: Profile, catalog: Catalog, table: Rooms | None = None
+) -> CallPlan:
+    """The calls the mean request runs: each branch up to its first call that does not fit
+    its model's context (those are not billed)."""
+    mean = profile.mean_request()
+    table = table if table is not None else billed_rooms(strategy, profile, catalog)
+    return runnable(strategy.expand(mean), table, mean.input_tokens)
+
+
+def exact_per_request(
+    strategy: Strategy, profile: Profile, catalog: Catalog, table: Rooms | None = None
+) -> Decimal:
     """The exact expected USD of the mean request under `strategy`."""
     pricer = pricer_for(profile, catalog)
-    return expected_cost(priced_plan(strategy.expand(profile.mean_request()), pricer))
+    return expected_cost(priced_plan(mean_plan(strategy, profile, catalog, table), pricer))
 
 
 def vectorised_per_request(strategy: Strategy, profile: Profile, catalog: Catalog) -> float:
@@ -41,7 +54,7 @@ def vectorised_per_request(strategy: Strategy, profile: Profile, catalog: Catalo
     day over which the plan's prices are constant, weighted by the traffic."""
     import numpy as np
 
-    plan = strategy.expand(profile.mean_request())
+    plan = mean_plan(strategy, profile, catalog)
     edges: set[int] = set()
     for branch in plan.branches:
         for call in branch.calls:
@@ -55,5 +68,12 @@ def vectorised_per_request(strategy: Strategy, profile: Profile, catalog: Catalo
     )
     minutes = np.array([minute for minute, _ in pieces], dtype=float)
     weights = np.array([float(weight) for _, weight in pieces])
-    cost = expected_vector_cost(strategy.expand(mean).branches, catalog, minutes, profile.days)
+    cost = expected_vector_cost(
+        runnable(
+            strategy.expand(mean), billed_rooms(strategy, profile, catalog), profile.input.mean
+        ).branches,
+        catalog,
+        minutes,
+        profile.days,
+    )
     return float(np.dot(np.broadcast_to(cost, (n,)), weights))

@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from estimator.costing.context import Rooms, billed_rooms
 from estimator.pricing.catalog import Catalog
 from estimator.pricing.rules import window_edges
 from estimator.strategies.base import Strategy
@@ -88,26 +89,37 @@ class Grid:
         return len(self.weight)
 
 
-def prompt_cuts(strategy: Strategy, profile: Profile, catalog: Catalog) -> tuple[float, ...]:
-    """Prompt token counts at which a model of the strategy changes price (its tiers, and the
-    1,024-token floor of models that write to their cache on their own), and where a call of
-    the mean request would stop fitting its model's context (its prompt grows with the
-    request's; an edge there makes the share of requests that fit exact for fixed answers)."""
-    cuts: set[float] = set()
-    for use in strategy.models():
-        model = catalog.get_exact(use.id)
-        cuts |= {float(t.min_prompt_tokens or 0) for t in model.pricing.tiers()}
-        if model.writes_cache_automatically:
-            cuts.add(float(AUTO_CACHE_MIN_TOKENS))
+def prompt_cuts(
+    strategy: Strategy, profile: Profile, catalog: Catalog, table: Rooms | None = None
+) -> tuple[float, ...]:
+    """Prompt token counts at which a call of the strategy changes price or stops fitting:
+    each call's long-context thresholds and (a model that caches on its own) the 1,024-token
+    floor, both less that call's own tokens on top of the prompt (at the mean request: a
+    panel's answer call crosses a tier long before its prompt does), and each call's room in
+    its model's context (`context.rooms`), where requests stop running."""
     mean = profile.mean_request()
+    after: dict[str, Any] = {}
+    if profile.counted_with is not None:  # each model's own ratio: measure the growth
+        grown = profile.request(mean.input_tokens + 1, mean.output_tokens, profile.reasoning.mean)
+        after = {b.label: b for b in strategy.expand(grown).branches}
+    cuts: set[float] = set()
     for branch in strategy.expand(mean).branches:
-        for call in branch.calls:
-            limit = catalog.get_exact(call.model).max_context
-            answer = call.max_output_tokens if call.max_output_tokens is not None else 0
-            if limit:
-                overhead = float(call.input_tokens) - float(mean.input_tokens)
-                cuts.add(float(limit) - float(answer) - overhead)
-    return tuple(sorted(cuts))
+        moved_calls = after[branch.label].calls if branch.label in after else branch.calls
+        for call, moved in zip(branch.calls, moved_calls, strict=True):
+            model = catalog.get_exact(call.model)
+            edges = [float(t.min_prompt_tokens or 0) for t in model.pricing.tiers()]
+            if model.writes_cache_automatically:
+                edges.append(float(AUTO_CACHE_MIN_TOKENS))
+            if not edges:
+                continue
+            slope = float(moved.input_tokens) - float(call.input_tokens) if after else 1.0
+            slope = slope or 1.0
+            offset = float(call.input_tokens) - slope * float(mean.input_tokens)
+            cuts |= {(edge - offset) / slope for edge in edges}
+    table = table if table is not None else billed_rooms(strategy, profile, catalog)
+    for limits in table.values():
+        cuts |= {room for room in limits if math.isfinite(room)}
+    return tuple(sorted(c for c in cuts if c > 0))
 
 
 def day_states(
@@ -141,9 +153,16 @@ def day_states(
 
 
 def grid(
-    strategy: Strategy, profile: Profile, catalog: Catalog, bins: tuple[int, int, int] = FINE
+    strategy: Strategy,
+    profile: Profile,
+    catalog: Catalog,
+    bins: tuple[int, int, int] = FINE,
+    also: tuple[float, ...] = (),
+    table: Rooms | None = None,
 ) -> Grid:
-    cuts = prompt_cuts(strategy, profile, catalog)
+    """The product grid for `strategy`, its prompt axis also cut at `also` (`table`: its
+    rooms, when the caller has them)."""
+    cuts = tuple(sorted(set(prompt_cuts(strategy, profile, catalog, table)) | set(also)))
     dims = (
         nodes_of(profile.input, bins[0], cuts),
         nodes_of(profile.output, bins[1]),

@@ -6,12 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from estimator.costing.breakdown import breakdown, expected_breakdown, pool_range
-from estimator.costing.context import context_limits
+from estimator.costing.context import billed_rooms, context_limits
 from estimator.costing.integrate import expected_per_request, integrate, tokens_fixed
 from estimator.costing.montecarlo import distribution, monte_carlo
 from estimator.costing.one_call import versus_one_call
 from estimator.costing.options import Options
-from estimator.costing.plans import priced_plan, pricer_for
+from estimator.costing.plans import mean_plan, priced_plan, pricer_for
 from estimator.costing.quadrature import at_mean
 from estimator.documents.estimate import BillingFees, ModelUseInfo, StrategyResult
 from estimator.pricing.catalog import Catalog
@@ -68,12 +68,14 @@ def strategy_result(
     workload (exact when every request is alike, else integrated over the token
     distributions), where it goes, the percentiles of one request's cost (seeded Monte Carlo),
     the calls of the mean request, and its context limits."""
-    plan = strategy.expand(profile.mean_request())
+    table = billed_rooms(strategy, profile, catalog)
+    plan = mean_plan(strategy, profile, catalog, table)
     priced = priced_plan(plan, pricer_for(profile, catalog))
     rows, by_stage, tools, call_rows = breakdown(priced)
-    found = integrate(strategy, profile, catalog)
+    found = integrate(strategy, profile, catalog, table=table)
     if not tokens_fixed(profile):
-        centre = integrate(strategy, profile, catalog, nodes=at_mean(strategy, profile, catalog))
+        nodes = at_mean(strategy, profile, catalog)
+        centre = integrate(strategy, profile, catalog, nodes=nodes, table=table)
         rows, by_stage, tools = expected_breakdown(rows, found, centre)
     per_request = sum((row.cost_usd for row in rows), Decimal(0))
     costs = monte_carlo(strategy, profile, catalog, options.samples, options.seed)

@@ -13,7 +13,9 @@ from typing import Any, Final, Literal
 
 from estimator.documents.common import Count, Doc, KindName, Money
 
-SCHEMA_VERSION: Final = 4
+SCHEMA_VERSION: Final = 5
+# 5: requests that cannot run are not billed (context.cannot_run_share, context.fallback);
+#    workload.reasoning_tokens null when each model thinks its own profile
 # 4: the verdict's pair (decision.versus_strategy, decision.comparison), strategies that beat
 #    the choice but do not fit (decision.excluded), error rates as bought (expected[]:
 #    mixed by the invocation rate, error_rate_credited, error_rate_basis;
@@ -51,7 +53,7 @@ class WorkloadInfo(Doc):
     monthly_growth_pct: float
     input_tokens: TokenInfo
     output_tokens: TokenInfo
-    reasoning_tokens: TokenInfo
+    reasoning_tokens: TokenInfo | None  # None: each model's own profile (see assumptions)
     cached_input_share: float
     hours_utc: str | list[float]
 
@@ -137,10 +139,21 @@ class RangeInfo(Doc):
     max_model: str
 
 
+class ContextFallback(Doc):
+    """What the requests that cannot run would cost on the strategy's `context_fallback`."""
+
+    strategy: str
+    per_request_usd: Money  # their cost on it, spread over every request of the workload
+    monthly_usd: Money  # beside monthly_usd, never in it
+    runs_share: float  # of the requests that cannot run, the share the fallback can run
+
+
 class ContextInfo(Doc):
     max_prompt_tokens: int | None
     binding_call: str | None
     fits_share: float = 1.0  # of requests whose every call fits its model's context
+    cannot_run_share: float = 0.0  # 1 - fits_share: not billed past the call that fails
+    fallback: ContextFallback | None = None
     overflows: list[str] = []
 
 
@@ -223,7 +236,7 @@ class MonthRow(Doc):
 
 
 class Estimate(Doc):
-    schema_version: Literal[4] = SCHEMA_VERSION
+    schema_version: Literal[5] = SCHEMA_VERSION
     tool_version: str
     generated_at: str
     scenario: dict[str, Any]

@@ -12,7 +12,7 @@ from typing import Any, Final, Literal
 
 from estimator.documents.common import Doc, KindName
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3  # 3: calibration.inferred_writes_rows (cache writes from the cost)
 
 
 class StrategyTotal(Doc):
@@ -86,6 +86,7 @@ class Calibration(Doc):
     catalogs: list[CatalogUse] = []
     max_row_difference_usd: float = 0.0
     web_fees: WebFees | None = None
+    inferred_writes_rows: int = 0  # rows without a cache-write count whose cost pinned it
 
 
 class BadRowReport(Doc):
@@ -107,7 +108,7 @@ class FusionObserved(Doc):
 
 
 class ReplayResult(Doc):
-    schema_version: Literal[2] = SCHEMA_VERSION
+    schema_version: Literal[3] = SCHEMA_VERSION
     log: str
     log_kind: str = "columns"
     rows_read: int

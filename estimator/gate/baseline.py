@@ -16,7 +16,7 @@ from estimator.pricing.payload import loads_strict, read_limited
 REGENERATE = "fusion-cost estimate SCENARIO --format json > baseline.json (on the main branch)"
 MAX_BASELINE_BYTES = 16 * 1024 * 1024  # an estimate's JSON is well under 1 MiB
 # estimate schema versions whose strategies, breakdown and prices read the same way
-READABLE_VERSIONS = (1, 2, 3, SCHEMA_VERSION)
+READABLE_VERSIONS = (1, 2, 3, 4, SCHEMA_VERSION)
 
 
 class _Lenient(BaseModel):

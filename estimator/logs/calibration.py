@@ -52,6 +52,8 @@ REASON_PROMPT = "prompt part differs (an input or cache price, or the cached/wri
 REASON_COMPLETION = "completion part differs (a completion or reasoning price)"
 REASON_TOKENS = "tokens not reproduced (prompt and completion off by different factors)"
 REASON_DIFFERS = "price or tokens differ (the log has no prompt/completion split)"
+REASON_NO_WRITES = "cache writes not in this export (its cost says some prompt tokens were written)"
+NOTE_INFERRED = "cache writes inferred from the cost"
 REASON_FUSION = "Fusion response without an upstream split (its cost covers every call)"
 REASON_BYOK = "BYOK"  # billed by your provider at its own price (or its cost not in the log)
 REASON_CANCELLED = "cancelled"
@@ -113,6 +115,15 @@ def ledger(rows: Rows) -> Ledger:
     return Ledger(tokens, separated, kinds, split, paid)
 
 
+@dataclass(frozen=True)
+class _Writes:
+    """A log without cache-write counts: per row, whether its writes were inferred from its
+    cost (said in --rows-out), and whether they are still missing (a cause of its difference)."""
+
+    inferred: np.ndarray
+    missing: np.ndarray
+
+
 @dataclass
 class _ModelSums:
     rows: int = 0  # rows compared (with a logged cost)
@@ -149,6 +160,7 @@ class Calibrator:
     unknown: dict[str, int] = field(default_factory=dict)
     held: list[tuple[list[Any], tuple[str, str, str]]] = field(default_factory=list)
     has_cost: bool = False
+    inferred_writes: int = 0  # rows whose cache writes were inferred from their cost
 
     def add(self, rows: Rows, billed: Ledger | None = None) -> None:
         """Compare these rows with their bill (`billed`: their ledger, when already made)."""
@@ -190,12 +202,19 @@ class Calibrator:
         if used != catalog_index:
             covered = np.zeros_like(covered)
         tokens, separated, kinds = _with_tool_fees(rows, mask, model, billed)
-        repriced, parts = _reprice(rows, mask, model)
+        written, writes = None, None
+        if not rows.has_writes:
+            written, inferred, explained = infer_writes(
+                rows, mask, model, tokens, billed.split[mask]
+            )
+            self.inferred_writes += int(inferred.sum())
+            writes = _Writes(inferred, ~inferred & explained)
+        repriced, parts = _reprice(rows, mask, model, written)
         shown = np.full(count, catalog.meta.fetched_at.date().isoformat(), dtype=object)
         following = self.timeline.next_differs(used, model_id) if used == catalog_index else None
         if following is not None:  # the price changed before the next catalog: try it too
             repriced, parts, shown, covered = self._try_following(
-                rows, mask, following, model_id, tokens, repriced, parts, shown, covered
+                rows, mask, following, model_id, tokens, repriced, parts, shown, covered, written
             )
         self._catalog_use(used, model_id, count, int(covered.sum()))
         self._compare(
@@ -211,6 +230,7 @@ class Calibrator:
             repriced,
             parts,
             shown,
+            writes,
         )
 
     def _try_following(
@@ -224,12 +244,13 @@ class Calibrator:
         parts: tuple[Any, Any],
         shown: np.ndarray,
         covered: np.ndarray,
+        written: np.ndarray | None = None,
     ) -> tuple[np.ndarray, tuple[Any, Any], np.ndarray, np.ndarray]:
         """Rows that only the next catalog's (changed) price reproduces take that price."""
         later = self.timeline.catalog(following)
         if later is None or model_id not in later:
             return repriced, parts, shown, covered
-        again, again_parts = _reprice(rows, mask, later.get_exact(model_id))
+        again, again_parts = _reprice(rows, mask, later.get_exact(model_id), written)
         matches = _agrees(again, tokens) & ~_agrees(repriced, tokens)
         repriced = np.where(matches, again, repriced)
         parts = (
@@ -254,6 +275,7 @@ class Calibrator:
         repriced: np.ndarray,
         parts: tuple[Any, Any],
         shown: np.ndarray,
+        writes: _Writes | None = None,
     ) -> None:
         """Add the group's logged and repriced costs to its model's sums; flag and write rows."""
         count = len(tokens)
@@ -263,7 +285,7 @@ class Calibrator:
         if not self.has_cost:
             sums.rows += count
             sums.repriced += float(repriced.sum())
-            self._write(rows, mask, shown, repriced, tokens, separated, kinds, None)
+            self._write(rows, mask, shown, repriced, tokens, separated, kinds, None, writes)
             return
         sums.rows += int(known.sum())
         sums.repriced += float(repriced[known].sum())
@@ -291,8 +313,9 @@ class Calibrator:
                 repriced,
                 tokens,
                 parts,
+                writes,
             )
-        self._write(rows, mask, shown, repriced, tokens, separated, kinds, reasons)
+        self._write(rows, mask, shown, repriced, tokens, separated, kinds, reasons, writes)
 
     def _catalog_use(self, index: int, model_id: str, count: int, covered: int) -> None:
         entry = self.catalog_rows.setdefault(index, [0, 0])
@@ -341,6 +364,7 @@ class Calibrator:
         repriced: np.ndarray,
         logged: np.ndarray,
         parts: tuple[np.ndarray, np.ndarray],
+        writes: _Writes | None = None,
     ) -> np.ndarray:
         """Name the cause of each disagreeing row (first matching cause wins)."""
         n = len(off)
@@ -371,6 +395,7 @@ class Calibrator:
             (REASON_PROMPT, both & completion_fits),
             (REASON_COMPLETION, both & prompt_fits),
             (REASON_TOKENS, split),
+            (REASON_NO_WRITES, _unwritten(writes, logged, repriced, n)),
             (REASON_DIFFERS, np.ones(n, dtype=bool)),
         )
         remaining = off.copy()
@@ -419,8 +444,10 @@ class Calibrator:
         separated: np.ndarray,
         kinds: np.ndarray,
         reasons: np.ndarray | None,
+        writes: _Writes | None = None,
     ) -> None:
-        """--rows-out: agreeing rows at once; differing rows when their cause is final."""
+        """--rows-out: agreeing rows at once; differing rows when their cause is final. A row
+        whose cache writes were inferred from its cost says so in its reason column."""
         if self.rows_out is None:
             return
         count = int(mask.sum())
@@ -442,7 +469,10 @@ class Calibrator:
                 SEPARATED[kinds[i]] if separated[i] else "",
                 "" if reasons is None else reasons[i],
             ]
-            if line[-1] and len(self.held) < MAX_HELD_LINES:
+            differs = bool(line[-1])
+            if not differs and writes is not None and writes.inferred[i]:
+                line[-1] = NOTE_INFERRED
+            if differs and len(self.held) < MAX_HELD_LINES:
                 provider = rows.providers[providers[i]] if providers[i] >= 0 else "-"
                 self.held.append((line, (line[-1], model, provider)))
             else:
@@ -507,6 +537,7 @@ class Calibrator:
             catalogs=self._catalog_uses(),
             max_row_difference_usd=max((m.max_difference_usd for m in by_model), default=0.0),
             web_fees=self._web_fees(),
+            inferred_writes_rows=self.inferred_writes,
         )
 
     def _flag_details(self) -> list[FlagDetail]:
@@ -547,15 +578,17 @@ def _agrees(repriced: np.ndarray, logged: np.ndarray) -> np.ndarray:
     return cast(np.ndarray, difference <= np.maximum(TOLERANCE_USD, TOLERANCE_REL * np.abs(logged)))
 
 
-def _reprice(rows: Rows, mask: np.ndarray, model: ModelInfo) -> tuple[np.ndarray, tuple[Any, Any]]:
-    """The token cost of the rows under `mask` at `model`'s prices, and its prompt and
-    completion parts."""
+def _reprice(
+    rows: Rows, mask: np.ndarray, model: ModelInfo, written: np.ndarray | None = None
+) -> tuple[np.ndarray, tuple[Any, Any]]:
+    """The token cost of the rows under `mask` at `model`'s prices (with `written` cache
+    writes instead of the logged ones), and its prompt and completion parts."""
     usage = Usage(
         rows.prompt[mask],
         rows.completion[mask],
         rows.reasoning[mask],
         rows.cached[mask],
-        rows.written[mask],
+        rows.written[mask] if written is None else written,
     )
     minutes = None if rows.minutes is None else rows.minutes[mask]
     billed = charges(usage, NO_TOOLS, model.pricing, minutes, None, VECTOR, model.id)
@@ -563,6 +596,47 @@ def _reprice(rows: Rows, mask: np.ndarray, model: ModelInfo) -> tuple[np.ndarray
     prompt = np.broadcast_to(billed.input + billed.cache_read + billed.cache_write, shape)
     completion = np.broadcast_to(billed.output + billed.reasoning, shape)
     return np.broadcast_to(billed.tokens, shape).astype(float), (prompt, completion)
+
+
+def infer_writes(
+    rows: Rows, mask: np.ndarray, model: ModelInfo, logged: np.ndarray, split: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cache writes of rows whose log does not count them, where their cost pins them: the
+    logged prompt part (else the token cost) minus the rule without writes is writes x (write
+    price - prompt price); taken only as whole tokens that fit the uncached prompt and
+    reproduce the logged cost. Returns the writes (0 where not inferred), where they were
+    inferred, and where unknown writes could explain the row's difference at these prices."""
+    count = int(mask.sum())
+    none = np.zeros(count)
+    base, parts = _reprice(rows, mask, model, none)
+    minutes = None if rows.minutes is None else rows.minutes[mask]
+    rates = coefficients(model.pricing, rows.prompt[mask], minutes, VECTOR, model.id)
+    step = np.broadcast_to(np.asarray(rates.cache_write - rates.prompt, dtype=float), (count,))
+    upstream = rows.upstream_prompt[mask] if rows.upstream_prompt is not None else none
+    residual = np.where(split, upstream - parts[0], logged - base)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        wanted = np.where(step > 0, residual / step, np.nan)
+    whole = np.rint(np.nan_to_num(wanted))
+    room = rows.prompt[mask] - rows.cached[mask]
+    candidate = (
+        np.isfinite(wanted) & (whole >= 1) & (whole <= room) & (np.abs(wanted - whole) <= 0.1)
+    )
+    written = np.where(candidate, whole, 0.0)
+    again, _ = _reprice(rows, mask, model, written)
+    inferred = candidate & _agrees(again, logged)
+    # what writes alone could explain: billed more, by at most every uncached token written
+    explained = (residual > 0) & (residual <= room * step * (1 + TOLERANCE_REL) + TOLERANCE_USD)
+    return np.where(inferred, written, 0.0), inferred, explained
+
+
+def _unwritten(
+    writes: _Writes | None, logged: np.ndarray, repriced: np.ndarray, n: int
+) -> np.ndarray:
+    """Rows a missing cache-write count explains (billed more than the rule without writes, by
+    no more than writes could add)."""
+    if writes is None:
+        return np.zeros(n, dtype=bool)
+    return cast(np.ndarray, writes.missing & (logged > repriced))
 
 
 def _with_tool_fees(

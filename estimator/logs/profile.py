@@ -1,8 +1,10 @@
 """The workload a log shows, in scenario form: volume, token profile, caching, hours, model mix.
 
 Token conventions turn around here: a bill's completion tokens include reasoning, a
-scenario's `output_tokens` is the visible answer and `reasoning_tokens` the thinking on top,
-so the profile's output is completion minus reasoning. Fusion requests count in the volume,
+scenario's `output_tokens` is the visible answer and reasoning the thinking on top, so the
+profile's output is completion minus reasoning, and the reasoning is each logged model's own
+(`reasoning_by_model`: its mean per row): a model the log does not show thinks as much as its
+own profile, never as much as another model did. Fusion requests count in the volume,
 but their tokens are the pipeline's (the outer model's, or one generation's), not the user's
 request, so the token profile comes from the other requests; their observed cost per request
 goes in a section of its own.
@@ -11,6 +13,7 @@ goes in a section of its own.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,6 +59,7 @@ class ProfileSums:
     last_day: float = -math.inf
     dated_rows: int = 0
     model_rows: dict[str, int] = field(default_factory=dict)
+    model_reasoning: dict[str, float] = field(default_factory=dict)
 
     def add(self, rows: Rows, dates: Rows) -> None:
         """`rows`: the requests whose tokens make the profile; `dates`: every row (span)."""
@@ -78,10 +82,22 @@ class ProfileSums:
         if rows.minutes is not None:
             self.hours += np.bincount((rows.minutes // 60).astype(np.int64), minlength=24)[:24]
         if rows.model is not None:
-            counts = np.bincount(rows.model[rows.model >= 0], minlength=len(rows.models))
-            for index, name in enumerate(rows.models):
-                if counts[index]:
-                    self.model_rows[name] = self.model_rows.get(name, 0) + int(counts[index])
+            self._by_model(rows)
+
+    def _by_model(self, rows: Rows) -> None:
+        """Rows and reasoning tokens per logged model."""
+        assert rows.model is not None
+        known = rows.model >= 0
+        counts = np.bincount(rows.model[known], minlength=len(rows.models))
+        thought = np.bincount(
+            rows.model[known], weights=rows.reasoning[known], minlength=len(rows.models)
+        )
+        for index, name in enumerate(rows.models):
+            if counts[index]:
+                self.model_rows[name] = self.model_rows.get(name, 0) + int(counts[index])
+                self.model_reasoning[name] = self.model_reasoning.get(name, 0.0) + float(
+                    thought[index]
+                )
 
     def span_days(self) -> float | None:
         """The period the log covers: first to last row, plus one average gap between rows."""
@@ -99,8 +115,25 @@ def _tokens(mean: float, hist: np.ndarray) -> Any:
     return {"mean": mean_int, "p95": p95_int} if p95_int > mean_int else mean_int
 
 
+def reasoning_fields(sums: ProfileSums, unknown: Collection[str] = ()) -> dict[str, Any]:
+    """The log's reasoning in scenario form: each logged model's mean per row (models the
+    catalog does not know are left out), or one number for a log that names no models."""
+    if not sums.model_rows:
+        return {"reasoning_tokens": round(sums.reasoning / sums.rows)}
+    return {
+        "reasoning_by_model": {
+            name: round(sums.model_reasoning.get(name, 0.0) / count)
+            for name, count in sorted(sums.model_rows.items())
+            if name not in unknown
+        }
+    }
+
+
 def profile_of(
-    sums: ProfileSums, source: str, fusion: FusionObserved | None
+    sums: ProfileSums,
+    source: str,
+    fusion: FusionObserved | None,
+    unknown: Collection[str] = (),
 ) -> tuple[dict[str, Any], list[str]]:
     """The observed workload (mean exact; p95 from a log-scale histogram) and its warnings."""
     requests = sums.rows + (fusion.requests if fusion else 0)
@@ -126,7 +159,7 @@ def profile_of(
         "requests_per_month": round(monthly, 1),
         "input_tokens": _tokens(sums.prompt / rows, sums.hist_prompt),
         "output_tokens": _tokens(sums.visible / rows, sums.hist_visible),
-        "reasoning_tokens": round(sums.reasoning / rows),
+        **reasoning_fields(sums, unknown),
         "cached_input_share": round(sums.cached / sums.prompt, 6) if sums.prompt else 0.0,
     }
     if sums.has_writes:

@@ -34,6 +34,7 @@ from estimator.documents.replay import (
     ReplayResult,
     StrategyTotal,
 )
+from estimator.errors import UserError
 from estimator.logs.calibration import ROWS_OUT_HEADER, Calibrator, ledger
 from estimator.logs.profile import ProfileSums, profile_of
 from estimator.logs.reader import (
@@ -51,36 +52,72 @@ from estimator.pricing.fees import days_since_epoch
 from estimator.pricing.rules import EXACT, VECTOR
 from estimator.strategies.base import Strategy
 from estimator.workload.distributions import auto_written
+from estimator.workload.reasoning import reasoning_profile
 from estimator.workload.request import Request
 
 EPOCH = date(1970, 1, 1)
-AUTO_WRITE_SHARE = Decimal(str(default("workload.auto_cache_write_share")))
+AUTO_WRITE_SHARE = Decimal(str(default("caching.automatic_write_share")))
 
 
-def log_request(rows: Rows) -> Request:
+def log_request(
+    rows: Rows, ids: dict[str, str] | None = None, catalog: Catalog | None = None
+) -> Request:
     """The requests of a log chunk in scenario terms: visible output = completion - reasoning;
-    logged cache writes, or (a log that does not report them) the automatic writers' share."""
+    logged cache writes, or (a log that does not report them) the automatic writers' share.
+    The logged reasoning is the logged model's (`logged_reasoning`): every other model thinks
+    as much as its own profile. Without `ids` (a log that names no models), every model that
+    reasons thinks as much as the row did."""
     share = float(AUTO_WRITE_SHARE)
     auto = (
         rows.written if rows.has_writes else auto_written(rows.prompt, rows.cached, share, VECTOR)
     )
+    by_model = logged_reasoning(rows, ids, catalog) if ids is not None and catalog else {}
     return Request(
         rows.prompt,
         rows.completion - rows.reasoning,
-        rows.reasoning,
+        None if ids is not None else rows.reasoning,
         rows.cached,
         rows.written,
         auto,
+        reasoning_by_model=by_model,
     )
 
 
+def logged_reasoning(rows: Rows, ids: dict[str, str], catalog: Catalog) -> dict[str, Any]:
+    """Per logged model (by catalog id): its own rows' logged reasoning, and on the other rows
+    (requests another model served) its own reasoning profile. Models the log does not show
+    think as much as their profile everywhere."""
+    if rows.model is None:
+        return {}
+    found: dict[str, Any] = {}
+    for index, name in enumerate(rows.models):
+        model_id = ids.get(name)
+        mine = rows.model == index
+        if model_id is None or not mine.any():
+            continue
+        model = catalog.get_exact(model_id)
+        profile = float(reasoning_profile(model).tokens) if model.reasons else 0.0
+        found[model_id] = np.where(mine, rows.reasoning, found.get(model_id, profile))
+    return found
+
+
+def model_ids(names: Sequence[str], catalog: Catalog) -> dict[str, str]:
+    """The catalog id of each logged model name it knows."""
+    found = {}
+    for name in names:
+        try:
+            found[name] = catalog.resolve(name).id
+        except UserError:
+            continue
+    return found
+
+
 def _mean(rows: Rows) -> Request:
-    """The mean request of some rows (scenario terms), as the Auto Router ranks for it."""
+    """The mean request of some rows (scenario terms), as the Auto Router ranks for it: each
+    candidate with its own reasoning profile (the log's reasoning is its own models')."""
     visible = rows.completion - rows.reasoning
     return Request(
-        Decimal(round(float(rows.prompt.mean()))),
-        Decimal(round(float(visible.mean()))),
-        Decimal(round(float(rows.reasoning.mean()))),
+        Decimal(round(float(rows.prompt.mean()))), Decimal(round(float(visible.mean()))), None
     )
 
 
@@ -208,7 +245,8 @@ class Replayer:
         paid = billed.paid[~fusion] if fusion.any() else billed.paid
         known = ~np.isnan(paid)
         self.logged_requests += float(paid[known].sum())
-        request = log_request(plain)
+        ids = model_ids(plain.models, self.catalog) if plain.model is not None else None
+        request = log_request(plain, ids, self.catalog)
         for strategy in self.strategies:
             plan = strategy.expand(request)
             cost = expected_vector_cost(plan.branches, self.catalog, plain.minutes, self.when)
@@ -274,7 +312,7 @@ def _result(
     logged = r.logged if r.has_cost else None
     totals = _strategy_totals(r)
     fusion = r.fusion.result()
-    profile, warnings = profile_of(r.profile, str(log), fusion)
+    profile, warnings = profile_of(r.profile, str(log), fusion, set(r.calibrator.unknown))
     if fusion is not None:
         warnings += _fusion_warnings(fusion)
     calibration = r.calibrator.result()
@@ -358,6 +396,28 @@ def _date_of(day: float) -> str | None:
     return datetime.fromtimestamp(day * 86400, UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _row_request(rows: Rows, i: int, ids: dict[str, str] | None) -> Request:
+    """Row `i` as one exact request (as `log_request` makes them, one by one)."""
+    prompt, cached = Decimal(int(rows.prompt[i])), Decimal(int(rows.cached[i]))
+    written = Decimal(int(rows.written[i]))
+    reasoning = Decimal(int(rows.reasoning[i]))
+    auto = written if rows.has_writes else auto_written(prompt, cached, AUTO_WRITE_SHARE, EXACT)
+    by_model = {}
+    if ids is not None and rows.model is not None:  # the row's reasoning is its model's
+        logged = ids.get(rows.models[int(rows.model[i])])
+        if logged:
+            by_model[logged] = reasoning
+    return Request(
+        prompt,
+        Decimal(int(rows.completion[i])) - reasoning,
+        None if ids is not None else reasoning,
+        cached,
+        written,
+        auto,
+        reasoning_by_model=by_model,
+    )
+
+
 def exact_totals(
     log: str | Path,
     catalog: Catalog,
@@ -374,13 +434,18 @@ def exact_totals(
     bad = BadRows()
     when = now_utc()
     uniform = [Decimal(1) / 24] * 24
-    share = AUTO_WRITE_SHARE
+    ranked = False
     for first_line, chunk in read_batches(log, parse_mapping(columns), ReadStats()):
         rows = parse(chunk, first_line, bad)
         fusion = np.zeros(len(rows), dtype=bool)
         for flags in (rows.fusion, rows.fusion_member):
             if flags is not None:
                 fusion |= flags
+        if not ranked and not fusion.all():  # as the vectorised path: for the log's mean
+            plain = rows.subset(~fusion) if fusion.any() else rows
+            strategies = [s.for_workload(_mean(plain), catalog) for s in strategies]
+            ranked = True
+        ids = model_ids(rows.models, catalog) if rows.model is not None else None
         for i in range(len(rows)):
             if limit is not None and done >= limit:
                 return totals
@@ -389,18 +454,7 @@ def exact_totals(
             minute = None if rows.minutes is None else int(rows.minutes[i])
             # a row without a date is priced without time windows, as the vectorised path does
             pricer = Pricer(catalog, uniform, when, minute, windows=minute is not None)
-            prompt, cached = Decimal(int(rows.prompt[i])), Decimal(int(rows.cached[i]))
-            written = Decimal(int(rows.written[i]))
-            reasoning = Decimal(int(rows.reasoning[i]))
-            auto = written if rows.has_writes else auto_written(prompt, cached, share, EXACT)
-            request = Request(
-                prompt,
-                Decimal(int(rows.completion[i])) - reasoning,
-                reasoning,
-                cached,
-                written,
-                auto,
-            )
+            request = _row_request(rows, i, ids)
             for strategy in strategies:
                 totals[strategy.name] += expected_cost(
                     priced_plan(strategy.expand(request), pricer)

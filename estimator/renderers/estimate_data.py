@@ -7,7 +7,15 @@ import io
 from estimator.documents.estimate import Estimate
 from estimator.renderers.estimate_text import fee_lines, verdict_line
 from estimator.renderers.evidence import illustrative_note, rates_line
-from estimator.renderers.fmt import BAND_LABEL, band_text, ratio, tokens, usd
+from estimator.renderers.fmt import (
+    BAND_LABEL,
+    band_text,
+    cannot_run_cell,
+    cannot_run_text,
+    ratio,
+    tokens,
+    usd,
+)
 from estimator.renderers.one_call import one_call_sentence
 from estimator.renderers.output import emit_csv
 from estimator.renderers.report_words import value_text
@@ -25,6 +33,11 @@ def render_csv(estimate: Estimate) -> str:
             "p95_usd": s.distribution.p95_usd,
             "p99_usd": s.distribution.p99_usd,
             "monthly_usd": s.monthly_usd,
+            "cannot_run_share": s.context.cannot_run_share,
+            "context_fallback": None if s.context.fallback is None else s.context.fallback.strategy,
+            "context_fallback_monthly_usd": (
+                None if s.context.fallback is None else s.context.fallback.monthly_usd
+            ),
             "monthly_p5_usd": None if s.monthly_band is None else s.monthly_band.p5_usd,
             "monthly_p95_usd": None if s.monthly_band is None else s.monthly_band.p95_usd,
             "multiplier_vs_baseline": s.multiplier_vs_baseline,
@@ -42,6 +55,26 @@ def render_csv(estimate: Estimate) -> str:
 _md = markdown_cell
 
 
+def _cost_lines(estimate: Estimate) -> list[str]:
+    """The cost table, and a line per strategy with requests that cannot run."""
+    lines = [
+        f"| strategy | kind | per request | p95 | monthly | cannot run | {BAND_LABEL} "
+        "| x your baseline |",
+        "|---|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for s in estimate.strategies:
+        lines.append(
+            f"| {_md(s.name)} | {s.kind} | {usd(s.per_request_usd)} | "
+            f"{usd(s.distribution.p95_usd)} | {usd(s.monthly_usd)} | "
+            f"{cannot_run_cell(s.context)} | {band_text(s.monthly_band)} | "
+            f"{ratio(s.multiplier_vs_baseline)} |"
+        )
+    cannot = [t for s in estimate.strategies if (t := cannot_run_text(s.name, s.context))]
+    if cannot:
+        lines += [""] + [f"- {_md(text)}" for text in cannot]
+    return lines
+
+
 def render_markdown(estimate: Estimate) -> str:
     p = estimate.pricing
     lines = [
@@ -51,16 +84,8 @@ def render_markdown(estimate: Estimate) -> str:
         f"{estimate.workload.requests_per_month:,.0f} requests/month, "
         f"your baseline `{_md(estimate.baseline)}`.",
         "",
-        f"| strategy | kind | per request | p95 | monthly | {BAND_LABEL} | x your baseline |",
-        "|---|---|--:|--:|--:|--:|--:|",
     ]
-    for s in estimate.strategies:
-        lines.append(
-            f"| {_md(s.name)} | {s.kind} | {usd(s.per_request_usd)} | "
-            f"{usd(s.distribution.p95_usd)} | {usd(s.monthly_usd)} | "
-            f"{band_text(s.monthly_band)} | "
-            f"{ratio(s.multiplier_vs_baseline)} |"
-        )
+    lines += _cost_lines(estimate)
     fees = fee_lines(estimate)
     if fees:
         lines += ["", "OpenRouter fees besides tokens:", ""] + [f"- {_md(line)}" for line in fees]

@@ -9,7 +9,16 @@ from estimator.documents.decision import Decision
 from estimator.documents.estimate import Estimate, StrategyResult
 from estimator.renderers.console import table_text
 from estimator.renderers.evidence import illustrative_note, rates_line
-from estimator.renderers.fmt import BAND_LABEL, band_text, choice_text, ratio, tokens, usd
+from estimator.renderers.fmt import (
+    BAND_LABEL,
+    band_text,
+    cannot_run_cell,
+    cannot_run_text,
+    choice_text,
+    ratio,
+    tokens,
+    usd,
+)
 from estimator.renderers.one_call import one_call_sentence
 from estimator.renderers.report_words import value_text
 from estimator.renderers.safe import plain_text
@@ -60,6 +69,7 @@ def _cost_table(estimate: Estimate) -> str:
             "p50",
             "p95",
             "monthly",
+            "cannot run",
             BAND_LABEL,
             "x your baseline",
             "calls/req",
@@ -79,6 +89,7 @@ def _cost_row(s: StrategyResult) -> list[str]:
         usd(s.distribution.p50_usd),
         usd(s.distribution.p95_usd),
         usd(s.monthly_usd),
+        cannot_run_cell(s.context),
         band_text(s.monthly_band),
         ratio(s.multiplier_vs_baseline),
         f"{s.calls_per_request:.2f}".rstrip("0").rstrip("."),
@@ -87,8 +98,12 @@ def _cost_row(s: StrategyResult) -> list[str]:
 
 
 def _strategy_details(estimate: Estimate, note: Callable[[str], None]) -> None:
-    """Pool strategies' per-request range; premium strategies' stages and aliases."""
+    """Requests that cannot run; pool strategies' per-request range; premium strategies'
+    stages and aliases."""
     for s in estimate.strategies:
+        cannot = cannot_run_text(s.name, s.context)
+        if cannot:
+            note(cannot)
         if s.range is not None:
             note(
                 f"{s.name}: per request {usd(s.range.min_usd)} ({s.range.min_model}) to "

@@ -112,3 +112,41 @@ def choice_text(verdict: str, chosen: str, share: float | None, rest: str | None
     """`fusion-for-a-subset -> fusion-quality for up to 34% of traffic, single-opus for the
     rest`: a verdict and its choice, as every output says it."""
     return f"{verdict} -> {chosen}{share_words(share, rest)}"
+
+
+SMALL_SHARE = 1e-4  # under 0.01%: shown as such, not worded
+
+
+def share_text(share: float) -> str:
+    """2.7% for a share of requests; small ones keep two significant digits (0.012%), tiny
+    ones <0.01%."""
+    pct = share * 100
+    if 0 < share < SMALL_SHARE:
+        return "<0.01%"
+    return f"{pct:.1f}%" if pct >= 0.1 or pct == 0 else f"{pct:.2g}%"
+
+
+def cannot_run_cell(context: Any) -> str:
+    """The table cell beside `monthly`: the share of requests that cannot run, or `-`."""
+    return share_text(context.cannot_run_share) if context.cannot_run_share > 0 else "-"
+
+
+def cannot_run_text(name: str, context: Any) -> str | None:
+    """The sentence beside a strategy's monthly cost when some requests cannot run: they are
+    not billed past the call that fails, so not in its monthly; and their cost on the
+    declared `context_fallback`, if any."""
+    if context.cannot_run_share < SMALL_SHARE:
+        return None
+    text = (
+        f"{name}: {share_text(context.cannot_run_share)} of requests cannot run "
+        f"({context.binding_call} holds prompts up to {tokens(context.max_prompt_tokens)} "
+        "tokens): a request stops at the call that does not fit, unbilled from there on, so "
+        "its monthly counts only what ran"
+    )
+    fallback = context.fallback
+    if fallback is None:
+        return text + "; set context_fallback to price them on another strategy"
+    return (
+        f"{text}; on {fallback.strategy} they would cost {usd(fallback.monthly_usd)} a month "
+        f"more ({share_text(fallback.runs_share)} of them fit it)"
+    )

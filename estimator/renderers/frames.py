@@ -40,6 +40,10 @@ def estimate_frames(estimate: Estimate) -> dict[str, pd.DataFrame]:
             "calls_per_request": s.calls_per_request,
             "multiplier_vs_baseline": s.multiplier_vs_baseline,
             "max_prompt_tokens": s.context.max_prompt_tokens,
+            "cannot_run_share": s.context.cannot_run_share,
+            "context_fallback_monthly_usd": (
+                None if s.context.fallback is None else s.context.fallback.monthly_usd
+            ),
         }
         for s in estimate.strategies
     ]

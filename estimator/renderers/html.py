@@ -16,7 +16,15 @@ from estimator.documents.estimate import Estimate, StrategyResult
 from estimator.renderers import charts
 from estimator.renderers import report_words as words
 from estimator.renderers.evidence import illustrative_note, rate_text
-from estimator.renderers.fmt import BAND_LABEL, band_text, ratio, tokens, up_to, usd
+from estimator.renderers.fmt import (
+    BAND_LABEL,
+    band_text,
+    cannot_run_text,
+    ratio,
+    tokens,
+    up_to,
+    usd,
+)
 from estimator.renderers.headline import Decided, Headline, headline
 from estimator.renderers.one_call import one_call_sentence
 from estimator.renderers.reasons import break_even_note, labeller
@@ -349,43 +357,51 @@ def view(e: Estimate) -> dict[str, Any]:
     return {
         "fusions": fusions,
         "one_call": [line for s in fusions if (line := one_call_sentence(s))],
+        "cannot_run": {
+            s.name: text for s in e.strategies if (text := cannot_run_text(s.name, s.context))
+        },
         "premium_label": label(""),
         "money_heading": "Fusion's"
         if all(s.kind == "fusion" for s in fusions)
         else "the premium strategies'",
-        "break_even_notes": [break_even_note(b, label) for b in d.break_even] if d else [],
         "cost_bars": cost_bars,
         "stage_chart": stage_chart,
         "model_chart": model_chart,
         "projection": projection,
         "decision_frame": frame,
-        "cpe_x": None
-        if d is None or d.cost_per_error_usd is None
-        else _scales(frame)[0](min(float(d.cost_per_error_usd), frame["x_max"])),
-        "cpe_beyond": d is not None
-        and d.cost_per_error_usd is not None
-        and float(d.cost_per_error_usd) > frame["x_max"],
-        "decision_lines": _decision_lines(e, frame),
-        "crossings": _crossings(e, frame),
         "tornado": tornado,
         "panel": panel,
         "latency": latency,
         "whatif": _whatif(e),
         "legend": [{"name": n, "colour": c} for n, c in colours(e).items()],
         "headline": said,
-        "illustrative": illustrative_note(d) if d else None,
-        "rate_texts": {r.strategy: rate_text(r, d) for r in d.expected} if d else {},
-        "over_budget": {r.strategy: r.fits_budget is False for r in d.expected} if d else {},
-        "waiting": bool(d and d.value_of_latency_usd_per_s > 0),
         "assumed": [a for a in e.assumptions if not a.documented],
         "documented": [a for a in e.assumptions if a.documented],
         "assumption_rows": words.assumption_rows(e.assumptions),
         "titles": _titles(e, fusions, said),
-        "how_sure": next((r.text for r in d.reasons if r.kind == "how_sure"), None) if d else None,
-        "budget": d.monthly_budget_usd if d else None,
         "aliases": sorted(
             {(m.requested, m.id) for s in e.strategies for m in s.models if m.via == "alias"}
         ),
+    } | _decision_view(e, frame)
+
+
+def _decision_view(e: Estimate, frame: dict[str, Any]) -> dict[str, Any]:
+    """The decision's parts of the view: its chart, rates and where they come from, budgets."""
+    d = e.decision
+    label = labeller(e)
+    cpe = None if d is None or d.cost_per_error_usd is None else float(d.cost_per_error_usd)
+    return {
+        "break_even_notes": [break_even_note(b, label) for b in d.break_even] if d else [],
+        "cpe_x": None if cpe is None else _scales(frame)[0](min(cpe, frame["x_max"])),
+        "cpe_beyond": cpe is not None and cpe > frame["x_max"],
+        "decision_lines": _decision_lines(e, frame),
+        "crossings": _crossings(e, frame),
+        "illustrative": illustrative_note(d) if d else None,
+        "rate_texts": {r.strategy: rate_text(r, d) for r in d.expected} if d else {},
+        "over_budget": {r.strategy: r.fits_budget is False for r in d.expected} if d else {},
+        "waiting": bool(d and d.value_of_latency_usd_per_s > 0),
+        "how_sure": next((r.text for r in d.reasons if r.kind == "how_sure"), None) if d else None,
+        "budget": d.monthly_budget_usd if d else None,
     }
 
 

@@ -45,6 +45,11 @@ def calibration_details(result: ReplayResult) -> list[str]:
         lines.append(
             f"  separated from token cost: {part.kind} {usd(part.usd)} on {part.rows:,} rows"
         )
+    if cal.inferred_writes_rows:
+        lines.append(
+            f"  cache writes inferred from the cost on {cal.inferred_writes_rows:,} rows (the "
+            "log does not count them; each row says so in --rows-out)"
+        )
     if cal.web_fees is not None:
         fees = cal.web_fees
         lines.append(

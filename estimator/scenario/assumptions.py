@@ -9,10 +9,13 @@ from pydantic import BaseModel
 
 from estimator.defaults import DEFAULTS
 from estimator.documents.estimate import Assumption
+from estimator.errors import UserError
 from estimator.pricing.catalog import Catalog
 from estimator.scenario.spec import Scenario, StrategySpec
 from estimator.strategies.base import Strategy
 from estimator.strategies.registry import kind
+from estimator.workload.prompts import ratio_for
+from estimator.workload.reasoning import reasoning_profile
 
 
 def writes_on_its_own(catalog: Catalog, model_id: str) -> bool:
@@ -73,13 +76,77 @@ def _workload_defaults(
             add(f"workload.{field}", "workload")
     if workload.requests_per_day is not None:
         add("workload.days_per_month", "workload")
+    if workload.reasoning_tokens is None:
+        _reasoning_profiles(scenario, strategies, catalog, add)
+    if workload.counted_with is not None:
+        _tokenizer_ratios(workload.counted_with, strategies, catalog, add)
     writers = sorted(
         {m.id for s in strategies for m in s.models() if writes_on_its_own(catalog, m.id)}
     )
-    if workload.cache_write_share is None and writers:
-        add("workload.auto_cache_write_share", ", ".join(writers))
+    if workload.automatic_caching and writers:
+        add("workload.cache_write_share", ", ".join(writers))
     if (writers or workload.cache_write_share) and "cache_ttl" not in workload.model_fields_set:
         add("workload.cache_ttl", "workload")
+
+
+def _tokenizer_ratios(
+    counted_with: str, strategies: list[Strategy], catalog: Catalog, add: Callable[..., None]
+) -> None:
+    """Each model that reads the counted text in another tokenizer, at its labelled ratio."""
+    for model_id in sorted({m.id for s in strategies for m in s.models()}):
+        tokenizer = catalog.get_exact(model_id).architecture.tokenizer or "Other"
+        ratio, source = ratio_for(tokenizer)
+        if tokenizer != "GPT":
+            add(
+                f"workload.counted_with.{model_id}",
+                "workload",
+                value=f"x{ratio:g} ({tokenizer})",
+                source=f"{counted_with} counts scaled to the model's tokenizer: {source}",
+                documented=False,
+            )
+
+
+def _reasoning_profiles(
+    scenario: Scenario, strategies: list[Strategy], catalog: Catalog, add: Callable[..., None]
+) -> None:
+    """Each model that thinks on its own profile (measured, its family's, or the fallback)."""
+    given = set()
+    for name in scenario.workload.reasoning_by_model:
+        given.add(name)
+        try:
+            given.add(catalog.resolve(name).id)
+        except UserError:
+            continue
+    users: dict[str, list[str]] = {}
+    for strategy in strategies:
+        for use in strategy.models():
+            if use.id not in given and use.requested not in given:
+                users.setdefault(use.id, [])
+                if strategy.name not in users[use.id]:
+                    users[use.id].append(strategy.name)
+    unmeasured = []
+    for model_id, names in sorted(users.items()):
+        model = catalog.get_exact(model_id)
+        if not model.reasons:
+            continue
+        profile = reasoning_profile(model)
+        if profile.fallback:
+            unmeasured.append(model_id)
+            continue
+        add(
+            f"workload.reasoning_by_model.{model_id}",
+            ", ".join(names),
+            value=profile.tokens,
+            source=profile.source,
+            documented=False,
+        )
+    if unmeasured:
+        fallback = DEFAULTS["workload.reasoning_by_model"].value
+        add(
+            "workload.reasoning_by_model",
+            ", ".join(unmeasured),
+            value=f"{fallback} a call for {', '.join(unmeasured)}",
+        )
 
 
 def _strategy_defaults(spec: StrategySpec, strategy: Strategy, add: Callable[..., None]) -> None:

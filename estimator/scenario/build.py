@@ -8,8 +8,9 @@ from estimator.scenario.spec import Scenario, StrategySpec
 from estimator.strategies.auto import TYPICAL_REQUEST
 from estimator.strategies.base import Strategy
 from estimator.strategies.registry import kind
+from estimator.workload.profile import Profile
 from estimator.workload.request import Request
-from estimator.workload.spec import Workload, distribution_of
+from estimator.workload.spec import Workload
 
 
 def build_strategy(
@@ -25,20 +26,17 @@ def build_strategy(
     return strategy
 
 
-def mean_request(workload: Workload) -> Request:
-    """The workload's mean request (the typical one when it gives no tokens at all)."""
-    request = Request(
-        distribution_of(workload.input_tokens).mean,
-        distribution_of(workload.output_tokens).mean,
-        distribution_of(workload.reasoning_tokens).mean,
-    )
+def mean_request(workload: Workload, catalog: Catalog | None = None) -> Request:
+    """The workload's mean request, with its reasoning and hours (the typical one when it
+    gives no tokens at all)."""
+    request = Profile.of(workload, catalog=catalog).mean_request()
     if not request.input_tokens and not request.output_tokens:
         return TYPICAL_REQUEST
     return request
 
 
 def build_all(scenario: Scenario, catalog: Catalog) -> list[Strategy]:
-    request = mean_request(scenario.workload)
+    request = mean_request(scenario.workload, catalog)
     return [
         build_strategy(
             spec,

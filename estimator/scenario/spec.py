@@ -67,6 +67,8 @@ class StrategyBase(Strict):
     estimator/strategies/registry.py; `StrategySpec` below has one field per kind)."""
 
     name: Name
+    # the strategy the requests this one cannot run (context) would go to: priced beside it
+    context_fallback: Name | None = None
 
     @field_validator("name")
     @classmethod
@@ -259,6 +261,14 @@ class Scenario(Strict):
                 "strategy names must be unique (compared as they look: NFKC, any case): "
                 + ", ".join(repr(n) for n in duplicates)
             )
+        for spec in self.strategies:
+            fallback = spec.context_fallback
+            if fallback is not None and (fallback not in names or fallback == spec.name):
+                others = ", ".join(n for n in names if n != spec.name) or "none"
+                raise ValueError(
+                    f"strategy {spec.name!r}: context_fallback {fallback!r} is not another "
+                    f"strategy (others: {others})"
+                )
         if self.baseline is not None and self.baseline not in names:
             raise ValueError(f"baseline {self.baseline!r} is not a strategy ({', '.join(names)})")
         rates = self.decision.error_rates() or {}

@@ -5,14 +5,17 @@ OpenRouter defines `cost_tier` (API reference, `AutoRouterPlugin.cost_tier`, sin
 high = [40, 60), xhigh = [60, 80), and max = [80, 100]" of the candidates' "average cost per
 generation for that task". "A tier is a band, not a ceiling." So the tier is computed here as
 the documented band of the candidates ranked by what *this scenario's mean request* costs on
-each (list prices, no caching): a candidate's percentile is 100 x (candidates strictly
-cheaper) / (n - 1), so the cheapest is 0, the dearest 100 and equal costs share a rank.
+each (list prices with each model's own reasoning, no caching, time-of-day prices weighted by
+the traffic's hours: the price it is charged): a candidate's percentile is 100 x (candidates
+strictly cheaper) / (n - 1), so the cheapest is 0, the dearest 100 and equal costs share a rank.
 
 The candidate pool is not published, so it is our labelled assumption: text-in/text-out models
-with fixed prices, no aliases, variants (`:free`, `:batch`) or routers, with an Artificial
-Analysis intelligence index (a proxy for models with real traffic), whose context holds the
-mean request. `allowed_models` globs replace the index rule (then the band is taken among the
-allowed models, and only when `cost_tier` is given); `excluded_models` are never candidates.
+(text is their only output: image- and audio-output models are not candidates, even among
+`allowed_models`) with fixed prices, no aliases, variants (`:free`, `:batch`) or routers, with
+an Artificial Analysis intelligence index (a proxy for models with real traffic), whose context
+holds the mean request. `allowed_models` globs replace the index rule (then the band is taken
+among the allowed models, and only when `cost_tier` is given); `excluded_models` are never
+candidates.
 """
 
 from __future__ import annotations
@@ -29,12 +32,21 @@ from estimator.defaults import default
 from estimator.errors import UserError
 from estimator.pricing.catalog import Catalog, Resolution
 from estimator.pricing.models import ModelInfo
-from estimator.pricing.rules import EXACT, NO_TOOLS, Usage, charges
-from estimator.strategies.base import Kind, ModelUse, Strategy, resolve_priced, use
+from estimator.pricing.rules import EXACT, NO_TOOLS, Charges, Usage, charges, time_segments
+from estimator.strategies.base import (
+    Kind,
+    ModelUse,
+    Strategy,
+    model_reasoning,
+    resolve_priced,
+    use,
+)
 from estimator.strategies.callplan import Branch, CallPlan
 from estimator.strategies.single import direct_call
+from estimator.workload.distributions import hour_weights
 from estimator.workload.request import Request
 from estimator.workload.spec import NonNegative, Strict
+from estimator.workload.spec import Tokens as TokenCount
 
 
 class AutoSpec(Strict):
@@ -44,6 +56,7 @@ class AutoSpec(Strict):
     allowed_models: list[str] = Field(default_factory=list)
     excluded_models: list[str] = Field(default_factory=list)
     weights: dict[str, NonNegative] | None = None
+    reasoning: TokenCount | None = None  # reasoning tokens a call (None: each model's profile)
 
 
 # [low, high) percentiles of the candidates' cost; `max` includes 100 (OpenRouter's bands)
@@ -55,7 +68,8 @@ TIER_PERCENTILES: dict[str, tuple[int, int]] = {
     "max": (80, 100),
 }
 # the request candidates are ranked for when a scenario gives no tokens (replay with flags)
-TYPICAL_REQUEST = Request(Decimal(1000), Decimal(250))
+TYPICAL_REQUEST = Request(Decimal(1000), Decimal(250), None)
+UNIFORM_HOURS = hour_weights("uniform")
 
 
 def _eligible(model: ModelInfo) -> bool:
@@ -64,7 +78,7 @@ def _eligible(model: ModelInfo) -> bool:
         and model.alias_target is None
         and ":" not in model.id
         and not model.id.startswith("openrouter/")
-        and model.is_text_model
+        and set(model.architecture.output_modalities) == {"text"}
         and "text" in model.architecture.input_modalities
     )
 
@@ -74,32 +88,46 @@ def _has_index(model: ModelInfo) -> bool:
     return aa is not None and aa.intelligence_index is not None
 
 
-def _holds(model: ModelInfo, request: Request) -> Any:
+def _holds(model: ModelInfo, request: Request, think: int | None = None) -> Any:
     """Whether the model's context holds the request's prompt and answer (per request, for
-    arrays of requests)."""
-    need = (
-        request.input_tokens
-        + request.output_tokens
-        + (request.reasoning_tokens if model.reasons else 0)
-    )
+    arrays of requests), counted in its tokenizer."""
+    request = request.for_model(model)
+    need = request.input_tokens + request.output_tokens + model_reasoning(model, request, think)
     return not model.max_context or need <= model.max_context
 
 
-def generation_cost(model: ModelInfo, request: Request) -> Decimal:
-    """What one generation of `request` costs on `model` at list prices (no caching)."""
-    reasoning = Decimal(request.reasoning_tokens) if model.reasons else Decimal(0)
+def generation_cost(
+    model: ModelInfo,
+    request: Request,
+    hours: tuple[Decimal, ...] = UNIFORM_HOURS,
+    think: int | None = None,
+) -> Decimal:
+    """What one generation of `request` costs on `model` at list prices with its own
+    reasoning (no caching), time-of-day prices weighted by the traffic's `hours`: what a call
+    of it is charged."""
+    request = request.for_model(model)
+    reasoning = Decimal(model_reasoning(model, request, think))
     usage = Usage(
         prompt=Decimal(request.input_tokens),
         completion=Decimal(request.output_tokens) + reasoning,
         reasoning=reasoning,
     )
-    return Decimal(charges(usage, NO_TOOLS, model.pricing, None, None, EXACT, model.id).total)
+    total = Charges()
+    for minute, weight in time_segments(model.pricing, hours):
+        at = charges(usage, NO_TOOLS, model.pricing, minute, None, EXACT, model.id)
+        total = total.plus(at.weighted(weight))
+    return Decimal(total.total)
 
 
-def percentiles(models: list[ModelInfo], request: Request) -> dict[str, float]:
+def percentiles(
+    models: list[ModelInfo],
+    request: Request,
+    hours: tuple[Decimal, ...] = UNIFORM_HOURS,
+    think: int | None = None,
+) -> dict[str, float]:
     """Each candidate's cost percentile for `request`: 100 x (candidates strictly cheaper) /
     (candidates - 1), so the cheapest is 0, the dearest 100, and equal costs share a rank."""
-    costs = {m.id: generation_cost(m, request) for m in models}
+    costs = {m.id: generation_cost(m, request, hours, think) for m in models}
     ordered = sorted(costs.values())
     if len(ordered) == 1:
         return dict.fromkeys(costs, 0.0)
@@ -118,7 +146,7 @@ def select_pool(
     spec: AutoSpec, catalog: Catalog, where: str, request: Request = TYPICAL_REQUEST
 ) -> tuple[list[ModelInfo], int]:
     """The pool for the tier, and how many candidates it was ranked among."""
-    candidates = [m for m in catalog if _eligible(m) and _holds(m, request)]
+    candidates = [m for m in catalog if _eligible(m) and _holds(m, request, spec.reasoning)]
     candidates = [
         m for m in candidates if not any(fnmatch.fnmatch(m.id, g) for g in spec.excluded_models)
     ]
@@ -132,7 +160,7 @@ def select_pool(
         candidates = [m for m in candidates if _has_index(m)]
         banded = True
     if banded and candidates:
-        ranks = percentiles(candidates, request)
+        ranks = percentiles(candidates, request, request.hours or UNIFORM_HOURS, spec.reasoning)
         pool = [m for m in candidates if in_band(ranks[m.id], spec.cost_tier, len(ranks) == 1)]
     else:
         pool = candidates
@@ -194,6 +222,11 @@ class AutoStrategy:
             name, spec.cost_tier, entries, weighted, candidates, banded, spec, where, request
         )
 
+    @property
+    def think(self) -> int | None:
+        """The strategy's own reasoning tokens a call (None: each model's profile)."""
+        return None if self.spec is None else self.spec.reasoning
+
     def for_workload(self, request: Request, catalog: Catalog) -> Strategy:
         """The same tier ranked for another mean request (replay: the log's own)."""
         if self.spec is None:
@@ -206,14 +239,14 @@ class AutoStrategy:
         the context check reports it)."""
         shares = self._shares(request)
         branches = tuple(
-            Branch(share, (direct_call("auto", resolution, request),), resolution.id)
+            Branch(share, (direct_call("auto", resolution, request, self.think),), resolution.id)
             for (resolution, _), share in zip(self.pool, shares, strict=True)
             if not request.exact or share
         )
         return CallPlan(self.name, "auto", branches, routed=True)
 
     def _shares(self, request: Request) -> list[Any]:
-        holds = [_holds(resolution.model, request) for resolution, _ in self.pool]
+        holds = [_holds(resolution.model, request, self.think) for resolution, _ in self.pool]
         paired = list(zip((share for _, share in self.pool), holds, strict=True))
         if request.exact:
             total = sum((share for share, h in paired if h), Decimal(0))

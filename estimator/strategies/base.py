@@ -13,8 +13,10 @@ from pydantic import BaseModel
 
 from estimator.errors import DynamicPriceError, UserError
 from estimator.pricing.catalog import Catalog, Resolution
+from estimator.pricing.models import ModelInfo
 from estimator.strategies.callplan import CallPlan
 from estimator.strategies.presets import not_a_model
+from estimator.workload.reasoning import reasoning_profile
 from estimator.workload.request import Request
 from estimator.workload.spec import distribution_of
 
@@ -95,10 +97,34 @@ class Kind:
     published_multiplier: tuple[float, float, str, str] | None = None
 
 
-def reasoning_of(resolution: Resolution, request: Request) -> Any:
-    """The request's reasoning tokens for a model that reasons, else none: every call of a
-    reasoning model thinks as much as the workload says; other models do not think."""
-    return request.reasoning_tokens if resolution.model.reasons else request.num(0)
+def reasoning_of(resolution: Resolution, request: Request, override: int | None = None) -> Any:
+    """The reasoning tokens of one call of `resolution`'s model (see `model_reasoning`)."""
+    names = (resolution.id, resolution.requested)
+    return model_reasoning(resolution.model, request, override, names)
+
+
+def model_reasoning(
+    model: ModelInfo, request: Request, override: int | None = None, names: tuple[str, ...] = ()
+) -> Any:
+    """The reasoning tokens of one call of `model`, on top of its visible output.
+
+    In order: the strategy's own `reasoning` for this stage (`override`); the workload's
+    `reasoning_by_model` for this model (by id or by the name the scenario gave it); the
+    workload's `reasoning_tokens` for a model that reasons; else the model's profile (measured
+    on real calls, workload/reasoning.py). A model that cannot reason (no `reasoning` in the
+    catalog) never does."""
+    if model.reasoning is None:
+        return request.num(0)
+    if override is not None:
+        return request.num(override)
+    for key in (model.id, *names):
+        if key in request.reasoning_by_model:
+            return request.reasoning_by_model[key]
+    if not model.reasons:
+        return request.num(0)
+    if request.reasoning_tokens is not None:
+        return request.reasoning_tokens
+    return request.num(reasoning_profile(model).tokens)
 
 
 def answer_or(request: Request, tokens: Any) -> Any:

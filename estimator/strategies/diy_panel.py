@@ -9,6 +9,9 @@ Per request, with I prompt tokens and O answer tokens:
   out = `member_output_tokens` (default O), plus reasoning for a model that reasons; one search
   at the engine's fee on the estimate's date with `web`;
 - judge (model J): in = I + all member answers + `instructions_tokens`; out = O.
+Members run side by side: none reads what another writes to the prompt cache; a judge that is
+also a member re-sends the prompt (strategies/caching.py). `reasoning` (`{panel, judge}`, or
+one number for both) replaces the models' own reasoning profiles.
 """
 
 from __future__ import annotations
@@ -33,8 +36,8 @@ from estimator.strategies.base import (
     scaled_field,
     use,
 )
+from estimator.strategies.caching import cache_use
 from estimator.strategies.callplan import Branch, Call, CallPlan
-from estimator.strategies.single import cache_use, reuse_cache
 from estimator.workload.request import Request, Tokens
 from estimator.workload.spec import Strict, TokenInput
 from estimator.workload.spec import Tokens as TokenCount
@@ -57,6 +60,13 @@ class JudgeSpec(Strict):
     instructions_tokens: TokenCount = default("diy_panel.judge.instructions_tokens")
 
 
+class PanelReasoning(Strict):
+    """Reasoning tokens a call, per stage (None: each model's own profile)."""
+
+    panel: TokenCount | None = None
+    judge: TokenCount | None = None
+
+
 class DiyPanelSpec(Strict):
     """`diy_panel: {models, judge, member_output_tokens, web}`."""
 
@@ -64,6 +74,7 @@ class DiyPanelSpec(Strict):
     judge: JudgeSpec
     member_output_tokens: TokenInput | None = default("diy_panel.member_output_tokens")
     web: WebSpec | None = None
+    reasoning: PanelReasoning = PanelReasoning()
 
     @field_validator("models")
     @classmethod
@@ -96,8 +107,9 @@ class DiyPanelStrategy:
         return answer_or(request, self.spec.member_output_tokens)
 
     def _member(self, member: Resolution, index: int, request: Request) -> Call:
+        request = request.for_model(member.model)  # counted in the member's own tokens
         out = self.member_output(request)
-        reasoning = reasoning_of(member, request)
+        reasoning = reasoning_of(member, request, self.spec.reasoning.panel)
         web = self.spec.web
         searched = request.num(0)
         engine = None
@@ -107,10 +119,11 @@ class DiyPanelStrategy:
             if engine in ("auto", "native"):
                 native = member.model.pricing.prices.get("web_search")
                 engine = "native" if native else "exa"
+        prompt = request.input_tokens + searched
         return Call(
             "panel",
             member.id,
-            request.input_tokens + searched,
+            prompt,
             out,
             reasoning,
             searches=Decimal(0) if web is None else Decimal(1),
@@ -118,26 +131,29 @@ class DiyPanelStrategy:
             search_results=0 if web is None else web.results,
             max_output_tokens=out + reasoning,
             member=f"{member.requested} #{index + 1}",
-            **cache_use(member, request),
+            **cache_use(member, request, prompt),
         )
 
     def expand(self, request: Request) -> CallPlan:
         calls = [self._member(m, i, request) for i, m in enumerate(self.members)]
-        answers = sum((c.output_tokens for c in calls), request.num(0))
-        thinking = reasoning_of(self.judge, request)
+        own = request.for_model(self.judge.model)  # it reads every answer in its own tokens
+        answers = len(self.members) * self.member_output(own)
+        thinking = reasoning_of(self.judge, own, self.spec.reasoning.judge)
+        prompt = own.input_tokens + answers + self.spec.judge.instructions_tokens
+        member_ids = {m.id for m in self.members}
+        resent = own.input_tokens if self.judge.id in member_ids else None
         calls.append(
             Call(
                 "judge",
                 self.judge.id,
-                request.input_tokens + answers + self.spec.judge.instructions_tokens,
-                request.output_tokens,
+                prompt,
+                own.output_tokens,
                 thinking,
-                max_output_tokens=request.output_tokens + thinking,
+                max_output_tokens=own.output_tokens + thinking,
                 member=self.judge.requested,
-                **cache_use(self.judge, request),
+                **cache_use(self.judge, own, prompt, resent),
             )
         )
-        calls = reuse_cache(calls, (*self.members, self.judge))
         label = f"{len(self.members)} members, then the judge"
         return CallPlan(self.name, self.kind, (Branch(Decimal(1), tuple(calls), label),))
 

@@ -8,8 +8,10 @@ Per request, with I prompt tokens and O answer tokens:
   plus reasoning for a model that reasons;
 - select (optional, model S, default M): in = I + all N samples + `instructions_tokens`;
   out = `output_tokens` (default O: it writes out the answer it picked).
-Without `select`, your code picks (a majority vote, say) and no extra call is billed. A model
-that writes the shared prompt to the cache on its own writes it once; the other calls read it.
+Without `select`, your code picks (a majority vote, say) and no extra call is billed. Samples
+run side by side, so none reads what another writes to the prompt cache; the select call, when
+the sampled model makes it, re-sends the prompt they sent (strategies/caching.py). `reasoning`
+(`{sample, select}`, or one number for both) replaces the models' own reasoning profiles.
 """
 
 from __future__ import annotations
@@ -33,8 +35,8 @@ from estimator.strategies.base import (
     scaled_field,
     use,
 )
+from estimator.strategies.caching import cache_use
 from estimator.strategies.callplan import Branch, Call, CallPlan
-from estimator.strategies.single import cache_use, reuse_cache
 from estimator.workload.request import Request, Tokens
 from estimator.workload.spec import Strict, TokenInput
 from estimator.workload.spec import Tokens as TokenCount
@@ -50,6 +52,13 @@ class SelectSpec(Strict):
     instructions_tokens: TokenCount = default("self_consistency.select.instructions_tokens")
 
 
+class SampleReasoning(Strict):
+    """Reasoning tokens a call, per stage (None: the model's own profile)."""
+
+    sample: TokenCount | None = None
+    select: TokenCount | None = None
+
+
 class SelfConsistencySpec(Strict):
     """`self_consistency: {model, samples, sample_output_tokens, select}`."""
 
@@ -59,6 +68,7 @@ class SelfConsistencySpec(Strict):
     )
     sample_output_tokens: TokenInput | None = default("self_consistency.sample_output_tokens")
     select: SelectSpec | None = None
+    reasoning: SampleReasoning = SampleReasoning()
 
 
 @dataclass(frozen=True)
@@ -87,45 +97,51 @@ class SelfConsistencyStrategy:
         return answer_or(request, self.spec.sample_output_tokens)
 
     def expand(self, request: Request) -> CallPlan:
-        out = self.sample_output(request)
-        reasoning = reasoning_of(self.model, request)
+        sampled = request.for_model(self.model.model)  # counted in the sampled model's tokens
+        out = self.sample_output(sampled)
+        think = self.spec.reasoning
+        reasoning = reasoning_of(self.model, sampled, think.sample)
         calls = [
             Call(
                 "sample",
                 self.model.id,
-                request.input_tokens,
+                sampled.input_tokens,
                 out,
                 reasoning,
                 max_output_tokens=out + reasoning,
                 member=f"sample {n + 1}",
-                **cache_use(self.model, request),
+                **cache_use(self.model, sampled),
             )
             for n in range(self.spec.samples)
         ]
         if self.selector is not None and self.spec.select is not None:
-            select = self.spec.select
-            answer = (
-                request.output_tokens
-                if select.output_tokens is None
-                else request.num(select.output_tokens)
-            )
-            thinking = reasoning_of(self.selector, request)
-            calls.append(
-                Call(
-                    "select",
-                    self.selector.id,
-                    request.input_tokens + self.spec.samples * out + select.instructions_tokens,
-                    answer,
-                    thinking,
-                    max_output_tokens=answer + thinking,
-                    member="select",
-                    **cache_use(self.selector, request),
-                )
-            )
-        models = (self.model,) if self.selector is None else (self.model, self.selector)
-        calls = reuse_cache(calls, models)
+            calls.append(self._select(request, self.spec.select))
         label = f"{self.spec.samples} samples" + (", then select" if self.selector else "")
         return CallPlan(self.name, self.kind, (Branch(Decimal(1), tuple(calls), label),))
+
+    def _select(self, request: Request, select: SelectSpec) -> Call:
+        """The call that reads every sample (counted in its own tokens) and writes the best."""
+        assert self.selector is not None
+        own = request.for_model(self.selector.model)
+        answer = (
+            own.output_tokens if select.output_tokens is None else own.num(select.output_tokens)
+        )
+        thinking = reasoning_of(self.selector, own, self.spec.reasoning.select)
+        samples = (
+            self.spec.samples * self.sample_output(request) * request.ratio(self.selector.model)
+        )
+        prompt = own.input_tokens + samples + select.instructions_tokens
+        resent = own.input_tokens if self.selector.id == self.model.id else None
+        return Call(
+            "select",
+            self.selector.id,
+            prompt,
+            answer,
+            thinking,
+            max_output_tokens=answer + thinking,
+            member="select",
+            **cache_use(self.selector, own, prompt, resent),
+        )
 
     def models(self) -> list[ModelUse]:
         uses = [use("sampled", self.model)]

@@ -68,6 +68,21 @@ class TokenDistribution:
                 return float(tokens)
         return float(max(t for t, _ in self.points))
 
+    def share_above(self, tokens: float) -> float:
+        """The probability of more than `tokens` tokens."""
+        if self.kind == "fixed":
+            return 1.0 if float(self.mean) > tokens else 0.0
+        if self.kind == "histogram":
+            return float(sum(w for t, w in self.points if t > tokens))
+        if tokens <= 0:
+            return 1.0
+        if math.isinf(tokens):
+            return 0.0
+        mu = math.log(float(self.mean)) - self.sigma**2 / 2
+        from statistics import NormalDist
+
+        return 1.0 - NormalDist().cdf((math.log(tokens) - mu) / self.sigma)
+
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         import numpy as np
 

@@ -73,11 +73,14 @@ class Workload(Strict):
     )
     input_tokens: TokenInput
     output_tokens: TokenInput
-    reasoning_tokens: TokenInput = default("workload.reasoning_tokens")
+    reasoning_tokens: TokenInput | None = default("workload.reasoning_tokens")
+    reasoning_by_model: dict[str, Tokens] = Field(default_factory=dict)
     cached_input_share: Share = default("workload.cached_input_share")
     cache_write_share: Share | None = default("workload.cache_write_share")
     cache_ttl: Literal["5m", "1h"] = default("workload.cache_ttl")
     hours_utc: Literal["uniform"] | list[NonNegative] = default("workload.hours_utc")
+    # the tokenizer the counts come from (`--prompts`: o200k_base); None: each model's own
+    counted_with: Literal["o200k_base"] | None = None
 
     @model_validator(mode="after")
     def _volume(self) -> Workload:
@@ -89,6 +92,12 @@ class Workload(Strict):
                 "read from the cache, written to it, or neither"
             )
         return self
+
+    @property
+    def automatic_caching(self) -> bool:
+        """Neither cache share given: models that cache on their own apply the measured pair
+        (defaults.py, `workload.cache_write_share`); any share given replaces it."""
+        return self.cache_write_share is None and "cached_input_share" not in self.model_fields_set
 
     @field_validator("hours_utc")
     @classmethod

@@ -537,3 +537,33 @@ def test_grade_finishes_when_the_scenario_has_a_kind_the_pilot_cannot_send(
     graded = yaml.safe_load((out / "graded-scenario.yaml").read_text())
     assert graded["decision"]["error_rate"]["mini"] == {"wrong": 0, "of": 2}
     assert graded["decision"]["error_rate"]["x3"] == {"low": 0.02, "high": 0.08}
+
+
+def test_records_keyed_by_line_number_are_not_paid_again(tmp_path, double, capsys) -> None:
+    """Records an older version wrote (prompts without an id keyed by their line, the raw
+    usage only): the same prompts, now keyed by content, are not sent again."""
+    from estimator.api import load_catalog, load_scenario, pilot_plan
+
+    scenario = mini(tmp_path)
+    _, prompts = files(tmp_path, prompts=3)
+    pairs = pilot_plan(prompts, load_scenario(scenario), load_catalog())
+    out = tmp_path / "out"
+    out.mkdir()
+    legacy = []
+    for pair in pairs:
+        row = {
+            "prompt_id": str(pair.sample.line),
+            "strategy": pair.strategy,
+            "prompt_tokens": pair.prompt_tokens,
+            "request": pair.body,
+        }
+        usage = {"prompt_tokens": 20, "completion_tokens": 9, "cost": 0.0001}
+        legacy.append({**row, "event": "started", "bound_usd": str(pair.bound)})
+        done = {**row, "status": 200, "ok": True, "usage": usage, "answer": "old answer"}
+        legacy.append(
+            {**done, "event": "done", "bound_usd": str(pair.bound), "charged_usd": "0.0001"}
+        )
+    (out / "records.jsonl").write_text("".join(json.dumps(r) + "\n" for r in legacy))
+    assert pilot(double, scenario, prompts, out, "--max-spend", "1") == 0
+    assert not double.requests
+    assert "3 of 3 calls done" in capsys.readouterr().out

@@ -51,6 +51,10 @@ def pair_key(prompt_id: str, strategy: str) -> str:
     return json.dumps([prompt_id, strategy])
 
 
+def _request_key(strategy: str, body: Any) -> str:
+    return json.dumps([strategy, body], sort_keys=True, ensure_ascii=True)
+
+
 class _Foreign(ValueError):
     pass
 
@@ -132,6 +136,7 @@ class Ledger:
     byok: list[dict[str, Any]] = field(default_factory=list)
     stopped: str | None = None  # why no further call starts in this run
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _legacy: dict[str, str] = field(default_factory=dict)  # request -> key, in old records
     _held: int | None = None  # the directory lock's descriptor
     _out: int | None = None  # the records file, open for appending
 
@@ -217,6 +222,21 @@ class Ledger:
         for key, row in started.items():  # died mid-call: it may have been billed
             self.in_doubt[key] = row
             self.spent += Decimal(row["bound_usd"])
+        for key, row in [*self.done.items(), *self.in_doubt.items()]:
+            if "line" not in row and isinstance(row.get("request"), dict):  # keyed by line
+                self._legacy.setdefault(_request_key(row["strategy"], row["request"]), key)
+
+    def adopt(self, key: str, strategy: str, body: dict[str, Any]) -> None:
+        """A prompt without an id used to be keyed by its line number: a pair whose request
+        an older run of this directory already made (done, or in doubt) is that pair, so an
+        upgrade never pays a prompt twice."""
+        old = self._legacy.get(_request_key(strategy, body))
+        if old is None or key in self.done or key in self.in_doubt:
+            return
+        if old in self.done:
+            self.done[key] = self.done[old]
+        elif old in self.in_doubt:
+            self.in_doubt[key] = self.in_doubt[old]
 
     def _replay(self, row: dict[str, Any], started: dict[str, dict[str, Any]]) -> None:
         if row["event"] == "accepted":

@@ -161,6 +161,9 @@ def run_pilot(
 ) -> Summary:
     """Send every pair not yet done, each only when its bound fits what is left. An error
     that stops a worker (records that cannot be written) stops the run and is raised."""
+    for pair in pairs:
+        if not pair.sample.given_id:  # keyed by its line in records of older versions
+            ledger.adopt(pair.key, pair.strategy, pair.body)
     todo = [p for p in pairs if p.key not in ledger.done]
     doubt = [p for p in todo if p.key in ledger.in_doubt and not retry_in_doubt]
     todo = [p for p in todo if p not in doubt]

@@ -56,6 +56,7 @@ __all__ = [
     "load_catalog",
     "load_scenario",
     "pilot_evidence",
+    "pilot_freshness",
     "pilot_ledger",
     "pilot_plan",
     "pilot_run",
@@ -228,6 +229,17 @@ def pilot_plan(
 
     limit = max_tokens_of(scenario, max_tokens)
     return plan_pairs(Path(prompts), scenario, catalog, limit, sample, margin(stale))
+
+
+def pilot_freshness(
+    catalog: Catalog, max_age_days: float, allow_stale: bool, sending: bool = True
+) -> tuple[bool, list[str]]:
+    """Whether the catalog is older than `max_age_days` (then the pilot's bounds carry the
+    stale margin), and the lines to show. Raises `UserError` (with the catalog's `warning`)
+    when calls would be sent on a stale catalog without `allow_stale`."""
+    from estimator.pilot.bounds import stale_check
+
+    return stale_check(catalog, max_age_days, allow_stale, sending)
 
 
 def pilot_ledger(

@@ -668,6 +668,25 @@ def _add_pilot(sub: Subcommands, catalog: _Parser) -> None:
     )
     pilot.add_argument("--out", default="pilot", metavar="DIR", help="records (default pilot/)")
     pilot.add_argument("--dry-run", action="store_true", help="print the bodies and worst case")
+    _pilot_safety(pilot)
+    pilot.add_argument(
+        "--timeout",
+        type=number("seconds", low=1, high=3600),
+        default=300.0,
+        metavar="S",
+        help="the most one call may take, retries and a slow answer included (default 300: "
+        "Fusion takes minutes)",
+    )
+    pilot.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the API's base URL (default $FUSION_COST_BASE_URL, else OpenRouter)",
+    )
+    pilot.set_defaults(handler="estimator.commands.pilot:run")
+
+
+def _pilot_safety(pilot: argparse.ArgumentParser) -> None:
+    """The flags that let a pilot go on past what stops it: nothing is allowed silently."""
     pilot.add_argument(
         "--retry-in-doubt",
         action="store_true",
@@ -690,20 +709,6 @@ def _add_pilot(sub: Subcommands, catalog: _Parser) -> None:
         action="store_true",
         help="bound calls on a catalog older than --max-age-days (bounds then doubled)",
     )
-    pilot.add_argument(
-        "--timeout",
-        type=number("seconds", low=1, high=3600),
-        default=300.0,
-        metavar="S",
-        help="the most one call may take, retries and a slow answer included (default 300: "
-        "Fusion takes minutes)",
-    )
-    pilot.add_argument(
-        "--base-url",
-        metavar="URL",
-        help="the API's base URL (default $FUSION_COST_BASE_URL, else OpenRouter)",
-    )
-    pilot.set_defaults(handler="estimator.commands.pilot:run")
 
 
 def _add_grade(sub: Subcommands) -> None:

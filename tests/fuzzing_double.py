@@ -34,7 +34,7 @@ from typing import Any
 
 from werkzeug import Request, Response
 
-from tests.openrouter_double import ODD_USAGE, UNREADABLE, encodings
+from tests.openrouter_double import ODD_USAGE, UNREADABLE, encodings, usage_object
 
 KINDS = ("ok", "byok", "429", "400", "500", "slow", "drip", "huge", "echo")
 KINDS += (*(f"unreadable:{k}" for k in UNREADABLE), "unreadable:error200")
@@ -111,16 +111,7 @@ class FuzzDouble:
         completion = round(plan.answer_share * int(body["max_tokens"]))
         model, cost, fusion = self._bill(body, plan, prompt, completion)
         outer = self._call(model, prompt, completion, plan.price_factor)
-        usage: dict[str, Any] = {
-            "prompt_tokens": prompt,
-            "completion_tokens": completion,
-            "total_tokens": prompt + completion,
-            "cost": float(cost),
-            "is_byok": False,
-            "prompt_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
-            "cost_details": {"upstream_inference_cost": float(outer)},
-            "completion_tokens_details": {"reasoning_tokens": 0},
-        }
+        usage = usage_object(prompt, completion, cost, outer)
         if fusion:
             usage["server_tool_use_details"] = {"tool_calls_requested": 1, "tool_calls_executed": 1}
         if plan.kind == "500":  # may have run: a share of it billed (web fees are)

@@ -166,20 +166,9 @@ class Double:
         outer = prompt * price_in + completion * price_out
         fusion = bool(body.get("tools")) or model == "openrouter/fusion"
         cost = outer + (FUSION_INNER_USD if fusion else 0)
-        usage: dict[str, Any] = {
-            "prompt_tokens": prompt,
-            "completion_tokens": completion,
-            "total_tokens": prompt + completion,
-            "cost": float(cost),
-            "is_byok": False,
-            "prompt_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
-            "cost_details": {
-                "upstream_inference_cost": float(outer),
-                "upstream_inference_prompt_cost": float(prompt * price_in),
-                "upstream_inference_completions_cost": float(completion * price_out),
-            },
-            "completion_tokens_details": {"reasoning_tokens": 0},
-        }
+        usage = usage_object(prompt, completion, cost, outer)
+        usage["cost_details"]["upstream_inference_prompt_cost"] = float(prompt * price_in)
+        usage["cost_details"]["upstream_inference_completions_cost"] = float(completion * price_out)
         answer: dict[str, Any] = {
             "id": f"gen-{len(self.requests)}",
             "object": "chat.completion",
@@ -206,6 +195,22 @@ class Double:
                 }
             ]
         return answer, cost
+
+
+def usage_object(prompt: int, completion: int, cost: Decimal, outer: Decimal) -> dict[str, Any]:
+    """A chat completion's `usage` shaped after the real bills in tests/data/real: tokens,
+    `cost`, `is_byok`, prompt and completion details, `cost_details.upstream_inference_cost`
+    (the outer model's share)."""
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+        "cost": float(cost),
+        "is_byok": False,
+        "prompt_tokens_details": {"cached_tokens": 0, "cache_write_tokens": 0},
+        "cost_details": {"upstream_inference_cost": float(outer)},
+        "completion_tokens_details": {"reasoning_tokens": 0},
+    }
 
 
 def encodings(secret: str) -> list[str]:

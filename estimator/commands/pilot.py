@@ -44,27 +44,20 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _fresh(catalog: Any, args: argparse.Namespace) -> bool:
-    """Warn about a catalog older than --max-age-days; a real run refuses one unless
-    --allow-stale (bounds priced on old prices would not see a rise). True when stale."""
-    from estimator.pilot.bounds import STALE_MARGIN
-    from estimator.pricing.describe import describe_catalog
+    """Warn about a catalog older than --max-age-days (a real run refuses one unless
+    --allow-stale); True when stale."""
+    from estimator.api import pilot_freshness
 
-    info = describe_catalog(catalog, args.max_age_days)
-    if not info["stale"]:
-        return False
-    age = f"{info['age_days']:g} days old (older than {info['max_age_days']:g})"
-    print(
-        f"warning: the catalog is {age}; prices may have changed: run `fusion-cost prices refresh`",
-        file=sys.stderr,
-    )
-    if not args.allow_stale and not args.dry_run:
-        raise UserError(
-            f"the catalog is {age}: a pilot bounds every call with its prices and would not see "
-            "a price that rose since; run `fusion-cost prices refresh`, or pass --allow-stale "
-            f"to bound calls {STALE_MARGIN}x higher"
+    try:
+        stale, lines = pilot_freshness(
+            catalog, args.max_age_days, args.allow_stale, sending=not args.dry_run
         )
-    print(f"note: bounds are {STALE_MARGIN}x the stale catalog's (--allow-stale)", file=sys.stderr)
-    return True
+    except UserError as exc:
+        print(getattr(exc, "warning", ""), file=sys.stderr)  # warned like every command
+        raise
+    for line in lines:
+        print(line, file=sys.stderr)
+    return stale
 
 
 def _warn(scenario: Any, pairs: list[Any], cap: Decimal, learned: dict[str, Decimal]) -> None:
@@ -122,7 +115,7 @@ def _dry_run(scenario: Any, pairs: list[Any], cap: Decimal, out: Path) -> int:
 
     ledger = pilot_ledger(out, cap, read_only=True)
     _warn(scenario, pairs, cap, ledger.learned)
-    for problem in _blocks(ledger):
+    for problem in ledger.lessons():
         print(f"note: a real run would stop here: {problem}", file=sys.stderr)
     left = [p for p in pairs if p.key not in ledger.done]
     first: dict[str, Any] = {}
@@ -139,13 +132,6 @@ def _dry_run(scenario: Any, pairs: list[Any], cap: Decimal, out: Path) -> int:
         f"--max-spend {usd(cap)}" + short
     )
     return 0
-
-
-def _blocks(ledger: Any) -> list[str]:
-    from estimator.pilot.ledger import byok_message, over_bound_message
-
-    found = [over_bound_message(ledger)] if ledger.over_bound else []
-    return found + ([byok_message(ledger)] if ledger.byok else [])
 
 
 def _send(args: argparse.Namespace, pairs: list[Any], ledger: Any, key: str, base_url: str) -> Any:
@@ -205,7 +191,7 @@ def _after(
         f"pilot {status_line(summary)}: {summary.done} of {summary.pairs} calls done, "
         f"{usd(summary.spent_usd)} of {usd(summary.cap_usd)} counted"
     ]
-    lines += [f"  {problem}" for problem in _blocks(ledger) if summary.stopped]
+    lines += [f"  {problem}" for problem in ledger.lessons() if summary.stopped]
     if summary.stopped_at_cap:
         lines.append(
             f"finishing: about {usd(summary.finish_usd)} more (worst case "

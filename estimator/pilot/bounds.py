@@ -89,6 +89,40 @@ def answer_bytes(tokens: int) -> int:
     return ANSWER_BYTES + BYTES_PER_TOKEN * tokens
 
 
+def stale_check(
+    catalog: Catalog, max_age_days: float, allow_stale: bool, sending: bool
+) -> tuple[bool, list[str]]:
+    """(stale, what to print): a catalog older than `max_age_days` is warned about like every
+    command does; calls are not sent on it unless allowed (`UserError`, after its warning),
+    and then bounds carry `STALE_MARGIN` (a price that rose since would otherwise slip under
+    the bound)."""
+    from estimator.pricing.describe import describe_catalog
+
+    info = describe_catalog(catalog, max_age_days)
+    if not info["stale"]:
+        return False, []
+    age = f"{info['age_days']:g} days old (older than {info['max_age_days']:g})"
+    warning = f"warning: the catalog is {age}; prices may have changed: run `fusion-cost prices "
+    warning += "refresh`"
+    if sending and not allow_stale:
+        raise StaleCatalog(
+            f"the catalog is {age}: a pilot bounds every call with its prices and would not see "
+            "a price that rose since; run `fusion-cost prices refresh`, or pass --allow-stale "
+            f"to bound calls {STALE_MARGIN}x higher",
+            warning,
+        )
+    return True, [warning, f"note: bounds are {STALE_MARGIN}x the stale catalog's"]
+
+
+class StaleCatalog(UserError):
+    """A pilot would send on a catalog older than allowed (exit 2); `warning` is the line
+    every command prints about such a catalog."""
+
+    def __init__(self, message: str, warning: str) -> None:
+        super().__init__(message)
+        self.warning = warning
+
+
 def margin(stale: bool) -> Decimal:
     """What every bound is multiplied by: the BYOK fee, and the stale-catalog margin."""
     return (1 + BYOK_FEE) * (STALE_MARGIN if stale else 1)

@@ -297,6 +297,12 @@ class Ledger:
             self.stopped = "records"
             raise UserError(f"{self.path}: cannot write ({exc.strerror or exc})") from None
 
+    def lessons(self) -> list[str]:
+        """What earlier calls taught that needs the user: bills above their bounds not yet
+        accepted, bills through the user's own provider key."""
+        found = [over_bound_message(self)] if self.over_bound else []
+        return found + ([byok_message(self)] if self.byok else [])
+
     def start_check(self) -> None:
         """Refuse to send anything while something learned is unacknowledged."""
         if self.over_bound:

@@ -250,10 +250,18 @@ def pilot_ledger(
     from decimal import Decimal
 
     from estimator.pilot.ledger import Ledger
+    from estimator.pilot.review import previous_key
     from estimator.pricing.secrets import Secrets
 
     secrets = Secrets.of(api_key)
-    return Ledger.open(Path(directory), Decimal(str(max_spend)), read_only, secrets)
+    ledger = Ledger.open(Path(directory), Decimal(str(max_spend)), read_only, secrets)
+    if not read_only:
+        try:
+            previous_key(Path(directory))  # a key that cannot be read stops it before a call
+        except BaseException:
+            ledger.close()
+            raise
+    return ledger
 
 
 def pilot_run(pairs: list[Any], ledger: Any, send: Any, **options: Any) -> Any:

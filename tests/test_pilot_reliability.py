@@ -306,6 +306,7 @@ def test_the_review_key_is_replaced_atomically_and_never_silently_renewed(
     assert (tmp_path / "old-key.json").read_text() != key.read_text()  # a new file, replaced
     key.write_text(key.read_text()[:40])  # a torn key (a failed in-place write)
     sent = len(double.requests)
+    more.write_text(more.read_text() + "one more question\n")  # a call to make
     assert pilot(double, scenario, more, out, "--max-spend", "1") == 2
     assert "review-key.json: not a review key" in capsys.readouterr().err
     assert len(double.requests) == sent  # refused before anything was sent

@@ -62,9 +62,10 @@ class Outcome:
     usage: Usage | None = None
     unsettled: str | None = None
     error: str | None = None
-    answer: Any = None
+    answer: str | None = None
     fields: dict[str, Any] = field(default_factory=dict)  # model, provider, id, fusion
     waits: list[float] = field(default_factory=list)
+    retry_after_s: float = 0.0  # a 429's wait (not recorded)
 
     @property
     def ok(self) -> bool:
@@ -118,11 +119,11 @@ def call(
     watchdog = Watchdog()
     with watchdog.armed(timeout):
         for attempt in range(RATE_LIMIT_TRIES):
-            outcome = _attempt(client, url, headers, request, watchdog, start)
+            outcome = _attempt(client, url, headers, request, watchdog, start, attempt)
             outcome.waits = waits
             if outcome.status != 429 or attempt + 1 == RATE_LIMIT_TRIES:
                 return outcome
-            pause = outcome.fields.pop("_wait", 0.0)
+            pause = outcome.retry_after_s
             if time.monotonic() - start + pause >= timeout:
                 outcome.error = "rate limited until past the call's deadline"
                 return outcome
@@ -138,6 +139,7 @@ def _attempt(
     request: Request,
     watchdog: Watchdog,
     start: float,
+    attempt: int = 0,
 ) -> Outcome:
     status: int | None = None
     try:
@@ -150,9 +152,9 @@ def _attempt(
         ) as response:
             status = response.status_code
             if status == 429:
-                outcome = Outcome(429, time.monotonic() - start, error="HTTP 429")
-                outcome.fields["_wait"] = _wait(response, 0)
-                return outcome
+                wait_s = _wait(response, attempt)
+                latency = time.monotonic() - start
+                return Outcome(429, latency, error="HTTP 429", retry_after_s=wait_s)
             kind = response.headers.get("content-type", "")
             if status == 200 and "text/event-stream" in kind:
                 return _unsettled(start, "a streamed (server-sent events) answer")

@@ -285,6 +285,7 @@ def _property(
     server, current = fuzz_server
     url = server.url_for("/api/v1")
     counter = iter(range(10**9))
+    tmp_path = tmp_path / ("adversarial" if adversarial else "honest")
 
     @settings(
         max_examples=examples,
@@ -296,7 +297,7 @@ def _property(
     @given(pilots(adversarial))
     def run(case: dict[str, Any]) -> None:
         root = tmp_path / f"case{next(counter)}"
-        root.mkdir()
+        root.mkdir(parents=True)
         double = FuzzDouble(catalog, list(case["plans"]))
         current["double"] = double
         pairs, stops = _pilot(root, case, double, url, catalog)

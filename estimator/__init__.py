@@ -20,6 +20,7 @@ API_NAMES = (
     "load_catalog",
     "load_scenario",
     "pilot_evidence",
+    "pilot_freshness",
     "pilot_ledger",
     "pilot_plan",
     "pilot_run",

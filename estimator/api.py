@@ -60,6 +60,7 @@ __all__ = [
     "load_catalog",
     "load_scenario",
     "pilot_evidence",
+    "pilot_freshness",
     "pilot_ledger",
     "pilot_plan",
     "pilot_run",
@@ -239,63 +240,95 @@ def pilot_plan(
     catalog: Catalog,
     max_tokens: int | None = None,
     sample: int | None = None,
+    stale: bool = False,
 ) -> list[Any]:
-    """The pilot's calls: each (prompt, strategy) with its request body and worst case."""
+    """The pilot's calls: each (prompt, strategy) with its request body and worst case
+    (`stale`: the catalog is older than allowed, so bounds carry the stale margin)."""
+    from estimator.pilot.bounds import margin
     from estimator.pilot.run import max_tokens_of, plan_pairs
 
     limit = max_tokens_of(scenario, max_tokens)
-    return plan_pairs(Path(prompts), scenario, catalog, limit, sample)
+    return plan_pairs(Path(prompts), scenario, catalog, limit, sample, margin(stale))
 
 
-def pilot_ledger(directory: str | Path, max_spend: Any, read_only: bool = False) -> Any:
+def pilot_freshness(
+    catalog: Catalog, max_age_days: float, allow_stale: bool, sending: bool = True
+) -> tuple[bool, list[str]]:
+    """Whether the catalog is older than `max_age_days` (then the pilot's bounds carry the
+    stale margin), and the lines to show. Raises `UserError` (with the catalog's `warning`)
+    when calls would be sent on a stale catalog without `allow_stale`."""
+    from estimator.pilot.bounds import stale_check
+
+    return stale_check(catalog, max_age_days, allow_stale, sending)
+
+
+def pilot_ledger(
+    directory: str | Path, max_spend: Any, read_only: bool = False, api_key: str | None = None
+) -> Any:
     """The pilot's cap and records in `directory` (resumes what is there; held by this
-    process alone unless `read_only`)."""
+    process alone unless `read_only`); `api_key` is redacted from everything it writes."""
     from decimal import Decimal
 
     from estimator.pilot.ledger import Ledger
+    from estimator.pilot.review import previous_key
+    from estimator.pricing.secrets import Secrets
 
-    return Ledger.open(Path(directory), Decimal(str(max_spend)), read_only)
+    secrets = Secrets.of(api_key)
+    ledger = Ledger.open(Path(directory), Decimal(str(max_spend)), read_only, secrets)
+    if not read_only:
+        try:
+            previous_key(Path(directory))  # a key that cannot be read stops it before a call
+        except BaseException:
+            ledger.close()
+            raise
+    return ledger
 
 
 def pilot_run(pairs: list[Any], ledger: Any, send: Any, **options: Any) -> Any:
-    """Send the pairs not yet done under the ledger's cap (`send`: body -> Outcome)."""
-    from estimator.pilot.run import run_pilot
+    """Send the pairs not yet done under the ledger's cap (`send`: Request -> Outcome)."""
+    from estimator.pilot.run import run_pilot, with_learned
 
-    return run_pilot(pairs, ledger, send, **options)
+    return run_pilot(with_learned(pairs, ledger), ledger, send, **options)
 
 
-def pilot_sender(client: Any, base_url: str, key: str) -> Any:
-    """`send` for `pilot_run`: one call to {base_url}/chat/completions with retries."""
+def pilot_sender(client: Any, base_url: str, key: str, timeout: float = 300.0) -> Any:
+    """`send` for `pilot_run`: one call to {base_url}/chat/completions with retries, at most
+    `timeout` seconds in all."""
     from estimator.pilot.client import call
 
     url = base_url.rstrip("/") + "/chat/completions"
-    return lambda body: call(client, url, key, body)
+    return lambda request: call(client, url, key, request, timeout)
 
 
 def pilot_evidence(
     scenario: Scenario, catalog: Catalog, ledger: Any, pairs: list[Any], directory: str | Path
-) -> tuple[list[dict[str, Any]], dict[str, Any], Path]:
-    """The calibration, the fitted scenario (a dict) and the blind review page (written)."""
+) -> Any:
+    """Write the calibration, the fitted scenario and the blind review page beside the
+    records; returns them (`Evidence`: calibration rows, fitted scenario dict, page path)."""
     import json as _json
 
-    from estimator.pilot.calibrate import calibration, fitted_scenario
-    from estimator.pilot.review import write_review
+    from estimator.pilot.evidence import write_evidence
 
-    out = Path(directory)
-    kinds = {s.name: s.kind for s in scenario.strategies}
-    rows = [{**r, "kind": kinds.get(r["strategy"])} for r in ledger.done.values()]
-    prompts = {p.sample.id: p.sample.text or _json.dumps(p.body["messages"]) for p in pairs}
-    records = str(out / "records.jsonl")
-    fitted = fitted_scenario(scenario, rows, ledger.spent, records, len(prompts))
-    return calibration(scenario, catalog, rows), fitted, write_review(out, rows, prompts)
+    prompts = {}
+    for p in pairs:
+        title = p.sample.id if p.sample.given_id else f"at line {p.sample.line}"
+        prompts[p.prompt_id] = (title, p.sample.text or _json.dumps(p.body["messages"]))
+    return write_evidence(scenario, catalog, ledger, prompts, Path(directory))
 
 
 def grade(directory: str | Path, grades: str | Path, data: dict[str, Any]) -> Any:
-    """Counted error rates from the review page's export, set in the scenario data."""
-    from estimator.pilot.grade import counted, with_rates
+    """Counted error rates from the review page's export, set in (a copy of) the scenario
+    data: `(rates, graded data)`. Strategies a pilot cannot send keep their own rates."""
+    import copy
 
+    from estimator.pilot.bodies import piloted
+    from estimator.pilot.grade import counted, with_rates
+    from estimator.scenario.io import validate_scenario
+
+    scenario = validate_scenario(data, "the scenario")
+    sent = {s.name for s in scenario.strategies if piloted(s)}
     rates = counted(Path(directory), Path(grades))
-    return rates, with_rates(data, rates)
+    return rates, with_rates(copy.deepcopy(data), rates, sent)
 
 
 def report(result: Estimate) -> str:

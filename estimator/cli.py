@@ -716,8 +716,10 @@ examples:
   fusion-cost pilot prompts.jsonl --scenario cost/scenario.yaml --max-spend 2 --sample 30
   fusion-cost grade pilot/ grades.json && fusion-cost report pilot/graded-scenario.yaml
 
-Every call carries max_tokens; before each call its worst case must fit what is left of
---max-spend, so the cap cannot be crossed. A rerun resumes and never pays twice for a pair.
+Every call carries max_tokens; before each call its worst case (the whole body as sent,
+every token at its dearest price, fees, 5% for BYOK) must fit what is left of --max-spend.
+A rerun resumes and never pays twice for a pair. A bill above its worst case, or through
+your own provider key, stops the pilot until you say so (--accept-over-bound, --allow-byok).
 """
 
 
@@ -762,17 +764,14 @@ def _add_pilot(sub: Subcommands, catalog: _Parser) -> None:
     )
     pilot.add_argument("--out", default="pilot", metavar="DIR", help="records (default pilot/)")
     pilot.add_argument("--dry-run", action="store_true", help="print the bodies and worst case")
-    pilot.add_argument(
-        "--retry-in-doubt",
-        action="store_true",
-        help="send again the calls a killed run left unfinished (they may have been billed)",
-    )
+    _pilot_safety(pilot)
     pilot.add_argument(
         "--timeout",
         type=number("seconds", low=1, high=3600),
         default=300.0,
         metavar="S",
-        help="per call (default 300: Fusion takes minutes)",
+        help="the most one call may take, retries and a slow answer included (default 300: "
+        "Fusion takes minutes)",
     )
     pilot.add_argument(
         "--base-url",
@@ -780,6 +779,32 @@ def _add_pilot(sub: Subcommands, catalog: _Parser) -> None:
         help="the API's base URL (default $FUSION_COST_BASE_URL, else OpenRouter)",
     )
     pilot.set_defaults(handler="estimator.commands.pilot:run")
+
+
+def _pilot_safety(pilot: argparse.ArgumentParser) -> None:
+    """The flags that let a pilot go on past what stops it: nothing is allowed silently."""
+    pilot.add_argument(
+        "--retry-in-doubt",
+        action="store_true",
+        help="send again the calls a killed run left unfinished (they may have been billed)",
+    )
+    pilot.add_argument(
+        "--accept-over-bound",
+        action="store_true",
+        help="go on after a call was billed above its worst case (later calls of its strategy "
+        "are bounded that much higher)",
+    )
+    pilot.add_argument(
+        "--allow-byok",
+        action="store_true",
+        help="go on when calls are billed through your own provider key (the provider's bill "
+        "counts, assumed at most the list price)",
+    )
+    pilot.add_argument(
+        "--allow-stale",
+        action="store_true",
+        help="bound calls on a catalog older than --max-age-days (bounds then doubled)",
+    )
 
 
 def _add_grade(sub: Subcommands) -> None:

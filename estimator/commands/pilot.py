@@ -23,21 +23,44 @@ def run(args: argparse.Namespace) -> int:
     from estimator.api import load_catalog, pilot_ledger, pilot_plan
 
     catalog = load_catalog(args.cache_dir)
+    stale = _fresh(catalog, args)
     scenario = _scenario(args)
     cap = Decimal(str(args.max_spend))
-    pairs = pilot_plan(args.prompts, scenario, catalog, args.max_tokens, args.sample)
-    _warn(scenario, pairs, cap)
+    pairs = pilot_plan(args.prompts, scenario, catalog, args.max_tokens, args.sample, stale)
     out = Path(args.out)
     if args.dry_run:
-        return _dry_run(pairs, cap, out)
+        return _dry_run(scenario, pairs, cap, out)
     key = _api_key()
-    with pilot_ledger(out, cap) as ledger:
-        summary = _send(args, pairs, ledger, key)
+    base_url = _checked_base_url(args)
+    with pilot_ledger(out, cap, api_key=key) as ledger:
+        ledger.allow_byok = args.allow_byok
+        if args.accept_over_bound:
+            ledger.accept()
+        ledger.start_check()  # a lesson of an earlier run that is not acknowledged: exit 2
+        _warn(scenario, pairs, cap, ledger.learned)
+        summary = _send(args, pairs, ledger, key, base_url)
         _after(scenario, catalog, ledger, summary, out, pairs)
     return 0
 
 
-def _warn(scenario: Any, pairs: list[Any], cap: Decimal) -> None:
+def _fresh(catalog: Any, args: argparse.Namespace) -> bool:
+    """Warn about a catalog older than --max-age-days (a real run refuses one unless
+    --allow-stale); True when stale."""
+    from estimator.api import pilot_freshness
+
+    try:
+        stale, lines = pilot_freshness(
+            catalog, args.max_age_days, args.allow_stale, sending=not args.dry_run
+        )
+    except UserError as exc:
+        print(getattr(exc, "warning", ""), file=sys.stderr)  # warned like every command
+        raise
+    for line in lines:
+        print(line, file=sys.stderr)
+    return stale
+
+
+def _warn(scenario: Any, pairs: list[Any], cap: Decimal, learned: dict[str, Decimal]) -> None:
     """Say what the pilot will leave out: kinds it cannot send, and calls no cap left fits."""
     from estimator.renderers.fmt import usd
 
@@ -51,7 +74,8 @@ def _warn(scenario: Any, pairs: list[Any], cap: Decimal) -> None:
             )
     worst: dict[str, Decimal] = {}
     for pair in pairs:
-        worst[pair.strategy] = max(worst.get(pair.strategy, Decimal(0)), pair.bound)
+        bound = pair.bound * learned.get(pair.strategy, 1)
+        worst[pair.strategy] = max(worst.get(pair.strategy, Decimal(0)), bound)
     for name, bound in worst.items():
         if bound > cap:
             print(
@@ -71,47 +95,52 @@ def _api_key() -> str:
     return key
 
 
-def _safe_for_the_key(base_url: str) -> None:
-    """The key goes only over TLS, or to this machine (a test double, a local proxy)."""
+def _checked_base_url(args: argparse.Namespace) -> str:
+    """The base URL; the key goes only over TLS, or to this machine (a double, a proxy)."""
     from urllib.parse import urlsplit
 
+    from estimator.commands.prices import _base_url
+
+    base_url = _base_url(args)
     parts = urlsplit(base_url)
     local = parts.hostname in ("127.0.0.1", "localhost", "::1")
     if parts.scheme != "https" and not local:
         raise UserError(f"--base-url {base_url}: the API key is only sent over https")
+    return base_url
 
 
-def _dry_run(pairs: list[Any], cap: Decimal, out: Path) -> int:
+def _dry_run(scenario: Any, pairs: list[Any], cap: Decimal, out: Path) -> int:
     from estimator.api import pilot_ledger
     from estimator.renderers.fmt import usd
 
-    done = pilot_ledger(out, cap, read_only=True).done if (out / "records.jsonl").exists() else {}
-    left = [p for p in pairs if p.key not in done]
+    ledger = pilot_ledger(out, cap, read_only=True)
+    _warn(scenario, pairs, cap, ledger.learned)
+    for problem in ledger.lessons():
+        print(f"note: a real run would stop here: {problem}", file=sys.stderr)
+    left = [p for p in pairs if p.key not in ledger.done]
     first: dict[str, Any] = {}
     for pair in pairs:
         first.setdefault(pair.strategy, pair)
     for name, pair in first.items():
-        print(f"# {name}: POST /chat/completions (worst case {usd(pair.bound)} a call)")
+        bound = pair.bound * ledger.learned.get(name, 1)
+        print(f"# {name}: POST /chat/completions (worst case {usd(bound)} a call)")
         print(json.dumps(pair.body, indent=1, ensure_ascii=False))
-    worst = sum((p.bound for p in left), Decimal(0))
+    worst = sum((p.bound * ledger.learned.get(p.strategy, 1) for p in left), Decimal(0))
+    short = ": the pilot would stop at the cap before finishing" if worst > ledger.left else ""
     print(
         f"{len(left)} calls to make ({len(pairs)} in all); worst case {usd(worst)} against "
-        f"--max-spend {usd(cap)}"
-        + ("" if worst <= cap else ": the pilot would stop at the cap before finishing")
+        f"--max-spend {usd(cap)}" + short
     )
     return 0
 
 
-def _send(args: argparse.Namespace, pairs: list[Any], ledger: Any, key: str) -> Any:
+def _send(args: argparse.Namespace, pairs: list[Any], ledger: Any, key: str, base_url: str) -> Any:
     import httpx
     from rich.progress import BarColumn, Progress, TextColumn
 
     from estimator.api import pilot_run, pilot_sender
-    from estimator.commands.prices import _base_url
 
-    base_url = _base_url(args)
-    _safe_for_the_key(base_url)
-    timeout = httpx.Timeout(args.timeout, connect=10.0)
+    timeout = httpx.Timeout(args.timeout, connect=min(10.0, args.timeout))
     with (
         httpx.Client(timeout=timeout, follow_redirects=False) as client,
         Progress(
@@ -130,48 +159,61 @@ def _send(args: argparse.Namespace, pairs: list[Any], ledger: Any, key: str) -> 
         return pilot_run(
             pairs,
             ledger,
-            pilot_sender(client, base_url, key),
+            pilot_sender(client, base_url, key, args.timeout),
             concurrency=args.concurrency,
             retry_in_doubt=args.retry_in_doubt,
             progress=progress,
         )
 
 
+def status_line(summary: Any) -> str:
+    """How the run ended, in words that are true: finished only when every call is done."""
+    if summary.stopped == "over_bound":
+        return "stopped: a call was billed above its worst case"
+    if summary.stopped == "byok":
+        return "stopped: a call was billed through your own provider key (BYOK)"
+    if summary.stopped_at_cap:
+        return "stopped at the cap"
+    if summary.done == summary.pairs:
+        return "finished"
+    return "ended with calls left"
+
+
 def _after(
     scenario: Any, catalog: Any, ledger: Any, summary: Any, out: Path, pairs: list[Any]
 ) -> None:
-    import yaml
-
     from estimator.api import pilot_evidence
-    from estimator.outputs import write_output
     from estimator.renderers.fmt import usd
+    from estimator.renderers.safe import plain_text
 
-    calib, fitted, page = pilot_evidence(scenario, catalog, ledger, pairs, out)
-    write_output(out / "calibration.json", json.dumps(calib, indent=1) + "\n", "calibration")
-    write_output(out / "fitted-scenario.yaml", yaml.safe_dump(fitted, sort_keys=False), "scenario")
-    status = "stopped at the cap" if summary.stopped_at_cap else "finished"
-    if summary.over_bound:
-        status = "stopped: a call was billed above its bound (please report it)"
-    print(
-        f"pilot {status}: {summary.done} of {summary.pairs} calls done, {usd(summary.spent_usd)} "
-        f"of {usd(summary.cap_usd)} counted"
-    )
-    if summary.done < summary.pairs:
-        print(
+    evidence = pilot_evidence(scenario, catalog, ledger, pairs, out)
+    lines = [
+        f"pilot {status_line(summary)}: {summary.done} of {summary.pairs} calls done, "
+        f"{usd(summary.spent_usd)} of {usd(summary.cap_usd)} counted"
+    ]
+    lines += [f"  {problem}" for problem in ledger.lessons() if summary.stopped]
+    if summary.stopped_at_cap:
+        lines.append(
             f"finishing: about {usd(summary.finish_usd)} more (worst case "
             f"{usd(summary.worst_case_usd)}); rerun the same command with a higher --max-spend"
         )
-    if summary.skipped_in_doubt:
-        print(
-            f"{summary.skipped_in_doubt} calls in doubt (stopped mid-call; maybe billed): "
-            "--retry-in-doubt sends them again"
+    if summary.failed:
+        lines.append(f"{summary.failed} calls failed (see records.jsonl)")
+    if summary.skipped_in_doubt or ledger.in_doubt:
+        lines.append(
+            f"{len(ledger.in_doubt)} calls in doubt (no bill read: maybe billed, counted at "
+            "their worst case): --retry-in-doubt sends them again"
         )
-    for row in calib:
+    for row in evidence.calibration:
         ratio = row["billed_vs_estimate"]
         billed = usd(Decimal(str(row["billed_usd"])))
         versus = "-" if ratio is None else f"{ratio:.2f}x"
-        print(f"  {row['strategy']}: {row['calls']} calls, billed {billed}, {versus} the estimate")
-    print(f"records, calibration.json, fitted-scenario.yaml and {page.name} in {out}")
+        lines.append(
+            f"  {row['strategy']}: {row['calls']} calls, billed {billed}, {versus} the estimate"
+        )
+    files = f"records, calibration.json, fitted-scenario.yaml and {evidence.page.name}"
+    lines.append(f"{files} in {out}")
+    print(plain_text("\n".join(lines)))  # strategy names come from the scenario
 
 
 def grade(args: argparse.Namespace) -> int:
@@ -179,17 +221,22 @@ def grade(args: argparse.Namespace) -> int:
 
     from estimator.api import grade as graded_rates
     from estimator.outputs import write_output
+    from estimator.scenario.io import load_yaml, read_text_file, validate_scenario
 
     directory = Path(args.directory)
     source = Path(args.scenario) if args.scenario else directory / "fitted-scenario.yaml"
-    try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UserError(f"{source}: cannot read ({exc.strerror or exc})") from None
+    label = str(source)
+    data, node = load_yaml(read_text_file(source, "scenario"), label)
+    if not isinstance(data, dict):
+        raise UserError(f"{label}:1: a scenario is a mapping with workload and strategies")
+    validate_scenario(data, label, node)  # file:line errors, before anything is counted
     rates, graded = graded_rates(directory, args.grades, data)
     target = Path(args.output) if args.output else directory / "graded-scenario.yaml"
-    write_output(target, yaml.safe_dump(graded, sort_keys=False), "scenario")
-    for name, row in rates.items():
-        print(f"{name}: {row['wrong']} wrong of {row['of']} graded")
-    print(f"wrote {target}: `fusion-cost estimate {target}` shows how sure the verdict is")
+    validate_scenario(graded, str(target))  # what is written reads back as a scenario
+    write_output(target, yaml.safe_dump(graded, sort_keys=False, allow_unicode=True), "scenario")
+    lines = [f"{name}: {row['wrong']} wrong of {row['of']} graded" for name, row in rates.items()]
+    lines.append(f"wrote {target}: `fusion-cost estimate {target}` shows how sure the verdict is")
+    from estimator.renderers.safe import plain_text
+
+    print(plain_text("\n".join(lines)))
     return 0

@@ -11,10 +11,24 @@ from typing import Any
 REPORTS_DIR = "reports"
 
 
+SLUG_CHARS = 60
+
+
 def slug(name: str) -> str:
-    """`Support answers — is Fusion worth it?` -> `support-answers-is-fusion-worth-it`."""
+    """`Support answers — is Fusion worth it?` -> `support-answers-is-fusion-worth-it`.
+
+    A name the ASCII slug cannot spell whole (a letter or digit outside ASCII, as in `成本` or
+    `Café`, no letter at all, or cut at SLUG_CHARS) gets 8 hex digits of its SHA-256, so two
+    such names never share a report file (`成本` and `費用` would both be `scenario`)."""
+    import hashlib
+
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-") or "scenario"
+    words = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    short = words[:SLUG_CHARS].strip("-") or "scenario"
+    lost = any(c.isalnum() and not c.isascii() for c in name)
+    if lost or not words or len(words) > SLUG_CHARS:
+        short += "-" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return short
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,14 +65,16 @@ def _pdf(args: argparse.Namespace, html: str, path: Path, result: Any) -> str:
     """Print the page to PDF from a private copy (the HTML target may be a pipe)."""
     import tempfile
 
-    from estimator.renderers.pdf import print_pdf
+    from estimator.outputs import write_output
+    from estimator.renderers.pdf import page_count, print_pdf
 
     target = Path(args.pdf) if args.pdf else _pdf_path(path, result)
-    target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="fusion-cost-") as work:
         page = Path(work) / "report.html"
         page.write_text(html, encoding="utf-8")
-        pages = print_pdf(page, target, args.paper)
+        data = print_pdf(page, args.paper)
+    write_output(target, data, "the PDF")  # the one writer: devices, FIFOs, symlinks, pid temps
+    pages = page_count(data)
     return f"{target} ({pages} page{'s' if pages != 1 else ''}, {args.paper.upper()})"
 
 

@@ -4,9 +4,11 @@ the records into a calibration, a fitted scenario, a blind review page and count
 rates (`grade`).
 
 Modules: `bodies` (the request each strategy sends), `bounds` (each call's worst case),
-`ledger` (the cap and the append-only records), `client` (the HTTP calls, retries), `run`
-(putting them together), `calibrate` (records -> calibration and fitted scenario), `review`
-(the blind review page) and `grade` (grades -> error rates).
+`ledger` (the cap and the append-only records), `client` (the HTTP calls, retries, the
+strict reading of answers), `run` (putting them together), `calibrate` (records ->
+calibration and fitted scenario), `review` (the blind review page), `evidence` (writing
+them) and `grade` (grades -> error rates).
 
-May import: errors, clock, defaults, pricing, workload, strategies, documents, scenario, costing.
+May import: errors, clock, defaults, pricing, workload, strategies, documents, scenario, costing,
+outputs.
 """

@@ -15,6 +15,7 @@ Every body asks for usage accounting (`usage: {include: true}`) so the response 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from estimator.pricing.catalog import Catalog
@@ -84,6 +85,26 @@ def _fusion(fields: Any, base: dict[str, Any], concrete: Any) -> dict[str, Any]:
         return {"model": concrete(fields.outer_model), **base, "tools": [tool], **choice}
     plugin = {"id": "fusion", **parameters}
     return {"model": FUSION_ALIAS, **base, "plugins": [plugin]}
+
+
+def encode(body: dict[str, Any]) -> bytes:
+    """The body as it is sent, byte for byte (compact UTF-8 JSON, as httpx would send it):
+    the bound is computed from these bytes, so nothing sent escapes it."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
+def answer_tokens(body: dict[str, Any]) -> int:
+    """The most tokens an answer to `body` may carry: its `max_tokens`, and for Fusion each
+    panel member's and the analyst's `max_completion_tokens` on every tool step (the
+    response may quote their answers)."""
+    total = int(body.get("max_tokens") or 0)
+    parameters = [t.get("parameters") or {} for t in body.get("tools") or []]
+    parameters += [p for p in body.get("plugins") or [] if p.get("id") == "fusion"]
+    for fusion in parameters:
+        inner = len(fusion.get("analysis_models") or []) + 1
+        steps = max(1, int(fusion.get("max_tool_calls") or 1))
+        total += inner * steps * int(fusion.get("max_completion_tokens") or 0)
+    return total
 
 
 def piloted(spec: StrategySpec) -> bool:

@@ -1,8 +1,11 @@
 """The most one pilot call can cost, from the estimator's own call plans at their limits.
 
 Every call carries `max_tokens` (Fusion's inner calls: `max_completion_tokens`), so each has
-a finite worst case: its prompt at one token per UTF-8 byte of its messages plus framing (no
-byte-level tokenizer makes more tokens than bytes, whatever the model) at the highest
+a finite worst case: its prompt at one token per UTF-8 byte of the whole body as sent (every
+field that can carry tokens: message contents and names, tools and their parameters,
+plugins, Fusion's parameters), under whichever Unicode normalisation a tokenizer applies
+(NFKC turns some characters into eighteen), plus framing (no byte-level tokenizer makes more
+tokens than bytes, whatever the model) at the highest
 prompt-side price the model lists (a long-context tier, a cache write), every completion
 token at the highest completion-side price (`max_tokens` bounds the completion, reasoning
 included), its request fee, and its web fees (the dearest search engine, extra results
@@ -11,15 +14,18 @@ every panel member and the analyst to `max_tool_calls` tool steps, each inner an
 as `max_completion_tokens`, times `FUSION_MARGIN` (a step may search more than the plan's one
 search). The Auto Router may pick any model it is allowed, whatever our assumed pool: the
 bound is the dearest allowed model (without `allowed_models`, the dearest text model in the
-catalog). A call billed above its bound stops the pilot.
+catalog). Every bound carries `BYOK_FEE` on top (with a bring-your-own key, OpenRouter's fee
+comes on top of the provider's bill), and `STALE_MARGIN` more when the catalog is older than
+`--max-age-days` and the user allowed it (`--allow-stale`). A call billed above its bound
+stops the pilot until the user acknowledges it (see `ledger`).
 """
 
 from __future__ import annotations
 
 import fnmatch
-import json
+import unicodedata
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from estimator.errors import UserError
 from estimator.pricing.catalog import Catalog
@@ -36,6 +42,13 @@ PROMPT_SIDE = ("prompt", "input_cache_write", "input_cache_write_1h")
 COMPLETION_SIDE = ("completion", "internal_reasoning")
 MAX_RESULTS = 25  # the web tools' largest max_results
 DEAREST_SEARCH = max(step.usd for steps in SEARCH_FEES.values() for step in steps)
+NORMAL_FORMS: tuple[Literal["NFC", "NFD", "NFKC", "NFKD"], ...] = ("NFC", "NFD", "NFKC", "NFKD")
+# OpenRouter's BYOK fee: 5% of what the call would cost on OpenRouter (FACTS: byok), billed on
+# top of the provider's own bill, which the pilot assumes is at most the catalog's list price
+BYOK_FEE = Decimal("0.05")
+STALE_MARGIN = Decimal(2)  # --allow-stale: prices may have doubled since the catalog
+ANSWER_BYTES = 256 * 1024  # an answer's JSON around its text (usage, ids, Fusion's fields)
+BYTES_PER_TOKEN = 64  # the longest token, JSON-escaped, with room to spare
 
 
 def _price(pricing: Any, keys: tuple[str, ...], model: str = "") -> Decimal:
@@ -60,10 +73,59 @@ def call_bound(call: Call, catalog: Catalog) -> Decimal:
     return tokens + fees
 
 
-def prompt_bound(messages: list[dict[str, Any]]) -> int:
-    """At most one token per UTF-8 byte of the messages, plus the framing."""
-    text = sum(len(json.dumps(m.get("content"), ensure_ascii=False).encode()) for m in messages)
-    return text + PER_MESSAGE * len(messages) + CHAT_OVERHEAD
+def prompt_bound(payload: bytes, messages: int) -> int:
+    """At most one token per UTF-8 byte of the body as sent (`bodies.encode`), under the
+    Unicode normalisation that makes it longest, plus the framing of `messages` messages.
+
+    The body's JSON is at least as long as the strings it carries (escapes only lengthen),
+    and normalising it normalises them."""
+    text = payload.decode("utf-8")
+    longest = max(len(unicodedata.normalize(form, text).encode()) for form in NORMAL_FORMS)
+    return max(len(payload), longest) + PER_MESSAGE * messages + CHAT_OVERHEAD
+
+
+def answer_bytes(tokens: int) -> int:
+    """The size cap of an answer that may carry `tokens` tokens (`bodies.answer_tokens`)."""
+    return ANSWER_BYTES + BYTES_PER_TOKEN * tokens
+
+
+def stale_check(
+    catalog: Catalog, max_age_days: float, allow_stale: bool, sending: bool
+) -> tuple[bool, list[str]]:
+    """(stale, what to print): a catalog older than `max_age_days` is warned about like every
+    command does; calls are not sent on it unless allowed (`UserError`, after its warning),
+    and then bounds carry `STALE_MARGIN` (a price that rose since would otherwise slip under
+    the bound)."""
+    from estimator.pricing.describe import describe_catalog
+
+    info = describe_catalog(catalog, max_age_days)
+    if not info["stale"]:
+        return False, []
+    age = f"{info['age_days']:g} days old (older than {info['max_age_days']:g})"
+    warning = f"warning: the catalog is {age}; prices may have changed: run `fusion-cost prices "
+    warning += "refresh`"
+    if sending and not allow_stale:
+        raise StaleCatalog(
+            f"the catalog is {age}: a pilot bounds every call with its prices and would not see "
+            "a price that rose since; run `fusion-cost prices refresh`, or pass --allow-stale "
+            f"to bound calls {STALE_MARGIN}x higher",
+            warning,
+        )
+    return True, [warning, f"note: bounds are {STALE_MARGIN}x the stale catalog's"]
+
+
+class StaleCatalog(UserError):
+    """A pilot would send on a catalog older than allowed (exit 2); `warning` is the line
+    every command prints about such a catalog."""
+
+    def __init__(self, message: str, warning: str) -> None:
+        super().__init__(message)
+        self.warning = warning
+
+
+def margin(stale: bool) -> Decimal:
+    """What every bound is multiplied by: the BYOK fee, and the stale-catalog margin."""
+    return (1 + BYOK_FEE) * (STALE_MARGIN if stale else 1)
 
 
 def at_limits(spec: StrategySpec, max_tokens: int) -> StrategySpec:

@@ -4,16 +4,24 @@ downloads them as JSON; progress stays in the page's local storage. Static and o
 
 Which strategy wrote which answer is kept apart, in `review-key.json` beside the records (an
 opaque token per answer), so the page cannot reveal it; `fusion-cost grade` joins the two.
+The key keeps the page's id across runs: a key that exists but cannot be read is an error,
+never a silent new id (grades exported from the old page would then be refused).
+
+`review_files` only builds the two documents; `evidence` writes them through the one writer.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import re
 import secrets
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from estimator.errors import UserError
+from estimator.pricing.payload import loads_strict, read_text
 
 KEY = "review-key.json"
 PAGE = "review.html"
@@ -33,23 +41,51 @@ button.on { background: #0072B2; color: #fff; }
 """
 
 
-def _previous(directory: Path) -> tuple[str, dict[str, str]]:
+MAX_KEY_BYTES = 64 * 1024 * 1024
+PILOT_ID = re.compile(r"[0-9a-f]{16}")
+
+
+def shown(text: str) -> str:
+    """Text as a page can carry it: a lone surrogate (an API may return one) becomes U+FFFD."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def previous_key(directory: Path) -> tuple[str, dict[str, str]]:
     """The key of an earlier page of this pilot: its id and each answer's token, so grades
-    exported before a resumed run still count."""
-    try:
-        found = json.loads((directory / KEY).read_text(encoding="utf-8"))
-        return str(found["pilot"]), dict(found.get("tokens") or {})
-    except (OSError, ValueError, KeyError, TypeError):
+    exported before a resumed run still count. A new id only when there is no key yet."""
+    path = directory / KEY
+    if not path.exists() and not path.is_symlink():
         return secrets.token_hex(8), {}
+    try:
+        found = loads_strict(read_text(path, "the review key", MAX_KEY_BYTES))
+        pilot, tokens = found["pilot"], found.get("tokens") or {}
+        if not isinstance(pilot, str) or not PILOT_ID.fullmatch(pilot):
+            raise ValueError("no page id")
+        if not isinstance(tokens, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in tokens.items()
+        ):
+            raise ValueError("bad tokens")
+    except UserError:
+        raise
+    except (ValueError, KeyError, TypeError) as exc:
+        raise UserError(
+            f"{path}: not a review key ({exc}); it says which strategy wrote each answer of "
+            "the review page and keeps the page's id: restore it, or move it away to start a "
+            "new page (grades exported from the old page are then refused)"
+        ) from None
+    return pilot, dict(tokens)
 
 
-def write_review(directory: Path, rows: list[dict[str, Any]], prompts: dict[str, str]) -> Path:
-    """The page and its key from the records with answers; returns the page's path."""
-    pilot, tokens = _previous(directory)
+def review_files(
+    directory: Path, rows: list[dict[str, Any]], prompts: dict[str, tuple[str, str]]
+) -> tuple[str, str]:
+    """The page and its key (as text) from the records with answers. `prompts`: each
+    prompt id's title and text."""
+    pilot, tokens = previous_key(directory)
     rng = secrets.SystemRandom()  # an order nobody can recompute from the page
     by_prompt: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
-        if row.get("answer"):
+        if isinstance(row.get("answer"), str) and row["answer"]:
             by_prompt.setdefault(row["prompt_id"], []).append(row)
     key: dict[str, str] = {}
     blocks = []
@@ -67,13 +103,15 @@ def write_review(directory: Path, rows: list[dict[str, Any]], prompts: dict[str,
                 for g in ("wrong", "acceptable", "best")
             )
             cells.append(
-                f'<div class="answer" data-token="{token}" data-prompt="{html.escape(prompt_id)}">'
-                f"<strong>Answer {chr(65 + n)}</strong><br>{html.escape(str(row['answer']))}"
+                f'<div class="answer" data-token="{token}" '
+                f'data-prompt="{html.escape(shown(prompt_id))}">'
+                f"<strong>Answer {_letter(n)}</strong><br>{html.escape(shown(row['answer']))}"
                 f"<p>{buttons}</p></div>"
             )
+        title, text = prompts.get(prompt_id, (prompt_id, ""))
         blocks.append(
-            f'<section class="prompt"><h3>Prompt {html.escape(prompt_id)}</h3>'
-            f"<p>{html.escape(prompts.get(prompt_id, ''))}</p>"
+            f'<section class="prompt"><h3>Prompt {html.escape(shown(title))}</h3>'
+            f"<p>{html.escape(shown(text))}</p>"
             f'<div class="answers">{"".join(cells)}</div></section>'
         )
     data = json.dumps({"pilot": pilot, "answers": answers}).replace("</", "<\\/")
@@ -92,7 +130,14 @@ def write_review(directory: Path, rows: list[dict[str, Any]], prompts: dict[str,
         + f"<script>{script}</script></body></html>"
     )
     saved = {"pilot": pilot, "answers": key, "tokens": tokens}
-    (directory / KEY).write_text(json.dumps(saved, indent=1))
-    path = directory / PAGE
-    path.write_text(page, encoding="utf-8")
-    return path
+    return page, json.dumps(saved, indent=1, ensure_ascii=True) + "\n"
+
+
+def _letter(n: int) -> str:
+    """Answer A, B, ... Z, then AA, AB (a scenario may have more than 26 strategies)."""
+    letters = ""
+    n += 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

@@ -4,8 +4,8 @@ One refresh is a handful of GETs of `{base_url}/models?output_modalities=all`, f
 pagination (`links.next`, else `offset`+`limit` against `total_count`). Connection errors, 429
 (honouring `Retry-After`) and 5xx are retried with exponential backoff and jitter inside a total
 time budget. `ETag`/`Last-Modified` make an unchanged catalog one small 304 round trip. The total
-time limit holds even against a server that drips bytes: at the deadline a watchdog shuts the
-sockets.
+time limit holds even against a server that drips bytes: at the deadline a watchdog
+(`pricing/watchdog.py`) shuts the sockets.
 
 The API key, if any, is sent as a bearer token, and the conditional headers with it, only to the
 base URL's own origin: redirects are followed here, not by httpx, so neither reaches a redirect
@@ -16,11 +16,8 @@ that holds it is refused or dropped, and error messages are redacted.
 
 from __future__ import annotations
 
-import contextlib
 import random
 import re
-import socket
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +32,7 @@ from estimator.errors import PricingUnavailable, UserError
 from estimator.pricing.endpoint import DEFAULT_BASE_URL
 from estimator.pricing.payload import PayloadError, parse_json, rows_of
 from estimator.pricing.secrets import KEY_LABEL, Secrets, clean_api_key, strip_userinfo
+from estimator.pricing.watchdog import Watchdog
 
 USER_AGENT = (
     f"fusion-cost/{__version__} (pricing catalog fetcher; python-httpx/{httpx.__version__})"
@@ -184,9 +182,7 @@ class Fetcher:
         self._clock = clock
         self._deadline = clock() + settings.total_timeout_s
         self._received = 0
-        self._sockets: list[socket.socket] = []
-        self._expired = threading.Event()
-        self._watch = threading.Lock()
+        self._watchdog = Watchdog()
         self._secrets = Secrets.of(settings.api_key, settings.base_url)
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         self._client = httpx.Client(
@@ -214,16 +210,11 @@ class Fetcher:
             conditional["If-None-Match"] = etag
         if last_modified:
             conditional["If-Modified-Since"] = last_modified
-        watchdog = threading.Timer(max(0.0, self._remaining()), self._expire)
-        watchdog.daemon = True
-        watchdog.start()
         try:
-            return self._fetch_pages(url, result, conditional, etag, last_modified)
+            with self._watchdog.armed(self._remaining()):
+                return self._fetch_pages(url, result, conditional, etag, last_modified)
         except FetchError as exc:  # messages quote URLs and bodies: never the key
             raise self._secrets.redact_error(exc) from None
-        finally:
-            watchdog.cancel()
-            watchdog.join()
 
     def _fetch_pages(
         self,
@@ -270,29 +261,6 @@ class Fetcher:
             except ValueError as exc:
                 raise FetchError(f"{next_url}: bad next-page link ({exc})") from None
         return result
-
-    def _expire(self) -> None:
-        """The deadline passed: shut every socket so a blocked read returns at once."""
-        with self._watch:
-            self._expired.set()
-            sockets = list(self._sockets)
-        for sock in sockets:
-            with contextlib.suppress(OSError):
-                socket.socket.shutdown(sock, socket.SHUT_RDWR)
-
-    def _trace(self, event: str, info: dict[str, Any]) -> None:
-        if event not in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
-            return
-        stream = info.get("return_value")
-        sock = stream.get_extra_info("socket") if stream is not None else None
-        if sock is None:
-            return
-        with self._watch:
-            self._sockets.append(sock)
-            expired = self._expired.is_set()
-        if expired:
-            with contextlib.suppress(OSError):
-                socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
     def _headers_for(self, url: str, headers: dict[str, str]) -> dict[str, str]:
         """The key and the conditional headers go to the base URL's origin only."""
@@ -357,7 +325,7 @@ class Fetcher:
             except (httpx.TransportError, _TooLarge) as exc:
                 if isinstance(exc, _TooLarge):
                     raise FetchError(str(exc)) from None
-                if self._expired.is_set():
+                if self._watchdog.expired:
                     raise FetchError(
                         f"{url}: no complete answer within {self.settings.total_timeout_s:g}s"
                     ) from None
@@ -403,7 +371,7 @@ class Fetcher:
                 target,
                 headers=self._headers_for(target, headers),
                 timeout=timeout,
-                extensions={"trace": self._trace},
+                extensions={"trace": self._watchdog.trace},
             ) as response:
                 location = response.headers.get("location")
                 if response.status_code in REDIRECT_STATUSES and location:
@@ -423,7 +391,7 @@ class Fetcher:
             break
         else:
             raise FetchError(f"{url}: TooManyRedirects: more than {MAX_REDIRECTS} redirects")
-        if self._expired.is_set():  # the watchdog cut the connection: the body may be short
+        if self._watchdog.expired:  # the watchdog cut the connection: the body may be short
             raise FetchError(f"{url}: body still arriving after {self.settings.total_timeout_s:g}s")
         self._received = size
         body = b"".join(chunks)

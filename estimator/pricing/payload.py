@@ -100,12 +100,30 @@ def _check_depth(document: Any) -> None:
         stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
 
 
-def loads_strict(body: bytes | str) -> Any:
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            shown = key if len(key) <= 40 else key[:40] + "..."
+            raise JsonLimitError(f"the key {shown!r} is given twice in one object")
+        found[key] = value
+    return found
+
+
+def loads_strict(body: bytes | str, unique_keys: bool = False) -> Any:
     """`json.loads` that refuses NaN and Infinity, numbers too long or out of float range and
-    nesting deeper than `MAX_JSON_DEPTH`: all of these raise `ValueError`, never a
-    `RecursionError` or a later crash."""
+    nesting deeper than `MAX_JSON_DEPTH` (and, with `unique_keys`, a key given twice in one
+    object, which plain JSON silently takes the last of): all of these raise `ValueError`,
+    never a `RecursionError` or a later crash."""
+    hook = _unique if unique_keys else None
     try:
-        document = json.loads(body, parse_constant=_constant, parse_int=_integer, parse_float=_real)
+        document = json.loads(
+            body,
+            parse_constant=_constant,
+            parse_int=_integer,
+            parse_float=_real,
+            object_pairs_hook=hook,
+        )
     except RecursionError:
         raise JsonLimitError(f"nested more than {MAX_JSON_DEPTH} levels deep") from None
     if isinstance(document, dict | list):

@@ -36,6 +36,7 @@ _SHORT_ESCAPES = {
 }
 _NAMED_ENTITIES = {"&": "amp", "<": "lt", ">": "gt", '"': "quot", "'": "apos"}
 _PRINTABLE_ASCII = re.compile(r"[!-~]+")
+MIN_LONE_PASSWORD = 4  # a shorter password is redacted only inside its `user:password`
 _USERINFO = re.compile(r"^(?P<head>(?:[A-Za-z][A-Za-z0-9+.-]*:)?//)(?P<userinfo>[^/?#]*@)")
 
 
@@ -97,7 +98,10 @@ class Secrets:
 
     @classmethod
     def of(cls, api_key: str | None = None, *urls: str | None) -> Secrets:
-        """The API key (as given and stripped) and the credentials of `urls`."""
+        """The API key (as given and stripped) and the credentials of `urls`: the whole
+        `user:password`, and the password alone when it has at least `MIN_LONE_PASSWORD`
+        characters (a one-letter password redacted alone would turn every "p" of a message
+        into a label, and hides nothing a reader could not guess)."""
         found: list[tuple[str, str]] = []
         if api_key:
             found += [(api_key, KEY_LABEL), (api_key.strip(), KEY_LABEL)]
@@ -106,7 +110,8 @@ class Secrets:
             if userinfo:
                 password = userinfo.partition(":")[2]
                 found += [(userinfo, CREDENTIALS_LABEL), (unquote(userinfo), CREDENTIALS_LABEL)]
-                found += [(password, CREDENTIALS_LABEL), (unquote(password), CREDENTIALS_LABEL)]
+                alone = [password, unquote(password)]
+                found += [(p, CREDENTIALS_LABEL) for p in alone if len(p) >= MIN_LONE_PASSWORD]
         return cls(found)
 
     def __bool__(self) -> bool:

@@ -32,14 +32,14 @@ def chromium() -> str:
     raise UserError(f"--pdf needs Chromium, not found at {where}: {INSTALL}")
 
 
-def print_pdf(html: Path, pdf: Path, paper: str = "a4") -> int:
-    """Print `html` to `pdf` (written atomically); returns the page count."""
+def print_pdf(html: Path, paper: str = "a4") -> bytes:
+    """`html` printed to PDF: the document's bytes. The caller writes them through the one
+    output writer (`estimator.outputs`), as every file a user names is written."""
     try:
         from playwright.sync_api import Error, sync_playwright
     except ImportError:
         raise UserError(f"--pdf needs Playwright: {INSTALL}") from None
     browser_path = chromium()
-    temporary = pdf.with_name(f".{pdf.name}.tmp")
     try:
         with sync_playwright() as driver:
             browser = driver.chromium.launch(
@@ -59,6 +59,9 @@ def print_pdf(html: Path, pdf: Path, paper: str = "a4") -> int:
                 browser.close()
     except Error as exc:
         raise UserError(f"--pdf: Chromium at {browser_path} failed: {exc.message}") from None
-    temporary.write_bytes(data)
-    os.replace(temporary, pdf)
+    return bytes(data)
+
+
+def page_count(data: bytes) -> int:
+    """The pages of a PDF Chromium printed (its page objects, less the page tree's)."""
     return data.count(b"/Type /Page") - data.count(b"/Type /Pages")

@@ -13,8 +13,12 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from pydantic import ValidationError
+from pydantic_core import PydanticCustomError
 
 RANGE_KEYS = frozenset({"low", "high"})
 # paths whose {low, high} mean something else (error rates read them themselves)
@@ -109,3 +113,30 @@ def with_value(data: dict[str, Any], found: InputRange, value: float) -> dict[st
     if last == "mean" and isinstance(parent, dict) and parent.get("p95") and found.point:
         parent["p95"] = max(round(parent["p95"] * value / found.point), round(value) + 1)
     return changed
+
+
+def check_ends(
+    points: dict[str, Any], found: list[InputRange], validate: Callable[[Any], Any]
+) -> None:
+    """Each range's ends must be valid where its midpoint is: `validate` (the scenario's own
+    validation) runs on the data with one range at its low end, then at its high end. An end
+    that fails is an error at the range's own field (`{low: -5, high: 5}` volumes are refused
+    here, not when the band across the range is computed)."""
+    for each in found:
+        for end, value in (("low", each.low), ("high", each.high)):
+            try:
+                validate(with_value(points, each, value))
+            except ValidationError as exc:
+                errors: list[Any] = [
+                    {
+                        "type": PydanticCustomError(
+                            "range_end",
+                            "the range's {end} end {value}: {message}",
+                            {"end": end, "value": f"{value:g}", "message": e["msg"]},
+                        ),
+                        "loc": e["loc"],
+                        "input": e["input"],
+                    }
+                    for e in exc.errors()
+                ]
+                raise ValidationError.from_exception_data(exc.title, errors) from None

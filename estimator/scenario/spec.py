@@ -23,7 +23,7 @@ from pydantic_core import PydanticCustomError
 
 from estimator.defaults import default
 from estimator.scenario.paths import field_path
-from estimator.scenario.ranges import InputRange, extract_ranges
+from estimator.scenario.ranges import InputRange, check_ends, extract_ranges
 from estimator.strategies.registry import KINDS
 from estimator.workload.rates import Belief, Rate, RateRange, belief
 from estimator.workload.spec import (
@@ -232,6 +232,7 @@ class Scenario(Strict):
             data, found = extract_ranges(data)
         scenario: Scenario = handler(data)
         if found:
+            check_ends(data, found, handler)
             scenario._ranges = tuple(found)
         return scenario
 

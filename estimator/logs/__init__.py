@@ -11,6 +11,7 @@ May import: errors, clock, defaults, pricing, workload, strategies, documents, s
 """
 
 from estimator.documents.replay import ReplayResult
-from estimator.logs.run import exact_totals, replay
+from estimator.logs.exact import exact_totals
+from estimator.logs.run import replay
 
 __all__ = ["ReplayResult", "exact_totals", "replay"]

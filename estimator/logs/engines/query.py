@@ -1,0 +1,304 @@
+"""The replay's queries, generated once (DuckDB's SQL) and transpiled to each dialect.
+
+`aggregate` reads a log and returns its *sufficient statistics* in one pass (GROUPING SETS):
+- `cells`: per strategy cell (cells.py), time piece, day, lane and attribution group: the row
+  count and token sums the strategies are priced from (lane 1: rows whose cost is logged, for
+  the comparison with the bill; 2: rows the embedded engines calibrate one by one);
+- `cal`: per price band, day, coverage and class, the token sums of the rows of known models
+  (their repricing is the rule applied to the sums: exact), the logged token cost, the largest
+  difference and the first agreeing row of those compared here (not hard);
+- `model`, `hour`, `hist_p`, `hist_v`: the workload profile (model mix, hours, log2 histograms
+  of prompt and visible output, 8 bins per doubling as `profile.py`);
+- `bad`: rows skipped, by reason; `group`: what each attribution group was billed; `all`: the
+  totals, the span of dates, and how many rows need the per-row path (`hard`).
+A row is *hard* when it is Fusion traffic or when its bill is not just its tokens at one
+band's prices (BYOK, web fees, tools, a provider split that does not add up) or differs from
+them: the embedded engines fetch those rows (`hard_rows`) and calibrate them in Python.
+
+`rows` is the per-row repricing (exact decimals), for `sql --verify` and a warehouse's own use.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlglot
+from sqlglot import exp
+
+from estimator.logs.calibration import TOLERANCE_REL, TOLERANCE_USD
+from estimator.logs.engines.bands import PRICE_COLUMNS, PRICE_SCALE
+from estimator.logs.engines.canon import CANONICAL, Source, fusion_condition, projection, quote
+from estimator.logs.engines.cells import COORDS, CellSpec
+from estimator.logs.engines.sqlrule import auto_writes, column, literal, per_token, repriced
+from estimator.logs.profile import HIST_BINS, HIST_SIZE
+from estimator.pricing.rules import Usage
+
+DIALECTS = ("duckdb", "spark", "clickhouse", "bigquery", "snowflake")
+AUTO = "DECIMAL(38, 3)"  # auto writes: tokens x a share with 3 decimals
+SETS = ("cells", "cal", "model", "hour", "hist_p", "hist_v", "bad", "group")
+
+
+@dataclass(frozen=True)
+class QuerySpec:
+    """Everything a query depends on besides the log's rows."""
+
+    source: Source
+    cells: CellSpec
+    share: Decimal  # workload.auto_cache_write_share
+    has_writes: bool  # the log reports cache writes (else auto writes are inferred)
+    has_cost: bool  # the log has a cost column (else nothing is compared)
+    since: int | None = None  # epoch seconds, inclusive
+    until: int | None = None  # exclusive
+    bands: str = "bands"  # the price-band table's name
+
+
+def _form(coef: tuple[Decimal, ...], auto: str) -> str:
+    names = [auto if name == "a" else name for name in COORDS]
+    terms = [
+        name if c == 1 else f"{literal(c).sql('duckdb')} * {name}"
+        for c, name in zip(coef, names, strict=True)
+        if c
+    ]
+    return " + ".join(terms)
+
+
+def _index(value: str, edges: tuple[Decimal, ...] | tuple[int, ...], op: str = ">") -> str:
+    if not edges:
+        return "0"
+    return " + ".join(
+        f"(CASE WHEN {value} {op} {literal(Decimal(e)).sql('duckdb')} THEN 1 ELSE 0 END)"
+        for e in edges
+    )
+
+
+def _derived(spec: QuerySpec) -> str:
+    """Flags and derived values of each canonical row (`rows`)."""
+    use = "(bad IS NULL AND NOT outside)"
+    share_a = auto_writes(column("p"), column("k"), spec.share).sql("duckdb")
+    auto = f"CAST(w AS {AUTO})" if spec.has_writes else f"CAST({share_a} AS {AUTO})"
+    hist = (
+        "LEAST({hi}, GREATEST(0, CAST(FLOOR(LOG2({x} + 1) * {bins}) AS BIGINT)))".format
+    )
+    forms = ", ".join(
+        f"({_index(_form(f.coef, auto), f.edges)}) AS f{i}"
+        for i, f in enumerate(spec.cells.forms)
+    )
+    piece = _index("(ts % 86400) // 60", spec.cells.minute_edges, ">=")
+    return ", ".join(
+        filter(
+            None,
+            [
+                f"{use} AS use",
+                f"({use} AND NOT {fusion_condition()}) AS plain",
+                f"({use} AND {fusion_condition()}) AS fusion_row",
+                f"{auto} AS a",
+                f"(CASE WHEN ts IS NULL THEN -1 ELSE {piece} END) AS piece",
+                "(ts % 86400) // 3600 AS hour",
+                "ts // 86400 AS day",
+                hist(hi=HIST_SIZE - 1, x="p", bins=HIST_BINS) + " AS hp",
+                hist(hi=HIST_SIZE - 1, x="(c - r)", bins=HIST_BINS) + " AS hv",
+                forms,
+            ],
+        )
+    )
+
+
+def _dates(spec: QuerySpec) -> str:
+    parts = []
+    if spec.since is not None:
+        parts.append(f"ts < {spec.since}")
+    if spec.until is not None:
+        parts.append(f"ts >= {spec.until}")
+    if not parts:
+        return "FALSE"
+    return f"(bad IS NULL AND ts IS NOT NULL AND ({' OR '.join(parts)}))"
+
+
+def _band_join(spec: QuerySpec) -> str:
+    return (
+        f"LEFT JOIN {spec.bands} AS b ON r.plain AND b.name = r.model "
+        "AND ((r.ts IS NULL AND b.undated) OR (r.ts >= b.valid_from AND r.ts < b.valid_to)) "
+        "AND r.p > b.prompt_above AND r.p <= b.prompt_upto "
+        "AND (b.timed = 0 OR (b.timed = 1 AND r.ts IS NOT NULL "
+        "AND (r.ts % 86400) // 60 >= b.minute_from AND (r.ts % 86400) // 60 < b.minute_to) "
+        "OR (b.timed = 2 AND r.ts IS NULL))"
+    )
+
+
+def _repriced_double() -> str:
+    usage = Usage(column("p", "r"), column("c", "r"), column("r", "r"), column("k", "r"))
+    usage = Usage(usage.prompt, usage.completion, usage.reasoning, usage.cached, column("w", "r"))
+    return repriced(usage, per_token("b", PRICE_COLUMNS, double=True)).sql("duckdb")
+
+
+def priced(spec: QuerySpec) -> str:
+    """The canonical rows with their flags, band, repricing and class (`priced` CTE body)."""
+    tolerance = f"GREATEST({TOLERANCE_USD}, {TOLERANCE_REL} * ABS(r.logged))"
+    simple = (
+        "(NOT (r.is_byok OR COALESCE(r.byok_usage_inference, 0) > 0) "
+        "AND COALESCE(r.web_search_results, 0) = 0 AND COALESCE(r.fetches, 0) = 0 "
+        "AND COALESCE(r.cost_web_search, 0) = 0 AND (NOT r.split OR r.cost_total IS NULL "
+        "OR ABS(r.cost_total - (r.cost_upstream_prompt + r.cost_upstream_completion)) < 1e-12))"
+    )
+    compared = "(r.logged IS NOT NULL)" if spec.has_cost else "FALSE"
+    return (
+        f"SELECT r.*, b.band_id, (r.ts IS NOT NULL AND r.ts >= b.covered_from) AS covered, "
+        f"{compared} AS compared, {simple} AS simple, "
+        f"ABS({_repriced_double()} - r.logged) AS diff, "
+        f"(ABS({_repriced_double()} - r.logged) <= {tolerance}) AS agree "
+        f"FROM logrows AS r {_band_join(spec)}"
+    )
+
+
+def _logged() -> str:
+    """The logged token cost of a simple row (calibration.ledger): the provider's split when
+    the log has it, else the cost (a simple row has no fees)."""
+    return (
+        "CASE WHEN split THEN cost_upstream_prompt + cost_upstream_completion "
+        "ELSE cost_total END AS logged, "
+        "CASE WHEN split THEN cost_upstream_prompt_x + cost_upstream_completion_x "
+        "ELSE cost_total_x END AS logged_x"
+    )
+
+
+def _ctes(spec: QuerySpec) -> str:
+    return (
+        f"WITH canon AS ({projection(spec.source)}), "
+        f"flagged AS (SELECT *, {_dates(spec)} AS outside, (cost_upstream_prompt IS NOT NULL "
+        "AND cost_upstream_completion IS NOT NULL) AS split FROM canon), "
+        f"logrows AS (SELECT *, {_derived(spec)}, {_logged()} FROM flagged), "
+        f"priced AS ({priced(spec)}), "
+        "classed AS (SELECT *, (fusion_row OR (plain AND model IS NOT NULL AND band_id IS NOT "
+        "NULL AND NOT (simple AND (NOT compared OR agree))) OR (plain AND NOT simple)) AS hard "
+        "FROM priced)"
+    )
+
+
+def _keys(spec: QuerySpec, groups: int) -> dict[str, list[str]]:
+    g = [f"g{i}" for i in range(groups)]
+    forms = [f"f{i}" for i in range(len(spec.cells.forms))]
+    scoped = {
+        "cells": ["piece", *forms, "lane", "day", *g],
+        "cal": ["band_id", "covered", "compared", "hard", "day"],
+        "model": ["model", "known"],
+        "hour": ["hour"],
+        "hist_p": ["hp"],
+        "hist_v": ["hv"],
+        "bad": ["bad"],
+        "group": g,
+    }
+    if not groups:
+        del scoped["group"]
+    return scoped
+
+
+def _scope(set_name: str) -> str:
+    return {
+        "cells": "plain",
+        "cal": "plain AND band_id IS NOT NULL AND model IS NOT NULL",
+        "model": "plain AND model IS NOT NULL",
+        "hour": "plain AND ts IS NOT NULL",
+        "hist_p": "plain",
+        "hist_v": "plain",
+        "bad": "bad IS NOT NULL",
+        "group": "use",
+    }[set_name]
+
+
+def _scoped_columns(spec: QuerySpec, groups: int) -> str:
+    """Each grouping set's keys, NULL outside the rows the set is about."""
+    out = []
+    for name, keys in _keys(spec, groups).items():
+        for key in keys:
+            value = {
+                "lane": "CASE WHEN hard THEN 2 WHEN cost_total_x IS NOT NULL THEN 1 ELSE 0 END",
+                "known": "band_id IS NOT NULL",
+                "day": "COALESCE(day, -1)",
+            }.get(key, key)
+            out.append(f"CASE WHEN {_scope(name)} THEN {value} END AS {name}_{key}")
+    return ", ".join(out)
+
+
+AGGREGATES = {
+    "n": "COUNT(*)",
+    "used": "SUM(CASE WHEN use THEN 1 ELSE 0 END)",
+    "outside": "SUM(CASE WHEN outside THEN 1 ELSE 0 END)",
+    "hard": "SUM(CASE WHEN hard THEN 1 ELSE 0 END)",
+    "lax": "SUM(CASE WHEN lax THEN 1 ELSE 0 END)",
+    "fusion": "SUM(CASE WHEN fusion_row THEN 1 ELSE 0 END)",
+    **{f"s{x}": f"SUM(CASE WHEN use THEN {x} END)" for x in COORDS},
+    "cost": "SUM(CASE WHEN use THEN cost_total_x END)",
+    "logged": "SUM(CASE WHEN compared AND NOT hard THEN logged_x END)",
+    "max_diff": "MAX(CASE WHEN compared AND NOT hard THEN diff END)",
+    "first_agree": "MIN(CASE WHEN compared AND NOT hard AND agree THEN ts END)",
+    "min_ts": "MIN(CASE WHEN use THEN ts END)",
+    "max_ts": "MAX(CASE WHEN use THEN ts END)",
+    "dated": "COUNT(CASE WHEN use THEN ts END)",
+    "unknown": "SUM(CASE WHEN plain AND model IS NOT NULL AND band_id IS NULL AND NOT hard "
+    "THEN 1 ELSE 0 END)",
+}
+
+
+def aggregate(spec: QuerySpec, fingerprint: str = "") -> str:
+    """The statistics query (DuckDB SQL)."""
+    groups = len(spec.source.groups)
+    keys = _keys(spec, groups)
+    sets = ", ".join(
+        "(" + ", ".join(f"{name}_{key}" for key in columns) + ")"
+        for name, columns in keys.items()
+    )
+    which = " ".join(
+        f"WHEN GROUPING({name}_{columns[0]}) = 0 THEN '{name}'" for name, columns in keys.items()
+    )
+    key_columns = ", ".join(f"{name}_{key}" for name, columns in keys.items() for key in columns)
+    aggregates = ", ".join(f"{sql} AS {name}" for name, sql in AGGREGATES.items())
+    return (
+        f"{_ctes(spec)}, scoped AS (SELECT *, {_scoped_columns(spec, groups)} FROM classed) "
+        f"SELECT '{fingerprint}' AS spec, CASE {which} ELSE 'all' END AS grouping_set, "
+        f"{key_columns}, {aggregates} FROM scoped GROUP BY GROUPING SETS ({sets}, ())"
+    )
+
+
+def hard_rows(spec: QuerySpec) -> str:
+    """The canonical columns of the hard rows (their attribution columns too)."""
+    names = ", ".join(quote(name) for name in CANONICAL)
+    groups = "".join(f", g{i}" for i in range(len(spec.source.groups)))
+    return f"{_ctes(spec)} SELECT {names}{groups} FROM classed WHERE hard"
+
+
+def _repriced_exact() -> str:
+    usage = Usage(column("p"), column("c"), column("r"), column("k"), column("w"))
+    rates = per_token("b", PRICE_COLUMNS, double=False)
+    return repriced(usage, rates).sql("duckdb")
+
+
+def rows(spec: QuerySpec) -> str:
+    """Every used row with its band and exact repricing (USD, DECIMAL(38, 18))."""
+    money = f"DECIMAL(38, {PRICE_SCALE})"
+    return (
+        f"{_ctes(spec)} SELECT generation_id, ts, model, band_id, "
+        f"CAST({_repriced_exact()} AS {money}) AS repriced_usd, logged_x AS logged_usd, "
+        "hard FROM classed AS r LEFT JOIN (SELECT * FROM "
+        f"{spec.bands}) AS b USING (band_id) WHERE use AND NOT fusion_row"
+    )
+
+
+def render(sql: str, dialect: str) -> str:
+    """`sql` (DuckDB) in another dialect, checked to parse back in it."""
+    if dialect == "duckdb":
+        return sql
+    tree = sqlglot.parse_one(sql, read="duckdb")
+    tree = tree.transform(lambda node: _portable(node, dialect))
+    out = tree.sql(dialect=dialect)
+    sqlglot.parse_one(out, read=dialect)
+    return out
+
+
+def _portable(node: exp.Expression, dialect: str) -> exp.Expression:
+    """Functions sqlglot leaves unknown in a dialect, spelled as that dialect does."""
+    if isinstance(node, exp.TimeToUnix):
+        name = {"bigquery": "UNIX_SECONDS", "clickhouse": "toUnixTimestamp"}.get(dialect)
+        if name:
+            return exp.Anonymous(this=name, expressions=[node.this])
+    return node

@@ -1,0 +1,125 @@
+"""Which engine reads a log, and how: DuckDB on the file itself, the python reader feeding
+DuckDB chunk by chunk, or Spark. Each returns the same `Outcome`: statistics, hard rows
+(calibrated and summed as they come), and what the reading saw."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from estimator.errors import UserError
+from estimator.logs.calibration import Calibrator
+from estimator.logs.engines.canon import Source
+from estimator.logs.engines.duck import DuckEngine, native_source
+from estimator.logs.engines.frames import GROUP, from_arrow, to_arrow
+from estimator.logs.reader import ReadStats, read_batches
+from estimator.logs.rows import BadRows, parse
+
+if TYPE_CHECKING:
+    from estimator.logs.run import Outcome, Plan
+
+HARD_BATCH = 100_000  # hard rows are calibrated in batches of this many
+
+
+def run_engine(
+    plan: Plan,
+    engine: str,
+    calibrator: Calibrator,
+    progress: Callable[[ReadStats], None] | None,
+) -> Outcome:
+    if engine == "spark":
+        from estimator.logs.engines.spark import run_spark
+
+        return run_spark(plan, calibrator)
+    duck = DuckEngine(plan.bands.arrow())
+    if engine == "duckdb" and plan.rows_out is None:
+        outcome = _native(plan, duck, calibrator)
+        if outcome is not None:
+            return outcome
+    return _python(plan, duck, calibrator, progress)
+
+
+def _mapping(plan: Plan) -> dict[str, str]:
+    columns = dict(plan.mapping)
+    for name in plan.groups:
+        columns[GROUP + name] = name
+    return columns
+
+
+def _native(plan: Plan, duck: DuckEngine, calibrator: Calibrator) -> Outcome | None:
+    """DuckDB reads the file; None when the python reader must (a bad row, a cell whose
+    reading is not plain, no rows, or a file DuckDB cannot read)."""
+    import duckdb
+
+    from estimator.logs.run import Outcome
+
+    source = native_source(plan.log, plan.mapping, plan.groups, plan.block_bytes)
+    if source is None:
+        return None
+    present = set(source.columns)
+    spec = plan.query(present, source)
+    try:
+        stats = duck.statistics(spec)
+        if stats.value("lax") or stats.get("bad") or not stats.value("n"):
+            return None
+        outcome = Outcome(stats=stats, present=present, engine="duckdb")
+        outcome.read.rows = stats.value("n")
+        if stats.value("hard"):
+            table = duck.hard(spec)
+            add_hard(outcome, table, present, spec.has_writes, calibrator)
+    except duckdb.Error:
+        return None  # the python reader reads it, or says in one line why it cannot
+    return outcome
+
+
+def add_hard(
+    outcome: Outcome, table: Any, present: set[str], has_writes: bool, calibrator: Calibrator
+) -> None:
+    """Hard rows an engine returned (Arrow), into the Fusion sums and the calibration."""
+    for start in range(0, table.num_rows, HARD_BATCH):
+        rows = from_arrow(table.slice(start, HARD_BATCH), present, has_writes)
+        outcome.hard.add(rows, calibrator)
+
+
+def _python(
+    plan: Plan,
+    duck: DuckEngine,
+    calibrator: Calibrator,
+    progress: Callable[[ReadStats], None] | None,
+) -> Outcome:
+    """The python reader (bounded lines, every format, bad rows with their line numbers)
+    validates the rows; DuckDB aggregates them chunk by chunk."""
+    from estimator.logs.run import Outcome
+
+    outcome = Outcome(bad=BadRows(), engine="python")
+    bad = outcome.bad
+    assert bad is not None
+    groups = tuple(f"g{i}" for i in range(len(plan.groups)))
+
+    def validated(line: int, chunk: dict[str, Any]) -> Any:
+        return parse(chunk, line, bad), set(chunk)
+
+    read = outcome.read
+    for _, (rows, keys) in read_batches(
+        plan.log, _mapping(plan), read, plan.chunk_rows, plan.block_bytes, validated
+    ):
+        missing = [g for g in plan.groups if GROUP + g not in keys]
+        if missing:
+            raise UserError(f"{plan.log}: --group-by {', '.join(missing)}: no such column")
+        present = {k for k in keys if not k.startswith(GROUP)}
+        outcome.present |= present
+        source = Source("chunk", "canonical", {k: k for k in present}, groups=groups)
+        spec = plan.query(present, source)
+        texts = [rows.extra[GROUP + g] for g in plan.groups]
+        stats, hard = duck.on_table(spec, to_arrow(rows, texts))
+        outcome.stats.merge(stats)
+        if plan.rows_out is not None:
+            calibrator.add(rows)
+        if hard is not None:
+            target = None if plan.rows_out is not None else calibrator
+            for start in range(0, hard.num_rows, HARD_BATCH):
+                part = from_arrow(hard.slice(start, HARD_BATCH), present, spec.has_writes)
+                outcome.hard.add(part, target)
+        if progress is not None:
+            progress(read)
+    return outcome

@@ -117,10 +117,17 @@ def replay(
     rows_out: IO[str] | None = None,
     max_age_days: float = 7.0,
     progress: Callable[[ReadStats], None] | None = None,
+    engine: str = "duckdb",
+    group_by: Sequence[str] = (),
+    focus_out: IO[str] | None = None,
+    stats: str | Path | None = None,
 ) -> ReplayResult:
     """What the log would have cost under each strategy (default: the built-in example's),
     calibrated against what it was billed. Rows are priced with the newest catalog of their
-    date among `catalog`, `catalogs` (files) and, with `use_history`, the cache's history."""
+    date among `catalog`, `catalogs` (files) and, with `use_history`, the cache's history.
+    `engine`: duckdb (default), python or spark; `group_by`: attribution columns;
+    `focus_out`: a stream for FinOps FOCUS rows; `stats`: replay a statistics file that the
+    query of `sql_for` produced in a warehouse (then `log` only names it)."""
     from estimator.logs.run import replay as replay_log
     from estimator.pricing.store import history_files, load_dated
     from estimator.scenario.build import build_all
@@ -147,6 +154,10 @@ def replay(
         history_files=files,
         rows_out=rows_out,
         max_age_days=max_age_days,
+        engine=engine,
+        group_by=group_by,
+        focus_out=focus_out,
+        stats=stats,
     )
 
 

@@ -519,6 +519,8 @@ examples:
   fusion-cost replay activity.csv.gz --single openai/gpt-5.4-mini --fusion general-high
   fusion-cost replay log.jsonl --columns tokens_prompt=in,tokens_completion=out,model=model
   fusion-cost replay activity.csv --profile-out workload.yaml
+  fusion-cost replay activity.parquet --group-by user,app_name --focus-out focus.csv
+  fusion-cost replay --stats stats.csv --strategies scenario.yaml   # a warehouse's result
   fusion-cost report scenario.yaml --workload-from workload.yaml
 
 Input: OpenRouter's activity CSV (columns created_at, model_permaslug, tokens_prompt,
@@ -543,7 +545,9 @@ def _add_replay(sub: Subcommands, catalog: _Parser) -> None:
         epilog=REPLAY_EPILOG,
         formatter_class=_Formatter,
     )
-    replay.add_argument("log", metavar="LOG", help="activity log (.csv, .jsonl, .parquet, .gz)")
+    replay.add_argument(
+        "log", metavar="LOG", nargs="?", help="activity log (.csv, .jsonl, .parquet, .gz)"
+    )
     replay.add_argument(
         "--strategies", metavar="SCENARIO", help="take the strategies from this scenario file"
     )
@@ -581,8 +585,39 @@ def _add_replay(sub: Subcommands, catalog: _Parser) -> None:
         help="write one CSV line per row: logged and repriced token cost, what was separated, "
         "the cause of a difference",
     )
+    _replay_engine_options(replay)
     _output_options(replay, "replay")
     replay.set_defaults(handler="estimator.commands.replay:run")
+
+
+def _replay_engine_options(replay: argparse.ArgumentParser) -> None:
+    """Where the log is read, and what else comes out of it (the engines are named once, in
+    logs.run.ENGINES: it is not imported here, to keep --help fast)."""
+    replay.add_argument(
+        "--engine",
+        choices=("duckdb", "python", "spark"),
+        default="duckdb",
+        help="who reads the log: duckdb (embedded, default), python (the streaming reader, "
+        "aggregated by DuckDB) or spark (an active session, SPARK_REMOTE, else local mode)",
+    )
+    replay.add_argument(
+        "--stats",
+        metavar="FILE",
+        help="replay the statistics your warehouse computed with the query of `fusion-cost "
+        "sql` (CSV or Parquet) instead of a log",
+    )
+    replay.add_argument(
+        "--group-by",
+        metavar="COLUMNS",
+        help="attribution: each value of these log columns (comma-separated, e.g. "
+        "user,app_name,api_key_name) gets its logged cost and each strategy's",
+    )
+    replay.add_argument(
+        "--focus-out",
+        metavar="FILE",
+        help="write FinOps FOCUS rows (day grain, exact decimals): the log as billed and "
+        "each strategy as a counterfactual (x_Strategy)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

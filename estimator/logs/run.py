@@ -51,8 +51,11 @@ from estimator.logs.reader import (
     parse_mapping,
 )
 from estimator.logs.rows import BadRows
+from estimator.logs.attribution import group_totals, money_text
+from estimator.logs.focus import write_focus
 from estimator.logs.summary import (
     LANE_KNOWN,
+    Label,
     HardPart,
     cell_classes,
     mean_request,
@@ -86,6 +89,8 @@ class Plan:
     chunk_rows: int = CHUNK_ROWS
     block_bytes: int = BLOCK_BYTES
     rows_out: Any = None  # a csv.writer: every row is calibrated one by one
+    focus: IO[str] | None = None  # FinOps FOCUS rows (day grain) go here
+    stats_file: Path | None = None  # read these statistics instead of a log
 
     def query(self, present: set[str], source: Any) -> QuerySpec:
         return QuerySpec(
@@ -96,6 +101,7 @@ class Plan:
             has_cost="cost_total" in present,
             since=self.since,
             until=self.until,
+            undated_at=self.bands.undated_at,
         )
 
 
@@ -109,6 +115,7 @@ class Outcome:
     bad: BadRows | None = None  # the python reader's (else the statistics' `bad` set)
     present: set[str] = field(default_factory=set)
     engine: str = "duckdb"
+    warnings: list[str] = field(default_factory=list)
 
 
 def _seconds(day: date | None, after: bool = False) -> int | None:
@@ -133,13 +140,17 @@ def replay(
     history_files: Sequence[Path] = (),
     engine: str = "duckdb",
     group_by: Sequence[str] = (),
+    focus_out: IO[str] | None = None,
+    stats: str | Path | None = None,
 ) -> ReplayResult:
     """Reprice every row of `log` under each strategy; calibrate and profile the log.
 
     `history` (catalogs) and `history_files` (catalog files, read only when a row needs one):
     older catalogs; a row is calibrated with the newest catalog fetched at or before its date.
     `rows_out`: a text stream that receives one CSV line per calibrated row. `engine`: one of
-    ENGINES. `group_by`: log columns whose values each get their own totals.
+    ENGINES. `group_by`: log columns whose values each get their own totals. `focus_out`: a
+    text stream for FinOps FOCUS rows. `stats`: a statistics file (the result of the query
+    `fusion-cost sql` writes) replayed instead of a log (`log` then only names it).
     """
     from estimator.logs.engines.run import run_engine
     from estimator.pricing.describe import describe_catalog
@@ -166,6 +177,8 @@ def replay(
         chunk_rows,
         block_bytes,
         writer,
+        focus_out,
+        Path(stats) if stats is not None else None,
     )
     calibrator = Calibrator(timeline, writer)
     outcome = run_engine(plan, engine, calibrator, progress)
@@ -181,16 +194,19 @@ def _result(
     if plan.rows_out is None:
         prefill_calibration(calibrator, stats, plan.bands, has_cost)
     strategies = strategies_for(plan.strategies, mean_request(totals), plan.catalog)
-    totals_of = _strategy_totals(plan, strategies, classes, outcome, has_cost, int(totals["n"]))
+    priced = _strategy_totals(plan, strategies, classes, outcome, has_cost, int(totals["n"]))
     fusion = outcome.hard.fusion.result()
     sums = profile_sums(stats, totals, "tokens_cache_write" in outcome.present)
     profile, warnings = profile_of(sums, str(plan.log), fusion)
     if fusion is not None:
         warnings += _fusion_warnings(fusion)
-    calibration = calibrator.result()
+    warnings += outcome.warnings
+    if plan.focus is not None:
+        write_focus(plan.focus, stats, plan.bands, priced.by_label, strategies)
     total = stats.total()
     logged = float(Decimal(total.get("cost") or 0)) if has_cost else None
     return ReplayResult(
+        engine=outcome.engine,
         log=str(plan.log),
         log_kind=outcome.read.kind,
         rows_read=outcome.read.rows,
@@ -203,14 +219,23 @@ def _result(
             "last": _date_of(sums.last_day),
             "logged_cost_usd": logged,
         },
-        strategies=totals_of,
-        calibration=calibration,
+        strategies=priced.totals,
+        calibration=calibrator.result(),
         fusion=fusion,
         profile=profile,
         pricing=pricing,
+        groups=group_totals(plan.groups, stats, priced.by_label, has_cost),
         warnings=warnings,
         elapsed_s=round(time.perf_counter() - started, 3),
     )
+
+
+@dataclass
+class Priced:
+    """The strategies' totals, and each one's exact cost by (lane, day, group)."""
+
+    totals: list[StrategyTotal]
+    by_label: dict[str, dict[Label, Decimal]]
 
 
 def _strategy_totals(
@@ -220,35 +245,38 @@ def _strategy_totals(
     outcome: Outcome,
     has_cost: bool,
     requests: int,
-) -> list[StrategyTotal]:
+) -> Priced:
     """Each strategy's exact total; against the bill over the requests whose cost is logged."""
     when = now_utc()
+    lane = 1 + len(plan.cells.forms)
     known_logged = sum(
         (Decimal(v["cost"] or 0) for k, v in outcome.stats.get("cells").items()
-         if int(k[1 + len(plan.cells.forms)]) == LANE_KNOWN),
+         if int(k[lane]) == LANE_KNOWN),
         Decimal(0),
     )
     base = float(known_logged) + outcome.hard.paid if has_cost else None
-    out = []
+    priced = Priced([], {})
     for strategy in strategies:
         by_label = CellPricer(strategy, plan.catalog, plan.cells, when).totals(classes)
+        priced.by_label[strategy.name] = by_label
         total = sum(by_label.values(), Decimal(0))
         known = sum((v for label, v in by_label.items() if label[0] == LANE_KNOWN), Decimal(0))
         known_usd = float(known) + outcome.hard.known_cost(
             strategy, plan.catalog, days_since_epoch(when)
         )
-        out.append(
+        priced.totals.append(
             StrategyTotal(
                 name=strategy.name,
                 kind=strategy.kind,
                 total_usd=float(total),
+                total_exact=money_text(total),
                 per_request_usd=float(total / requests) if requests else 0.0,
                 vs_logged=(known_usd / base) if base else None,
                 requests=requests,
                 notes=strategy.notes(),
             )
         )
-    return out
+    return priced
 
 
 def _fusion_warnings(fusion: FusionObserved) -> list[str]:

@@ -126,8 +126,9 @@ def profile_sums(stats: Stats, totals: dict[str, Decimal], has_writes: bool) -> 
     sums.cached = float(totals["k"])
     sums.written = float(totals["w"])
     sums.has_writes = has_writes
-    for (hour,), values in stats.get("hour").items():
-        sums.hours[int(hour)] += int(values["n"])
+    for (hour, _, _, _), values in stats.get("prof").items():
+        if int(hour) >= 0:
+            sums.hours[int(hour)] += int(values["n"])
     for name, target in (("hist_p", sums.hist_prompt), ("hist_v", sums.hist_visible)):
         for (bucket,), values in stats.get(name).items():
             target[min(int(bucket), HIST_SIZE - 1)] += int(values["n"])
@@ -136,8 +137,9 @@ def profile_sums(stats: Stats, totals: dict[str, Decimal], has_writes: bool) -> 
         sums.first_day = int(total["min_ts"]) / 86400
         sums.last_day = int(total["max_ts"]) / 86400
     sums.dated_rows = int(total.get("dated") or 0)
-    for (model, _), values in sorted(stats.get("model").items(), key=lambda kv: str(kv[0][0])):
-        sums.model_rows[model] = sums.model_rows.get(model, 0) + int(values["n"])
+    for (_, model, _, _), values in sorted(stats.get("prof").items(), key=lambda kv: repr(kv[0])):
+        if model is not None:
+            sums.model_rows[model] = sums.model_rows.get(model, 0) + int(values["n"])
     return sums
 
 
@@ -183,8 +185,8 @@ def prefill_calibration(
         sums.logged += float(total.logged)
         calibrator.logged_total += float(total.cost)
     calibrator.has_cost = calibrator.has_cost or has_cost
-    for (model, _), values in sorted(stats.get("model").items(), key=lambda kv: str(kv[0][0])):
-        if values["unknown"]:
+    for (_, model, _, _), values in sorted(stats.get("prof").items(), key=lambda kv: repr(kv[0])):
+        if model is not None and values["unknown"]:
             calibrator.unknown[model] = calibrator.unknown.get(model, 0) + int(values["unknown"])
 
 

@@ -19,12 +19,13 @@ lacks the model; a row is *covered* when it is dated at or after the catalog tha
 
 from __future__ import annotations
 
+import csv
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from decimal import Decimal
 from itertools import pairwise
-from typing import Any
+from typing import IO, Any
 
 from estimator.errors import DynamicPriceError
 from estimator.logs.timeline import Timeline
@@ -38,6 +39,8 @@ EVER = 1 << 62  # an open end of a date span (epoch seconds), and "never covered
 NO_LIMIT = 10**15  # above any prompt size a row may have (rows.MAX_TOKENS is 1e12)
 PRICE_COLUMNS = tuple(f.name for f in fields(Coefficients))
 ANY_MINUTE, IN_WINDOW, NO_MINUTE = 0, 1, 2  # `timed`: which rows a band's minutes hold
+UNDATED = -1  # the minute key of a row without a date: [-1, 1440) holds every row, [-1, 0)
+# only rows without a date, [m, n) with m >= 0 rows dated in that piece of the day
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ class Band:
     entry: int  # the catalog in force at the rows' dates (Timeline index)
     used: int  # the catalog whose prices these are
     valid_from: int  # epoch seconds, inclusive (-EVER: since ever)
-    valid_to: int  # exclusive (EVER: open)
+    valid_to: int  # exclusive (EVER: open); rows without a date count as dated `undated_at`
     covered_from: int  # rows dated at or after this are covered (EVER: never)
     undated: bool  # the band of rows without a date (today's catalog)
     band: ModelBand
@@ -76,6 +79,9 @@ class Band:
         """The table row: prices per million units, as exact decimal strings."""
         b = self.band
         prices = {name: per_million(getattr(b.rates, name)) for name in PRICE_COLUMNS}
+        # the same per unit as float64, as the vectorised path has them (for the per-row
+        # comparison with the bill, which is a float comparison there too)
+        floats = {f"{name}_usd": float(getattr(b.rates, name)) for name in PRICE_COLUMNS}
         return {
             "band_id": self.id,
             "name": self.name,
@@ -93,6 +99,7 @@ class Band:
             "minute_from": b.minute_from,
             "minute_to": b.minute_to,
             **prices,
+            **floats,
         }
 
 
@@ -126,13 +133,13 @@ def model_bands(pricing: Pricing, model_id: str) -> list[ModelBand]:
         prompt = above + 1  # prompt sizes are whole tokens: (above, upto] starts at above + 1
         if not timed:
             rates = coefficients(pricing, Decimal(prompt), None, EXACT, model_id)
-            bands.append(ModelBand(above, upto, ANY_MINUTE, 0, MINUTES_PER_DAY, rates))
+            bands.append(ModelBand(above, upto, ANY_MINUTE, UNDATED, MINUTES_PER_DAY, rates))
             continue
         for start, end in _minute_pieces(pricing):
             rates = coefficients(pricing, Decimal(prompt), start, EXACT, model_id)
             bands.append(ModelBand(above, upto, IN_WINDOW, start, end, rates))
         rates = coefficients(pricing, Decimal(prompt), None, EXACT, model_id)
-        bands.append(ModelBand(above, upto, NO_MINUTE, 0, 0, rates))
+        bands.append(ModelBand(above, upto, NO_MINUTE, UNDATED, 0, rates))
     return bands
 
 
@@ -154,6 +161,9 @@ class BandTable:
     def __init__(self, timeline: Timeline) -> None:
         self.timeline = timeline
         self.bands: list[Band] = []
+        # the date key of rows without a date: a second inside today's catalog's span
+        current = timeline.current_index
+        self.undated_at = 0 if current == 0 else _seconds(timeline.days[current])
         self._model: dict[tuple[int, str], list[ModelBand] | None] = {}
         for entry in range(len(timeline.entries)):
             self._add_entry(entry)
@@ -207,36 +217,55 @@ class BandTable:
             yield band.row()
 
     def arrow(self) -> Any:
-        """The table as Arrow (prices as DECIMAL(38, 18)), for an engine to join."""
+        """The table as Arrow (prices as DECIMAL(38, 18)), for files and Spark."""
         import pyarrow as pa
 
-        price = pa.decimal128(38, PRICE_SCALE)
-        schema = pa.schema(
-            [
-                ("band_id", pa.int64()),
-                ("name", pa.string()),
-                ("model_id", pa.string()),
-                ("catalog_entry", pa.int32()),
-                ("catalog_used", pa.int32()),
-                ("valid_from", pa.int64()),
-                ("valid_to", pa.int64()),
-                ("covered_from", pa.int64()),
-                ("undated", pa.bool_()),
-                ("kind", pa.string()),
-                ("prompt_above", pa.int64()),
-                ("prompt_upto", pa.int64()),
-                ("timed", pa.int8()),
-                ("minute_from", pa.int16()),
-                ("minute_to", pa.int16()),
-                *[(name, price) for name in PRICE_COLUMNS],
-            ]
-        )
+        types = {"BIGINT": pa.int64(), "VARCHAR": pa.string(), "BOOLEAN": pa.bool_()}
+        types |= {"DOUBLE": pa.float64(), PRICE_TYPE: pa.decimal128(38, PRICE_SCALE)}
+        schema = pa.schema([(name, types[sql]) for name, sql in COLUMNS])
         rows = list(self.rows())
         columns = {
-            field.name: [
-                Decimal(row[field.name]) if field.name in PRICE_COLUMNS else row[field.name]
-                for row in rows
-            ]
-            for field in schema
+            name: [Decimal(row[name]) if sql == PRICE_TYPE else row[name] for row in rows]
+            for name, sql in COLUMNS
         }
         return pa.table(columns, schema=schema)
+
+    def ddl(self, table: str = "bands") -> str:
+        return f"CREATE TABLE {table} (" + ", ".join(f"{n} {t}" for n, t in COLUMNS) + ")"
+
+    def write_csv(self, handle: IO[str]) -> None:
+        """The table as CSV (prices as exact decimal strings per million units)."""
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow([name for name, _ in COLUMNS])
+        for row in self.rows():
+            writer.writerow([_text(row[name]) for name, _ in COLUMNS])
+
+
+PRICE_TYPE = f"DECIMAL(38, {PRICE_SCALE})"
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("band_id", "BIGINT"),
+    ("name", "VARCHAR"),
+    ("model_id", "VARCHAR"),
+    ("catalog_entry", "BIGINT"),
+    ("catalog_used", "BIGINT"),
+    ("valid_from", "BIGINT"),
+    ("valid_to", "BIGINT"),
+    ("covered_from", "BIGINT"),
+    ("undated", "BOOLEAN"),
+    ("kind", "VARCHAR"),
+    ("prompt_above", "BIGINT"),
+    ("prompt_upto", "BIGINT"),
+    ("timed", "BIGINT"),
+    ("minute_from", "BIGINT"),
+    ("minute_to", "BIGINT"),
+    *((name, PRICE_TYPE) for name in PRICE_COLUMNS),
+    *((f"{name}_usd", "DOUBLE") for name in PRICE_COLUMNS),
+)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)

@@ -51,6 +51,7 @@ CSV_NULLS = (
     "null",
 )
 DIGITS = "^[0-9]+$"
+EXPORT_DATE = "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
 NUMBER = "^-?[0-9]+(\\.[0-9]+)?([eE][+-]?[0-9]+)?$"
 ISO = (
     "^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,9})?)?"
@@ -58,6 +59,7 @@ ISO = (
 )
 FIRST_SECOND, END_SECOND = 0, 253_402_300_800  # rows.FIRST_SECOND, rows.END_SECOND
 EPOCH_UNITS = ((1e9, 1e11, 1), (1e12, 1e14, 1e3), (1e15, 1e17, 1e6), (1e18, 1e19, 1e9))
+EXACT_COSTS = ("cost_total", "cost_upstream_prompt", "cost_upstream_completion")  # summed exactly
 TEXT_COLUMNS = ("model", "provider", "web_search_engine", "router", "generation_id", "request_id")
 FLAGS = ("cancelled", "is_byok", "fusion")
 
@@ -72,7 +74,7 @@ CANONICAL: dict[str, str] = {
     "ts": "BIGINT",
     **{name: "DOUBLE" for name in MONEY_COLUMNS},
     **{f"{name}_x": EXACT_MONEY for name in ("cost_total", "cost_upstream_prompt")},
-    "cost_upstream_completion_x": EXACT_MONEY,
+    "cost_upstream_completion_x": EXACT_MONEY,  # (EXACT_COSTS)
     **{name: "BOOLEAN" for name in FLAGS},
     **{name: "DOUBLE" for name in COUNT_COLUMNS},
 }
@@ -108,6 +110,8 @@ class _Projection:
 
     def __init__(self, source: Source) -> None:
         self.source = source
+        self.digits: list[tuple[str, bool]] = []  # token cells that must be plain digits
+        self.fine: list[str] = []  # cheap conditions that together mean "no reason applies"
         self.texts: dict[str, str] = {}
         self.cells: dict[str, str] = {}
         self.reasons: list[tuple[str, str]] = []  # (condition, reason), first wins
@@ -126,8 +130,13 @@ class _Projection:
             return f"t.{quote(canonical)}"
         if self.source.kind == "typed":
             ref = f"CAST({ref} AS VARCHAR)"
-        if self.source.csv_nulls:
-            ref = f"(CASE WHEN {ref} IN {text(CSV_NULLS)} THEN NULL ELSE {ref} END)"
+        if self.source.csv_nulls and canonical in TEXT_COLUMNS:
+            # pyarrow's null values read as no name (numbers and dates come out the same
+            # either way; the longest null value has 8 characters)
+            ref = (
+                f"(CASE WHEN LENGTH({ref}) <= 8 AND {ref} IN {text(CSV_NULLS)} THEN NULL "
+                f"ELSE {ref} END)"
+            )
         self.texts[canonical] = ref
         return f"t.{quote(canonical)}"
 
@@ -152,12 +161,13 @@ class _Projection:
         empty = f"({raw} IS NULL)"
         if self.family(canonical) == "text":
             empty = f"({raw} IS NULL OR TRIM({raw}) = '')"
-            plain = f"REGEXP_MATCHES({raw}, '{DIGITS}')"
-            self.lax.append(f"NOT ({plain}{'' if required else f' OR {empty}'})")
+            self.digits.append((raw, required))
         self.cells[f"{short}_e"] = empty
         n = f"{short}_n"
         finite = f"({n} IS NOT NULL AND ABS({n}) <= {MAX_DOUBLE})"
         missing = f"NOT {finite}" if required else f"NOT {short}_e AND NOT {finite}"
+        fine = f"({n} >= 0 AND {n} <= {MAX_TOKENS})"
+        self.fine.append(fine if required else f"({n} IS NULL AND {short}_e OR {fine})")
         self.reasons += [
             (missing, f"missing or non-numeric {canonical}"),
             (f"{finite} AND {n} < 0", f"negative {canonical}"),
@@ -175,17 +185,25 @@ class _Projection:
         family = self.family("created_at")
         if family in ("timestamp", "date"):
             seconds = f"FLOOR(EPOCH({raw}))"
-        elif family in ("int", "float"):
+        elif family in ("int", "float", "decimal"):
             seconds = _epoch(f"CAST({raw} AS DOUBLE)")
         else:
+            # the activity export's own form first (parsed fast), then ISO 8601 or an epoch
+            early = self.texts["created_at"]  # parsed in the first step: read once below
+            self.texts["ts_plain"] = (
+                f"(CASE WHEN REGEXP_MATCHES({early}, '{EXPORT_DATE}') "
+                f"THEN TRY_STRPTIME({early}, '%Y-%m-%d %H:%M:%S') END)"
+            )
             iso = f"REGEXP_MATCHES({raw}, '{ISO}')"
             digits = f"REGEXP_MATCHES({raw}, '{DIGITS}')"
-            self.lax.append(f"NOT ({iso} OR {digits})")
+            self.lax.append(f"(CASE WHEN t.ts_plain IS NULL THEN NOT ({iso} OR {digits}) END)")
             seconds = (
-                f"(CASE WHEN {iso} THEN FLOOR(EPOCH(TRY_CAST({raw} AS TIMESTAMPTZ))) "
+                f"(CASE WHEN t.ts_plain IS NOT NULL THEN EPOCH(t.ts_plain) "
+                f"WHEN {iso} THEN FLOOR(EPOCH(TRY_CAST({raw} AS TIMESTAMPTZ))) "
                 f"WHEN {digits} THEN {_epoch(f'TRY_CAST({raw} AS DOUBLE)')} END)"
             )
         self.cells["ts_s"] = seconds
+        self.fine.append(f"(ts_s >= {FIRST_SECOND} AND ts_s < {END_SECOND})")
         self.reasons += [
             ("ts_s IS NULL", "unparseable created_at"),
             (f"(ts_s < {FIRST_SECOND} OR ts_s >= {END_SECOND})", "created_at outside 1970-9999"),
@@ -210,8 +228,11 @@ class _Projection:
         if not exact:
             return
         from_number = f"CAST({n} AS {EXACT_MONEY})"
+        if self.family(canonical) == "decimal":  # parsed exactly by the reader
+            self.cells[f"{canonical}_t"] = f"CAST({raw} AS {EXACT_MONEY})"
+            from_number = f"{canonical}_t"
         if self.family(canonical) == "text":
-            self.lax.append(f"NOT ({raw} IS NULL OR REGEXP_MATCHES({raw}, '{NUMBER}'))")
+            self.lax.append(f"CONTAINS({raw}, '_')")  # 1_000: DuckDB reads 1000, pyarrow no
             self.cells[f"{canonical}_t"] = (
                 f"COALESCE(TRY_CAST({raw} AS {FAST_MONEY}), TRY_CAST({raw} AS {EXACT_MONEY}))"
             )
@@ -252,6 +273,16 @@ class _Projection:
             ok = f"({n} >= 0 AND {n} <= {MAX_TOKENS})"
             self.cells[canonical] = f"(CASE WHEN {ok} THEN {n} ELSE 0 END)"
         self.values[canonical] = canonical
+
+
+def _digits(cells: list[tuple[str, bool]]) -> str:
+    """One test that every token cell is plain digits (optional ones may be empty): anything
+    else ('12.5', ' 12', '1e3', '0x10') is read by the python reader, whose rules decide."""
+    if not cells:
+        return "FALSE"
+    joined = " || ',' || ".join(f"COALESCE({raw}, '')" for raw, _ in cells)
+    pattern = ",".join("[0-9]+" if required else "[0-9]*" for _, required in cells)
+    return f"NOT REGEXP_MATCHES({joined}, '^{pattern}$')"
 
 
 def _epoch(number: str) -> str:
@@ -298,8 +329,10 @@ def _select(build: _Projection, source: Source) -> str:
     clipped["r"] = f"LEAST({values['r']}, {values['c']})"
     clipped["w"] = f"LEAST({values['w']}, {values['p']} - LEAST({values['k']}, {values['p']}))"
     bad = " ".join(f"WHEN {condition} THEN '{reason}'" for condition, reason in build.reasons)
-    bad_sql = f"(CASE {bad} END)" if bad else "CAST(NULL AS VARCHAR)"
-    lax = " OR ".join(f"COALESCE({c}, TRUE)" for c in build.lax) or "FALSE"
+    fine = " AND ".join(build.fine) or "TRUE"
+    # the reasons are looked for only where the cheap test fails
+    bad_sql = f"(CASE WHEN {fine} THEN NULL {bad} END)" if bad else "CAST(NULL AS VARCHAR)"
+    lax = " OR ".join(f"COALESCE({c}, FALSE)" for c in [*build.lax, _digits(build.digits)])
     groups = [f"CAST(src.{quote(g)} AS VARCHAR) AS g{i}" for i, g in enumerate(source.groups)]
     texts = [f"{sql} AS {quote(name)}" for name, sql in build.texts.items()]
     first = ", ".join([*texts, *groups]) or "1 AS one"

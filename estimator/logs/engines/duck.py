@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from estimator.errors import UserError
-from estimator.logs.engines.canon import Source
+from estimator.logs.engines.bands import BandTable
+from estimator.logs.engines.canon import EXACT_COSTS, FAST_MONEY, Source
 from estimator.logs.engines.query import QuerySpec, aggregate, hard_rows
 from estimator.logs.engines.stats import Stats, from_rows
 from estimator.logs.reader import (
@@ -33,6 +34,7 @@ from estimator.logs.reader import (
     _Lines,
     log_format,
 )
+from estimator.logs.rows import COUNT_COLUMNS, MONEY_COLUMNS, TOKEN_COLUMNS
 
 MEMORY_LIMIT = "1GB"
 THREADS = 2
@@ -53,6 +55,9 @@ def connect(threads: int = THREADS) -> Any:
         con = duckdb.connect(config=config)
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET enable_progress_bar = false")
+    # the band table is small and the log large, but a CSV's size is unknown to the planner
+    # (it may build the join's hash table on the log): keep the written order
+    con.execute("SET disabled_optimizers = 'join_order,build_side_probe_side'")
     return con
 
 
@@ -74,9 +79,9 @@ def _ends_lines_with_lf(path: Path, limit: int) -> bool:
 def _csv_source(
     path: Path, columns: dict[str, str], groups: Sequence[str], block_bytes: int
 ) -> Source | None:
-    from estimator.logs.reader import _open
-
     import zlib
+
+    from estimator.logs.reader import _open
 
     stats = ReadStats()
     try:
@@ -92,15 +97,49 @@ def _csv_source(
     _check_groups(groups, header, path)
     if len(set(header)) != len(header) or not header:
         return None  # a repeated name: the python reader takes the first
-    types = ", ".join(f"{_literal(name)}: 'VARCHAR'" for name in header)
-    limit = CSV_LINE_BLOCKS * block_bytes  # the python reader's longest line, its end included
+    types, families = _csv_types(header, available)
+    listed = ", ".join(f"{_literal(name)}: '{types[name]}'" for name in header)
+    # the python reader's longest line, its end included; DuckDB misreads valid files when its
+    # buffer is under about four lines of that size, and holds more memory above
+    limit = CSV_LINE_BLOCKS * block_bytes
     relation = (
         f"read_csv({_literal(str(path))}, header = true, auto_detect = false, "
-        f"columns = {{{types}}}, delim = ',', quote = '\"', escape = '\"', "
+        f"columns = {{{listed}}}, delim = ',', quote = '\"', escape = '\"', "
         "new_line = '\\n', "
-        f"max_line_size = {limit - 1}, buffer_size = {2 * limit}, strict_mode = true)"
+        f"max_line_size = {limit - 1}, buffer_size = {4 * limit}, strict_mode = true)"
     )
-    return Source(relation, "text", available, groups=tuple(groups), csv_nulls=True)
+    return Source(relation, "typed", available, families, tuple(groups), csv_nulls=True)
+
+
+# what DuckDB's CSV reader parses each canonical column as (a cell it cannot parse fails the
+# read, and the python reader reads the file): numbers as DOUBLE like pyarrow (12.5, 1e3 and
+# " 12" read alike; DuckDB also reads 1_000 as 1000, where pyarrow sees no number), dates with
+# their zone, the costs the sums use exactly (below $1,000,000 a row); the rest as text
+READER_TYPES = {
+    **dict.fromkeys(TOKEN_COLUMNS, ("DOUBLE", "float")),
+    "created_at": ("TIMESTAMPTZ", "timestamp"),
+    **dict.fromkeys(MONEY_COLUMNS, ("DOUBLE", "float")),
+    **dict.fromkeys(EXACT_COSTS, (FAST_MONEY, "decimal")),
+    **dict.fromkeys(COUNT_COLUMNS, ("DOUBLE", "float")),
+}
+
+
+def _csv_types(
+    header: list[str], available: dict[str, str]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(column -> SQL type, canonical -> type family); a column two names read differently
+    stays text."""
+    wanted: dict[str, set[tuple[str, str]]] = {}
+    for canonical, column in available.items():
+        wanted.setdefault(column, set()).add(READER_TYPES.get(canonical, ("VARCHAR", "text")))
+    types = {name: "VARCHAR" for name in header}
+    families = {}
+    for canonical, column in available.items():
+        chosen = wanted[column]
+        sql, family = next(iter(chosen)) if len(chosen) == 1 else ("VARCHAR", "text")
+        types[column] = sql
+        families[canonical] = family
+    return types, families
 
 
 def _check_groups(groups: Sequence[str], present: Sequence[str], path: Path) -> None:
@@ -168,6 +207,24 @@ def native_source(
     return None
 
 
+def load_bands(con: Any, bands: BandTable) -> None:
+    """The price bands as a DuckDB table, through a CSV file DuckDB parses (building them
+    from Python values would cost more than replaying a small log)."""
+    import tempfile
+
+    from estimator.logs.engines.bands import COLUMNS
+
+    with tempfile.TemporaryDirectory(prefix="fusion-cost-") as directory:
+        path = Path(directory) / "bands.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            bands.write_csv(handle)
+        types = ", ".join(f"{_literal(name)}: '{sql}'" for name, sql in COLUMNS)
+        con.execute(
+            f"CREATE TABLE bands AS SELECT * FROM read_csv({_literal(str(path))}, "
+            f"header = true, auto_detect = false, columns = {{{types}}})"
+        )
+
+
 def arrow_of(relation: Any) -> Any:
     """A relation's rows as an Arrow table (DuckDB 2 names it to_arrow_table, 1.x arrow)."""
     fetch = getattr(relation, "to_arrow_table", None) or relation.arrow
@@ -177,9 +234,9 @@ def arrow_of(relation: Any) -> Any:
 class DuckEngine:
     """One DuckDB connection with the price bands registered."""
 
-    def __init__(self, bands: Any, threads: int = THREADS) -> None:
+    def __init__(self, bands: BandTable, threads: int = THREADS) -> None:
         self.con = connect(threads)
-        self.con.register("bands", bands)
+        load_bands(self.con, bands)
 
     def statistics(self, spec: QuerySpec, fingerprint: str = "") -> Stats:
         cursor = self.con.execute(aggregate(spec, fingerprint))

@@ -7,8 +7,8 @@
 - `cal`: per price band, day, coverage and class, the token sums of the rows of known models
   (their repricing is the rule applied to the sums: exact), the logged token cost, the largest
   difference and the first agreeing row of those compared here (not hard);
-- `model`, `hour`, `hist_p`, `hist_v`: the workload profile (model mix, hours, log2 histograms
-  of prompt and visible output, 8 bins per doubling as `profile.py`);
+- `prof`, `hist_p`, `hist_v`: the workload profile (model mix and hours, log2 histograms of
+  prompt and visible output, 8 bins per doubling as `profile.py`);
 - `bad`: rows skipped, by reason; `group`: what each attribution group was billed; `all`: the
   totals, the span of dates, and how many rows need the per-row path (`hard`).
 A row is *hard* when it is Fusion traffic or when its bill is not just its tokens at one
@@ -35,8 +35,8 @@ from estimator.logs.profile import HIST_BINS, HIST_SIZE
 from estimator.pricing.rules import Usage
 
 DIALECTS = ("duckdb", "spark", "clickhouse", "bigquery", "snowflake")
-AUTO = "DECIMAL(38, 3)"  # auto writes: tokens x a share with 3 decimals
-SETS = ("cells", "cal", "model", "hour", "hist_p", "hist_v", "bad", "group")
+AUTO = "DECIMAL(18, 3)"  # auto writes: tokens (at most 1e12) x a share with 3 decimals
+SETS = ("cells", "cal", "prof", "hist_p", "hist_v", "bad", "group")
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,7 @@ class QuerySpec:
     since: int | None = None  # epoch seconds, inclusive
     until: int | None = None  # exclusive
     bands: str = "bands"  # the price-band table's name
+    undated_at: int = 0  # BandTable.undated_at: the date key of rows without a date
 
 
 def _form(coef: tuple[Decimal, ...], auto: str) -> str:
@@ -94,8 +95,8 @@ def _derived(spec: QuerySpec) -> str:
                 f"({use} AND {fusion_condition()}) AS fusion_row",
                 f"{auto} AS a",
                 f"(CASE WHEN ts IS NULL THEN -1 ELSE {piece} END) AS piece",
-                "(ts % 86400) // 3600 AS hour",
-                "ts // 86400 AS day",
+                "COALESCE((ts % 86400) // 3600, -1) AS hour",
+                "COALESCE(ts // 86400, -1) AS day",
                 hist(hi=HIST_SIZE - 1, x="p", bins=HIST_BINS) + " AS hp",
                 hist(hi=HIST_SIZE - 1, x="(c - r)", bins=HIST_BINS) + " AS hv",
                 forms,
@@ -116,13 +117,15 @@ def _dates(spec: QuerySpec) -> str:
 
 
 def _band_join(spec: QuerySpec) -> str:
+    """Each row's band: its name, and its date, prompt size and minute inside the band's
+    ranges (plain comparisons, so engines hash on the name and filter)."""
     return (
-        f"LEFT JOIN {spec.bands} AS b ON r.plain AND b.name = r.model "
-        "AND ((r.ts IS NULL AND b.undated) OR (r.ts >= b.valid_from AND r.ts < b.valid_to)) "
+        f"LEFT JOIN {spec.bands} AS b ON b.name = r.model "
+        f"AND COALESCE(r.ts, {spec.undated_at}) >= b.valid_from "
+        f"AND COALESCE(r.ts, {spec.undated_at}) < b.valid_to "
         "AND r.p > b.prompt_above AND r.p <= b.prompt_upto "
-        "AND (b.timed = 0 OR (b.timed = 1 AND r.ts IS NOT NULL "
-        "AND (r.ts % 86400) // 60 >= b.minute_from AND (r.ts % 86400) // 60 < b.minute_to) "
-        "OR (b.timed = 2 AND r.ts IS NULL))"
+        "AND COALESCE((r.ts % 86400) // 60, -1) >= b.minute_from "
+        "AND COALESCE((r.ts % 86400) // 60, -1) < b.minute_to"
     )
 
 
@@ -133,8 +136,7 @@ def _repriced_double() -> str:
 
 
 def priced(spec: QuerySpec) -> str:
-    """The canonical rows with their flags, band, repricing and class (`priced` CTE body)."""
-    tolerance = f"GREATEST({TOLERANCE_USD}, {TOLERANCE_REL} * ABS(r.logged))"
+    """The canonical rows with their band, repricing and flags (`priced` CTE body)."""
     simple = (
         "(NOT (r.is_byok OR COALESCE(r.byok_usage_inference, 0) > 0) "
         "AND COALESCE(r.web_search_results, 0) = 0 AND COALESCE(r.fetches, 0) = 0 "
@@ -145,8 +147,7 @@ def priced(spec: QuerySpec) -> str:
     return (
         f"SELECT r.*, b.band_id, (r.ts IS NOT NULL AND r.ts >= b.covered_from) AS covered, "
         f"{compared} AS compared, {simple} AS simple, "
-        f"ABS({_repriced_double()} - r.logged) AS diff, "
-        f"(ABS({_repriced_double()} - r.logged) <= {tolerance}) AS agree "
+        f"ABS({_repriced_double()} - r.logged) AS diff "
         f"FROM logrows AS r {_band_join(spec)}"
     )
 
@@ -169,9 +170,12 @@ def _ctes(spec: QuerySpec) -> str:
         "AND cost_upstream_completion IS NOT NULL) AS split FROM canon), "
         f"logrows AS (SELECT *, {_derived(spec)}, {_logged()} FROM flagged), "
         f"priced AS ({priced(spec)}), "
+        f"agreed AS (SELECT *, (diff <= GREATEST({TOLERANCE_USD}, {TOLERANCE_REL} * "
+        "ABS(logged))) AS agree FROM priced), "
         "classed AS (SELECT *, (fusion_row OR (plain AND model IS NOT NULL AND band_id IS NOT "
-        "NULL AND NOT (simple AND (NOT compared OR agree))) OR (plain AND NOT simple)) AS hard "
-        "FROM priced)"
+        "NULL AND NOT (simple AND (NOT compared OR agree))) OR (plain AND NOT simple)) AS hard, "
+        "cost_total_x IS NOT NULL AS costed, CASE WHEN plain THEN hp END AS hp_k, "
+        "CASE WHEN plain THEN hv END AS hv_k FROM agreed)"
     )
 
 
@@ -181,8 +185,7 @@ def _keys(spec: QuerySpec, groups: int) -> dict[str, list[str]]:
     scoped = {
         "cells": ["piece", *forms, "lane", "day", *g],
         "cal": ["band_id", "covered", "compared", "hard", "day"],
-        "model": ["model", "known"],
-        "hour": ["hour"],
+        "prof": ["hour", "model", "known", "day"],
         "hist_p": ["hp"],
         "hist_v": ["hv"],
         "bad": ["bad"],
@@ -194,56 +197,82 @@ def _keys(spec: QuerySpec, groups: int) -> dict[str, list[str]]:
 
 
 def _scope(set_name: str) -> str:
+    fine = "part = 'fine'"
     return {
-        "cells": "plain",
-        "cal": "plain AND band_id IS NOT NULL AND model IS NOT NULL",
-        "model": "plain AND model IS NOT NULL",
-        "hour": "plain AND ts IS NOT NULL",
-        "hist_p": "plain",
-        "hist_v": "plain",
-        "bad": "bad IS NOT NULL",
-        "group": "use",
+        "cells": f"{fine} AND plain",
+        "cal": f"{fine} AND plain AND band_id IS NOT NULL AND model IS NOT NULL",
+        "prof": f"{fine} AND plain",
+        "hist_p": "part = 'hp'",
+        "hist_v": "part = 'hv'",
+        "bad": f"{fine} AND bad IS NOT NULL",
+        "group": f"{fine} AND use",
     }[set_name]
 
 
-def _scoped_columns(spec: QuerySpec, groups: int) -> str:
-    """Each grouping set's keys, NULL outside the rows the set is about."""
-    out = []
-    for name, keys in _keys(spec, groups).items():
-        for key in keys:
-            value = {
-                "lane": "CASE WHEN hard THEN 2 WHEN cost_total_x IS NOT NULL THEN 1 ELSE 0 END",
-                "known": "band_id IS NOT NULL",
-                "day": "COALESCE(day, -1)",
-            }.get(key, key)
-            out.append(f"CASE WHEN {_scope(name)} THEN {value} END AS {name}_{key}")
-    return ", ".join(out)
+# the keys of the first grouping (raw values of each row; the sets are cut from it)
+def _fine_keys(spec: QuerySpec, groups: int) -> list[str]:
+    flags = ["use", "plain", "fusion_row", "hard", "lax", "outside", "compared", "costed"]
+    forms = [f"f{i}" for i in range(len(spec.cells.forms))]
+    keys = [*flags, "bad", "model", "band_id", "covered", "piece", *forms, "day", "hour"]
+    return keys + [f"g{i}" for i in range(groups)]
 
 
-AGGREGATES = {
+FIRST = {  # per row, summed in the first grouping
     "n": "COUNT(*)",
-    "used": "SUM(CASE WHEN use THEN 1 ELSE 0 END)",
-    "outside": "SUM(CASE WHEN outside THEN 1 ELSE 0 END)",
-    "hard": "SUM(CASE WHEN hard THEN 1 ELSE 0 END)",
-    "lax": "SUM(CASE WHEN lax THEN 1 ELSE 0 END)",
-    "fusion": "SUM(CASE WHEN fusion_row THEN 1 ELSE 0 END)",
-    **{f"s{x}": f"SUM(CASE WHEN use THEN {x} END)" for x in COORDS},
-    "cost": "SUM(CASE WHEN use THEN cost_total_x END)",
-    "logged": "SUM(CASE WHEN compared AND NOT hard THEN logged_x END)",
-    "max_diff": "MAX(CASE WHEN compared AND NOT hard THEN diff END)",
-    "first_agree": "MIN(CASE WHEN compared AND NOT hard AND agree THEN ts END)",
-    "min_ts": "MIN(CASE WHEN use THEN ts END)",
-    "max_ts": "MAX(CASE WHEN use THEN ts END)",
-    "dated": "COUNT(CASE WHEN use THEN ts END)",
+    **{f"s{x}": f"SUM({x})" for x in COORDS},
+    "cost": "SUM(cost_total_x)",
+    "logged": "SUM(logged_x)",
+    "max_diff": "MAX(diff)",
+    "first_agree": "MIN(CASE WHEN agree THEN ts END)",
+    "min_ts": "MIN(ts)",
+    "max_ts": "MAX(ts)",
+}
+AGGREGATES = {  # per set, from the first grouping's groups
+    "n": "SUM(n)",
+    "rows": "SUM(CASE WHEN part = 'fine' THEN n ELSE 0 END)",  # (`all` adds the histograms')
+    "used": "SUM(CASE WHEN use THEN n ELSE 0 END)",
+    "outside": "SUM(CASE WHEN outside THEN n ELSE 0 END)",
+    "hard": "SUM(CASE WHEN hard THEN n ELSE 0 END)",
+    "lax": "SUM(CASE WHEN lax THEN n ELSE 0 END)",
+    "fusion": "SUM(CASE WHEN fusion_row THEN n ELSE 0 END)",
+    **{f"s{x}": f"SUM(CASE WHEN use THEN s{x} END)" for x in COORDS},
+    "cost": "SUM(CASE WHEN use THEN cost END)",
+    "logged": "SUM(CASE WHEN compared AND NOT hard THEN logged END)",
+    "max_diff": "MAX(CASE WHEN compared AND NOT hard THEN max_diff END)",
+    "first_agree": "MIN(CASE WHEN compared AND NOT hard THEN first_agree END)",
+    "min_ts": "MIN(CASE WHEN use THEN min_ts END)",
+    "max_ts": "MAX(CASE WHEN use THEN max_ts END)",
+    "dated": "SUM(CASE WHEN use AND day >= 0 THEN n ELSE 0 END)",
     "unknown": "SUM(CASE WHEN plain AND model IS NOT NULL AND band_id IS NULL AND NOT hard "
-    "THEN 1 ELSE 0 END)",
+    "THEN n ELSE 0 END)",
+}
+SCOPED = {
+    "lane": "CASE WHEN hard THEN 2 WHEN costed THEN 1 ELSE 0 END",
+    "known": "band_id IS NOT NULL",
 }
 
 
+def _first(spec: QuerySpec, groups: int) -> str:
+    """One grouping over the rows by every key (few groups), and the two histograms."""
+    listed = ", ".join(_fine_keys(spec, groups))
+    sums = ", ".join(f"{sql} AS {name}" for name, sql in FIRST.items())
+    return (
+        "first AS (SELECT CASE WHEN GROUPING(hp_k) = 0 THEN 'hp' WHEN GROUPING(hv_k) = 0 "
+        f"THEN 'hv' ELSE 'fine' END AS part, {listed}, hp_k AS hp, hv_k AS hv, {sums} "
+        f"FROM classed GROUP BY GROUPING SETS (({listed}), (hp_k), (hv_k)))"
+    )
+
+
 def aggregate(spec: QuerySpec, fingerprint: str = "") -> str:
-    """The statistics query (DuckDB SQL)."""
+    """The statistics query (DuckDB SQL): the rows grouped once by every key, then the
+    grouping sets cut from those groups."""
     groups = len(spec.source.groups)
     keys = _keys(spec, groups)
+    scoped = ", ".join(
+        f"CASE WHEN {_scope(name)} THEN {SCOPED.get(key, key)} END AS {name}_{key}"
+        for name, columns in keys.items()
+        for key in columns
+    )
     sets = ", ".join(
         "(" + ", ".join(f"{name}_{key}" for key in columns) + ")"
         for name, columns in keys.items()
@@ -254,7 +283,8 @@ def aggregate(spec: QuerySpec, fingerprint: str = "") -> str:
     key_columns = ", ".join(f"{name}_{key}" for name, columns in keys.items() for key in columns)
     aggregates = ", ".join(f"{sql} AS {name}" for name, sql in AGGREGATES.items())
     return (
-        f"{_ctes(spec)}, scoped AS (SELECT *, {_scoped_columns(spec, groups)} FROM classed) "
+        f"{_ctes(spec)}, {_first(spec, groups)}, "
+        f"scoped AS (SELECT *, {scoped} FROM first) "
         f"SELECT '{fingerprint}' AS spec, CASE {which} ELSE 'all' END AS grouping_set, "
         f"{key_columns}, {aggregates} FROM scoped GROUP BY GROUPING SETS ({sets}, ())"
     )
@@ -268,19 +298,21 @@ def hard_rows(spec: QuerySpec) -> str:
 
 
 def _repriced_exact() -> str:
-    usage = Usage(column("p"), column("c"), column("r"), column("k"), column("w"))
+    usage = Usage(column("p", "r"), column("c", "r"), column("r", "r"), column("k", "r"))
+    usage = Usage(usage.prompt, usage.completion, usage.reasoning, usage.cached, column("w", "r"))
     rates = per_token("b", PRICE_COLUMNS, double=False)
     return repriced(usage, rates).sql("duckdb")
 
 
 def rows(spec: QuerySpec) -> str:
-    """Every used row with its band and exact repricing (USD, DECIMAL(38, 18))."""
+    """Every used row with its tokens, band and exact repricing in millionths of a dollar
+    (`repriced_micro`, DECIMAL(38, 18): divide by 10^6 for USD), Fusion traffic left out."""
     money = f"DECIMAL(38, {PRICE_SCALE})"
     return (
-        f"{_ctes(spec)} SELECT generation_id, ts, model, band_id, "
-        f"CAST({_repriced_exact()} AS {money}) AS repriced_usd, logged_x AS logged_usd, "
-        "hard FROM classed AS r LEFT JOIN (SELECT * FROM "
-        f"{spec.bands}) AS b USING (band_id) WHERE use AND NOT fusion_row"
+        f"{_ctes(spec)} SELECT r.generation_id, r.ts, r.model, r.band_id, r.p, r.c, r.r, r.k, "
+        f"r.w, r.a, CAST({_repriced_exact()} AS {money}) AS repriced_micro, "
+        f"r.logged_x AS logged_usd FROM classed AS r LEFT JOIN {spec.bands} AS b "
+        "ON b.band_id = r.band_id WHERE r.plain"
     )
 
 

@@ -27,16 +27,48 @@ def run_engine(
     calibrator: Calibrator,
     progress: Callable[[ReadStats], None] | None,
 ) -> Outcome:
+    if plan.stats_file is not None:
+        return from_stats_file(plan)
     if engine == "spark":
         from estimator.logs.engines.spark import run_spark
 
         return run_spark(plan, calibrator)
-    duck = DuckEngine(plan.bands.arrow())
+    duck = DuckEngine(plan.bands)
     if engine == "duckdb" and plan.rows_out is None:
         outcome = _native(plan, duck, calibrator)
         if outcome is not None:
             return outcome
     return _python(plan, duck, calibrator, progress)
+
+
+def from_stats_file(plan: Plan) -> Outcome:
+    """Statistics a warehouse computed (`fusion-cost sql`): no rows come back, so the rows
+    that need the per-row path (Fusion traffic, BYOK, fees, differing rows) are counted, not
+    calibrated one by one."""
+    from estimator.logs.engines.spec import check_spec, read_spec, spec_text
+    from estimator.logs.engines.stats import read_file
+    from estimator.logs.run import Outcome
+
+    assert plan.stats_file is not None
+    where = str(plan.stats_file)
+    stats = read_file(plan.stats_file)
+    found = read_spec(stats.spec, where)
+    present = {"cost_total"} if found.get("cost") else set()
+    if found.get("writes"):
+        present.add("tokens_cache_write")
+    source = Source("log", "typed", {}, groups=tuple(found.get("groups") or ()))
+    expected = read_spec(spec_text(plan.query(present, source), plan.bands, plan.catalog.meta.sha256), where)
+    check_spec(found, expected, where)
+    outcome = Outcome(stats=stats, present=present, engine="stats")
+    outcome.read.rows = stats.value("rows")
+    hard = stats.value("hard")
+    if hard:
+        outcome.warnings.append(
+            f"{hard:,} rows need the per-row path (Fusion traffic, BYOK, web fees or rows that "
+            "differ from their bill): their repricing is in the totals, but they are not "
+            "calibrated here; replay a sample of them from a file for their causes"
+        )
+    return outcome
 
 
 def _mapping(plan: Plan) -> dict[str, str]:
@@ -60,10 +92,10 @@ def _native(plan: Plan, duck: DuckEngine, calibrator: Calibrator) -> Outcome | N
     spec = plan.query(present, source)
     try:
         stats = duck.statistics(spec)
-        if stats.value("lax") or stats.get("bad") or not stats.value("n"):
+        if stats.value("lax") or stats.get("bad") or not stats.value("rows"):
             return None
         outcome = Outcome(stats=stats, present=present, engine="duckdb")
-        outcome.read.rows = stats.value("n")
+        outcome.read.rows = stats.value("rows")
         if stats.value("hard"):
             table = duck.hard(spec)
             add_hard(outcome, table, present, spec.has_writes, calibrator)

@@ -57,13 +57,13 @@ def repriced(usage: Usage, rates: Coefficients) -> exp.Expression:
 
 
 def per_token(band: str, names: tuple[str, ...], double: bool) -> Coefficients:
-    """A band's prices (stored per million units) as the rule's coefficients per unit."""
+    """A band's prices as the rule's coefficients: the float64 ones per unit of the vectorised
+    path (`<name>_usd`), or exact per *million* units (the rule is linear: the result is then
+    in millionths of a dollar, exact in DECIMAL(38, 18), and divided by 10^6 outside SQL,
+    where a division cannot round)."""
 
     def rate(name: str) -> exp.Expression:
-        price: exp.Expression = column(name, band)
-        if double:
-            price = as_double(price)
-        return exp.Div(this=price, expression=exp.Literal.number(1_000_000))
+        return column(f"{name}_usd" if double else name, band)
 
     return Coefficients(*(rate(name) for name in names))
 

@@ -161,6 +161,62 @@ def replay(
     )
 
 
+def sql_for(
+    catalog: Catalog,
+    strategies: Scenario | Sequence[Strategy] | None = None,
+    dialect: str = "duckdb",
+    table: str = "openrouter_broadcast",
+    columns: str | None = None,
+    without: Sequence[str] = (),
+    text: bool = False,
+    group_by: Sequence[str] = (),
+    since: date | None = None,
+    until: date | None = None,
+) -> Any:
+    """The statistics query of a warehouse table of activity rows (`dialect`: duckdb, spark,
+    clickhouse, bigquery or snowflake) and the price-band table it joins; run it there and
+    give its result to `replay(..., stats=FILE)`. Returns an `engines.emit.Emitted`."""
+    from estimator.logs.engines.emit import emit, table_columns
+    from estimator.logs.run import _seconds
+    from estimator.scenario.build import build_all
+    from estimator.scenario.spec import Scenario
+
+    if strategies is None:
+        strategies = load_scenario()
+    built = build_all(strategies, catalog) if isinstance(strategies, Scenario) else strategies
+    return emit(
+        catalog,
+        list(built),
+        dialect,
+        table,
+        table_columns(columns, without),
+        text,
+        group_by,
+        _seconds(since),
+        _seconds(until, after=True),
+    )
+
+
+def verify_sql(
+    log: str | Path,
+    catalog: Catalog,
+    strategies: Scenario | Sequence[Strategy] | None = None,
+    columns: str | None = None,
+    limit: int | None = 20_000,
+) -> Any:
+    """The generated SQL run in embedded DuckDB on the first `limit` rows of `log` (None:
+    all), compared row by row and strategy by strategy with the Decimal path. Returns an
+    `engines.verify.Verification` (`.ok`, `.lines()`)."""
+    from estimator.logs.engines.verify import verify
+    from estimator.scenario.build import build_all
+    from estimator.scenario.spec import Scenario
+
+    if strategies is None:
+        strategies = load_scenario()
+    built = build_all(strategies, catalog) if isinstance(strategies, Scenario) else strategies
+    return verify(Path(log), catalog, list(built), columns, limit)
+
+
 def scenario_from(
     scenario: str | Path | None = None,
     workload: Mapping[str, Any] | None = None,

@@ -620,6 +620,73 @@ def _replay_engine_options(replay: argparse.ArgumentParser) -> None:
     )
 
 
+SQL_EPILOG = """\
+examples:
+  fusion-cost sql --dialect bigquery --strategies scenario.yaml --out warehouse/
+  fusion-cost sql --dialect clickhouse --table broadcast --columns model=model_slug > q.sql
+  fusion-cost sql --verify activity.csv --strategies scenario.yaml     # here, against Decimal
+  fusion-cost replay --stats result.csv --strategies scenario.yaml     # the warehouse's result
+
+The query reads your table of activity rows (OpenRouter's export column names unless mapped
+with --columns; typed columns, or --text for a table of strings) and joins `bands`, the price
+bands of the catalog (--out writes bands.csv, bands.parquet and their DDL bands.sql): one row
+per band, never one CASE per model. Exact types per dialect: prices DECIMAL(38, 18) per
+million tokens (BigQuery BIGNUMERIC; Spark: allowPrecisionLoss=false). Its result holds counts
+and token sums per strategy cell, price band and day: no prompt, no user id (unless you
+--group-by one), a few hundred rows that replay offline.
+"""
+
+
+def _add_sql(sub: Subcommands, catalog: _Parser) -> None:
+    sql = sub.add_parser(
+        "sql",
+        parents=[catalog],
+        help="the price-band table and the statistics query for your warehouse",
+        description="Replay where the logs live: print (or --out write) the query that "
+        "reduces a warehouse table of activity rows to the statistics `replay --stats` "
+        "reprices, with the price-band table it joins; or --verify it here on a log.",
+        epilog=SQL_EPILOG,
+        formatter_class=_Formatter,
+    )
+    sql.add_argument(
+        "--dialect",
+        choices=("duckdb", "spark", "clickhouse", "bigquery", "snowflake"),
+        default="duckdb",
+        help="the warehouse's SQL (default duckdb)",
+    )
+    sql.add_argument(
+        "--table", default="openrouter_broadcast", help="the log table (default %(default)s)"
+    )
+    sql.add_argument("--strategies", metavar="SCENARIO", help="the strategies of this scenario")
+    _strategy_flags(sql)
+    sql.add_argument("--columns", metavar="MAP", help="column mapping NAME=COLUMN,... (added)")
+    sql.add_argument("--without", metavar="NAMES", help="columns the table does not have")
+    sql.add_argument(
+        "--text", action="store_true", help="the table's columns are text (CSV on S3, ...)"
+    )
+    sql.add_argument("--group-by", metavar="COLUMNS", help="attribution columns, as replay's")
+    sql.add_argument("--since", metavar="DATE", help="first day to include (UTC)")
+    sql.add_argument("--until", metavar="DATE", help="last day to include (UTC)")
+    sql.add_argument(
+        "--out", metavar="DIR", help="write aggregate.sql, rows.sql, bands.sql/.csv/.parquet"
+    )
+    sql.add_argument(
+        "--verify",
+        metavar="LOG",
+        help="run the SQL in embedded DuckDB on LOG and compare with the Decimal path "
+        "(exit 1 if anything differs)",
+    )
+    sql.add_argument(
+        "--sample",
+        type=int,
+        default=20_000,
+        metavar="N",
+        help="--verify the first N rows (0: all; default %(default)s)",
+    )
+    sql.add_argument("-o", "--output", metavar="FILE", help=OUTPUT_HELP)
+    sql.set_defaults(handler="estimator.commands.sql:run")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="fusion-cost",
@@ -642,6 +709,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report(sub, catalog)
     _add_check(sub, catalog)
     _add_replay(sub, catalog)
+    _add_sql(sub, catalog)
     _add_presets(sub, catalog)
     _add_init(sub)
     _add_pilot(sub, catalog)

@@ -120,7 +120,8 @@ class GroupTotal(Doc):
 
 class ReplayResult(Doc):
     schema_version: Literal[3] = SCHEMA_VERSION
-    engine: str = "duckdb"  # duckdb | python (the python reader, aggregated by DuckDB) | spark | stats
+    # duckdb, python (the python reader, aggregated by DuckDB), spark, stats (a file)
+    engine: str = "duckdb"
     log: str
     log_kind: str = "columns"
     rows_read: int

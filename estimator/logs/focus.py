@@ -112,7 +112,7 @@ def write_focus(
     for (day, model), (cost, listed, n) in sorted(billed.items()):
         writer.writerow(_row(day, cost, listed, model, n, x_Strategy=AS_BILLED, x_Kind="log"))
     requests: dict[int, int] = {}
-    for (_, model, _, day), values in stats.get("prof").items():
+    for (_, _, _, day), values in stats.get("prof").items():
         if int(day) >= 0:
             requests[int(day)] = requests.get(int(day), 0) + int(values["n"])
     for strategy in strategies:

@@ -41,7 +41,6 @@ def log_request(rows: Rows) -> Request:
     )
 
 
-
 @dataclass
 class FusionSums:
     """Fusion traffic as billed: responses (one request each) and routed generations (grouped

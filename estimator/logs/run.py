@@ -20,7 +20,7 @@ from __future__ import annotations
 import csv
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -36,12 +36,12 @@ from estimator.documents.replay import (
     StrategyTotal,
 )
 from estimator.errors import UserError
+from estimator.logs.attribution import group_totals, money_text
 from estimator.logs.calibration import ROWS_OUT_HEADER, Calibrator
 from estimator.logs.engines.bands import BandTable
-from estimator.logs.engines.cells import CellPricer, CellSpec, cell_spec
-from estimator.logs.engines.query import QuerySpec
-from estimator.logs.engines.stats import Stats
-from estimator.logs.observed import AUTO_WRITE_SHARE
+from estimator.logs.engines.cells import CellPricer, cell_spec
+from estimator.logs.engines.plan import Outcome, Plan
+from estimator.logs.focus import write_focus
 from estimator.logs.profile import profile_of
 from estimator.logs.reader import (
     BLOCK_BYTES,
@@ -50,13 +50,9 @@ from estimator.logs.reader import (
     byte_size,
     parse_mapping,
 )
-from estimator.logs.rows import BadRows
-from estimator.logs.attribution import group_totals, money_text
-from estimator.logs.focus import write_focus
 from estimator.logs.summary import (
     LANE_KNOWN,
     Label,
-    HardPart,
     cell_classes,
     mean_request,
     prefill_calibration,
@@ -70,52 +66,6 @@ from estimator.strategies.base import Strategy
 
 EPOCH = date(1970, 1, 1)
 ENGINES = ("duckdb", "python", "spark")  # described once: the CLI's --engine reads it
-
-
-@dataclass
-class Plan:
-    """What one replay reads and prices with, before any row is read."""
-
-    log: Path
-    catalog: Catalog
-    strategies: list[Strategy]
-    mapping: dict[str, str]
-    groups: tuple[str, ...]
-    timeline: Timeline
-    bands: BandTable
-    cells: CellSpec
-    since: int | None
-    until: int | None
-    chunk_rows: int = CHUNK_ROWS
-    block_bytes: int = BLOCK_BYTES
-    rows_out: Any = None  # a csv.writer: every row is calibrated one by one
-    focus: IO[str] | None = None  # FinOps FOCUS rows (day grain) go here
-    stats_file: Path | None = None  # read these statistics instead of a log
-
-    def query(self, present: set[str], source: Any) -> QuerySpec:
-        return QuerySpec(
-            source,
-            self.cells,
-            AUTO_WRITE_SHARE,
-            has_writes="tokens_cache_write" in present,
-            has_cost="cost_total" in present,
-            since=self.since,
-            until=self.until,
-            undated_at=self.bands.undated_at,
-        )
-
-
-@dataclass
-class Outcome:
-    """What an engine returns: statistics, hard rows (as calibrated), and how it read."""
-
-    stats: Stats = field(default_factory=Stats)
-    hard: HardPart = field(default_factory=HardPart)
-    read: ReadStats = field(default_factory=ReadStats)
-    bad: BadRows | None = None  # the python reader's (else the statistics' `bad` set)
-    present: set[str] = field(default_factory=set)
-    engine: str = "duckdb"
-    warnings: list[str] = field(default_factory=list)
 
 
 def _seconds(day: date | None, after: bool = False) -> int | None:
@@ -250,8 +200,11 @@ def _strategy_totals(
     when = now_utc()
     lane = 1 + len(plan.cells.forms)
     known_logged = sum(
-        (Decimal(v["cost"] or 0) for k, v in outcome.stats.get("cells").items()
-         if int(k[lane]) == LANE_KNOWN),
+        (
+            Decimal(v["cost"] or 0)
+            for k, v in outcome.stats.get("cells").items()
+            if int(k[lane]) == LANE_KNOWN
+        ),
         Decimal(0),
     )
     base = float(known_logged) + outcome.hard.paid if has_cost else None

@@ -190,7 +190,9 @@ def prefill_calibration(
             calibrator.unknown[model] = calibrator.unknown.get(model, 0) + int(values["unknown"])
 
 
-def strategies_for(strategies: Sequence[Strategy], mean: Request | None, catalog: Catalog):  # type: ignore[no-untyped-def]
+def strategies_for(
+    strategies: Sequence[Strategy], mean: Request | None, catalog: Catalog
+) -> list[Strategy]:
     """The strategies as replayed: the Auto Router's tiers ranked for the log's mean request."""
     if mean is None:
         return list(strategies)

@@ -113,7 +113,9 @@ def per_million(value: Decimal) -> str:
 
 
 def _prompt_cuts(pricing: Pricing) -> list[int]:
-    return sorted({o.min_prompt_tokens for o in pricing.overrides if o.min_prompt_tokens is not None})
+    return sorted(
+        {o.min_prompt_tokens for o in pricing.overrides if o.min_prompt_tokens is not None}
+    )
 
 
 def _minute_pieces(pricing: Pricing) -> list[tuple[int, int]]:

@@ -51,7 +51,6 @@ CSV_NULLS = (
     "null",
 )
 DIGITS = "^[0-9]+$"
-EXPORT_DATE = "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"
 NUMBER = "^-?[0-9]+(\\.[0-9]+)?([eE][+-]?[0-9]+)?$"
 ISO = (
     "^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,9})?)?"
@@ -188,18 +187,11 @@ class _Projection:
         elif family in ("int", "float", "decimal"):
             seconds = _epoch(f"CAST({raw} AS DOUBLE)")
         else:
-            # the activity export's own form first (parsed fast), then ISO 8601 or an epoch
-            early = self.texts["created_at"]  # parsed in the first step: read once below
-            self.texts["ts_plain"] = (
-                f"(CASE WHEN REGEXP_MATCHES({early}, '{EXPORT_DATE}') "
-                f"THEN TRY_STRPTIME({early}, '%Y-%m-%d %H:%M:%S') END)"
-            )
             iso = f"REGEXP_MATCHES({raw}, '{ISO}')"
             digits = f"REGEXP_MATCHES({raw}, '{DIGITS}')"
-            self.lax.append(f"(CASE WHEN t.ts_plain IS NULL THEN NOT ({iso} OR {digits}) END)")
+            self.lax.append(f"NOT ({iso} OR {digits})")
             seconds = (
-                f"(CASE WHEN t.ts_plain IS NOT NULL THEN EPOCH(t.ts_plain) "
-                f"WHEN {iso} THEN FLOOR(EPOCH(TRY_CAST({raw} AS TIMESTAMPTZ))) "
+                f"(CASE WHEN {iso} THEN FLOOR(EPOCH(TRY_CAST({raw} AS TIMESTAMPTZ))) "
                 f"WHEN {digits} THEN {_epoch(f'TRY_CAST({raw} AS DOUBLE)')} END)"
             )
         self.cells["ts_s"] = seconds

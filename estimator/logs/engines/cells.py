@@ -202,12 +202,13 @@ def cell_spec(strategies: Sequence[Strategy], catalog: Catalog) -> CellSpec:
     for strategy in strategies:
         if _depends_on_workload(strategy, catalog):
             wide = wide or _catalog_limits(catalog)
-            for mean in (Request(Decimal(300), Decimal(100)), Request(Decimal(20000), Decimal(2000))):
+            for mean in (
+                Request(Decimal(300), Decimal(100)),
+                Request(Decimal(20000), Decimal(2000)),
+            ):
                 _probe(strategy.for_workload(mean, catalog), catalog, cuts, wide)
         _probe(strategy, catalog, cuts, wide)
-    forms = tuple(
-        Form(coef, tuple(sorted(edges))) for coef, edges in sorted(cuts.forms.items())
-    )
+    forms = tuple(Form(coef, tuple(sorted(edges))) for coef, edges in sorted(cuts.forms.items()))
     minutes = tuple(sorted(m for m in cuts.minutes if 0 < m < MINUTES_PER_DAY))
     return CellSpec(forms, minutes)
 
@@ -278,7 +279,10 @@ class CellPricer:
                 at, slopes = self.affine(key, piece, mean)
                 for label, sums in groups:
                     moved = sum(
-                        (s * (t - sums.n * m) for s, t, m in zip(slopes, sums.sums, mean, strict=True)),
+                        (
+                            s * (t - sums.n * m)
+                            for s, t, m in zip(slopes, sums.sums, mean, strict=True)
+                        ),
                         Decimal(0),
                     )
                     out[label] = out.get(label, Decimal(0)) + sums.n * at + moved

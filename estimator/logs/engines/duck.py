@@ -39,6 +39,7 @@ from estimator.logs.rows import COUNT_COLUMNS, MONEY_COLUMNS, TOKEN_COLUMNS
 MEMORY_LIMIT = "1GB"
 THREADS = 2
 
+
 def connect(threads: int = THREADS) -> Any:
     """A bounded in-memory connection (UTC; no async I/O threads: each reserves address space,
     and logs are local files)."""
@@ -73,7 +74,7 @@ def _ends_lines_with_lf(path: Path, limit: int) -> bool:
     with opener(path, "rb") as handle:
         head = handle.read(limit + 2)
     lf, cr = head.find(b"\n"), head.find(b"\r")
-    return lf >= 0 and (cr < 0 or cr > lf)
+    return bool(lf >= 0 and (cr < 0 or cr > lf))
 
 
 def _csv_source(

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from estimator.errors import UserError
@@ -62,6 +61,9 @@ class Emitted:
     ddl: str
     bands: BandTable
     spec: QuerySpec
+
+    def files(self) -> dict[str, str | bytes]:
+        return files(self)
 
 
 def table_columns(columns: str | None, without: Sequence[str]) -> dict[str, str]:
@@ -138,30 +140,26 @@ def _header(
     )
 
 
-def write(emitted: Emitted, directory: Path) -> list[Path]:
-    """Write the query, the per-row repricing, the band table (CSV, Parquet) and its DDL."""
-    import pyarrow.parquet as pq
-
-    from estimator.outputs import write_output
-
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, body in (
-        ("aggregate.sql", f"{emitted.header}\n{emitted.aggregate};\n"),
-        ("rows.sql", f"{emitted.header}\n-- per-row repricing (repriced_micro / 1e6 = USD)\n"
-         f"{emitted.rows};\n"),
-        ("bands.sql", f"{emitted.ddl};\n"),
-    ):
-        path = directory / name
-        write_output(path, body, name)
-        written.append(path)
+def files(emitted: Emitted) -> dict[str, str | bytes]:
+    """What `sql --out DIR` writes: the query, the per-row repricing, the band table's DDL,
+    the band table as CSV and as Parquet."""
     import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
 
     text = io.StringIO()
     emitted.bands.write_csv(text)
-    write_output(directory / "bands.csv", text.getvalue(), "bands.csv")
-    pq.write_table(emitted.bands.arrow(), directory / "bands.parquet")
-    return [*written, directory / "bands.csv", directory / "bands.parquet"]
+    parquet = pa.BufferOutputStream()
+    pq.write_table(emitted.bands.arrow(), parquet)
+    return {
+        "aggregate.sql": f"{emitted.header}\n{emitted.aggregate};\n",
+        "rows.sql": f"{emitted.header}\n-- per-row repricing (repriced_micro / 1e6 = USD)\n"
+        f"{emitted.rows};\n",
+        "bands.sql": f"{emitted.ddl};\n",
+        "bands.csv": text.getvalue(),
+        "bands.parquet": parquet.getvalue().to_pybytes(),
+    }
 
 
 def micro_to_usd(value: Any) -> Decimal:

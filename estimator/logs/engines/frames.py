@@ -88,9 +88,7 @@ def to_arrow(rows: Rows, groups: list[Text] | None = None) -> Any:
     }
     for canonical, short in SHORT.items():
         columns[short] = pa.array(np.floor(getattr(rows, _FIELD[canonical])), pa.int64())
-    columns["ts"] = (
-        pa.nulls(n, pa.int64()) if seconds is None else pa.array(seconds, pa.int64())
-    )
+    columns["ts"] = pa.nulls(n, pa.int64()) if seconds is None else pa.array(seconds, pa.int64())
     money = _money_fields(rows)
     for canonical in MONEY_COLUMNS:
         columns[canonical] = _money(money[canonical], n)
@@ -139,73 +137,95 @@ def _routers(member: np.ndarray | None, n: int) -> Any:
     return pa.array([FUSION_ROUTERS[0] if m else None for m in member], pa.string())
 
 
-def from_arrow(table: Any, present: set[str], has_writes: bool) -> Rows:
-    """`Rows` of canonical rows an engine returned; `present`: the canonical columns the log
-    has (a column the log lacks stays None, as the python reader leaves it)."""
-    import pyarrow.compute as pc
+class _Columns:
+    """Canonical columns of an Arrow table as `Rows` wants them (absent ones stay None)."""
 
-    def numbers(name: str) -> np.ndarray:
-        return np.asarray(pc.fill_null(table[name], 0).to_numpy(zero_copy_only=False), float)
+    def __init__(self, table: Any, present: set[str]) -> None:
+        self.table, self.present = table, present
 
-    def money(name: str) -> np.ndarray | None:
-        if name not in present:
+    def numbers(self, name: str) -> np.ndarray:
+        import pyarrow.compute as pc
+
+        values = pc.fill_null(self.table[name], 0).to_numpy(zero_copy_only=False)
+        return np.asarray(values, dtype=float)
+
+    def money(self, name: str) -> np.ndarray | None:
+        if name not in self.present:
             return None
-        return np.asarray(table[name].to_numpy(zero_copy_only=False), dtype=float)
+        return np.asarray(self.table[name].to_numpy(zero_copy_only=False), dtype=float)
 
-    def flag(name: str) -> np.ndarray | None:
-        if name not in present:
+    def flag(self, name: str) -> np.ndarray | None:
+        import pyarrow.compute as pc
+
+        if name not in self.present:
             return None
-        return np.asarray(pc.fill_null(table[name], False).to_numpy(zero_copy_only=False), bool)
+        values = pc.fill_null(self.table[name], False).to_numpy(zero_copy_only=False)
+        return np.asarray(values, dtype=bool)
 
-    def encoded(name: str) -> tuple[np.ndarray | None, list[str]]:
-        if name not in present:
+    def encoded(self, name: str) -> tuple[np.ndarray | None, list[str]]:
+        import pyarrow.compute as pc
+
+        if name not in self.present:
             return None, []
-        dictionary = pc.dictionary_encode(table[name].combine_chunks())
+        dictionary = pc.dictionary_encode(self.table[name].combine_chunks())
         index = pc.fill_null(dictionary.indices, -1).to_numpy(zero_copy_only=False)
         return np.asarray(index), [str(v) for v in dictionary.dictionary.to_pylist()]
 
-    model, models = encoded("model")
-    provider, providers = encoded("provider")
-    engine, engines = encoded("web_search_engine")
-    ts = None
-    if "created_at" in present:
-        ts = np.asarray(pc.fill_null(table["ts"], 0).to_numpy(zero_copy_only=False), float)
-    fusion = flag("fusion")
+    def text(self, name: str) -> Text | None:
+        return Text(self.table[name]) if name in self.present else None
+
+
+def _fusion(
+    columns: _Columns, model: np.ndarray | None, models: list[str]
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(Fusion responses: flagged or under a Fusion model id; generations Fusion routed)."""
+    fusion = columns.flag("fusion")
     if models and model is not None and any(name in FUSION_MODELS for name in models):
         named = np.array([name in FUSION_MODELS for name in models] + [False])[model]
         fusion = named if fusion is None else fusion | named
     member = None
-    if "router" in present:
-        routers = table["router"].to_pylist()
+    if "router" in columns.present:
+        routers = columns.table["router"].to_pylist()
         member = np.array([r in FUSION_ROUTERS for r in routers], dtype=bool)
-    counts = {c: money(c) for c in COUNT_COLUMNS}
+    return fusion, member
+
+
+def from_arrow(table: Any, present: set[str], has_writes: bool) -> Rows:
+    """`Rows` of canonical rows an engine returned; `present`: the canonical columns the log
+    has (a column the log lacks stays None, as the python reader leaves it)."""
+    columns = _Columns(table, present)
+    model, models = columns.encoded("model")
+    provider, providers = columns.encoded("provider")
+    engine, engines = columns.encoded("web_search_engine")
+    ts = columns.numbers("ts") if "created_at" in present else None
+    fusion, member = _fusion(columns, model, models)
     return Rows(
-        prompt=numbers("p"),
-        completion=numbers("c"),
-        reasoning=numbers("r"),
-        cached=numbers("k"),
-        written=numbers("w"),
+        prompt=columns.numbers("p"),
+        completion=columns.numbers("c"),
+        reasoning=columns.numbers("r"),
+        cached=columns.numbers("k"),
+        written=columns.numbers("w"),
         minutes=None if ts is None else (ts % 86400) // 60,
         days=None if ts is None else ts / 86400,
         model=model,
         models=models,
-        cost_total=money("cost_total"),
-        web_search=money("cost_web_search"),
-        byok=money("byok_usage_inference"),
-        cancelled=flag("cancelled"),
-        upstream=money("cost_upstream"),
-        upstream_prompt=money("cost_upstream_prompt"),
-        upstream_completion=money("cost_upstream_completion"),
-        is_byok=flag("is_byok"),
+        cost_total=columns.money("cost_total"),
+        web_search=columns.money("cost_web_search"),
+        byok=columns.money("byok_usage_inference"),
+        cancelled=columns.flag("cancelled"),
+        upstream=columns.money("cost_upstream"),
+        upstream_prompt=columns.money("cost_upstream_prompt"),
+        upstream_completion=columns.money("cost_upstream_completion"),
+        is_byok=columns.flag("is_byok"),
         fusion=fusion,
         fusion_member=member,
         provider=provider,
         providers=providers,
-        generation_id=Text(table["generation_id"]) if "generation_id" in present else None,
-        request_id=Text(table["request_id"]) if "request_id" in present else None,
+        generation_id=columns.text("generation_id"),
+        request_id=columns.text("request_id"),
         has_writes=has_writes,
-        search_results=counts["web_search_results"],
-        fetches=counts["fetches"],
+        search_results=columns.money("web_search_results"),
+        fetches=columns.money("fetches"),
         engine=engine,
         engines=engines,
     )

@@ -78,12 +78,9 @@ def _derived(spec: QuerySpec) -> str:
     use = "(bad IS NULL AND NOT outside)"
     share_a = auto_writes(column("p"), column("k"), spec.share).sql("duckdb")
     auto = f"CAST(w AS {AUTO})" if spec.has_writes else f"CAST({share_a} AS {AUTO})"
-    hist = (
-        "LEAST({hi}, GREATEST(0, CAST(FLOOR(LOG2({x} + 1) * {bins}) AS BIGINT)))".format
-    )
+    hist = "LEAST({hi}, GREATEST(0, CAST(FLOOR(LOG2({x} + 1) * {bins}) AS BIGINT)))".format
     forms = ", ".join(
-        f"({_index(_form(f.coef, auto), f.edges)}) AS f{i}"
-        for i, f in enumerate(spec.cells.forms)
+        f"({_index(_form(f.coef, auto), f.edges)}) AS f{i}" for i, f in enumerate(spec.cells.forms)
     )
     piece = _index("(ts % 86400) // 60", spec.cells.minute_edges, ">=")
     return ", ".join(
@@ -197,15 +194,15 @@ def _keys(spec: QuerySpec, groups: int) -> dict[str, list[str]]:
 
 
 def _scope(set_name: str) -> str:
-    fine = "part = 'fine'"
+    fine = "k_part = 'fine'"
     return {
-        "cells": f"{fine} AND plain",
-        "cal": f"{fine} AND plain AND band_id IS NOT NULL AND model IS NOT NULL",
-        "prof": f"{fine} AND plain",
-        "hist_p": "part = 'hp'",
-        "hist_v": "part = 'hv'",
-        "bad": f"{fine} AND bad IS NOT NULL",
-        "group": f"{fine} AND use",
+        "cells": f"{fine} AND k_plain",
+        "cal": f"{fine} AND k_plain AND k_band_id IS NOT NULL AND k_model IS NOT NULL",
+        "prof": f"{fine} AND k_plain",
+        "hist_p": "k_part = 'hp'",
+        "hist_v": "k_part = 'hv'",
+        "bad": f"{fine} AND k_bad IS NOT NULL",
+        "group": f"{fine} AND k_use",
     }[set_name]
 
 
@@ -217,48 +214,53 @@ def _fine_keys(spec: QuerySpec, groups: int) -> list[str]:
     return keys + [f"g{i}" for i in range(groups)]
 
 
-FIRST = {  # per row, summed in the first grouping
-    "n": "COUNT(*)",
-    **{f"s{x}": f"SUM({x})" for x in COORDS},
-    "cost": "SUM(cost_total_x)",
-    "logged": "SUM(logged_x)",
-    "max_diff": "MAX(diff)",
-    "first_agree": "MIN(CASE WHEN agree THEN ts END)",
-    "min_ts": "MIN(ts)",
-    "max_ts": "MAX(ts)",
+FIRST = {  # per row, summed in the first grouping (named apart from the sets' aggregates:
+    # ClickHouse resolves an alias anywhere in its SELECT)
+    "f_n": "COUNT(*)",
+    **{f"f_s{x}": f"SUM({x})" for x in COORDS},
+    "f_cost": "SUM(cost_total_x)",
+    "f_logged": "SUM(logged_x)",
+    "f_max_diff": "MAX(diff)",
+    "f_first_agree": "MIN(CASE WHEN agree THEN ts END)",
+    "f_min_ts": "MIN(ts)",
+    "f_max_ts": "MAX(ts)",
 }
 AGGREGATES = {  # per set, from the first grouping's groups
-    "n": "SUM(n)",
-    "rows": "SUM(CASE WHEN part = 'fine' THEN n ELSE 0 END)",  # (`all` adds the histograms')
-    "used": "SUM(CASE WHEN use THEN n ELSE 0 END)",
-    "outside": "SUM(CASE WHEN outside THEN n ELSE 0 END)",
-    "hard": "SUM(CASE WHEN hard THEN n ELSE 0 END)",
-    "lax": "SUM(CASE WHEN lax THEN n ELSE 0 END)",
-    "fusion": "SUM(CASE WHEN fusion_row THEN n ELSE 0 END)",
-    **{f"s{x}": f"SUM(CASE WHEN use THEN s{x} END)" for x in COORDS},
-    "cost": "SUM(CASE WHEN use THEN cost END)",
-    "logged": "SUM(CASE WHEN compared AND NOT hard THEN logged END)",
-    "max_diff": "MAX(CASE WHEN compared AND NOT hard THEN max_diff END)",
-    "first_agree": "MIN(CASE WHEN compared AND NOT hard THEN first_agree END)",
-    "min_ts": "MIN(CASE WHEN use THEN min_ts END)",
-    "max_ts": "MAX(CASE WHEN use THEN max_ts END)",
-    "dated": "SUM(CASE WHEN use AND day >= 0 THEN n ELSE 0 END)",
-    "unknown": "SUM(CASE WHEN plain AND model IS NOT NULL AND band_id IS NULL AND NOT hard "
-    "THEN n ELSE 0 END)",
+    "n": "SUM(f_n)",
+    "rows": "SUM(CASE WHEN k_part = 'fine' THEN f_n ELSE 0 END)",  # (`all` adds the histograms')
+    "used": "SUM(CASE WHEN k_use THEN f_n ELSE 0 END)",
+    "outside": "SUM(CASE WHEN k_outside THEN f_n ELSE 0 END)",
+    "hard": "SUM(CASE WHEN k_hard THEN f_n ELSE 0 END)",
+    "lax": "SUM(CASE WHEN k_lax THEN f_n ELSE 0 END)",
+    "fusion": "SUM(CASE WHEN k_fusion_row THEN f_n ELSE 0 END)",
+    **{f"s{x}": f"SUM(CASE WHEN k_use THEN f_s{x} END)" for x in COORDS},
+    "cost": "SUM(CASE WHEN k_use THEN f_cost END)",
+    "logged": "SUM(CASE WHEN k_compared AND NOT k_hard THEN f_logged END)",
+    "max_diff": "MAX(CASE WHEN k_compared AND NOT k_hard THEN f_max_diff END)",
+    "first_agree": "MIN(CASE WHEN k_compared AND NOT k_hard THEN f_first_agree END)",
+    "min_ts": "MIN(CASE WHEN k_use THEN f_min_ts END)",
+    "max_ts": "MAX(CASE WHEN k_use THEN f_max_ts END)",
+    "dated": "SUM(CASE WHEN k_use AND k_day >= 0 THEN f_n ELSE 0 END)",
+    "unknown": "SUM(CASE WHEN k_plain AND k_model IS NOT NULL AND k_band_id IS NULL AND NOT k_hard "
+    "THEN f_n ELSE 0 END)",
 }
 SCOPED = {
-    "lane": "CASE WHEN hard THEN 2 WHEN costed THEN 1 ELSE 0 END",
-    "known": "band_id IS NOT NULL",
+    "lane": "CASE WHEN k_hard THEN 2 WHEN k_costed THEN 1 ELSE 0 END",
+    "known": "k_band_id IS NOT NULL",
 }
 
 
 def _first(spec: QuerySpec, groups: int) -> str:
-    """One grouping over the rows by every key (few groups), and the two histograms."""
-    listed = ", ".join(_fine_keys(spec, groups))
+    """One grouping over the rows by every key (few groups), and the two histograms; its
+    columns are named apart (k_, f_) from the sets' (ClickHouse resolves an alias anywhere
+    in its SELECT)."""
+    keys = _fine_keys(spec, groups)
+    listed = ", ".join(keys)
+    named = ", ".join(f"{key} AS k_{key}" for key in keys)
     sums = ", ".join(f"{sql} AS {name}" for name, sql in FIRST.items())
     return (
         "first AS (SELECT CASE WHEN GROUPING(hp_k) = 0 THEN 'hp' WHEN GROUPING(hv_k) = 0 "
-        f"THEN 'hv' ELSE 'fine' END AS part, {listed}, hp_k AS hp, hv_k AS hv, {sums} "
+        f"THEN 'hv' ELSE 'fine' END AS k_part, {named}, hp_k AS k_hp, hv_k AS k_hv, {sums} "
         f"FROM classed GROUP BY GROUPING SETS (({listed}), (hp_k), (hv_k)))"
     )
 
@@ -269,13 +271,12 @@ def aggregate(spec: QuerySpec, fingerprint: str = "") -> str:
     groups = len(spec.source.groups)
     keys = _keys(spec, groups)
     scoped = ", ".join(
-        f"CASE WHEN {_scope(name)} THEN {SCOPED.get(key, key)} END AS {name}_{key}"
+        f"CASE WHEN {_scope(name)} THEN {SCOPED.get(key, 'k_' + key)} END AS {name}_{key}"
         for name, columns in keys.items()
         for key in columns
     )
     sets = ", ".join(
-        "(" + ", ".join(f"{name}_{key}" for key in columns) + ")"
-        for name, columns in keys.items()
+        "(" + ", ".join(f"{name}_{key}" for key in columns) + ")" for name, columns in keys.items()
     )
     which = " ".join(
         f"WHEN GROUPING({name}_{columns[0]}) = 0 THEN '{name}'" for name, columns in keys.items()

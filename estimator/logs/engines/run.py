@@ -5,20 +5,16 @@ DuckDB chunk by chunk, or Spark. Each returns the same `Outcome`: statistics, ha
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from estimator.errors import UserError
 from estimator.logs.calibration import Calibrator
 from estimator.logs.engines.canon import Source
 from estimator.logs.engines.duck import DuckEngine, native_source
-from estimator.logs.engines.frames import GROUP, from_arrow, to_arrow
+from estimator.logs.engines.frames import GROUP, to_arrow
+from estimator.logs.engines.plan import Outcome, Plan
 from estimator.logs.reader import ReadStats, read_batches
 from estimator.logs.rows import BadRows, parse
-
-if TYPE_CHECKING:
-    from estimator.logs.run import Outcome, Plan
-
-HARD_BATCH = 100_000  # hard rows are calibrated in batches of this many
 
 
 def run_engine(
@@ -47,7 +43,6 @@ def from_stats_file(plan: Plan) -> Outcome:
     calibrated one by one."""
     from estimator.logs.engines.spec import check_spec, read_spec, spec_text
     from estimator.logs.engines.stats import read_file
-    from estimator.logs.run import Outcome
 
     assert plan.stats_file is not None
     where = str(plan.stats_file)
@@ -57,7 +52,9 @@ def from_stats_file(plan: Plan) -> Outcome:
     if found.get("writes"):
         present.add("tokens_cache_write")
     source = Source("log", "typed", {}, groups=tuple(found.get("groups") or ()))
-    expected = read_spec(spec_text(plan.query(present, source), plan.bands, plan.catalog.meta.sha256), where)
+    expected = read_spec(
+        spec_text(plan.query(present, source), plan.bands, plan.catalog.meta.sha256), where
+    )
     check_spec(found, expected, where)
     outcome = Outcome(stats=stats, present=present, engine="stats")
     outcome.read.rows = stats.value("rows")
@@ -83,8 +80,6 @@ def _native(plan: Plan, duck: DuckEngine, calibrator: Calibrator) -> Outcome | N
     reading is not plain, no rows, or a file DuckDB cannot read)."""
     import duckdb
 
-    from estimator.logs.run import Outcome
-
     source = native_source(plan.log, plan.mapping, plan.groups, plan.block_bytes)
     if source is None:
         return None
@@ -98,19 +93,10 @@ def _native(plan: Plan, duck: DuckEngine, calibrator: Calibrator) -> Outcome | N
         outcome.read.rows = stats.value("rows")
         if stats.value("hard"):
             table = duck.hard(spec)
-            add_hard(outcome, table, present, spec.has_writes, calibrator)
+            outcome.add_hard_table(table, spec.has_writes, calibrator)
     except duckdb.Error:
         return None  # the python reader reads it, or says in one line why it cannot
     return outcome
-
-
-def add_hard(
-    outcome: Outcome, table: Any, present: set[str], has_writes: bool, calibrator: Calibrator
-) -> None:
-    """Hard rows an engine returned (Arrow), into the Fusion sums and the calibration."""
-    for start in range(0, table.num_rows, HARD_BATCH):
-        rows = from_arrow(table.slice(start, HARD_BATCH), present, has_writes)
-        outcome.hard.add(rows, calibrator)
 
 
 def _python(
@@ -121,8 +107,6 @@ def _python(
 ) -> Outcome:
     """The python reader (bounded lines, every format, bad rows with their line numbers)
     validates the rows; DuckDB aggregates them chunk by chunk."""
-    from estimator.logs.run import Outcome
-
     outcome = Outcome(bad=BadRows(), engine="python")
     bad = outcome.bad
     assert bad is not None
@@ -149,9 +133,7 @@ def _python(
             calibrator.add(rows)
         if hard is not None:
             target = None if plan.rows_out is not None else calibrator
-            for start in range(0, hard.num_rows, HARD_BATCH):
-                part = from_arrow(hard.slice(start, HARD_BATCH), present, spec.has_writes)
-                outcome.hard.add(part, target)
+            outcome.add_hard_table(hard, spec.has_writes, target, present)
         if progress is not None:
             progress(read)
     return outcome

@@ -118,7 +118,8 @@ def read_file(path: Path) -> Stats:
         import pyarrow.parquet as pq
 
         table = pq.read_table(path)
-        return from_rows(table.column_names, zip(*(c.to_pylist() for c in table.columns)))
+        columns = [c.to_pylist() for c in table.columns]
+        return from_rows(table.column_names, zip(*columns, strict=True))
     import csv
 
     with path.open(newline="", encoding="utf-8") as handle:
@@ -128,9 +129,7 @@ def read_file(path: Path) -> Stats:
         except StopIteration:
             raise UserError(f"{path}: empty statistics file") from None
         if "grouping_set" not in header:
-            raise UserError(
-                f"{path}: not the result of `fusion-cost sql` (no grouping_set column)"
-            )
+            raise UserError(f"{path}: not the result of `fusion-cost sql` (no grouping_set column)")
         return from_rows(header, (tuple(map(_typed, header, row)) for row in reader))
 
 

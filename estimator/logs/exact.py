@@ -3,9 +3,10 @@ expansion and pricer as `estimate` (slow; for checking the engines, to the last 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -20,23 +21,11 @@ from estimator.workload.distributions import auto_written
 from estimator.workload.request import Request
 
 
-def exact_totals(
-    log: str | Path,
-    catalog: Catalog,
-    strategies: Sequence[Strategy],
-    columns: str | None = None,
-    limit: int | None = None,
-) -> dict[str, Decimal]:
-    """The reference path: every row priced one by one in Decimal (slow; for checking)."""
-    from estimator.costing.plans import expected_cost, priced_plan
-    from estimator.costing.pricer import Pricer
-
-    totals = {s.name: Decimal(0) for s in strategies}
+def _requests(log: str | Path, columns: str | None, limit: int | None) -> Iterator[Any]:
+    """(minute or None, request) of every row replay reprices (not Fusion traffic), in Decimal
+    and scenario terms, up to `limit` rows."""
     done = 0
     bad = BadRows()
-    when = now_utc()
-    uniform = [Decimal(1) / 24] * 24
-    share = AUTO_WRITE_SHARE
     for first_line, chunk in read_batches(log, parse_mapping(columns), ReadStats()):
         rows = parse(chunk, first_line, bad)
         fusion = np.zeros(len(rows), dtype=bool)
@@ -45,27 +34,56 @@ def exact_totals(
                 fusion |= flags
         for i in range(len(rows)):
             if limit is not None and done >= limit:
-                return totals
+                return
             if fusion[i]:
                 continue
             minute = None if rows.minutes is None else int(rows.minutes[i])
-            # a row without a date is priced without time windows, as the vectorised path does
-            pricer = Pricer(catalog, uniform, when, minute, windows=minute is not None)
             prompt, cached = Decimal(int(rows.prompt[i])), Decimal(int(rows.cached[i]))
             written = Decimal(int(rows.written[i]))
             reasoning = Decimal(int(rows.reasoning[i]))
-            auto = written if rows.has_writes else auto_written(prompt, cached, share, EXACT)
-            request = Request(
-                prompt,
-                Decimal(int(rows.completion[i])) - reasoning,
-                reasoning,
-                cached,
-                written,
-                auto,
+            auto = (
+                written
+                if rows.has_writes
+                else auto_written(prompt, cached, AUTO_WRITE_SHARE, EXACT)
             )
-            for strategy in strategies:
-                totals[strategy.name] += expected_cost(
-                    priced_plan(strategy.expand(request), pricer)
-                )
+            visible = Decimal(int(rows.completion[i])) - reasoning
+            yield minute, Request(prompt, visible, reasoning, cached, written, auto)
             done += 1
+
+
+def exact_totals(
+    log: str | Path,
+    catalog: Catalog,
+    strategies: Sequence[Strategy],
+    columns: str | None = None,
+    limit: int | None = None,
+) -> dict[str, Decimal]:
+    """The reference path: every row priced one by one in Decimal (slow; for checking). The
+    Auto Router's tiers are ranked for the log's mean request, as replay ranks them."""
+    from estimator.costing.plans import expected_cost, priced_plan
+    from estimator.costing.pricer import Pricer
+
+    n, sums = 0, [Decimal(0)] * 3
+    for _, request in _requests(log, columns, limit):
+        n += 1
+        sums = [a + b for a, b in zip(sums, _shape(request), strict=True)]
+    if n:
+        mean = Request(*(Decimal(round(float(total / n))) for total in sums))
+        strategies = [s.for_workload(mean, catalog) for s in strategies]
+    totals = {s.name: Decimal(0) for s in strategies}
+    when = now_utc()
+    uniform = [Decimal(1) / 24] * 24
+    for minute, request in _requests(log, columns, limit):
+        # a row without a date is priced without time windows, as the engines do
+        pricer = Pricer(catalog, uniform, when, minute, windows=minute is not None)
+        for strategy in strategies:
+            totals[strategy.name] += expected_cost(priced_plan(strategy.expand(request), pricer))
     return totals
+
+
+def _shape(request: Request) -> tuple[Decimal, Decimal, Decimal]:
+    return (
+        Decimal(request.input_tokens),
+        Decimal(request.output_tokens),
+        Decimal(request.reasoning_tokens),
+    )

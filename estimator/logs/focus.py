@@ -100,7 +100,7 @@ def write_focus(
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     billed: dict[tuple[int, str], list[Any]] = {}
-    for (_, model, _, day), values in stats.get("prof").items():
+    for (model, _, day), values in stats.get("mix").items():
         if model is not None and int(day) >= 0:
             entry = billed.setdefault((int(day), model), [Decimal(0), Decimal(0), 0])
             entry[0] += Decimal(values["cost"] or 0)
@@ -112,7 +112,7 @@ def write_focus(
     for (day, model), (cost, listed, n) in sorted(billed.items()):
         writer.writerow(_row(day, cost, listed, model, n, x_Strategy=AS_BILLED, x_Kind="log"))
     requests: dict[int, int] = {}
-    for (_, _, _, day), values in stats.get("prof").items():
+    for (_, _, day), values in stats.get("mix").items():
         if int(day) >= 0:
             requests[int(day)] = requests.get(int(day), 0) + int(values["n"])
     for strategy in strategies:

@@ -126,7 +126,7 @@ def profile_sums(stats: Stats, totals: dict[str, Decimal], has_writes: bool) -> 
     sums.cached = float(totals["k"])
     sums.written = float(totals["w"])
     sums.has_writes = has_writes
-    for (hour, _, _, _), values in stats.get("prof").items():
+    for (hour,), values in stats.get("hour").items():
         if int(hour) >= 0:
             sums.hours[int(hour)] += int(values["n"])
     for name, target in (("hist_p", sums.hist_prompt), ("hist_v", sums.hist_visible)):
@@ -137,7 +137,7 @@ def profile_sums(stats: Stats, totals: dict[str, Decimal], has_writes: bool) -> 
         sums.first_day = int(total["min_ts"]) / 86400
         sums.last_day = int(total["max_ts"]) / 86400
     sums.dated_rows = int(total.get("dated") or 0)
-    for (_, model, _, _), values in sorted(stats.get("prof").items(), key=lambda kv: repr(kv[0])):
+    for (model, _, _), values in sorted(stats.get("mix").items(), key=lambda kv: repr(kv[0])):
         if model is not None:
             sums.model_rows[model] = sums.model_rows.get(model, 0) + int(values["n"])
     return sums
@@ -185,7 +185,7 @@ def prefill_calibration(
         sums.logged += float(total.logged)
         calibrator.logged_total += float(total.cost)
     calibrator.has_cost = calibrator.has_cost or has_cost
-    for (_, model, _, _), values in sorted(stats.get("prof").items(), key=lambda kv: repr(kv[0])):
+    for (model, _, _), values in sorted(stats.get("mix").items(), key=lambda kv: repr(kv[0])):
         if model is not None and values["unknown"]:
             calibrator.unknown[model] = calibrator.unknown.get(model, 0) + int(values["unknown"])
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from estimator.errors import UserError
 from estimator.logs.engines.bands import BandTable
-from estimator.logs.engines.canon import EXACT_COSTS, FAST_MONEY, Source
+from estimator.logs.engines.canon import Source
 from estimator.logs.engines.query import QuerySpec, aggregate, hard_rows
 from estimator.logs.engines.stats import Stats, from_rows
 from estimator.logs.reader import (
@@ -113,14 +113,14 @@ def _csv_source(
 
 
 # what DuckDB's CSV reader parses each canonical column as (a cell it cannot parse fails the
-# read, and the python reader reads the file): numbers as DOUBLE like pyarrow (12.5, 1e3 and
-# " 12" read alike; DuckDB also reads 1_000 as 1000, where pyarrow sees no number), dates with
-# their zone, the costs the sums use exactly (below $1,000,000 a row); the rest as text
+# read, and the python reader reads the file): dates with their zone and counts as numbers;
+# token counts and money as text, which canon.py reads as the python reader does (a token
+# count that is not plain digits, a number written 1_000, which DuckDB would read as 1000 and
+# pyarrow as no number, send the file to the python reader); the rest as text
 READER_TYPES = {
-    **dict.fromkeys(TOKEN_COLUMNS, ("DOUBLE", "float")),
+    **dict.fromkeys(TOKEN_COLUMNS, ("VARCHAR", "text")),
     "created_at": ("TIMESTAMPTZ", "timestamp"),
-    **dict.fromkeys(MONEY_COLUMNS, ("DOUBLE", "float")),
-    **dict.fromkeys(EXACT_COSTS, (FAST_MONEY, "decimal")),
+    **dict.fromkeys(MONEY_COLUMNS, ("VARCHAR", "text")),
     **dict.fromkeys(COUNT_COLUMNS, ("DOUBLE", "float")),
 }
 

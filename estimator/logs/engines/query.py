@@ -7,8 +7,9 @@
 - `cal`: per price band, day, coverage and class, the token sums of the rows of known models
   (their repricing is the rule applied to the sums: exact), the logged token cost, the largest
   difference and the first agreeing row of those compared here (not hard);
-- `prof`, `hist_p`, `hist_v`: the workload profile (model mix and hours, log2 histograms of
-  prompt and visible output, 8 bins per doubling as `profile.py`);
+- `hour`, `mix`, `hist_p`, `hist_v`: the workload profile (hours; model mix by day, with the
+  rows of unknown models; log2 histograms of prompt and visible output, 8 bins per doubling
+  as `profile.py`);
 - `bad`: rows skipped, by reason; `group`: what each attribution group was billed; `all`: the
   totals, the span of dates, and how many rows need the per-row path (`hard`).
 A row is *hard* when it is Fusion traffic or when its bill is not just its tokens at one
@@ -36,7 +37,7 @@ from estimator.pricing.rules import Usage
 
 DIALECTS = ("duckdb", "spark", "clickhouse", "bigquery", "snowflake")
 AUTO = "DECIMAL(18, 3)"  # auto writes: tokens (at most 1e12) x a share with 3 decimals
-SETS = ("cells", "cal", "prof", "hist_p", "hist_v", "bad", "group")
+SETS = ("cells", "cal", "hour", "mix", "hist_p", "hist_v", "bad", "group")
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,8 @@ def _keys(spec: QuerySpec, groups: int) -> dict[str, list[str]]:
     scoped = {
         "cells": ["piece", *forms, "lane", "day", *g],
         "cal": ["band_id", "covered", "compared", "hard", "day"],
-        "prof": ["hour", "model", "known", "day"],
+        "hour": ["hour"],
+        "mix": ["model", "known", "day"],
         "hist_p": ["hp"],
         "hist_v": ["hv"],
         "bad": ["bad"],
@@ -198,7 +200,8 @@ def _scope(set_name: str) -> str:
     return {
         "cells": f"{fine} AND k_plain",
         "cal": f"{fine} AND k_plain AND k_band_id IS NOT NULL AND k_model IS NOT NULL",
-        "prof": f"{fine} AND k_plain",
+        "hour": f"{fine} AND k_plain",
+        "mix": f"{fine} AND k_plain",
         "hist_p": "k_part = 'hp'",
         "hist_v": "k_part = 'hv'",
         "bad": f"{fine} AND k_bad IS NOT NULL",

@@ -100,7 +100,7 @@ def _typed(column: str, text: str) -> Any:
     """A CSV cell of a statistics file, as the query returned it."""
     if text == "":
         return None
-    if column in META or column in ("bad_bad", "prof_model") or TEXT_KEY.match(column):
+    if column in META or column in ("bad_bad", "mix_model") or TEXT_KEY.match(column):
         return text
     if text in ("true", "false", "True", "False"):
         return text.lower() == "true"

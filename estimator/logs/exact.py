@@ -68,7 +68,8 @@ def exact_totals(
         n += 1
         sums = [a + b for a, b in zip(sums, _shape(request), strict=True)]
     if n:
-        mean = Request(*(Decimal(round(float(total / n))) for total in sums))
+        prompt, visible, reasoning = (Decimal(round(float(total / n))) for total in sums)
+        mean = Request(prompt, visible, reasoning)
         strategies = [s.for_workload(mean, catalog) for s in strategies]
     totals = {s.name: Decimal(0) for s in strategies}
     when = now_utc()

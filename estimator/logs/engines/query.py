@@ -81,7 +81,7 @@ def _derived(spec: QuerySpec) -> str:
     auto = f"CAST(w AS {AUTO})" if spec.has_writes else f"CAST({share_a} AS {AUTO})"
     hist = "LEAST({hi}, GREATEST(0, CAST(FLOOR(LOG2({x} + 1) * {bins}) AS BIGINT)))".format
     forms = ", ".join(
-        f"({_index(_form(f.coef, auto), f.edges)}) AS f{i}" for i, f in enumerate(spec.cells.forms)
+        f"CAST({_index(_form(f.coef, auto), f.edges)} AS BIGINT) AS f{i}" for i, f in enumerate(spec.cells.forms)
     )
     piece = _index("(ts % 86400) // 60", spec.cells.minute_edges, ">=")
     return ", ".join(
@@ -92,7 +92,7 @@ def _derived(spec: QuerySpec) -> str:
                 f"({use} AND NOT {fusion_condition()}) AS plain",
                 f"({use} AND {fusion_condition()}) AS fusion_row",
                 f"{auto} AS a",
-                f"(CASE WHEN ts IS NULL THEN -1 ELSE {piece} END) AS piece",
+                f"CAST(CASE WHEN ts IS NULL THEN -1 ELSE {piece} END AS BIGINT) AS piece",
                 "COALESCE((ts % 86400) // 3600, -1) AS hour",
                 "COALESCE(ts // 86400, -1) AS day",
                 hist(hi=HIST_SIZE - 1, x="p", bins=HIST_BINS) + " AS hp",
@@ -332,7 +332,14 @@ def render(sql: str, dialect: str) -> str:
 
 
 def _portable(node: exp.Expression, dialect: str) -> exp.Expression:
-    """Functions sqlglot leaves unknown in a dialect, spelled as that dialect does."""
+    """Functions sqlglot leaves unknown in a dialect, spelled as that dialect does; and every
+    decimal in BigQuery a BIGNUMERIC (its NUMERIC keeps 9 decimals: it would round prices)."""
+    if (
+        dialect == "bigquery"
+        and isinstance(node, exp.DataType)
+        and node.this == exp.DataType.Type.DECIMAL
+    ):
+        return exp.DataType.build("BIGNUMERIC", dialect="bigquery")
     if isinstance(node, exp.TimeToUnix):
         name = {"bigquery": "UNIX_SECONDS", "clickhouse": "toUnixTimestamp"}.get(dialect)
         if name:

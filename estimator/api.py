@@ -66,6 +66,8 @@ __all__ = [
     "replay",
     "report",
     "scenario_from",
+    "sql_for",
+    "verify_sql",
 ]
 
 

@@ -343,3 +343,12 @@ def test_the_cli_offers_every_engine() -> None:
     replay_parser = build_parser()._subparsers._group_actions[0].choices["replay"]
     engine = next(a for a in replay_parser._actions if a.dest == "engine")
     assert tuple(engine.choices) == ENGINES
+
+
+def test_rows_out_keeps_the_attribution_columns(tmp_path, catalog, logs) -> None:
+    rows = tmp_path / "rows.csv"
+    argv = ["replay", str(logs["csv"]), "--single", "openai/gpt-5.4-mini", "--no-history"]
+    assert main([*argv, "--group-by", "app_name", "--rows-out", str(rows), "-o", "-"]) == 0
+    lines = list(csv.reader(io.StringIO(rows.read_text())))
+    assert lines[0][-2:] == ["reason", "app_name"] and len(lines) == ROWS + 1
+    assert {line[-1] for line in lines[1:]} == {"synthetic"}

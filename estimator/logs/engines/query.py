@@ -81,7 +81,8 @@ def _derived(spec: QuerySpec) -> str:
     auto = f"CAST(w AS {AUTO})" if spec.has_writes else f"CAST({share_a} AS {AUTO})"
     hist = "LEAST({hi}, GREATEST(0, CAST(FLOOR(LOG2({x} + 1) * {bins}) AS BIGINT)))".format
     forms = ", ".join(
-        f"CAST({_index(_form(f.coef, auto), f.edges)} AS BIGINT) AS f{i}" for i, f in enumerate(spec.cells.forms)
+        f"CAST({_index(_form(f.coef, auto), f.edges)} AS BIGINT) AS f{i}"
+        for i, f in enumerate(spec.cells.forms)
     )
     piece = _index("(ts % 86400) // 60", spec.cells.minute_edges, ">=")
     return ", ".join(

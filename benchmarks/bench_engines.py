@@ -19,71 +19,19 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from bench_speed import interleaved, logs, peak_rss_mib, replayed_columns, run  # noqa: E402
+
 RESULTS = HERE / "results-engines.md"
 MODEL = "openai/gpt-5.4-mini"
 SINGLE = ["--single", MODEL, "--format", "json", "--no-history"]
 THREE = ["--single", MODEL, "--auto", "medium", "--fusion", "general-high", "--no-history"]
-PEAK = r"""
-import atexit, runpy, sys
-report = sys.argv[1]
-def peak():
-    with open("/proc/self/status") as status:
-        kib = next(int(l.split()[1]) for l in status if l.startswith("VmHWM:"))
-    with open(report, "w") as out:
-        out.write(str(kib))
-atexit.register(peak)
-sys.argv = ["fusion-cost", *sys.argv[2:]]
-runpy.run_module("estimator", run_name="__main__")
-"""
-
-
-def run(command: Sequence[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(command, check=True, capture_output=True)
-    return time.perf_counter() - start
-
-
-def interleaved(a: Sequence[str], b: Sequence[str], rounds: int) -> tuple[float, float]:
-    """Medians of `rounds` runs of each, alternating, after one warm-up of each."""
-    run(a), run(b)
-    times: tuple[list[float], list[float]] = ([], [])
-    for _ in range(rounds):
-        times[0].append(run(a))
-        times[1].append(run(b))
-    return statistics.median(times[0]), statistics.median(times[1])
-
-
-def peak_rss(args: Sequence[str]) -> tuple[float, float]:
-    """(wall seconds, the child's own peak RSS in MiB) of `fusion-cost ARGS`."""
-    with tempfile.NamedTemporaryFile(delete=False) as handle:
-        report = Path(handle.name)
-    try:
-        seconds = run([sys.executable, "-c", PEAK, str(report), *args])
-        return seconds, int(report.read_text()) / 1024
-    finally:
-        report.unlink(missing_ok=True)
-
-
-def logs(directory: Path, rows: int) -> tuple[Path, Path]:
-    from estimator.logs.synthlog import write
-    from estimator.pricing.store import load_catalog
-
-    directory.mkdir(parents=True, exist_ok=True)
-    csv, parquet = directory / f"log-{rows}.csv", directory / f"log-{rows}.parquet"
-    catalog = load_catalog()
-    for path in (csv, parquet):
-        if not path.exists():
-            write(path, rows, 7, catalog)
-    return csv, parquet
 
 
 def repeated(source: Path, times: int, target: Path) -> Path:
@@ -96,14 +44,6 @@ def repeated(source: Path, times: int, target: Path) -> Path:
             for _ in range(times):
                 writer.write_table(table)
     return target
-
-
-def replayed_columns() -> list[str]:
-    from estimator.logs.reader import OPENROUTER_COLUMNS
-    from estimator.logs.synthlog import COLUMNS
-
-    wanted = set(OPENROUTER_COLUMNS.values())
-    return [column for column in COLUMNS if column in wanted]
 
 
 def duckdb(query: str) -> list[str]:
@@ -128,8 +68,8 @@ def big(args: argparse.Namespace, lines: list[str]) -> None:
     _, parquet = logs(args.dir, 1_000_000)
     copies = args.big // 1_000_000
     large = repeated(parquet, copies, args.dir / f"log-{args.big}.parquet")
-    one, _ = peak_rss(["replay", str(parquet), *THREE, "--format", "json"])
-    seconds, peak = peak_rss(["replay", str(large), *THREE, "--format", "json"])
+    one, _ = peak_rss_mib(["replay", str(parquet), *THREE, "--format", "json"])
+    seconds, peak = peak_rss_mib(["replay", str(large), *THREE, "--format", "json"])
     per_million = seconds / copies
     lines += [
         "",

@@ -35,6 +35,8 @@ examples:
   fusion-cost report                        # HTML report of the built-in example (offline)
   fusion-cost estimate                      # price the built-in example scenario
   fusion-cost estimate my-scenario.yaml --format json
+  fusion-cost replay activity.csv           # what a real log would have cost (DuckDB, Spark)
+  fusion-cost sql --dialect bigquery        # the same for a warehouse table: run this query there
 
 exit codes: 0 ok, 1 a policy or budget check failed (and nothing else), 2 bad input or usage,
 3 pricing unavailable, 4 an internal error (add --debug for the traceback and report it).

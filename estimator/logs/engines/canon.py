@@ -51,6 +51,7 @@ CSV_NULLS = (
     "null",
 )
 DIGITS = "^[0-9]+$"
+EXPORT_DATE = "^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}$"  # the activity export's
 NUMBER = "^-?[0-9]+(\\.[0-9]+)?([eE][+-]?[0-9]+)?$"
 ISO = (
     "^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,9})?)?"
@@ -187,11 +188,13 @@ class _Projection:
         elif family in ("int", "float", "decimal"):
             seconds = _epoch(f"CAST({raw} AS DOUBLE)")
         else:
+            export = f"REGEXP_MATCHES({raw}, '{EXPORT_DATE}')"  # the common form, parsed fast
             iso = f"REGEXP_MATCHES({raw}, '{ISO}')"
             digits = f"REGEXP_MATCHES({raw}, '{DIGITS}')"
-            self.lax.append(f"NOT ({iso} OR {digits})")
+            self.lax.append(f"(CASE WHEN {export} THEN FALSE ELSE NOT ({iso} OR {digits}) END)")
             seconds = (
-                f"(CASE WHEN {iso} THEN FLOOR(EPOCH(TRY_CAST({raw} AS TIMESTAMPTZ))) "
+                f"(CASE WHEN {export} THEN EPOCH(TRY_CAST({raw} AS TIMESTAMP)) "
+                f"WHEN {iso} THEN FLOOR(EPOCH(TRY_CAST({raw} AS TIMESTAMPTZ))) "
                 f"WHEN {digits} THEN {_epoch(f'TRY_CAST({raw} AS DOUBLE)')} END)"
             )
         self.cells["ts_s"] = seconds

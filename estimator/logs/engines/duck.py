@@ -113,13 +113,13 @@ def _csv_source(
 
 
 # what DuckDB's CSV reader parses each canonical column as (a cell it cannot parse fails the
-# read, and the python reader reads the file): dates with their zone and counts as numbers;
-# token counts and money as text, which canon.py reads as the python reader does (a token
+# read, and the python reader reads the file): counts as numbers; token counts, money and
+# dates as text, which canon.py reads as the python reader does (a token
 # count that is not plain digits, a number written 1_000, which DuckDB would read as 1000 and
 # pyarrow as no number, send the file to the python reader); the rest as text
 READER_TYPES = {
     **dict.fromkeys(TOKEN_COLUMNS, ("VARCHAR", "text")),
-    "created_at": ("TIMESTAMPTZ", "timestamp"),
+    "created_at": ("VARCHAR", "text"),  # DuckDB's own parse takes 2026-8-1 as a date
     **dict.fromkeys(MONEY_COLUMNS, ("VARCHAR", "text")),
     **dict.fromkeys(COUNT_COLUMNS, ("DOUBLE", "float")),
 }

@@ -209,20 +209,23 @@ def native_source(
 
 
 def load_bands(con: Any, bands: BandTable) -> None:
-    """The price bands as a DuckDB table, through a CSV file DuckDB parses (building them
-    from Python values would cost more than replaying a small log)."""
+    """The price bands as a DuckDB table, through a JSON-lines file DuckDB parses (building
+    them from Python values would cost more than replaying a small log; JSON carries any model
+    name, quotes and line ends included; prices travel as exact decimal strings)."""
+    import json
     import tempfile
 
     from estimator.logs.engines.bands import COLUMNS
 
     with tempfile.TemporaryDirectory(prefix="fusion-cost-") as directory:
-        path = Path(directory) / "bands.csv"
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            bands.write_csv(handle)
+        path = Path(directory) / "bands.jsonl"
+        with path.open("w", encoding="utf-8") as handle:
+            for row in bands.rows():
+                handle.write(json.dumps(row) + "\n")
         types = ", ".join(f"{_literal(name)}: '{sql}'" for name, sql in COLUMNS)
         con.execute(
-            f"CREATE TABLE bands AS SELECT * FROM read_csv({_literal(str(path))}, "
-            f"header = true, auto_detect = false, columns = {{{types}}})"
+            f"CREATE TABLE bands AS SELECT * FROM read_json({_literal(str(path))}, "
+            f"format = 'newline_delimited', columns = {{{types}}})"
         )
 
 

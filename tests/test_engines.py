@@ -352,3 +352,13 @@ def test_rows_out_keeps_the_attribution_columns(tmp_path, catalog, logs) -> None
     lines = list(csv.reader(io.StringIO(rows.read_text())))
     assert lines[0][-2:] == ["reason", "app_name"] and len(lines) == ROWS + 1
     assert {line[-1] for line in lines[1:]} == {"synthetic"}
+
+
+def test_the_warehouse_path_keeps_the_groups(tmp_path, catalog, logs) -> None:
+    chosen = strategies(catalog, {"name": "s", "single": {"model": "openai/gpt-5.4-mini"}})
+    stats = _warehouse_stats(tmp_path, catalog, logs["parquet"], chosen, group_by=["app_name"])
+    from_stats = replay(stats, catalog, chosen, stats=stats, group_by=["app_name"])
+    direct = replay(logs["parquet"], catalog, chosen, group_by=["app_name"])
+    assert from_stats.groups == direct.groups and len(direct.groups) == 1
+    with pytest.raises(Exception, match="--group-by"):  # made with groups: replayed with them
+        replay(stats, catalog, chosen, stats=stats)

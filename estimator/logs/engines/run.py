@@ -51,7 +51,7 @@ def from_stats_file(plan: Plan) -> Outcome:
     present = {"cost_total"} if found.get("cost") else set()
     if found.get("writes"):
         present.add("tokens_cache_write")
-    source = Source("log", "typed", {}, groups=tuple(found.get("groups") or ()))
+    source = Source("log", "typed", {}, groups=plan.groups)
     expected = read_spec(
         spec_text(plan.query(present, source), plan.bands, plan.catalog.meta.sha256), where
     )

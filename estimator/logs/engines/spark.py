@@ -36,6 +36,21 @@ CONFIG = {
 
 def session() -> Any:
     """The active session, Spark Connect (SPARK_REMOTE), or local mode."""
+    try:
+        return _session()
+    except ImportError:
+        raise UserError("--engine spark needs PySpark: pip install 'fusion-cost[spark]'") from None
+    except Exception as exc:  # no Java, no Spark Connect server: one line, not a traceback
+        if type(exc).__module__.startswith(("pyspark", "py4j")):
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise UserError(
+                f"--engine spark: no Spark session ({first}); local mode needs a Java 17 "
+                "runtime, Spark Connect a server at SPARK_REMOTE"
+            ) from None
+        raise
+
+
+def _session() -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pyspark warns about the pandas it may not use
         from pyspark.sql import SparkSession

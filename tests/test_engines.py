@@ -362,3 +362,36 @@ def test_the_warehouse_path_keeps_the_groups(tmp_path, catalog, logs) -> None:
     assert from_stats.groups == direct.groups and len(direct.groups) == 1
     with pytest.raises(Exception, match="--group-by"):  # made with groups: replayed with them
         replay(stats, catalog, chosen, stats=stats)
+
+
+OTHER_KINDS = [
+    {
+        "name": "sc",
+        "self_consistency": {
+            "model": "openai/gpt-5.4-mini",
+            "samples": 3,
+            "select": {"model": "anthropic/claude-opus-5"},
+        },
+    },
+    {
+        "name": "panel",
+        "diy_panel": {
+            "models": ["openai/gpt-5.4-mini", "deepseek/deepseek-v4-flash"],
+            "judge": {"model": "anthropic/claude-opus-5"},
+            "web": {"engine": "exa"},
+        },
+    },
+    {"name": "budget", "fusion": {"preset": "general-budget"}},
+    {"name": "fast", "fusion": {"preset": "general-fast", "panel_output_tokens": 800}},
+]
+
+
+@pytest.mark.parametrize("spec", OTHER_KINDS, ids=lambda s: s["name"])
+def test_exact_at_the_cuts_of_every_kind(tmp_path, catalog, spec) -> None:
+    chosen = strategies(catalog, spec)
+    rows = [*_edge_rows(catalog, chosen), (900, 300, 50, 100), (250_000, 17_000, 16_500, 0)]
+    path = tmp_path / "kind.csv"
+    path.write_text(_log(rows))
+    expected = exact_totals(path, catalog, chosen)
+    (total,) = replay(path, catalog, chosen).strategies
+    assert Decimal(total.total_exact) == expected[total.name].quantize(Decimal("1e-15"))

@@ -33,6 +33,8 @@ API_NAMES = (
     "replay",
     "report",
     "scenario_from",
+    "sql_for",
+    "verify_sql",
 )
 _API = {
     **dict.fromkeys(API_NAMES, "estimator.api"),

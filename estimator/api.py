@@ -73,6 +73,8 @@ __all__ = [
     "replay",
     "report",
     "scenario_from",
+    "sql_for",
+    "verify_sql",
 ]
 
 
@@ -129,10 +131,17 @@ def replay(
     rows_out: IO[str] | None = None,
     max_age_days: float = MAX_CATALOG_AGE_DAYS,
     progress: Callable[[ReadStats], None] | None = None,
+    engine: str = "duckdb",
+    group_by: Sequence[str] = (),
+    focus_out: IO[str] | None = None,
+    stats: str | Path | None = None,
 ) -> ReplayResult:
     """What the log would have cost under each strategy (default: the built-in example's),
     calibrated against what it was billed. Rows are priced with the newest catalog of their
-    date among `catalog`, `catalogs` (files) and, with `use_history`, the cache's history."""
+    date among `catalog`, `catalogs` (files) and, with `use_history`, the cache's history.
+    `engine`: duckdb (default), python or spark; `group_by`: attribution columns;
+    `focus_out`: a stream for FinOps FOCUS rows; `stats`: replay a statistics file that the
+    query of `sql_for` produced in a warehouse (then `log` only names it)."""
     from estimator.logs.run import replay as replay_log
     from estimator.pricing.store import history_files, load_dated
     from estimator.scenario.build import build_all
@@ -159,7 +168,67 @@ def replay(
         history_files=files,
         rows_out=rows_out,
         max_age_days=max_age_days,
+        engine=engine,
+        group_by=group_by,
+        focus_out=focus_out,
+        stats=stats,
     )
+
+
+def sql_for(
+    catalog: Catalog,
+    strategies: Scenario | Sequence[Strategy] | None = None,
+    dialect: str = "duckdb",
+    table: str = "openrouter_broadcast",
+    columns: str | None = None,
+    without: Sequence[str] = (),
+    text: bool = False,
+    group_by: Sequence[str] = (),
+    since: date | None = None,
+    until: date | None = None,
+) -> Any:
+    """The statistics query of a warehouse table of activity rows (`dialect`: duckdb, spark,
+    clickhouse, bigquery or snowflake) and the price-band table it joins; run it there and
+    give its result to `replay(..., stats=FILE)`. Returns an `engines.emit.Emitted`."""
+    from estimator.logs.engines.emit import emit, table_columns
+    from estimator.logs.run import _seconds
+    from estimator.scenario.build import build_all
+    from estimator.scenario.spec import Scenario
+
+    if strategies is None:
+        strategies = load_scenario()
+    built = build_all(strategies, catalog) if isinstance(strategies, Scenario) else strategies
+    return emit(
+        catalog,
+        list(built),
+        dialect,
+        table,
+        table_columns(columns, without),
+        text,
+        group_by,
+        _seconds(since),
+        _seconds(until, after=True),
+    )
+
+
+def verify_sql(
+    log: str | Path,
+    catalog: Catalog,
+    strategies: Scenario | Sequence[Strategy] | None = None,
+    columns: str | None = None,
+    limit: int | None = 20_000,
+) -> Any:
+    """The generated SQL run in embedded DuckDB on the first `limit` rows of `log` (None:
+    all), compared row by row and strategy by strategy with the Decimal path. Returns an
+    `engines.verify.Verification` (`.ok`, `.lines()`)."""
+    from estimator.logs.engines.verify import verify
+    from estimator.scenario.build import build_all
+    from estimator.scenario.spec import Scenario
+
+    if strategies is None:
+        strategies = load_scenario()
+    built = build_all(strategies, catalog) if isinstance(strategies, Scenario) else strategies
+    return verify(Path(log), catalog, list(built), columns, limit)
 
 
 def scenario_from(

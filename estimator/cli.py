@@ -37,6 +37,8 @@ examples:
   fusion-cost report                        # HTML report of the built-in example (offline)
   fusion-cost estimate                      # price the built-in example scenario
   fusion-cost estimate my-scenario.yaml --format json
+  fusion-cost replay activity.csv           # what a real log would have cost (DuckDB, Spark)
+  fusion-cost sql --dialect bigquery        # the same for a warehouse table: run this query there
 
 exit codes: 0 ok, 1 a policy or budget check failed (and nothing else), 2 bad input or usage,
 3 pricing unavailable, 4 an internal error (add --debug for the traceback and report it).
@@ -615,6 +617,8 @@ examples:
   fusion-cost replay activity.csv.gz --single openai/gpt-5.4-mini --fusion general-high
   fusion-cost replay log.jsonl --columns tokens_prompt=in,tokens_completion=out,model=model
   fusion-cost replay activity.csv --profile-out workload.yaml
+  fusion-cost replay activity.parquet --group-by user,app_name --focus-out focus.csv
+  fusion-cost replay --stats stats.csv --strategies scenario.yaml   # a warehouse's result
   fusion-cost report scenario.yaml --workload-from workload.yaml
 
 Input: OpenRouter's activity CSV (columns created_at, model_permaslug, tokens_prompt,
@@ -639,7 +643,9 @@ def _add_replay(sub: Subcommands, catalog: _Parser) -> None:
         epilog=REPLAY_EPILOG,
         formatter_class=_Formatter,
     )
-    replay.add_argument("log", metavar="LOG", help="activity log (.csv, .jsonl, .parquet, .gz)")
+    replay.add_argument(
+        "log", metavar="LOG", nargs="?", help="activity log (.csv, .jsonl, .parquet, .gz)"
+    )
     replay.add_argument(
         "--strategies", metavar="SCENARIO", help="take the strategies from this scenario file"
     )
@@ -677,8 +683,106 @@ def _add_replay(sub: Subcommands, catalog: _Parser) -> None:
         help="write one CSV line per row: logged and repriced token cost, what was separated, "
         "the cause of a difference",
     )
+    _replay_engine_options(replay)
     _output_options(replay, "replay")
     replay.set_defaults(handler="estimator.commands.replay:run")
+
+
+def _replay_engine_options(replay: argparse.ArgumentParser) -> None:
+    """Where the log is read, and what else comes out of it (the engines are named once, in
+    logs.run.ENGINES: it is not imported here, to keep --help fast)."""
+    replay.add_argument(
+        "--engine",
+        choices=("duckdb", "python", "spark"),
+        default="duckdb",
+        help="who reads the log: duckdb (embedded, default), python (the streaming reader, "
+        "aggregated by DuckDB) or spark (an active session, SPARK_REMOTE, else local mode)",
+    )
+    replay.add_argument(
+        "--stats",
+        metavar="FILE",
+        help="replay the statistics your warehouse computed with the query of `fusion-cost "
+        "sql` (CSV or Parquet) instead of a log",
+    )
+    replay.add_argument(
+        "--group-by",
+        metavar="COLUMNS",
+        help="attribution: each value of these log columns (comma-separated, e.g. "
+        "user,app_name,api_key_name) gets its logged cost and each strategy's",
+    )
+    replay.add_argument(
+        "--focus-out",
+        metavar="FILE",
+        help="write FinOps FOCUS rows (day grain, exact decimals): the log as billed and "
+        "each strategy as a counterfactual (x_Strategy)",
+    )
+
+
+SQL_EPILOG = """\
+examples:
+  fusion-cost sql --dialect bigquery --strategies scenario.yaml --out warehouse/
+  fusion-cost sql --dialect clickhouse --table broadcast --columns model=model_slug > q.sql
+  fusion-cost sql --verify activity.csv --strategies scenario.yaml     # here, against Decimal
+  fusion-cost replay --stats result.csv --strategies scenario.yaml     # the warehouse's result
+
+The query reads your table of activity rows (OpenRouter's export column names unless mapped
+with --columns; typed columns, or --text for a table of strings) and joins `bands`, the price
+bands of the catalog (--out writes bands.csv, bands.parquet and their DDL bands.sql): one row
+per band, never one CASE per model. Exact types per dialect: prices DECIMAL(38, 18) per
+million tokens (BigQuery BIGNUMERIC; Spark: allowPrecisionLoss=false). Its result holds counts
+and token sums per strategy cell, price band and day: no prompt, no user id (unless you
+--group-by one), a few hundred rows that replay offline.
+"""
+
+
+def _add_sql(sub: Subcommands, catalog: _Parser) -> None:
+    sql = sub.add_parser(
+        "sql",
+        parents=[catalog],
+        help="the price-band table and the statistics query for your warehouse",
+        description="Replay where the logs live: print (or --out write) the query that "
+        "reduces a warehouse table of activity rows to the statistics `replay --stats` "
+        "reprices, with the price-band table it joins; or --verify it here on a log.",
+        epilog=SQL_EPILOG,
+        formatter_class=_Formatter,
+    )
+    sql.add_argument(
+        "--dialect",
+        choices=("duckdb", "spark", "clickhouse", "bigquery", "snowflake"),
+        default="duckdb",
+        help="the warehouse's SQL (default duckdb)",
+    )
+    sql.add_argument(
+        "--table", default="openrouter_broadcast", help="the log table (default %(default)s)"
+    )
+    sql.add_argument("--strategies", metavar="SCENARIO", help="the strategies of this scenario")
+    _strategy_flags(sql)
+    sql.add_argument("--columns", metavar="MAP", help="column mapping NAME=COLUMN,... (added)")
+    sql.add_argument("--without", metavar="NAMES", help="columns the table does not have")
+    sql.add_argument(
+        "--text", action="store_true", help="the table's columns are text (CSV on S3, ...)"
+    )
+    sql.add_argument("--group-by", metavar="COLUMNS", help="attribution columns, as replay's")
+    sql.add_argument("--since", metavar="DATE", help="first day to include (UTC)")
+    sql.add_argument("--until", metavar="DATE", help="last day to include (UTC)")
+    sql.add_argument(
+        "--out", metavar="DIR", help="write aggregate.sql, rows.sql, bands.sql/.csv/.parquet"
+    )
+    sql.add_argument(
+        "--verify",
+        metavar="LOG",
+        help="run the SQL in embedded DuckDB on LOG and compare with the Decimal path "
+        "(exit 1 if anything differs)",
+    )
+    sql.add_argument(
+        "--sample",
+        type=int,
+        default=20_000,
+        metavar="N",
+        help="--verify the first N rows (0: all; default %(default)s)",
+    )
+    sql.add_argument("-o", "--output", metavar="FILE", help=OUTPUT_HELP)
+    sql.set_defaults(handler="estimator.commands.sql:run")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -703,6 +807,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_report(sub, catalog)
     _add_check(sub, catalog)
     _add_replay(sub, catalog)
+    _add_sql(sub, catalog)
     _add_presets(sub, catalog)
     _add_init(sub)
     _add_pilot(sub, catalog)

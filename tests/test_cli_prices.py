@@ -1,5 +1,5 @@
 """`fusion-cost prices show|import|diff` in-process, plus subprocess checks (no traceback, a
-fast `--help` that does not import pandas, httpx or pydantic)."""
+fast `--help` that does not import pandas, httpx, pydantic, duckdb, sqlglot or pyspark)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from tests.pricing_helpers import (
     write_json,
 )
 
-HEAVY = ("pandas", "httpx", "pydantic", "pydantic_core")
+HEAVY = ("pandas", "httpx", "pydantic", "pydantic_core", "duckdb", "sqlglot", "pyspark")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> Outcome:

@@ -23,6 +23,22 @@ def _date(flag: str, value: str | None) -> date | None:
         raise UserError(f"{flag} {value!r}: expected a date like 2026-08-01") from None
 
 
+def _log_or_stats(args: argparse.Namespace) -> str:
+    """The log, or the statistics file standing for it (exactly one of them)."""
+    if (args.log is None) == (args.stats is None):
+        raise UserError("replay: give a LOG, or --stats FILE (the result of `fusion-cost sql`)")
+    if args.stats is not None and args.rows_out:
+        raise UserError("--rows-out needs the rows: replay the log itself, not --stats")
+    return str(args.log if args.log is not None else args.stats)
+
+
+def _names(flag: str, text: str | None) -> list[str]:
+    names = [name.strip() for name in (text or "").split(",") if name.strip()]
+    if len(set(names)) != len(names):
+        raise UserError(f"{flag} {text!r}: a column is named twice")
+    return names
+
+
 def _strategies(args: argparse.Namespace) -> Any:
     """The scenario whose strategies are replayed: --strategies FILE, the strategy flags, or
     the built-in example's."""
@@ -69,17 +85,20 @@ def run(args: argparse.Namespace) -> int:
     from estimator.outputs import emit, open_text_output
     from estimator.renderers.registry import render
 
+    log = _log_or_stats(args)
     catalog = catalog_of(args, args.strategies)
     strategies = _strategies(args)
     bar, update = _progress()
     with contextlib.ExitStack() as stack:
-        rows_out = None
+        rows_out = focus_out = None
         if args.rows_out:  # committed only once the whole replay succeeded
             rows_out = stack.enter_context(open_text_output(args.rows_out, "the rows"))
+        if args.focus_out:
+            focus_out = stack.enter_context(open_text_output(args.focus_out, "the FOCUS rows"))
         if bar is not None:
             stack.enter_context(bar)
         result = replay(
-            args.log,
+            log,
             catalog,
             strategies,
             args.columns,
@@ -90,6 +109,10 @@ def run(args: argparse.Namespace) -> int:
             rows_out=rows_out,
             max_age_days=args.max_age_days,
             progress=update,
+            engine=args.engine,
+            group_by=_names("--group-by", args.group_by),
+            focus_out=focus_out,
+            stats=args.stats,
         )
     if args.profile_out:
         write_profile(result, Path(args.profile_out))

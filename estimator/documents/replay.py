@@ -3,7 +3,8 @@ billing rule reproduces what was billed. Money is float USD (sums over many rows
 
 `schema_version` 2: the calibration compares like with like (`logged_usd` is the logged
 *token* cost; fees and Fusion's inner calls are in `separated`), and Fusion traffic is its own
-section.
+section. 3: `engine` (which engine read the log), each strategy's `total_exact` (the exact
+decimal the float rounds), and `groups` (attribution: `--group-by`).
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ from typing import Any, Final, Literal
 
 from estimator.documents.common import Doc, KindName
 
-SCHEMA_VERSION: Final = 3  # 3: calibration.inferred_writes_rows (cache writes from the cost)
+SCHEMA_VERSION: Final = 3  # 3: engines (engine), attribution groups, exact totals; calibration
+# .inferred_writes_rows (cache writes from the cost)
 
 
 class StrategyTotal(Doc):
     name: str
     kind: KindName
     total_usd: float
+    total_exact: str = ""  # the exact total (USD, a decimal string) the float rounds
     per_request_usd: float
     vs_logged: float | None  # total / the logged cost of the same requests
     requests: int = 0  # requests repriced (Fusion requests are shown apart, not repriced)
@@ -107,8 +110,20 @@ class FusionObserved(Doc):
     ungrouped_rows: int = 0  # Fusion generations without a request id (each counted alone)
 
 
+class GroupTotal(Doc):
+    """One attribution group (`--group-by` columns): its requests, what it was billed and
+    what each strategy would have cost it (exact decimal strings)."""
+
+    group: dict[str, str | None]
+    requests: int
+    logged_usd: str | None
+    strategies: dict[str, str]
+
+
 class ReplayResult(Doc):
     schema_version: Literal[3] = SCHEMA_VERSION
+    # duckdb, python (the python reader, aggregated by DuckDB), spark, stats (a file)
+    engine: str = "duckdb"
     log: str
     log_kind: str = "columns"
     rows_read: int
@@ -122,5 +137,6 @@ class ReplayResult(Doc):
     fusion: FusionObserved | None = None
     profile: dict[str, Any]
     pricing: dict[str, Any]
+    groups: list[GroupTotal] = []
     warnings: list[str] = []
     elapsed_s: float

@@ -74,6 +74,7 @@ ROWS_OUT_HEADER = [
     "separated_kind",
     "reason",
 ]
+REASON_AT = ROWS_OUT_HEADER.index("reason")  # (attribution columns follow it)
 
 
 @dataclass
@@ -455,6 +456,7 @@ class Calibrator:
         days = rows.days[mask] if rows.days is not None else np.full(count, np.nan)
         model = rows.models[int(rows.model[mask][0])] if rows.model is not None else ""
         providers = rows.provider[mask] if rows.provider is not None else np.full(count, -1)
+        extra = [text[mask].values() for text in rows.extra.values()]  # --group-by columns
         for i in range(count):
             known = not np.isnan(logged[i])
             line = [
@@ -468,13 +470,14 @@ class Calibrator:
                 f"{separated[i]:.9f}" if separated[i] else "",
                 SEPARATED[kinds[i]] if separated[i] else "",
                 "" if reasons is None else reasons[i],
+                *(values[i] or "" for values in extra),
             ]
-            differs = bool(line[-1])
+            differs = bool(line[REASON_AT])
             if not differs and writes is not None and writes.inferred[i]:
-                line[-1] = NOTE_INFERRED
+                line[REASON_AT] = NOTE_INFERRED
             if differs and len(self.held) < MAX_HELD_LINES:
                 provider = rows.providers[providers[i]] if providers[i] >= 0 else "-"
-                self.held.append((line, (line[-1], model, provider)))
+                self.held.append((line, (line[REASON_AT], model, provider)))
             else:
                 self.rows_out.writerow(line)
 
@@ -491,7 +494,7 @@ class Calibrator:
                 target.last_day = max(target.last_day, moved.last_day)
                 for line, key in self.held:
                     if key == (reason, model, provider):
-                        line[-1] = REASON_PROVIDER
+                        line[REASON_AT] = REASON_PROVIDER
         if self.rows_out is not None:
             for line, _ in self.held:
                 self.rows_out.writerow(line)

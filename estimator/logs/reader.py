@@ -443,7 +443,9 @@ def _open_csv(
                 include_columns=list(dict.fromkeys(available.values())),
                 # free text may hold any bytes (a provider name in latin-1): read it as binary
                 column_types={
-                    col: pa.binary() if canonical in BINARY_COLUMNS else pa.string()
+                    col: pa.binary()
+                    if canonical in BINARY_COLUMNS or canonical.startswith("group:")
+                    else pa.string()
                     for canonical, col in available.items()
                 },
                 strings_can_be_null=True,

@@ -35,6 +35,7 @@ MONEY_COLUMNS = (
 FLAG_COLUMNS = ("cancelled", "is_byok", "fusion")
 TEXT_COLUMNS = ("model", "provider", "web_search_engine")  # dictionary-encoded: few values
 FIRST_LINES = 5
+EXTRA = "group:"  # a column read for attribution (`--group-by`), kept as text per row
 MAX_USD = 1e9  # per request; the catalog refuses prices above 1e9 USD per unit too
 
 
@@ -117,6 +118,7 @@ class Rows:
     fetches: np.ndarray | None = None
     engine: np.ndarray | None = None  # index into `engines` (-1: none)
     engines: list[str] = field(default_factory=list)
+    extra: dict[str, Text] = field(default_factory=dict)  # other columns asked for, as text
 
     def __len__(self) -> int:
         return len(self.prompt)
@@ -127,6 +129,7 @@ class Rows:
             name: (value[keep] if isinstance(value, np.ndarray | Text) else value)
             for name, value in self.__dict__.items()
         }
+        fields_["extra"] = {name: text[keep] for name, text in self.extra.items()}
         return Rows(**fields_)
 
 
@@ -342,6 +345,7 @@ def parse(columns: dict[str, Any], first_line: int, bad: BadRows) -> Rows:
     encoded = {name: _encoded(columns[name]) for name in TEXT_COLUMNS if name in columns}
     flags = {name: _truthy(columns[name]) for name in FLAG_COLUMNS if name in columns}
     ids = {name: Text(columns[name]) for name in ("generation_id", "request_id") if name in columns}
+    extra = {name: Text(array) for name, array in columns.items() if name.startswith(EXTRA)}
     member = _fusion_members(columns)
 
     bad.lines(~keep, first_line)
@@ -386,6 +390,7 @@ def parse(columns: dict[str, Any], first_line: int, bad: BadRows) -> Rows:
         fetches=kept(counts.get("fetches")),
         engine=kept(engine),
         engines=engines,
+        extra={name: text[keep] for name, text in extra.items()},
     )
 
 

@@ -104,6 +104,36 @@ def bad_rows_line(result: ReplayResult) -> str:
     return f"bad rows: {bad.count:,} skipped ({reasons}; first at lines {lines})"
 
 
+ENGINE_WORDS = {
+    "duckdb": "DuckDB",
+    "python": "the python reader (aggregated by DuckDB)",
+    "spark": "Spark",
+    "stats": "a warehouse (statistics file)",
+}
+MAX_GROUPS = 20  # groups shown in the table (the JSON has them all)
+
+
+def groups_table(result: ReplayResult) -> str:
+    """--group-by: each group's bill and what each strategy would have cost it."""
+    names = [s.name for s in result.strategies]
+    rows = [
+        [
+            ", ".join(f"{k}={v}" for k, v in group.group.items()),
+            f"{group.requests:,}",
+            "-" if group.logged_usd is None else usd(float(group.logged_usd)),
+            *(usd(float(group.strategies.get(name, 0))) for name in names),
+        ]
+        for group in result.groups[:MAX_GROUPS]
+    ]
+    more = len(result.groups) - MAX_GROUPS
+    title = (
+        "By "
+        + ", ".join(result.groups[0].group)
+        + (f" ({more:,} more in --format json)" if more > 0 else "")
+    )
+    return table_text(title, ["group", "requests", "logged", *names], rows, left=["group"])
+
+
 def render_table(result: ReplayResult) -> str:
     out = [
         f"log: {result.log}: {result.rows_used:,} rows used of {result.rows_read:,} read"
@@ -117,7 +147,8 @@ def render_table(result: ReplayResult) -> str:
             if result.period["first"]
             else ""
         ),
-        f"catalog: {result.pricing['fetched_at'][:10]} ({result.pricing['age_days']:g} days old)",
+        f"catalog: {result.pricing['fetched_at'][:10]} ({result.pricing['age_days']:g} days old)"
+        f"; read by {ENGINE_WORDS.get(result.engine, result.engine)}",
     ]
     if result.pricing.get("stale"):
         out.append(STALE.format(days=result.pricing.get("max_age_days", 7)))
@@ -140,6 +171,8 @@ def render_table(result: ReplayResult) -> str:
             left=["strategy", "kind"],
         ).rstrip("\n")
     )
+    if result.groups:
+        out.append(groups_table(result).rstrip("\n"))
     out.append(calibration_line(result))
     out += calibration_details(result)
     fusion = fusion_line(result)
